@@ -1,0 +1,23 @@
+/**
+ * What every command needs: the loaded config (with config errors printed the same way everywhere)
+ * and a consistent way to fail.
+ */
+import { ConfigError, type LoadedConfig, loadConfig } from "../config/config-load.js";
+
+export class CliFailure extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function loadCliConfig(explicitPath: string | undefined): LoadedConfig {
+  try {
+    return loadConfig(explicitPath ? { explicitPath } : {});
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliFailure(error.message, 2);
+    throw error;
+  }
+}

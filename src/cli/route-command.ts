@@ -1,0 +1,55 @@
+/**
+ * `switchyard route "<prompt>"`: what the router would do with a prompt, and why. Offline: it
+ * needs only the config, no back end.
+ */
+import { TaskRouter } from "../routing/task-router.js";
+import { loadCliConfig } from "./cli-context.js";
+
+export interface RouteCommandOptions {
+  json?: boolean;
+  model?: string;
+  task?: string;
+  system?: string;
+  config?: string;
+}
+
+export function routeCommand(words: string[], options: RouteCommandOptions): void {
+  const { config } = loadCliConfig(options.config);
+  const router = new TaskRouter(config);
+  const prompt = words.join(" ");
+  const route = router.route({
+    model: options.model ?? "switchyard/auto",
+    taskHeader: options.task,
+    messages: [
+      ...(options.system ? [{ role: "system" as const, content: options.system }] : []),
+      { role: "user", content: prompt },
+    ],
+  });
+  const first = route.ladder[0]!;
+  if (options.json) {
+    const decision = {
+      task: route.task,
+      tier: first.tier,
+      alias: first.alias,
+      model: first.model,
+      selector: route.selector,
+      ladder: route.ladder.map((step) => step.alias),
+      signals: route.signals,
+    };
+    process.stdout.write(`${JSON.stringify(decision)}\n`);
+    return;
+  }
+  const lines = [
+    `task:    ${route.task}`,
+    `tier:    ${first.tier}`,
+    `alias:   ${first.alias}`,
+    `model:   ${first.model} (on ${first.backend})`,
+    `ladder:  ${route.ladder.map((step) => step.alias).join(" → ")}`,
+    `chosen by: ${route.selector}`,
+    "signals:",
+    ...(route.signals.length
+      ? route.signals.map((signal) => `  - ${signal}`)
+      : ["  (none: defaulted to the lowest viable tier)"]),
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}

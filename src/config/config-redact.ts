@@ -1,0 +1,32 @@
+/**
+ * The effective config with every secret replaced, for `switchyard config print`, the admin API
+ * and logs. A key counts as secret by its name (api_key, token, password, Authorization…); a
+ * database URL keeps its host but loses its password.
+ */
+import { stringify } from "yaml";
+import { isSecretPath } from "./config-load.js";
+import type { SwitchyardConfig } from "./config-schema.js";
+
+export const REDACTED = "[redacted]";
+
+export function redactConfig(config: SwitchyardConfig): unknown {
+  return redactValue(config, []);
+}
+
+export function redactedConfigYaml(config: SwitchyardConfig): string {
+  return stringify(redactConfig(config));
+}
+
+function redactValue(value: unknown, path: string[]): unknown {
+  if (typeof value === "string") {
+    if (value !== "" && isSecretPath(path)) return REDACTED;
+    return value.replace(/^(\w+:\/\/[^:/@]+):[^@/]+@/, `$1:${REDACTED}@`);
+  }
+  if (Array.isArray(value)) return value.map((item, index) => redactValue(item, [...path, String(index)]));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, redactValue(item, [...path, key])]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,25 @@
+/**
+ * GET /v1/models: the virtual models (switchyard/auto, each task kind, each tier), the aliases and
+ * the concrete models behind them, in OpenAI's list shape.
+ */
+import type { FastifyInstance } from "fastify";
+import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
+
+export function registerModelRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {
+  const created = Math.floor(Date.now() / 1000);
+  app.get("/v1/models", async () => ({
+    object: "list",
+    data: runtime.router.modelNames().map((id) => ({
+      id,
+      object: "model",
+      created,
+      owned_by:
+        id.startsWith("switchyard/") || runtime.config.aliases[id] ? "switchyard" : ownerOf(runtime, id),
+    })),
+  }));
+}
+
+function ownerOf(runtime: SwitchyardRuntime, model: string): string {
+  const alias = Object.values(runtime.config.aliases).find((entry) => entry.model === model);
+  return alias?.backend ?? "unknown";
+}

@@ -1,0 +1,191 @@
+/**
+ * Turns a request into a Route: which task it is, where it starts and the ladder above it.
+ * Selectors, in order: a `model` that names a task kind (`switchyard/code-review`), a tier or alias
+ * (`switchyard/tier1`, `local-coder`) or a concrete model; then the `x-switchyard-task` header; then
+ * the classifier (`auto`). Built once from config, so a decision is a few map look-ups.
+ */
+import type { SwitchyardConfig } from "../config/config-schema.js";
+import { SwitchyardError } from "../errors/switchyard-error.js";
+import type { ChatMessage } from "../protocol/chat-types.js";
+import { classifyMessages } from "./task-classifier.js";
+import { isTaskKind, TASK_KINDS, type TaskKind } from "./task-kinds.js";
+
+export type RouteSelector = "task-model" | "alias" | "tier" | "concrete-model" | "task-header" | "classifier";
+
+/** One rung of a ladder: an alias resolved to its back end and concrete model. */
+export interface RouteStep {
+  alias: string;
+  model: string;
+  backend: string;
+  tier: 1 | 2 | 3;
+}
+
+export interface Route {
+  task: TaskKind;
+  selector: RouteSelector;
+  /** First rung is where the request starts; the rest is where fallback/escalation may go. */
+  ladder: RouteStep[];
+  /** Why: the selector used and, for the classifier, the signals that decided. */
+  signals: string[];
+}
+
+export interface RouteInput {
+  model: string;
+  taskHeader?: string | undefined;
+  messages: ChatMessage[];
+  hasTools?: boolean;
+}
+
+const PREFIX = "switchyard/";
+const AUTO_MODELS = new Set(["auto", "switchyard/auto"]);
+const TIER_NAME = /^(?:switchyard\/)?tier-?([123])$/;
+
+export class TaskRouter {
+  private readonly steps = new Map<string, RouteStep>();
+  private readonly aliasLadders = new Map<string, RouteStep[]>();
+  private readonly taskLadders = new Map<TaskKind, RouteStep[]>();
+  private readonly concreteModels = new Map<string, string>();
+
+  constructor(private readonly config: SwitchyardConfig) {
+    for (const [alias, entry] of Object.entries(config.aliases)) {
+      this.steps.set(alias, { alias, model: entry.model, backend: entry.backend, tier: entry.tier });
+      if (!this.concreteModels.has(entry.model)) this.concreteModels.set(entry.model, alias);
+    }
+    for (const alias of this.steps.keys()) this.aliasLadders.set(alias, this.chain(alias));
+    for (const task of TASK_KINDS) {
+      const entry = config.tasks[task];
+      if (!entry) continue;
+      const ladder = entry.ladder
+        ? [entry.alias, ...entry.ladder.filter((alias) => alias !== entry.alias)]
+        : undefined;
+      this.taskLadders.set(
+        task,
+        ladder ? ladder.map((alias) => this.steps.get(alias)!) : this.aliasLadders.get(entry.alias)!,
+      );
+    }
+  }
+
+  route(input: RouteInput): Route {
+    const model = input.model.trim();
+    const bare = model.startsWith(PREFIX) ? model.slice(PREFIX.length) : model;
+
+    if (isTaskKind(bare)) return this.forTask(bare, "task-model", [`model names the task kind ${bare}`]);
+
+    const tierMatch = TIER_NAME.exec(model);
+    const pinnedAlias = this.steps.has(bare) ? bare : this.steps.has(model) ? model : undefined;
+    if (tierMatch || pinnedAlias || this.concreteModels.has(model)) {
+      const { task, signals } = this.taskFromHeaderOrClassifier(input);
+      if (tierMatch) {
+        const tier = Number(tierMatch[1]) as 1 | 2 | 3;
+        const alias = this.aliasForTier(task, tier);
+        return {
+          task,
+          selector: "tier",
+          ladder: this.aliasLadders.get(alias)!,
+          signals: [`model names tier ${tier}`, ...signals],
+        };
+      }
+      const alias = pinnedAlias ?? this.concreteModels.get(model)!;
+      const selector: RouteSelector = pinnedAlias ? "alias" : "concrete-model";
+      return {
+        task,
+        selector,
+        ladder: this.aliasLadders.get(alias)!,
+        signals: [
+          `model names ${selector === "alias" ? "alias" : "the model of alias"} ${alias}`,
+          ...signals,
+        ],
+      };
+    }
+
+    if (!AUTO_MODELS.has(model)) {
+      throw new SwitchyardError(
+        "model-not-found",
+        `Unknown model "${input.model}". Valid models: ${this.modelNames().join(", ")}`,
+        {
+          details: { valid_models: this.modelNames() },
+        },
+      );
+    }
+    const { task, selector, signals } = this.taskFromHeaderOrClassifier(input);
+    return this.forTask(task, selector, signals);
+  }
+
+  /** Every name a caller may put in `model`. */
+  modelNames(): string[] {
+    return [
+      "switchyard/auto",
+      ...TASK_KINDS.filter((task) => this.taskLadders.has(task)).map((task) => `${PREFIX}${task}`),
+      "switchyard/tier1",
+      "switchyard/tier2",
+      "switchyard/tier3",
+      ...this.steps.keys(),
+      ...this.concreteModels.keys(),
+    ];
+  }
+
+  ladderForTask(task: TaskKind): RouteStep[] {
+    return this.taskLadders.get(task) ?? [];
+  }
+
+  ladderForAlias(alias: string): RouteStep[] {
+    return this.aliasLadders.get(alias) ?? [];
+  }
+
+  private forTask(task: TaskKind, selector: RouteSelector, signals: string[]): Route {
+    const ladder = this.taskLadders.get(task);
+    if (!ladder) {
+      throw new SwitchyardError(
+        "invalid-request",
+        `Task kind ${task} has no entry under tasks: in the config`,
+      );
+    }
+    return { task, selector, ladder, signals };
+  }
+
+  private taskFromHeaderOrClassifier(input: RouteInput): {
+    task: TaskKind;
+    selector: RouteSelector;
+    signals: string[];
+  } {
+    const header = input.taskHeader?.trim();
+    if (header) {
+      const task = header.startsWith(PREFIX) ? header.slice(PREFIX.length) : header;
+      if (!isTaskKind(task)) {
+        throw new SwitchyardError(
+          "invalid-request",
+          `x-switchyard-task: "${header}" is not a task kind; use one of: ${TASK_KINDS.join(", ")}`,
+        );
+      }
+      return { task, selector: "task-header", signals: [`x-switchyard-task header names ${task}`] };
+    }
+    const classification = classifyMessages(input.messages, { hasTools: input.hasTools ?? false });
+    return {
+      task: classification.task,
+      selector: "classifier",
+      signals: classification.signals.map(
+        (signal) => `${signal.name} → ${signal.task} (+${signal.weight}: ${signal.evidence})`,
+      ),
+    };
+  }
+
+  private aliasForTier(task: TaskKind, tier: 1 | 2 | 3): string {
+    const fromTask = this.taskLadders.get(task)?.find((step) => step.tier === tier);
+    if (fromTask) return fromTask.alias;
+    const any = [...this.steps.values()].find((step) => step.tier === tier);
+    if (!any) throw new SwitchyardError("model-not-found", `No alias is configured on tier ${tier}`);
+    return any.alias;
+  }
+
+  private chain(alias: string): RouteStep[] {
+    const ladder: RouteStep[] = [];
+    let current: string | undefined = alias;
+    while (current !== undefined && !ladder.some((step) => step.alias === current)) {
+      const step = this.steps.get(current);
+      if (!step) break;
+      ladder.push(step);
+      current = this.config.aliases[current]?.escalate_to;
+    }
+    return ladder;
+  }
+}

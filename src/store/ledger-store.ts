@@ -1,0 +1,55 @@
+/**
+ * The request ledger's contract: one row per request that reached a back end (or failed trying),
+ * with what it cost and how it went. Writes are queued and never block the response path; reads
+ * serve `switchyard log` and, later, budgets and reports. SQLite is the embedded default.
+ */
+
+export type RequestStatus = "ok" | "error" | "aborted";
+
+/** One hop to the next rung: from where, to where, and why. */
+export interface FallbackHop {
+  fromAlias: string;
+  toAlias: string;
+  reason: string;
+}
+
+export interface RequestRecord {
+  id: string;
+  /** Epoch milliseconds when the request arrived. */
+  startedAt: number;
+  /** Which front door: "openai", "anthropic", "cli". */
+  frontDoor: string;
+  task: string;
+  /** How the task was chosen (RouteSelector). */
+  selector: string;
+  tier: number;
+  alias: string;
+  model: string;
+  backend: string;
+  stream: boolean;
+  inputTokens: number;
+  outputTokens: number;
+  /** USD; 0 for local models. */
+  costUsd: number;
+  /** Milliseconds until the first token (text, reasoning or tool call); null when none came. */
+  ttftMs: number | null;
+  /** Milliseconds from arrival to the end of the response. */
+  latencyMs: number;
+  status: RequestStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  fallbackHops: FallbackHop[];
+  /** Tokens per second reported by the back end (Ollama). */
+  tokensPerSecond: number | null;
+  caller: string | null;
+}
+
+export interface LedgerStore {
+  /** Queues a row; it is committed in the next batch, off the response path. */
+  record(row: RequestRecord): void;
+  /** Resolves when everything queued so far is committed. */
+  flush(): Promise<void>;
+  /** The newest rows first. */
+  recent(limit: number): Promise<RequestRecord[]>;
+  close(): Promise<void>;
+}

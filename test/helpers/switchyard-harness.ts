@@ -1,0 +1,77 @@
+/**
+ * Starts a real Switchyard gateway on loopback in front of a fake Ollama and a fake OpenRouter,
+ * with its ledger in a fresh SQLite file. Tests talk to it with the official clients.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { stringify } from "yaml";
+import { parseConfigText } from "../../src/config/config-load.js";
+import type { SwitchyardConfig } from "../../src/config/config-schema.js";
+import { buildGateway, type Gateway } from "../../src/gateway/gateway-server.js";
+import { createRuntime, type SwitchyardRuntime } from "../../src/runtime/switchyard-runtime.js";
+import type { RequestRecord } from "../../src/store/ledger-store.js";
+import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
+import { type FakeOpenRouter, startFakeOpenRouter } from "../fakes/fake-openrouter.js";
+
+export const TEST_OPENROUTER_KEY = "sk-or-test-0123456789abcdef";
+
+export interface Harness {
+  url: string;
+  ollama: FakeOllama;
+  openRouter: FakeOpenRouter;
+  runtime: SwitchyardRuntime;
+  gateway: Gateway;
+  config: SwitchyardConfig;
+  /** Ledger rows, newest first, after flushing the write queue. */
+  ledgerRows(): Promise<RequestRecord[]>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** YAML merged over the defaults, after the fake URLs are filled in. */
+  configYaml?: string;
+  /** Extra config as an object (merged the same way). */
+  config?: Record<string, unknown>;
+  authTokens?: string[];
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const ollama = await startFakeOllama();
+  const openRouter = await startFakeOpenRouter({ apiKey: TEST_OPENROUTER_KEY });
+  const directory = mkdtempSync(join(tmpdir(), "switchyard-test-"));
+  const base = {
+    server: { host: "127.0.0.1", port: 0, auth_tokens: options.authTokens ?? [] },
+    backends: {
+      engine: { base_url: ollama.url },
+      openrouter: { base_url: openRouter.baseUrl, api_key: TEST_OPENROUTER_KEY },
+    },
+    ledger: { path: join(directory, "ledger.db") },
+    logging: { level: "silent" },
+    ...options.config,
+  };
+  const yaml = `${stringify(base)}\n${options.configYaml ?? ""}`;
+  const config = parseConfigText(yaml, "test config", {});
+  const runtime = createRuntime(config, { logger: pino({ level: "silent" }) });
+  const gateway = buildGateway(runtime);
+  const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    url,
+    ollama,
+    openRouter,
+    runtime,
+    gateway,
+    config,
+    async ledgerRows() {
+      await runtime.ledger.flush();
+      return runtime.ledger.recent(1000);
+    },
+    async close() {
+      await gateway.app.close();
+      await runtime.close();
+      await Promise.all([ollama.close(), openRouter.close()]);
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}

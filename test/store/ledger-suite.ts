@@ -1,0 +1,90 @@
+/**
+ * One ledger test suite, run against every LedgerStore implementation (SQLite today; PostgreSQL
+ * joins by calling this with its own factory).
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { LedgerStore, RequestRecord } from "../../src/store/ledger-store.js";
+
+export function sampleRecord(overrides: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id: overrides.id ?? `req-${Math.random().toString(36).slice(2)}`,
+    startedAt: Date.now(),
+    frontDoor: "openai",
+    task: "code-generation",
+    selector: "classifier",
+    tier: 1,
+    alias: "local-coder",
+    model: "qwen2.5-coder:32b",
+    backend: "engine",
+    stream: false,
+    inputTokens: 120,
+    outputTokens: 48,
+    costUsd: 0,
+    ttftMs: 35.5,
+    latencyMs: 410.25,
+    status: "ok",
+    errorCode: null,
+    errorMessage: null,
+    fallbackHops: [],
+    tokensPerSecond: 21.5,
+    caller: null,
+    ...overrides,
+  };
+}
+
+export function describeLedgerStore(
+  name: string,
+  open: () => Promise<{ store: LedgerStore; reopen: () => Promise<LedgerStore> }>,
+) {
+  describe(`ledger store: ${name}`, () => {
+    let store: LedgerStore;
+    let reopen: () => Promise<LedgerStore>;
+
+    beforeEach(async () => {
+      ({ store, reopen } = await open());
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it("keeps every field of a row", async () => {
+      const record = sampleRecord({
+        stream: true,
+        costUsd: 0.01234,
+        status: "error",
+        errorCode: "upstream-busy",
+        errorMessage: "server busy",
+        fallbackHops: [
+          { fromAlias: "local-coder", toAlias: "cloud-sonnet", reason: "upstream-busy: server busy" },
+        ],
+        caller: "ide",
+        ttftMs: null,
+        tokensPerSecond: null,
+      });
+      store.record(record);
+      await store.flush();
+      expect(await store.recent(10)).toEqual([record]);
+    });
+
+    it("returns the newest rows first, limited", async () => {
+      const base = Date.now();
+      for (let index = 0; index < 5; index++)
+        store.record(sampleRecord({ id: `r${index}`, startedAt: base + index }));
+      const rows = await store.recent(3);
+      expect(rows.map((row) => row.id)).toEqual(["r4", "r3", "r2"]);
+    });
+
+    it("batches a burst of writes and loses none", async () => {
+      for (let index = 0; index < 2_000; index++) store.record(sampleRecord({ id: `burst-${index}` }));
+      await store.flush();
+      expect(await store.recent(5_000)).toHaveLength(2_000);
+    });
+
+    it("rows committed before a close are there after reopening", async () => {
+      store.record(sampleRecord({ id: "durable" }));
+      await store.close();
+      store = await reopen();
+      expect((await store.recent(10)).map((row) => row.id)).toContain("durable");
+    });
+  });
+}
