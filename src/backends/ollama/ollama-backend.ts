@@ -1,0 +1,214 @@
+/**
+ * The Ollama back end: sends a `ChatRequest` to `/api/chat` over a keep-alive undici pool and
+ * streams the NDJSON answer back as `ChatEvent`s. Converting the request and decoding the lines
+ * live in `ollama-wire.ts` and `ollama-stream-decoder.ts`; this module owns the HTTP exchange:
+ * timeouts, status handling, line splitting, aborts and the pool's lifetime.
+ */
+import { type Dispatcher, Pool } from "undici";
+import { SwitchyardError } from "../../errors/switchyard-error.js";
+import type { ChatEvent } from "../../protocol/chat-types.js";
+import type { Backend, BackendCall } from "../backend.js";
+import { type OllamaEndpoint, ollamaHttpError, ollamaNetworkError } from "./ollama-errors.js";
+import { OllamaStreamDecoder } from "./ollama-stream-decoder.js";
+import { toOllamaChatBody } from "./ollama-wire.js";
+
+export interface OllamaBackendOptions {
+  /** The configured id ("engine"); errors and the ledger name the back end by it. */
+  id: string;
+  /** Where Ollama listens, e.g. `http://engine.local:11434` (a path prefix is kept, for proxies). */
+  baseUrl: string;
+  /** Bring your own undici dispatcher (tests, shared pools); the back end then does not close it. */
+  dispatcher?: Dispatcher;
+  /** Extra headers on every request (an auth proxy's token). */
+  headers?: Record<string, string>;
+  /** How long to wait for the TCP connection. Default 5 s: the Engine is on the LAN. */
+  connectTimeoutMs?: number;
+  /**
+   * How long to wait for the response headers. Ollama answers only once the model is loaded, and a
+   * 32B model can take a minute to load from disk, so the default is generous: 300 s.
+   */
+  firstByteTimeoutMs?: number;
+}
+
+const defaultConnectTimeoutMs = 5_000;
+const defaultFirstByteTimeoutMs = 300_000;
+/** Error bodies are short JSON; a proxy's HTML error page is not worth reading past this. */
+const errorBodyLimitBytes = 16_384;
+
+export class OllamaBackend implements Backend {
+  readonly id: string;
+  readonly kind = "ollama" as const;
+  /** The dispatcher requests go through; `ollama-api.ts` helpers can share it. */
+  readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly origin: string;
+  private readonly pathPrefix: string;
+  private readonly endpoint: OllamaEndpoint;
+  private readonly headers: Record<string, string>;
+  private readonly firstByteTimeoutMs: number;
+
+  constructor(options: OllamaBackendOptions) {
+    this.id = options.id;
+    const url = parseBaseUrl(options);
+    this.origin = url.origin;
+    this.pathPrefix = url.pathname.replace(/\/+$/, "");
+    this.endpoint = { backend: options.id, baseUrl: `${url.origin}${this.pathPrefix}` };
+    this.headers = { ...options.headers };
+    this.firstByteTimeoutMs = options.firstByteTimeoutMs ?? defaultFirstByteTimeoutMs;
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher =
+      options.dispatcher ??
+      new Pool(this.origin, {
+        connect: { timeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs },
+        headersTimeout: this.firstByteTimeoutMs,
+      });
+  }
+
+  async chat(call: BackendCall): Promise<AsyncIterable<ChatEvent>> {
+    const body = this.requestBody(call);
+    if (call.signal.aborted) throw ollamaNetworkError(this.endpoint, call.signal.reason, call.signal, false);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.dispatcher.request({
+        origin: this.origin,
+        path: `${this.pathPrefix}/api/chat`,
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/x-ndjson",
+          ...this.headers,
+          ...call.options.headers,
+        },
+        body,
+        signal: call.signal,
+        headersTimeout: this.firstByteTimeoutMs,
+      });
+    } catch (error) {
+      throw ollamaNetworkError(this.endpoint, error, call.signal, false);
+    }
+    if (response.statusCode !== 200) {
+      const bodyText = await readErrorBody(response.body);
+      throw ollamaHttpError(this.endpoint, {
+        status: response.statusCode,
+        headers: response.headers,
+        bodyText,
+        model: call.model,
+      });
+    }
+    return this.streamEvents(response.body, call.signal);
+  }
+
+  /** Conversion errors (an image given by URL, bad tool arguments) reject before any I/O. */
+  private requestBody(call: BackendCall): string {
+    try {
+      return JSON.stringify(toOllamaChatBody(call.request, call.model, call.options));
+    } catch (error) {
+      if (!(error instanceof SwitchyardError)) throw error;
+      throw new SwitchyardError(error.code, `Ollama back end "${this.id}": ${error.message}`, {
+        backend: this.id,
+        cause: error,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  private async *streamEvents(
+    body: Dispatcher.ResponseData["body"],
+    signal: AbortSignal,
+  ): AsyncGenerator<ChatEvent> {
+    const decoder = new OllamaStreamDecoder(this.endpoint);
+    // The decoder's errors are already SwitchyardErrors; anything else came from the socket.
+    try {
+      const lines = new LineSplitter();
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        for (const line of lines.push(chunk)) {
+          for (const event of decoder.decodeLine(line)) yield event;
+        }
+      }
+      for (const event of decoder.decodeLine(lines.rest())) yield event;
+      decoder.end();
+    } catch (error) {
+      throw ollamaNetworkError(this.endpoint, error, signal, true);
+    } finally {
+      // Stopping early (the consumer broke off, or an error line) must not leave the socket open.
+      if (!body.destroyed) body.destroy();
+    }
+  }
+}
+
+export function createOllamaBackend(options: OllamaBackendOptions): OllamaBackend {
+  return new OllamaBackend(options);
+}
+
+function parseBaseUrl(options: OllamaBackendOptions): URL {
+  let url: URL;
+  try {
+    url = new URL(options.baseUrl);
+  } catch (error) {
+    throw new SwitchyardError(
+      "invalid-request",
+      `Ollama back end "${options.id}": baseUrl "${options.baseUrl}" is not a URL; use e.g. http://engine.local:11434`,
+      { backend: options.id, cause: error },
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new SwitchyardError(
+      "invalid-request",
+      `Ollama back end "${options.id}": baseUrl must start with http:// or https://; got "${options.baseUrl}"`,
+      { backend: options.id },
+    );
+  }
+  return url;
+}
+
+/**
+ * Splits the body into NDJSON lines, carrying the unfinished tail of each chunk over to the next.
+ * The streaming decoder keeps a UTF-8 character that straddles two chunks whole (undici's body
+ * ignores `setEncoding`).
+ */
+class LineSplitter {
+  private readonly utf8 = new TextDecoder();
+  private pending = "";
+
+  push(chunk: Uint8Array): string[] {
+    const decoded = this.utf8.decode(chunk, { stream: true });
+    const text = this.pending.length === 0 ? decoded : this.pending + decoded;
+    const lines: string[] = [];
+    let start = 0;
+    let newline = text.indexOf("\n");
+    while (newline !== -1) {
+      if (newline > start) lines.push(text.slice(start, newline));
+      start = newline + 1;
+      newline = text.indexOf("\n", start);
+    }
+    this.pending = start === 0 ? text : text.slice(start);
+    return lines;
+  }
+
+  /** What is left after the body ended: a last line without its newline, or "". */
+  rest(): string {
+    const rest = this.pending + this.utf8.decode();
+    this.pending = "";
+    return rest;
+  }
+}
+
+async function readErrorBody(body: Dispatcher.ResponseData["body"]): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= errorBodyLimitBytes) break;
+    }
+  } catch {
+    // A torn error body still leaves the status to report.
+  } finally {
+    if (!body.destroyed) body.destroy();
+  }
+  return Buffer.concat(chunks).toString("utf8").slice(0, errorBodyLimitBytes);
+}

@@ -1,0 +1,185 @@
+/**
+ * The back end for every server that speaks OpenAI Chat Completions: OpenRouter (the default
+ * flavor), vLLM, LM Studio and llama.cpp server. Owns the HTTP exchange — a keep-alive undici
+ * pool, always-streaming requests, status → error mapping before the first byte, and turning the
+ * SSE body into `ChatEvent`s — while the wire shapes live in `openai-compatible-wire.ts`.
+ */
+import { Agent, type Dispatcher, request } from "undici";
+import type { ChatEvent } from "../../protocol/chat-types.js";
+import type { Backend, BackendCall } from "../backend.js";
+import {
+  errorFromEarlyEnd,
+  errorFromStatus,
+  errorFromStream,
+  errorFromTransport,
+  type UpstreamErrorContext,
+} from "./openai-compatible-errors.js";
+import {
+  convertStreamChunk,
+  createStreamState,
+  finishStream,
+  type OpenAICompatibleFlavor,
+  type StreamState,
+  toChatCompletionsBody,
+} from "./openai-compatible-wire.js";
+import { SSE_DONE_DATA, type SseEvent, SseParser } from "./sse-parser.js";
+
+export interface OpenAICompatibleBackendOptions {
+  /** The configured id ("openrouter", "vllm"); errors and the ledger name the back end by it. */
+  id: string;
+  /** The API root that `/chat/completions` hangs off, e.g. `https://openrouter.ai/api/v1`. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <apiKey>`; local servers usually need none. */
+  apiKey?: string;
+  /** Extra headers on every request — OpenRouter attribution (`HTTP-Referer`, `X-Title`). */
+  headers?: Record<string, string>;
+  /** Bring your own undici dispatcher (tests, proxies); the back end then does not close it. */
+  dispatcher?: Dispatcher;
+  /** How long to wait for the response status and headers; undici's default (300 s) otherwise. */
+  firstByteTimeoutMs?: number;
+  /** "openrouter" (default) adds OpenRouter's `reasoning` and `usage` parameters. */
+  flavor?: OpenAICompatibleFlavor;
+}
+
+/** An error body larger than this is cut: we only want its message. */
+const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
+
+export class OpenAICompatibleBackend implements Backend {
+  readonly id: string;
+  readonly kind = "openai-compatible" as const;
+  private readonly chatUrl: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly baseHeaders: Record<string, string>;
+  private readonly flavor: OpenAICompatibleFlavor;
+  private readonly firstByteTimeoutMs: number | undefined;
+  private readonly errorContext: UpstreamErrorContext;
+
+  constructor(options: OpenAICompatibleBackendOptions) {
+    this.id = options.id;
+    this.flavor = options.flavor ?? "openrouter";
+    this.firstByteTimeoutMs = options.firstByteTimeoutMs;
+    const base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
+    this.chatUrl = new URL("chat/completions", base).toString();
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher =
+      options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000 });
+    this.baseHeaders = mergeHeaders(options.headers, {
+      "content-type": "application/json",
+      accept: "text/event-stream",
+      ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+    });
+    this.errorContext = {
+      backendId: options.id,
+      host: base.host,
+      flavor: this.flavor,
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    };
+  }
+
+  async chat(call: BackendCall): Promise<AsyncIterable<ChatEvent>> {
+    const body = JSON.stringify(toChatCompletionsBody(call.request, call.model, call.options, this.flavor));
+    if (call.signal.aborted)
+      throw errorFromTransport(call.signal.reason, this.errorContext, "connect", call.signal);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(this.chatUrl, {
+        method: "POST",
+        // Per-model headers (forwarded anthropic-beta) may add to ours but not replace auth.
+        headers: call.options.headers
+          ? mergeHeaders(call.options.headers, this.baseHeaders)
+          : this.baseHeaders,
+        body,
+        dispatcher: this.dispatcher,
+        signal: call.signal,
+        ...(this.firstByteTimeoutMs !== undefined ? { headersTimeout: this.firstByteTimeoutMs } : {}),
+      });
+    } catch (error) {
+      throw errorFromTransport(error, this.errorContext, "connect", call.signal);
+    }
+
+    const { statusCode, headers } = response;
+    if (statusCode < 200 || statusCode >= 300) {
+      const text = await readLimitedText(response.body);
+      throw errorFromStatus(statusCode, headers["retry-after"], text, this.errorContext);
+    }
+    const contentType = String(headers["content-type"] ?? "");
+    if (!contentType.includes("text/event-stream")) {
+      // A 200 that is not a stream is almost always an error body from a proxy or a server that
+      // ignored `stream: true`; report what it says rather than an empty answer.
+      const text = await readLimitedText(response.body);
+      const status = /"code"\s*:\s*(\d{3})/.exec(text)?.[1];
+      throw errorFromStatus(status ? Number(status) : 502, undefined, text, this.errorContext);
+    }
+    return this.streamEvents(response.body, call.signal);
+  }
+
+  private async *streamEvents(
+    body: Dispatcher.ResponseData["body"],
+    signal: AbortSignal,
+  ): AsyncGenerator<ChatEvent> {
+    const parser = new SseParser();
+    const state = createStreamState();
+    let sawDone = false;
+    let finished = false;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        if (sawDone) continue; // drain the rest so the connection can be reused
+        sawDone = yield* this.convertEvents(parser.push(chunk), state);
+      }
+      if (!sawDone) sawDone = yield* this.convertEvents(parser.end(), state);
+      finished = true;
+    } catch (error) {
+      throw errorFromTransport(error, this.errorContext, "stream", signal);
+    } finally {
+      // The consumer stopped early (break, error): close the upstream so it stops generating.
+      if (!finished && !body.destroyed) body.destroy();
+    }
+    const closing = finishStream(state, sawDone);
+    if (!closing) throw errorFromEarlyEnd(this.errorContext);
+    for (const chatEvent of closing) yield chatEvent;
+  }
+
+  /** Converts parsed SSE events; returns true once `[DONE]` arrives. */
+  private *convertEvents(events: SseEvent[], state: StreamState): Generator<ChatEvent, boolean> {
+    for (const event of events) {
+      if (event.data === SSE_DONE_DATA) return true;
+      const outcome = convertStreamChunk(event.data, state);
+      yield* outcome.events;
+      if (outcome.error) throw errorFromStream(outcome.error, this.errorContext);
+    }
+    return false;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}
+
+async function readLimitedText(body: Dispatcher.ResponseData["body"]): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= ERROR_BODY_LIMIT_BYTES) {
+        body.destroy();
+        break;
+      }
+    }
+  } catch {
+    // A body that breaks off is still worth reporting by status alone.
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Header names are case-insensitive; lower-case them so a later source really replaces an earlier one. */
+function mergeHeaders(...sources: Array<Record<string, string> | undefined>): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const source of sources) {
+    if (!source) continue;
+    for (const [name, value] of Object.entries(source)) merged[name.toLowerCase()] = value;
+  }
+  return merged;
+}

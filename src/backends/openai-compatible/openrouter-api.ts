@@ -1,0 +1,175 @@
+/**
+ * OpenRouter's two read-only account endpoints, typed and validated: the model catalog
+ * (`GET /models`: prices and context lengths) and the calling key's spend (`GET /key`: limit,
+ * remaining, usage). The budget and the doctor use them; chat traffic never does.
+ */
+import { type Dispatcher, request } from "undici";
+import { z } from "zod";
+import { SwitchyardError } from "../../errors/switchyard-error.js";
+import {
+  errorFromStatus,
+  errorFromTransport,
+  type UpstreamErrorContext,
+} from "./openai-compatible-errors.js";
+
+export const OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1";
+
+export interface OpenRouterApiOptions {
+  /** Defaults to `https://openrouter.ai/api/v1`. */
+  baseUrl?: string;
+  /** Required by `/key`; `/models` works without one. */
+  apiKey?: string;
+  /** Attribution headers (`HTTP-Referer`, `X-Title`). */
+  headers?: Record<string, string>;
+  dispatcher?: Dispatcher;
+  /** Whole-call timeout for these small JSON answers; default 10 s. */
+  timeoutMs?: number;
+  /** Names the back end in error messages; default "openrouter". */
+  backendId?: string;
+}
+
+/** One catalog entry. Prices are USD per token, as OpenRouter states them. */
+export interface OpenRouterModel {
+  id: string;
+  name?: string;
+  promptUsdPerToken: number;
+  completionUsdPerToken: number;
+  contextLength?: number;
+  maxCompletionTokens?: number;
+}
+
+/** What the calling key may still spend. `null` limits mean "no limit set on this key". */
+export interface OpenRouterKeyInfo {
+  label?: string;
+  limitUsd: number | null;
+  limitRemainingUsd: number | null;
+  /** All-time spend on this key, USD. */
+  usageUsd: number;
+  /** "daily" | "weekly" | "monthly" when the limit resets, null when it never does. */
+  limitReset?: string | null;
+  isFreeTier?: boolean;
+}
+
+const modelsResponseSchema = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string().nullish(),
+      context_length: z.number().nullish(),
+      pricing: z.object({
+        prompt: z.union([z.string(), z.number()]),
+        completion: z.union([z.string(), z.number()]),
+      }),
+      top_provider: z
+        .object({ context_length: z.number().nullish(), max_completion_tokens: z.number().nullish() })
+        .nullish(),
+    }),
+  ),
+});
+
+const keyResponseSchema = z.object({
+  data: z.object({
+    label: z.string().nullish(),
+    limit: z.number().nullish(),
+    limit_remaining: z.number().nullish(),
+    limit_reset: z.string().nullish(),
+    usage: z.number().nullish(),
+    is_free_tier: z.boolean().nullish(),
+  }),
+});
+
+/**
+ * The model catalog. Entries whose price is not a plain non-negative number (OpenRouter's
+ * auto-router says "-1": priced per routed model) are left out, since no budget can use them.
+ */
+export async function fetchModels(options: OpenRouterApiOptions = {}): Promise<OpenRouterModel[]> {
+  const parsed = await getJson(options, "models", modelsResponseSchema);
+  const models: OpenRouterModel[] = [];
+  for (const entry of parsed.data) {
+    const promptUsdPerToken = Number(entry.pricing.prompt);
+    const completionUsdPerToken = Number(entry.pricing.completion);
+    if (!isPrice(promptUsdPerToken) || !isPrice(completionUsdPerToken)) continue;
+    const model: OpenRouterModel = { id: entry.id, promptUsdPerToken, completionUsdPerToken };
+    if (entry.name) model.name = entry.name;
+    const contextLength = entry.context_length ?? entry.top_provider?.context_length;
+    if (typeof contextLength === "number") model.contextLength = contextLength;
+    const maxCompletionTokens = entry.top_provider?.max_completion_tokens;
+    if (typeof maxCompletionTokens === "number") model.maxCompletionTokens = maxCompletionTokens;
+    models.push(model);
+  }
+  return models;
+}
+
+/** The calling key's limit and spend (`GET /key`). Needs `apiKey`. */
+export async function fetchKeyInfo(options: OpenRouterApiOptions): Promise<OpenRouterKeyInfo> {
+  const { data } = await getJson(options, "key", keyResponseSchema);
+  const info: OpenRouterKeyInfo = {
+    limitUsd: data.limit ?? null,
+    limitRemainingUsd: data.limit_remaining ?? null,
+    usageUsd: data.usage ?? 0,
+  };
+  if (data.label) info.label = data.label;
+  if (data.limit_reset !== undefined) info.limitReset = data.limit_reset;
+  if (typeof data.is_free_tier === "boolean") info.isFreeTier = data.is_free_tier;
+  return info;
+}
+
+function isPrice(value: number): boolean {
+  return Number.isFinite(value) && value >= 0;
+}
+
+async function getJson<Schema extends z.ZodType>(
+  options: OpenRouterApiOptions,
+  path: string,
+  schema: Schema,
+): Promise<z.infer<Schema>> {
+  const baseUrl = options.baseUrl ?? OPENROUTER_BASE_URL;
+  const base = new URL(baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+  const context: UpstreamErrorContext = {
+    backendId: options.backendId ?? "openrouter",
+    host: base.host,
+    flavor: "openrouter",
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+  };
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let text: string;
+  let statusCode: number;
+  let retryAfter: string | string[] | undefined;
+  try {
+    const response = await request(new URL(path, base), {
+      method: "GET",
+      headers: {
+        ...options.headers,
+        accept: "application/json",
+        ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+      },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    });
+    statusCode = response.statusCode;
+    retryAfter = response.headers["retry-after"];
+    text = await response.body.text();
+  } catch (error) {
+    throw errorFromTransport(error, context, "connect");
+  }
+  if (statusCode < 200 || statusCode >= 300) throw errorFromStatus(statusCode, retryAfter, text, context);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new SwitchyardError("upstream-error", `GET /${path} on ${context.host} did not answer JSON`, {
+      backend: context.backendId,
+    });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SwitchyardError(
+      "upstream-error",
+      `GET /${path} on ${context.host} answered an unexpected shape at "${issue?.path.join(".")}": ${issue?.message}`,
+      { backend: context.backendId },
+    );
+  }
+  return parsed.data;
+}
