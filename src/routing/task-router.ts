@@ -163,9 +163,10 @@ export class TaskRouter {
     return {
       task: classification.task,
       selector: "classifier",
-      signals: classification.signals.map(
-        (signal) => `${signal.name} → ${signal.task} (+${signal.weight}: ${signal.evidence})`,
-      ),
+      // Signals come strongest first; the top few explain the decision, the rest is noise.
+      signals: classification.signals
+        .slice(0, 8)
+        .map((signal) => `${signal.name} → ${signal.task} (+${signal.weight}: ${signal.evidence})`),
     };
   }
 

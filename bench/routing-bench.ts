@@ -1,0 +1,225 @@
+/**
+ * Routing decision speed and accuracy: how long `classifyMessages` takes for prompts of ~100 to
+ * ~20,000 tokens (the classifier runs on every gateway request, and the budget is p99 ≤ 1 ms at
+ * 2,000 tokens), and how often it picks the labelled task kind and tier on the labelled set.
+ *
+ * Import it to run it (`runRoutingBench()`), or run it directly: `npx tsx bench/routing-bench.ts`.
+ */
+
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ChatMessage } from "../src/protocol/chat-types.js";
+import { classifyMessages } from "../src/routing/task-classifier.js";
+import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../src/routing/task-kinds.js";
+
+export interface RoutingLatency {
+  /** Approximate prompt size in tokens (characters / 4). */
+  tokens: number;
+  characters: number;
+  iterations: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface RoutingAccuracy {
+  /** `tune + holdout` is what the targets apply to; `blind` measures unseen wording. */
+  split: "tune + holdout" | "tune" | "holdout" | "blind" | "everything";
+  count: number;
+  /** Fractions 0..1. */
+  task: number;
+  tier: number;
+}
+
+export interface RoutingBenchResult {
+  latency: RoutingLatency[];
+  accuracy: RoutingAccuracy[];
+}
+
+const CHARACTERS_PER_TOKEN = 4;
+const SIZES_IN_TOKENS = [100, 500, 2_000, 5_000, 20_000] as const;
+const WARM_UP_ITERATIONS = 300;
+
+/** Fewer runs for the big prompts keep the bench short; small ones get ≥ 2,000 for a stable p99. */
+function iterationsFor(tokens: number): number {
+  if (tokens <= 500) return 5_000;
+  if (tokens <= 2_000) return 3_000;
+  if (tokens <= 5_000) return 1_000;
+  return 300;
+}
+
+export async function runRoutingBench(): Promise<RoutingBenchResult> {
+  const latency = SIZES_IN_TOKENS.map((tokens) => measureLatency(tokens));
+  const accuracy = measureAccuracy(loadLabelledSet());
+  return { latency, accuracy };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Latency
+
+/**
+ * What an IDE assistant really sends: a system prompt, an earlier turn, and a last message with
+ * a request wrapped around pasted code, a diff and a stack trace — grown to the target size by
+ * pasting more of the same material, as a long session does.
+ */
+const SYSTEM_PROMPT =
+  "You are an expert software engineer working inside the user's repository. Prefer small, reviewable changes. " +
+  "Explain briefly, then show code.";
+
+const PASTED_MATERIAL = [
+  "Here is the current handler, the failing test output and the diff I have so far.\n",
+  "```ts\nexport async function updateOrder(request: Request, reply: Reply): Promise<void> {\n" +
+    "  const { id } = request.params as { id: string };\n" +
+    "  const body = orderUpdateSchema.parse(request.body);\n" +
+    "  const order = await orders.findById(id);\n" +
+    "  if (!order) return reply.code(404).send({ error: 'not found' });\n" +
+    "  const updated = await orders.update(id, { ...order, ...body, updatedAt: new Date() });\n" +
+    "  await events.publish('order.updated', { id, changes: Object.keys(body) });\n" +
+    "  reply.send(updated);\n}\n```\n",
+  "diff --git a/src/orders/handler.ts b/src/orders/handler.ts\n@@ -12,7 +12,9 @@ export async function updateOrder(\n" +
+    "-  const order = await orders.findById(id);\n+  const order = await orders.findById(id, { lock: true });\n" +
+    "+  if (order?.status === 'shipped') return reply.code(409).send({ error: 'already shipped' });\n",
+  "TypeError: Cannot read properties of undefined (reading 'status')\n" +
+    "    at updateOrder (src/orders/handler.ts:14:18)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)\n",
+  "The order service talks to Postgres through the repository layer, and the event bus is backed by a queue. " +
+    "Customers reported that updating a shipped order sometimes succeeds, which should never happen. " +
+    "We added the lock last sprint but the integration tests still fail intermittently on CI.\n",
+];
+
+const CLOSING_REQUEST =
+  "\nCan you find why updating a shipped order still succeeds sometimes, and what the stack trace above tells us?";
+
+function buildMessages(tokens: number): ChatMessage[] {
+  const targetCharacters = tokens * CHARACTERS_PER_TOKEN;
+  let body = "";
+  for (let index = 0; body.length + CLOSING_REQUEST.length < targetCharacters; index++) {
+    body += PASTED_MATERIAL[index % PASTED_MATERIAL.length];
+  }
+  const lastMessage = (body + CLOSING_REQUEST).slice(-targetCharacters);
+  return [
+    { role: "system", content: SYSTEM_PROMPT },
+    { role: "user", content: "We are working on the order service today." },
+    { role: "assistant", content: "Sounds good. What would you like to look at first?" },
+    { role: "user", content: lastMessage },
+  ];
+}
+
+function measureLatency(tokens: number): RoutingLatency {
+  const messages = buildMessages(tokens);
+  const characters = messages.reduce((sum, message) => sum + String(message.content ?? "").length, 0);
+  for (let index = 0; index < WARM_UP_ITERATIONS; index++) classifyMessages(messages, { hasTools: true });
+
+  const iterations = iterationsFor(tokens);
+  const durations = new Float64Array(iterations);
+  for (let index = 0; index < iterations; index++) {
+    const started = process.hrtime.bigint();
+    classifyMessages(messages, { hasTools: true });
+    durations[index] = Number(process.hrtime.bigint() - started) / 1e6;
+  }
+  durations.sort();
+  return {
+    tokens,
+    characters,
+    iterations,
+    p50Ms: percentile(durations, 0.5),
+    p99Ms: percentile(durations, 0.99),
+    maxMs: durations[durations.length - 1] ?? 0,
+  };
+}
+
+function percentile(sorted: Float64Array, fraction: number): number {
+  const index = Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accuracy
+
+interface LabelledPrompt {
+  task: TaskKind;
+  prompt: string;
+  system?: string;
+  split: "tune" | "holdout" | "blind";
+}
+
+const LABELLED_SET = "test/fixtures/routing-labelled-set.jsonl";
+
+/** Found next to the sources when run with tsx, or from the project root when run from dist/. */
+function loadLabelledSet(): LabelledPrompt[] {
+  const candidates = [fileURLToPath(new URL(`../${LABELLED_SET}`, import.meta.url)), resolve(LABELLED_SET)];
+  const path = candidates.find((candidate) => existsSync(candidate));
+  if (!path) throw new Error(`routing bench: cannot find ${LABELLED_SET}; run it from the project root`);
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as LabelledPrompt);
+}
+
+function measureAccuracy(rows: LabelledPrompt[]): RoutingAccuracy[] {
+  const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
+  const outcomes = rows.map((row) => {
+    const { task } = classifyMessages(
+      [{ role: "user", content: row.prompt }],
+      row.system ? { system: row.system } : {},
+    );
+    return { split: row.split, task: task === row.task, tier: tierOf(task) === tierOf(row.task) };
+  });
+  const summarise = (split: RoutingAccuracy["split"], selected: typeof outcomes): RoutingAccuracy => ({
+    split,
+    count: selected.length,
+    task: selected.filter((outcome) => outcome.task).length / Math.max(1, selected.length),
+    tier: selected.filter((outcome) => outcome.tier).length / Math.max(1, selected.length),
+  });
+  return [
+    summarise(
+      "tune + holdout",
+      outcomes.filter((outcome) => outcome.split !== "blind"),
+    ),
+    summarise(
+      "tune",
+      outcomes.filter((outcome) => outcome.split === "tune"),
+    ),
+    summarise(
+      "holdout",
+      outcomes.filter((outcome) => outcome.split === "holdout"),
+    ),
+    summarise(
+      "blind",
+      outcomes.filter((outcome) => outcome.split === "blind"),
+    ),
+    summarise("everything", outcomes),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+export function formatRoutingBench(result: RoutingBenchResult): string {
+  const lines = [
+    "Routing decision time (classifyMessages)",
+    "",
+    "  tokens    chars  iterations    p50 ms    p99 ms    max ms",
+  ];
+  for (const row of result.latency) {
+    lines.push(
+      `  ${String(row.tokens).padStart(6)}  ${String(row.characters).padStart(7)}  ${String(row.iterations).padStart(10)}` +
+        `  ${row.p50Ms.toFixed(4).padStart(8)}  ${row.p99Ms.toFixed(4).padStart(8)}  ${row.maxMs.toFixed(4).padStart(8)}`,
+    );
+  }
+  lines.push("", "Classifier accuracy (labelled set)", "", "  split            count    task    tier");
+  for (const row of result.accuracy) {
+    lines.push(
+      `  ${row.split.padEnd(15)}  ${String(row.count).padStart(5)}  ${formatPercent(row.task)}  ${formatPercent(row.tier)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function formatPercent(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)}%`.padStart(6);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(formatRoutingBench(await runRoutingBench()));
+}
