@@ -83,12 +83,10 @@ export class SqliteLedger implements LedgerStore {
     this.database.pragma("busy_timeout = 5000");
     migrate(this.database);
     this.insert = this.database.prepare(
-      `INSERT OR REPLACE INTO requests VALUES (@id, @started_at, @front_door, @task, @selector, @tier, @alias, @model,
-        @backend, @stream, @input_tokens, @output_tokens, @cost_usd, @ttft_ms, @latency_ms, @status, @error_code,
-        @error_message, @fallback_hops, @fallback_detail, @tokens_per_second, @caller)`,
+      `INSERT OR REPLACE INTO requests VALUES (${COLUMNS.map(() => "?").join(", ")})`,
     );
     this.insertBatch = this.database.transaction((rows: RequestRecord[]) => {
-      for (const row of rows) this.insert.run(toRow(row));
+      for (const row of rows) this.insert.run(toValues(row));
     });
   }
 
@@ -137,6 +135,37 @@ function migrate(database: Database.Database): void {
       database.pragma(`user_version = ${index + 1}`);
     })();
   }
+}
+
+const COLUMNS = [
+  "id",
+  "started_at",
+  "front_door",
+  "task",
+  "selector",
+  "tier",
+  "alias",
+  "model",
+  "backend",
+  "stream",
+  "input_tokens",
+  "output_tokens",
+  "cost_usd",
+  "ttft_ms",
+  "latency_ms",
+  "status",
+  "error_code",
+  "error_message",
+  "fallback_hops",
+  "fallback_detail",
+  "tokens_per_second",
+  "caller",
+] as const satisfies ReadonlyArray<keyof RequestRow>;
+
+/** Positional values in COLUMNS order: binding by position is several times cheaper than by name. */
+function toValues(record: RequestRecord): unknown[] {
+  const row = toRow(record);
+  return COLUMNS.map((column) => row[column]);
 }
 
 function toRow(record: RequestRecord): RequestRow {

@@ -212,6 +212,60 @@ export type StreamChunkOutcome =
   | { events: ChatEvent[]; error?: undefined }
   | { events: ChatEvent[]; error: StreamChunkError };
 
+interface PlainTextChunk {
+  id?: string;
+  model?: string;
+  content?: string;
+  finishReason?: string;
+}
+
+/**
+ * The hot path: most chunks of a stream are `{id, model, choices: [{delta: {content}}]}` and
+ * nothing else. Checking that shape by hand is several times cheaper than the full schema (which
+ * copies the object); anything else — reasoning, tools, usage, errors — takes the schema path.
+ */
+function plainTextChunk(json: unknown): PlainTextChunk | undefined {
+  if (typeof json !== "object" || json === null) return undefined;
+  const chunk = json as Record<string, unknown>;
+  if (chunk.usage != null || chunk.error != null) return undefined;
+  const choices = chunk.choices;
+  if (!Array.isArray(choices) || choices.length !== 1) return undefined;
+  const choice = choices[0] as Record<string, unknown> | null;
+  if (typeof choice !== "object" || choice === null) return undefined;
+  const delta = choice.delta as Record<string, unknown> | null | undefined;
+  if (typeof delta !== "object" || delta === null) return undefined;
+  if (delta.tool_calls != null || delta.reasoning != null || delta.reasoning_content != null)
+    return undefined;
+  if (delta.reasoning_details != null) return undefined;
+  const content = delta.content;
+  if (content != null && typeof content !== "string") return undefined;
+  const finishReason = choice.finish_reason;
+  if (finishReason != null && (typeof finishReason !== "string" || finishReason === "error"))
+    return undefined;
+  if (chunk.id != null && typeof chunk.id !== "string") return undefined;
+  if (chunk.model != null && typeof chunk.model !== "string") return undefined;
+  const plain: PlainTextChunk = {};
+  if (chunk.id) plain.id = chunk.id as string;
+  if (chunk.model) plain.model = chunk.model as string;
+  if (content) plain.content = content;
+  if (finishReason) plain.finishReason = finishReason;
+  return plain;
+}
+
+function convertPlainTextChunk(chunk: PlainTextChunk, state: StreamState): StreamChunkOutcome {
+  const events: ChatEvent[] = [];
+  if (!state.metadataSent && (chunk.id || chunk.model)) {
+    state.metadataSent = true;
+    const metadata: ChatEvent = { type: "response-metadata" };
+    if (chunk.id) metadata.id = chunk.id;
+    if (chunk.model) metadata.model = chunk.model;
+    events.push(metadata);
+  }
+  if (chunk.content) events.push({ type: "text-delta", text: chunk.content });
+  if (chunk.finishReason) state.finishReason = toFinishReason(chunk.finishReason);
+  return { events };
+}
+
 /** Converts one SSE `data` payload (not `[DONE]`) into events, updating `state`. */
 export function convertStreamChunk(data: string, state: StreamState): StreamChunkOutcome {
   let json: unknown;
@@ -220,6 +274,8 @@ export function convertStreamChunk(data: string, state: StreamState): StreamChun
   } catch {
     return { events: [], error: { message: `unreadable stream chunk (not JSON): ${data.slice(0, 200)}` } };
   }
+  const fast = plainTextChunk(json);
+  if (fast !== undefined) return convertPlainTextChunk(fast, state);
   const parsed = streamChunkSchema.safeParse(json);
   if (!parsed.success) {
     return {

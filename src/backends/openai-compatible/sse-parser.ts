@@ -62,6 +62,15 @@ export class SseParser {
     this.buffer += input;
     const buffer = this.buffer;
     let lineStart = 0;
+    if (buffer.indexOf("\r", scanFrom) === -1) {
+      // The common case (no carriage returns): let the native indexOf find line ends.
+      for (let end = buffer.indexOf("\n", scanFrom); end !== -1; end = buffer.indexOf("\n", lineStart)) {
+        this.processLine(buffer.slice(lineStart, end), events);
+        lineStart = end + 1;
+      }
+      this.buffer = lineStart === 0 ? buffer : buffer.slice(lineStart);
+      return events;
+    }
     for (let position = scanFrom; position < buffer.length; position++) {
       const code = buffer.charCodeAt(position);
       if (code !== LINE_FEED && code !== CARRIAGE_RETURN) continue;

@@ -1,0 +1,52 @@
+/**
+ * A server process for the benchmarks, so that the load generator, Switchyard and the fake upstream
+ * each get their own event loop: `bench-server upstream` starts a zero-latency fake OpenRouter;
+ * `bench-server gateway <upstream-url>` starts Switchyard in front of it. Prints its URL as one
+ * JSON line on stdout, then serves until killed.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import pino from "pino";
+import { stringify } from "yaml";
+import { parseConfigText } from "../src/config/config-load.js";
+import { buildGateway } from "../src/gateway/gateway-server.js";
+import { createRuntime } from "../src/runtime/switchyard-runtime.js";
+import { startFakeOllama } from "../test/fakes/fake-ollama.js";
+import { startFakeOpenRouter } from "../test/fakes/fake-openrouter.js";
+
+export const BENCH_API_KEY = "sk-or-bench";
+
+async function main(): Promise<void> {
+  const [role, upstreamUrl, ollamaUrl] = process.argv.slice(2);
+  if (role === "upstream") {
+    const openRouter = await startFakeOpenRouter({ apiKey: BENCH_API_KEY, recordRequests: false });
+    const ollama = await startFakeOllama({ recordRequests: false });
+    process.stdout.write(`${JSON.stringify({ openRouter: openRouter.baseUrl, ollama: ollama.url })}\n`);
+    return;
+  }
+  if (role === "gateway" && upstreamUrl && ollamaUrl) {
+    const directory = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+    const yaml = stringify({
+      server: { host: "127.0.0.1", port: 0 },
+      backends: {
+        engine: { base_url: ollamaUrl },
+        openrouter: { base_url: upstreamUrl, api_key: BENCH_API_KEY },
+      },
+      ledger: { path: join(directory, "ledger.db") },
+      logging: { level: "silent" },
+    });
+    const config = parseConfigText(yaml, "bench config", {});
+    const runtime = createRuntime(config, { logger: pino({ level: "silent" }) });
+    const gateway = buildGateway(runtime);
+    const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
+    process.stdout.write(`${JSON.stringify({ url })}\n`);
+    return;
+  }
+  process.stderr.write("usage: bench-server upstream | gateway <openrouter-base-url> <ollama-url>\n");
+  process.exit(2);
+}
+
+process.once("SIGINT", () => process.exit(0));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: every benchmark in one run, each reported side by side with its baseline and
+ * as ratios. Not part of the tests: numbers depend on the machine, so nothing here asserts.
+ */
+import { formatGatewayBench, runGatewayBench } from "./gateway-bench.js";
+import { formatRoutingBench, runRoutingBench } from "./routing-bench.js";
+
+const started = performance.now();
+const sections: string[] = [];
+
+const routing = await runRoutingBench();
+sections.push(formatRoutingBench(routing));
+console.log(sections.at(-1), "\n");
+
+const gateway = await runGatewayBench({ durationMs: Number(process.env.BENCH_DURATION_MS ?? 5_000) });
+sections.push(formatGatewayBench(gateway));
+console.log(sections.at(-1), "\n");
+
+console.log(`benchmarks finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
