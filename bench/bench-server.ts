@@ -12,7 +12,7 @@ import pino from "pino";
 import { stringify } from "yaml";
 import { parseConfigText } from "../src/config/config-load.js";
 import { buildGateway } from "../src/gateway/gateway-server.js";
-import { createRuntime } from "../src/runtime/switchyard-runtime.js";
+import { startRuntime } from "../src/runtime/switchyard-runtime.js";
 import { startFakeOllama } from "../test/fakes/fake-ollama.js";
 import { startFakeOpenRouter } from "../test/fakes/fake-openrouter.js";
 
@@ -34,11 +34,15 @@ async function main(): Promise<void> {
         engine: { base_url: ollamaUrl },
         openrouter: { base_url: upstreamUrl, api_key: BENCH_API_KEY },
       },
-      ledger: { path: join(directory, "ledger.db") },
+      database: { url: join(directory, "ledger.db") },
+      budget: {
+        key_check_interval_minutes: 0,
+        catalog: { path: join(directory, "catalog.json"), sync_on_start: false },
+      },
       logging: { level: "silent" },
     });
     const config = parseConfigText(yaml, "bench config", {});
-    const runtime = createRuntime(config, { logger: pino({ level: "silent" }) });
+    const runtime = await startRuntime(config, { logger: pino({ level: "silent" }) });
     const gateway = buildGateway(runtime);
     const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
     process.stdout.write(`${JSON.stringify({ url })}\n`);

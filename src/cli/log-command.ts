@@ -1,7 +1,7 @@
 /** `switchyard log`: the newest ledger rows, as a table or JSON lines. */
-import { ledgerPath } from "../runtime/switchyard-runtime.js";
+import { openStores } from "../budget/budget-stores.js";
+import { databaseLocation } from "../runtime/switchyard-runtime.js";
 import type { RequestRecord } from "../store/ledger-store.js";
-import { SqliteLedger } from "../store/sqlite-ledger.js";
 import { loadCliConfig } from "./cli-context.js";
 
 export async function logCommand(options: {
@@ -10,16 +10,16 @@ export async function logCommand(options: {
   config?: string;
 }): Promise<void> {
   const loaded = loadCliConfig(options.config);
-  const ledger = new SqliteLedger(ledgerPath(loaded.config, loaded.env));
+  const stores = await openStores(databaseLocation(loaded.config, loaded.env));
   try {
-    const rows = await ledger.recent(Number(options.limit ?? 20));
+    const rows = await stores.ledger.recent(Number(options.limit ?? 20));
     if (options.json) {
       for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
       return;
     }
     process.stdout.write(formatLogTable(rows));
   } finally {
-    await ledger.close();
+    await stores.close();
   }
 }
 

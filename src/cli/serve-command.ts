@@ -2,8 +2,10 @@
  * `switchyard serve`: the Brain's main job. Loads the config, refuses to start on a bad one, and
  * runs the gateway until SIGINT/SIGTERM, then drains and closes the ledger cleanly.
  */
+
+import { redactDatabaseUrl } from "../config/config-redact.js";
 import { assertSafeToListen, buildGateway } from "../gateway/gateway-server.js";
-import { createRuntime, ledgerPath } from "../runtime/switchyard-runtime.js";
+import { databaseLocation, startRuntime } from "../runtime/switchyard-runtime.js";
 import { loadCliConfig } from "./cli-context.js";
 
 export interface ServeOptions {
@@ -19,7 +21,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   if (options.port) config.server.port = Number(options.port);
   assertSafeToListen(config.server.host, config.server.auth_tokens);
 
-  const runtime = createRuntime(config, { env: loaded.env });
+  const runtime = await startRuntime(config, { env: loaded.env });
   const { logger } = runtime;
   for (const [id, backend] of Object.entries(config.backends)) {
     if (backend.type === "openai-compatible" && backend.flavor === "openrouter" && !backend.api_key) {
@@ -31,7 +33,10 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const gateway = buildGateway(runtime);
   const address = await gateway.app.listen({ host: config.server.host, port: config.server.port });
   logger.info(
-    { config: loaded.path ?? "built-in defaults", ledger: ledgerPath(config, loaded.env) },
+    {
+      config: loaded.path ?? "built-in defaults",
+      database: redactDatabaseUrl(databaseLocation(config, loaded.env)),
+    },
     `Switchyard ${runtime.version} listening on ${address}`,
   );
 

@@ -20,7 +20,7 @@ export function redactedConfigYaml(config: SwitchyardConfig): string {
 function redactValue(value: unknown, path: string[]): unknown {
   if (typeof value === "string") {
     if (value !== "" && isSecretPath(path)) return REDACTED;
-    return value.replace(/^(\w+:\/\/[^:/@]+):[^@/]+@/, `$1:${REDACTED}@`);
+    return redactDatabaseUrl(value);
   }
   if (Array.isArray(value)) return value.map((item, index) => redactValue(item, [...path, String(index)]));
   if (value !== null && typeof value === "object") {
@@ -29,4 +29,9 @@ function redactValue(value: unknown, path: string[]): unknown {
     );
   }
   return value;
+}
+
+/** `postgres://user:secret@host/db` → `postgres://user:[redacted]@host/db`; anything else unchanged. */
+export function redactDatabaseUrl(value: string): string {
+  return value.replace(/^(\w+:\/\/[^:/@]+):[^@/]+@/, `$1:${REDACTED}@`);
 }

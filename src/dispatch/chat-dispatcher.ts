@@ -1,16 +1,21 @@
 /**
- * The spine's last step before a back end: send a routed request to its first rung, move up the
- * ladder when a rung fails before the first byte (unreachable, 5xx, 429, busy), and record the
- * outcome in the ledger once the stream ends — however it ends. Every front door calls this; there
- * is no second way to call a model.
+ * The spine's last steps before and after a back end: reserve the worst-case cost of a paid rung
+ * (or, at a cap, downgrade to a local model or refuse), send the routed request to its rung, move
+ * up the ladder when a rung fails before the first byte (unreachable, 5xx, 429, busy), and once the
+ * stream ends — however it ends — settle the reservation and record the outcome in the ledger.
+ * Every front door calls this; there is no second way to call a model.
  */
 import { randomUUID } from "node:crypto";
 import type { Backend, ModelOptions } from "../backends/backend.js";
+import { budgetExceededError, budgetExceededMessage } from "../budget/budget-denial.js";
+import type { BudgetGuard, Reservation } from "../budget/budget-guard.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import type { ChatEvent, ChatRequest, Usage } from "../protocol/chat-types.js";
+import { estimateChatRequestTokens } from "../protocol/token-estimate.js";
 import type { Route, RouteStep } from "../routing/task-router.js";
-import type { FallbackHop, LedgerStore, RequestStatus } from "../store/ledger-store.js";
+import type { FallbackHop, LedgerStore, RequestRecord, RequestStatus } from "../store/ledger-store.js";
+import { downgradeStep } from "./budget-downgrade.js";
 
 export interface DispatchInput {
   request: ChatRequest;
@@ -22,6 +27,17 @@ export interface DispatchInput {
   /** performance.now() when the request arrived, for latency and time to first token. */
   arrivedAt: number;
   caller?: string | undefined;
+  /** The caller asked not to be downgraded at a budget cap (x-switchyard-no-downgrade). */
+  forbidDowngrade?: boolean;
+  /** Extra upstream headers for a given concrete model (anthropic-beta for Anthropic models). */
+  forwardHeaders?: (model: string) => Record<string, string> | undefined;
+}
+
+/** Set when a budget cap moved the request from a paid rung to a local one. */
+export interface Downgrade {
+  fromAlias: string;
+  toAlias: string;
+  reason: string;
 }
 
 export interface Dispatch {
@@ -30,29 +46,52 @@ export interface Dispatch {
   route: Route;
   /** The rung that is answering. */
   step: RouteStep;
-  /** Rungs that failed before this one, and why. */
+  /** Rungs that failed (or were over budget) before this one, and why. */
   hops: FallbackHop[];
+  downgrade?: Downgrade;
   /**
-   * The answer. Iterate it to the end (or call `return()`); the ledger row is written when it ends.
-   * Errors thrown from it are SwitchyardErrors.
+   * The answer. Iterate it to the end (or call `return()`); the reservation is settled and the
+   * ledger row written when it ends. Errors thrown from it are SwitchyardErrors.
    */
   events: AsyncIterable<ChatEvent>;
+}
+
+export interface DispatchLogger {
+  warn(object: Record<string, unknown>, message: string): void;
 }
 
 export interface ChatDispatcherOptions {
   config: SwitchyardConfig;
   backends: ReadonlyMap<string, Backend>;
   ledger: LedgerStore;
+  /** Budget enforcement; without one, nothing is reserved (tests of routing alone). */
+  budget?: BudgetGuard;
+  logger?: DispatchLogger;
+}
+
+/** What one request carries through its attempts, for its ledger row. */
+interface Attempt {
+  id: string;
+  startedAt: number;
+  input: DispatchInput;
+  hops: FallbackHop[];
+  downgrade?: Downgrade;
+  budgetAction: RequestRecord["budgetAction"];
 }
 
 export class ChatDispatcher {
   private readonly modelOptions = new Map<string, ModelOptions>();
+  private readonly localBackends = new Set<string>();
 
   constructor(private readonly options: ChatDispatcherOptions) {
-    for (const [alias, entry] of Object.entries(options.config.aliases)) {
-      const backend = options.config.backends[entry.backend];
+    const { config } = options;
+    for (const [id, backend] of Object.entries(config.backends)) {
+      if (backend.type === "ollama") this.localBackends.add(id);
+    }
+    for (const [alias, entry] of Object.entries(config.aliases)) {
       const modelOptions: ModelOptions = {};
-      if (backend?.type === "ollama" && entry.context_window) modelOptions.numCtx = entry.context_window;
+      if (this.localBackends.has(entry.backend) && entry.context_window)
+        modelOptions.numCtx = entry.context_window;
       if (entry.keep_alive !== undefined) modelOptions.keepAlive = entry.keep_alive;
       if (entry.think !== undefined) modelOptions.think = entry.think;
       if (entry.max_output_tokens !== undefined) modelOptions.maxOutputTokens = entry.max_output_tokens;
@@ -61,28 +100,62 @@ export class ChatDispatcher {
   }
 
   async dispatch(input: DispatchInput): Promise<Dispatch> {
-    const id = randomUUID();
-    const startedAt = Date.now() - (performance.now() - input.arrivedAt);
-    const hops: FallbackHop[] = [];
-    const ladder = input.route.ladder;
+    const attempt: Attempt = {
+      id: randomUUID(),
+      startedAt: Date.now() - (performance.now() - input.arrivedAt),
+      input,
+      hops: [],
+      budgetAction: null,
+    };
+    let ladder = input.route.ladder;
     for (let index = 0; index < ladder.length; index++) {
       const step = ladder[index]!;
+      const decision = await this.reserve(step, input);
+      if (decision.kind === "denied") {
+        const tried = new Set(attempt.hops.map((hop) => hop.fromAlias));
+        const local =
+          this.options.config.budget.on_exhausted === "downgrade" && !input.forbidDowngrade
+            ? downgradeStep(this.options.config, input.route.task, input.route.ladder, tried)
+            : undefined;
+        if (!local) {
+          const error = budgetExceededError(decision.denial);
+          attempt.budgetAction = "rejected";
+          this.writeRow(attempt, step, "error", error, undefined, null, undefined);
+          throw error;
+        }
+        const reason = `budget: ${budgetExceededMessage(decision.denial)}`;
+        attempt.hops.push({ fromAlias: step.alias, toAlias: local.alias, reason });
+        attempt.downgrade = { fromAlias: step.alias, toAlias: local.alias, reason };
+        attempt.budgetAction = "downgraded";
+        // The local rung becomes the last: a downgraded request never climbs back to paid models.
+        ladder = [...ladder.slice(0, index + 1), local];
+        continue;
+      }
+      const reservation = decision.kind === "reserved" ? decision.reservation : undefined;
       try {
         const backend = this.options.backends.get(step.backend);
         if (!backend) throw new SwitchyardError("internal", `Back end "${step.backend}" is not running`);
         const stream = await backend.chat({
           request: input.request,
           model: step.model,
-          options: this.modelOptions.get(step.alias) ?? {},
+          options: this.callOptions(step, input),
           signal: input.signal,
         });
         const iterator = stream[Symbol.asyncIterator]();
         // Pull the first event before answering the caller: a failure here is still "before the
         // first byte" and may move up the ladder; after it, the answer is committed to this rung.
         const first = await iterator.next();
-        const record = { id, startedAt, input, step, hops };
-        return { id, route: input.route, step, hops, events: this.track(first, iterator, record) };
+        const events = this.track(first, iterator, attempt, step, reservation);
+        return {
+          id: attempt.id,
+          route: input.route,
+          step,
+          hops: attempt.hops,
+          ...(attempt.downgrade ? { downgrade: attempt.downgrade } : {}),
+          events,
+        };
       } catch (thrown) {
+        if (reservation) await this.options.budget?.release(reservation);
         const error = toSwitchyardError(thrown);
         const next = ladder[index + 1];
         const canFallBack =
@@ -91,38 +164,44 @@ export class ChatDispatcher {
           next !== undefined &&
           !input.signal.aborted;
         if (!canFallBack) {
-          this.writeRow(
-            { id, startedAt, input, step, hops },
-            input.signal.aborted ? "aborted" : "error",
-            error,
-            undefined,
-            null,
-          );
-          if (hops.length > 0) {
-            throw new SwitchyardError(
-              error.code,
-              `${error.message} (after falling back: ${describeHops(hops)})`,
-              {
-                ...(error.backend ? { backend: error.backend } : {}),
-                ...(error.upstreamStatus ? { upstreamStatus: error.upstreamStatus } : {}),
-                ...(error.retryAfterSeconds ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
-                details: { ...error.details, fallback: hops },
-                cause: error,
-              },
-            );
-          }
-          throw error;
+          const status = input.signal.aborted ? "aborted" : "error";
+          this.writeRow(attempt, step, status, error, undefined, null, undefined);
+          throw withHops(error, attempt.hops);
         }
-        hops.push({ fromAlias: step.alias, toAlias: next.alias, reason: `${error.code}: ${error.message}` });
+        attempt.hops.push({
+          fromAlias: step.alias,
+          toAlias: next.alias,
+          reason: `${error.code}: ${error.message}`,
+        });
       }
     }
     throw new SwitchyardError("internal", `Route for ${input.route.task} has an empty ladder`);
   }
 
+  private async reserve(step: RouteStep, input: DispatchInput) {
+    const budget = this.options.budget;
+    if (!budget || this.localBackends.has(step.backend)) return { kind: "free" as const };
+    return budget.reserve({
+      alias: step.alias,
+      model: step.model,
+      local: false,
+      promptTokens: estimateChatRequestTokens(input.request),
+      maxOutputTokens: input.request.maxTokens ?? this.options.config.aliases[step.alias]?.max_output_tokens,
+    });
+  }
+
+  private callOptions(step: RouteStep, input: DispatchInput): ModelOptions {
+    const options = this.modelOptions.get(step.alias) ?? {};
+    const headers = input.forwardHeaders?.(step.model);
+    return headers ? { ...options, headers: { ...options.headers, ...headers } } : options;
+  }
+
   private async *track(
     first: IteratorResult<ChatEvent>,
     iterator: AsyncIterator<ChatEvent>,
-    record: RowContext,
+    attempt: Attempt,
+    step: RouteStep,
+    reservation: Reservation | undefined,
   ): AsyncGenerator<ChatEvent> {
     let usage: Usage | undefined;
     let firstTokenAt: number | null = null;
@@ -140,26 +219,63 @@ export class ChatDispatcher {
       status = "ok";
     } catch (thrown) {
       failure = toSwitchyardError(thrown);
-      status = failure.code === "aborted" || record.input.signal.aborted ? "aborted" : "error";
+      status = failure.code === "aborted" || attempt.input.signal.aborted ? "aborted" : "error";
       throw failure;
     } finally {
       if (status === "aborted") await iterator.return?.();
-      const ttft = firstTokenAt === null ? null : firstTokenAt - record.input.arrivedAt;
-      this.writeRow(record, status, failure, usage, ttft);
+      const ttft = firstTokenAt === null ? null : firstTokenAt - attempt.input.arrivedAt;
+      const cost = await this.settle(reservation, usage);
+      this.writeRow(attempt, step, status, failure, usage, ttft, cost);
+    }
+  }
+
+  /** Settles a paid request to what it really cost, or releases it when nothing was reported. */
+  private async settle(
+    reservation: Reservation | undefined,
+    usage: Usage | undefined,
+  ): Promise<RowCost | undefined> {
+    const budget = this.options.budget;
+    if (!reservation || !budget) return undefined;
+    try {
+      if (!usage) {
+        await budget.release(reservation);
+        return {
+          costUsd: 0,
+          catalogCostUsd: null,
+          reportedCostUsd: null,
+          reservedUsd: reservation.reservedUsd,
+        };
+      }
+      const settled = await budget.settle(reservation, {
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd: usage.costUsd,
+      });
+      if (settled.warning) this.options.logger?.warn({ model: reservation.model }, settled.warning);
+      return settled;
+    } catch (error) {
+      // The stream already ended; a failed settle must not turn a delivered answer into an error.
+      this.options.logger?.warn(
+        { err: error, model: reservation.model },
+        "could not settle a budget reservation",
+      );
+      return undefined;
     }
   }
 
   private writeRow(
-    context: RowContext,
+    attempt: Attempt,
+    step: RouteStep,
     status: RequestStatus,
     error: SwitchyardError | undefined,
     usage: Usage | undefined,
     ttftMs: number | null,
+    cost: RowCost | undefined,
   ): void {
-    const { input, step } = context;
+    const { input } = attempt;
     this.options.ledger.record({
-      id: context.id,
-      startedAt: Math.round(context.startedAt),
+      id: attempt.id,
+      startedAt: Math.round(attempt.startedAt),
       frontDoor: input.frontDoor,
       task: input.route.task,
       selector: input.route.selector,
@@ -170,29 +286,45 @@ export class ChatDispatcher {
       stream: input.request.stream,
       inputTokens: usage?.inputTokens ?? 0,
       outputTokens: usage?.outputTokens ?? 0,
-      costUsd: usage?.costUsd ?? 0,
+      costUsd: cost?.costUsd ?? usage?.costUsd ?? 0,
       ttftMs,
       latencyMs: performance.now() - input.arrivedAt,
       status,
       errorCode: error?.code ?? null,
       errorMessage: error?.message ?? null,
-      fallbackHops: context.hops,
+      fallbackHops: attempt.hops,
       tokensPerSecond: usage?.tokensPerSecond ?? null,
       caller: input.caller ?? null,
+      catalogCostUsd: cost ? cost.catalogCostUsd : this.localBackends.has(step.backend) ? 0 : null,
+      reportedCostUsd: cost ? cost.reportedCostUsd : (usage?.costUsd ?? null),
+      reservedUsd: cost?.reservedUsd ?? null,
+      budgetAction: attempt.budgetAction,
+      loadMs: usage?.loadMs ?? null,
     });
   }
 }
 
-interface RowContext {
-  id: string;
-  startedAt: number;
-  input: DispatchInput;
-  step: RouteStep;
-  hops: FallbackHop[];
+interface RowCost {
+  costUsd: number;
+  catalogCostUsd: number | null;
+  reportedCostUsd: number | null;
+  reservedUsd: number;
 }
 
 function isTokenEvent(event: ChatEvent): boolean {
   return event.type === "text-delta" || event.type === "reasoning-delta" || event.type === "tool-call-start";
+}
+
+/** The last rung's error, with the earlier rungs' failures in its message and details. */
+function withHops(error: SwitchyardError, hops: FallbackHop[]): SwitchyardError {
+  if (hops.length === 0) return error;
+  return new SwitchyardError(error.code, `${error.message} (after falling back: ${describeHops(hops)})`, {
+    ...(error.backend ? { backend: error.backend } : {}),
+    ...(error.upstreamStatus ? { upstreamStatus: error.upstreamStatus } : {}),
+    ...(error.retryAfterSeconds ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    details: { ...error.details, fallback: hops },
+    cause: error,
+  });
 }
 
 export function describeHops(hops: FallbackHop[]): string {

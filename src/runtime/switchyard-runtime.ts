@@ -1,18 +1,26 @@
 /**
- * Everything a running Switchyard holds, wired once from a config: back ends, router, ledger and
- * dispatcher. The gateway, the CLI and tests build one of these and call through it, so every
- * entry point shares the same route → dispatch → ledger path.
+ * Everything a running Switchyard holds, wired once from a config: back ends, router, ledger,
+ * budget guard, price catalog and dispatcher. The gateway, the CLI and tests start one of these and
+ * call through it, so every entry point shares the same route → budget → dispatch → ledger path.
  */
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import type { Backend } from "../backends/backend.js";
 import { createBackend } from "../backends/backend-registry.js";
+import type { OpenRouterApiOptions } from "../backends/openai-compatible/openrouter-api.js";
+import { type AlertSink, logAlertSink } from "../budget/budget-alerts.js";
+import { BudgetGuard } from "../budget/budget-guard.js";
+import type { BudgetOptions } from "../budget/budget-options.js";
+import { openStores, type Stores } from "../budget/budget-stores.js";
+import { isCatalogStale, loadCatalog, syncCatalog } from "../budget/catalog-sync.js";
+import { KeyGuard } from "../budget/key-guard.js";
+import { type ModelCatalog, unknownConfiguredModels } from "../budget/model-catalog.js";
+import { webhookAlertSink } from "../budget/webhook-alert-sink.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
 import { ChatDispatcher } from "../dispatch/chat-dispatcher.js";
 import { TaskRouter } from "../routing/task-router.js";
 import type { LedgerStore } from "../store/ledger-store.js";
-import { SqliteLedger } from "../store/sqlite-ledger.js";
 import { VERSION } from "../version.js";
 
 export interface SwitchyardRuntime {
@@ -22,40 +30,148 @@ export interface SwitchyardRuntime {
   backends: Map<string, Backend>;
   router: TaskRouter;
   ledger: LedgerStore;
+  stores: Stores;
+  budget: BudgetGuard;
+  keyGuard: KeyGuard | undefined;
+  /** The price list in use; `models sync` and the start-up sync replace it. */
+  catalog(): ModelCatalog;
+  /** Fetches prices from OpenRouter now, saves them and uses them from the next request on. */
+  syncCatalog(): Promise<ModelCatalog>;
   dispatcher: ChatDispatcher;
   close(): Promise<void>;
 }
 
 export interface RuntimeOptions {
   logger?: Logger;
-  /** Overrides where the ledger lives (tests). */
-  ledger?: LedgerStore;
   env?: NodeJS.ProcessEnv;
 }
 
-export function ledgerPath(config: SwitchyardConfig, env: NodeJS.ProcessEnv = process.env): string {
-  return config.ledger.path || join(userDirs(env).data, "ledger.db");
+/** The ledger/budget database: `database.url`, else ledger.db in the user's data directory. */
+export function databaseLocation(config: SwitchyardConfig, env: NodeJS.ProcessEnv = process.env): string {
+  return config.database.url || join(userDirs(env).data, "ledger.db");
 }
 
-export function createRuntime(config: SwitchyardConfig, options: RuntimeOptions = {}): SwitchyardRuntime {
+export function catalogPath(config: SwitchyardConfig, env: NodeJS.ProcessEnv = process.env): string {
+  return config.budget.catalog.path || join(userDirs(env).data, "model-catalog.json");
+}
+
+/** The budget section of the config as the guard's options. */
+export function budgetOptions(config: SwitchyardConfig): Partial<BudgetOptions> {
+  const budget = config.budget;
+  return {
+    monthlyUsd: budget.monthly_usd,
+    aliasCeilingsUsd: budget.aliases,
+    resetDay: budget.reset_day,
+    timeZone: budget.time_zone,
+    alertThresholdsPercent: budget.alert_thresholds,
+    maxRequestMs: budget.max_request_minutes * 60_000,
+  };
+}
+
+/** How to reach OpenRouter's account API: the first OpenRouter back end in the config. */
+export function openRouterApi(
+  config: SwitchyardConfig,
+): (OpenRouterApiOptions & { backendId: string }) | undefined {
+  for (const [id, backend] of Object.entries(config.backends)) {
+    if (backend.type === "openai-compatible" && backend.flavor === "openrouter") {
+      return {
+        backendId: id,
+        baseUrl: backend.base_url,
+        headers: backend.headers,
+        ...(backend.api_key ? { apiKey: backend.api_key } : {}),
+      };
+    }
+  }
+  return undefined;
+}
+
+export async function startRuntime(
+  config: SwitchyardConfig,
+  options: RuntimeOptions = {},
+): Promise<SwitchyardRuntime> {
+  const env = options.env ?? process.env;
   const logger = options.logger ?? pino({ level: config.logging.level, base: undefined });
+  const logError = (context: string) => (error: unknown) => logger.warn({ err: error }, context);
+
+  const stores = await openStores(databaseLocation(config, env), {
+    onError: logError("ledger write failed"),
+  });
+  const api = openRouterApi(config);
+  const cachePath = catalogPath(config, env);
+  const maxAgeMs = config.budget.catalog.max_age_hours * 3_600_000;
+  // Start on the cached (or built-in) prices at once; a stale cache is refreshed in the background.
+  let catalog = (await loadCatalog({ cachePath, allowSync: false, maxAgeMs })).catalog;
+
+  const keyGuard =
+    api?.apiKey && config.budget.key_check_interval_minutes > 0
+      ? new KeyGuard({
+          api,
+          intervalMs: config.budget.key_check_interval_minutes * 60_000,
+          onError: logError("OpenRouter key check failed"),
+        })
+      : undefined;
+  const alertSinks: AlertSink[] = [
+    ...(config.budget.alerts.log ? [logAlertSink(logger)] : []),
+    ...config.budget.alerts.webhooks.map((webhook) => webhookAlertSink(webhook)),
+  ];
+  const budget = new BudgetGuard({
+    store: stores.budget,
+    catalog: () => catalog,
+    budget: budgetOptions(config),
+    alertSinks,
+    ...(keyGuard ? { keyGuard } : {}),
+    onError: (error, context) => logger.warn({ err: error }, `budget: ${context}`),
+  });
+  const cleared = await budget.start();
+  if (cleared > 0) logger.warn(`released ${cleared} budget reservations left by a process that died`);
+
   const backends = new Map<string, Backend>();
   for (const [id, backendConfig] of Object.entries(config.backends))
     backends.set(id, createBackend(id, backendConfig));
-  const ledger = options.ledger ?? new SqliteLedger(ledgerPath(config, options.env));
+  const paidModels = Object.values(config.aliases)
+    .filter((alias) => config.backends[alias.backend]?.type === "openai-compatible")
+    .map((alias) => alias.model);
+
+  const refreshCatalog = async () => {
+    catalog = await syncCatalog({ cachePath, ...(api ? { api } : {}) });
+    for (const warning of unknownConfiguredModels(catalog, paidModels)) logger.warn(warning);
+    return catalog;
+  };
+  const background: Array<Promise<unknown>> = [];
+  if (keyGuard) background.push(keyGuard.start().catch(logError("OpenRouter key check failed")));
+  if (api && config.budget.catalog.sync_on_start && isCatalogStale(catalog, Date.now(), maxAgeMs)) {
+    background.push(
+      refreshCatalog().catch((error: unknown) =>
+        logger.warn(
+          `Could not refresh model prices from OpenRouter (${(error as Error).message}); using ${catalog.source} prices`,
+        ),
+      ),
+    );
+  } else {
+    for (const warning of unknownConfiguredModels(catalog, paidModels)) logger.warn(warning);
+  }
+
   const router = new TaskRouter(config);
-  const dispatcher = new ChatDispatcher({ config, backends, ledger });
+  const dispatcher = new ChatDispatcher({ config, backends, ledger: stores.ledger, budget, logger });
   return {
     version: VERSION,
     config,
     logger,
     backends,
     router,
-    ledger,
+    ledger: stores.ledger,
+    stores,
+    budget,
+    keyGuard,
+    catalog: () => catalog,
+    syncCatalog: refreshCatalog,
     dispatcher,
     async close() {
+      keyGuard?.stop();
+      await Promise.allSettled(background);
       await Promise.allSettled([...backends.values()].map((backend) => backend.close()));
-      await ledger.close();
+      await budget.close();
+      await stores.close();
     },
   };
 }

@@ -42,6 +42,16 @@ export interface RequestRecord {
   /** Tokens per second reported by the back end (Ollama). */
   tokensPerSecond: number | null;
   caller: string | null;
+  /** The cost computed from the price catalog (kept beside OpenRouter's own figure). */
+  catalogCostUsd: number | null;
+  /** OpenRouter's `usage.cost`, when it reported one. */
+  reportedCostUsd: number | null;
+  /** The worst-case cost reserved against the budget before sending. */
+  reservedUsd: number | null;
+  /** Set when a budget cap changed the request: run locally instead, or refused. */
+  budgetAction: "downgraded" | "rejected" | null;
+  /** Milliseconds the back end spent loading the model (Ollama's load_duration). */
+  loadMs: number | null;
 }
 
 export interface LedgerStore {
@@ -51,5 +61,7 @@ export interface LedgerStore {
   flush(): Promise<void>;
   /** The newest rows first. */
   recent(limit: number): Promise<RequestRecord[]>;
+  /** Rows that started in [startMs, endMs), oldest first: what the cost reports read. */
+  between(startMs: number, endMs: number): Promise<RequestRecord[]>;
   close(): Promise<void>;
 }

@@ -7,7 +7,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { FallbackHop, LedgerStore, RequestRecord } from "./ledger-store.js";
+import { fromLedgerRow, LEDGER_COLUMNS, LEDGER_COLUMNS_ADDED_IN_V2, toLedgerRow } from "./ledger-row.js";
+import type { LedgerStore, RequestRecord } from "./ledger-store.js";
 
 /** How long a row may wait before its batch is committed. */
 const FLUSH_INTERVAL_MS = 20;
@@ -40,32 +41,10 @@ const MIGRATIONS: string[] = [
      caller TEXT
    );
    CREATE INDEX requests_started_at ON requests (started_at);`,
+  LEDGER_COLUMNS_ADDED_IN_V2.map(
+    ([column, type]) => `ALTER TABLE requests ADD COLUMN ${column} ${type};`,
+  ).join("\n"),
 ];
-
-interface RequestRow {
-  id: string;
-  started_at: number;
-  front_door: string;
-  task: string;
-  selector: string;
-  tier: number;
-  alias: string;
-  model: string;
-  backend: string;
-  stream: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  ttft_ms: number | null;
-  latency_ms: number;
-  status: RequestRecord["status"];
-  error_code: string | null;
-  error_message: string | null;
-  fallback_hops: number;
-  fallback_detail: string | null;
-  tokens_per_second: number | null;
-  caller: string | null;
-}
 
 export class SqliteLedger implements LedgerStore {
   readonly database: Database.Database;
@@ -83,7 +62,7 @@ export class SqliteLedger implements LedgerStore {
     this.database.pragma("busy_timeout = 5000");
     migrate(this.database);
     this.insert = this.database.prepare(
-      `INSERT OR REPLACE INTO requests VALUES (${COLUMNS.map(() => "?").join(", ")})`,
+      `INSERT OR REPLACE INTO requests (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`,
     );
     this.insertBatch = this.database.transaction((rows: RequestRecord[]) => {
       for (const row of rows) this.insert.run(toValues(row));
@@ -108,8 +87,16 @@ export class SqliteLedger implements LedgerStore {
     this.writeQueued();
     const rows = this.database
       .prepare("SELECT * FROM requests ORDER BY started_at DESC, rowid DESC LIMIT ?")
-      .all(limit) as RequestRow[];
-    return rows.map(fromRow);
+      .all(limit) as Array<Record<string, unknown>>;
+    return rows.map(fromLedgerRow);
+  }
+
+  async between(startMs: number, endMs: number): Promise<RequestRecord[]> {
+    this.writeQueued();
+    const rows = this.database
+      .prepare("SELECT * FROM requests WHERE started_at >= ? AND started_at < ? ORDER BY started_at, rowid")
+      .all(startMs, endMs) as Array<Record<string, unknown>>;
+    return rows.map(fromLedgerRow);
   }
 
   async close(): Promise<void> {
@@ -137,86 +124,9 @@ function migrate(database: Database.Database): void {
   }
 }
 
-const COLUMNS = [
-  "id",
-  "started_at",
-  "front_door",
-  "task",
-  "selector",
-  "tier",
-  "alias",
-  "model",
-  "backend",
-  "stream",
-  "input_tokens",
-  "output_tokens",
-  "cost_usd",
-  "ttft_ms",
-  "latency_ms",
-  "status",
-  "error_code",
-  "error_message",
-  "fallback_hops",
-  "fallback_detail",
-  "tokens_per_second",
-  "caller",
-] as const satisfies ReadonlyArray<keyof RequestRow>;
-
-/** Positional values in COLUMNS order: binding by position is several times cheaper than by name. */
+/** Positional values in LEDGER_COLUMNS order: binding by position is cheaper than by name. */
 function toValues(record: RequestRecord): unknown[] {
-  const row = toRow(record);
-  return COLUMNS.map((column) => row[column]);
-}
-
-function toRow(record: RequestRecord): RequestRow {
-  return {
-    id: record.id,
-    started_at: record.startedAt,
-    front_door: record.frontDoor,
-    task: record.task,
-    selector: record.selector,
-    tier: record.tier,
-    alias: record.alias,
-    model: record.model,
-    backend: record.backend,
-    stream: record.stream ? 1 : 0,
-    input_tokens: record.inputTokens,
-    output_tokens: record.outputTokens,
-    cost_usd: record.costUsd,
-    ttft_ms: record.ttftMs,
-    latency_ms: record.latencyMs,
-    status: record.status,
-    error_code: record.errorCode,
-    error_message: record.errorMessage,
-    fallback_hops: record.fallbackHops.length,
-    fallback_detail: record.fallbackHops.length ? JSON.stringify(record.fallbackHops) : null,
-    tokens_per_second: record.tokensPerSecond,
-    caller: record.caller,
-  };
-}
-
-function fromRow(row: RequestRow): RequestRecord {
-  return {
-    id: row.id,
-    startedAt: row.started_at,
-    frontDoor: row.front_door,
-    task: row.task,
-    selector: row.selector,
-    tier: row.tier,
-    alias: row.alias,
-    model: row.model,
-    backend: row.backend,
-    stream: row.stream === 1,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    costUsd: row.cost_usd,
-    ttftMs: row.ttft_ms,
-    latencyMs: row.latency_ms,
-    status: row.status,
-    errorCode: row.error_code,
-    errorMessage: row.error_message,
-    fallbackHops: row.fallback_detail ? (JSON.parse(row.fallback_detail) as FallbackHop[]) : [],
-    tokensPerSecond: row.tokens_per_second,
-    caller: row.caller,
-  };
+  const row = toLedgerRow(record);
+  // SQLite has no boolean type.
+  return LEDGER_COLUMNS.map((column) => (column === "stream" ? (row.stream ? 1 : 0) : row[column]));
 }

@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import { parseConfigText } from "../../src/config/config-load.js";
 import type { SwitchyardConfig } from "../../src/config/config-schema.js";
 import { buildGateway, type Gateway } from "../../src/gateway/gateway-server.js";
-import { createRuntime, type SwitchyardRuntime } from "../../src/runtime/switchyard-runtime.js";
+import { type SwitchyardRuntime, startRuntime } from "../../src/runtime/switchyard-runtime.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
 import { type FakeOpenRouter, startFakeOpenRouter } from "../fakes/fake-openrouter.js";
@@ -47,13 +47,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       engine: { base_url: ollama.url },
       openrouter: { base_url: openRouter.baseUrl, api_key: TEST_OPENROUTER_KEY },
     },
-    ledger: { path: join(directory, "ledger.db") },
+    database: { url: join(directory, "ledger.db") },
+    // Off by default so tests are deterministic; a test that wants them turns them on.
+    budget: {
+      key_check_interval_minutes: 0,
+      catalog: { path: join(directory, "model-catalog.json"), sync_on_start: false },
+    },
     logging: { level: "silent" },
     ...options.config,
   };
   const yaml = `${stringify(base)}\n${options.configYaml ?? ""}`;
   const config = parseConfigText(yaml, "test config", {});
-  const runtime = createRuntime(config, { logger: pino({ level: "silent" }) });
+  const runtime = await startRuntime(config, {
+    logger: pino({ level: "silent" }),
+    env: { SWITCHYARD_HOME: directory },
+  });
   const gateway = buildGateway(runtime);
   const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
   return {

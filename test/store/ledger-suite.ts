@@ -28,6 +28,11 @@ export function sampleRecord(overrides: Partial<RequestRecord> = {}): RequestRec
     fallbackHops: [],
     tokensPerSecond: 21.5,
     caller: null,
+    catalogCostUsd: null,
+    reportedCostUsd: null,
+    reservedUsd: null,
+    budgetAction: null,
+    loadMs: null,
     ...overrides,
   };
 }
@@ -60,6 +65,11 @@ export function describeLedgerStore(
         caller: "ide",
         ttftMs: null,
         tokensPerSecond: null,
+        catalogCostUsd: 0.0119,
+        reportedCostUsd: 0.01234,
+        reservedUsd: 0.5,
+        budgetAction: "downgraded",
+        loadMs: 812.5,
       });
       store.record(record);
       await store.flush();
@@ -72,6 +82,15 @@ export function describeLedgerStore(
         store.record(sampleRecord({ id: `r${index}`, startedAt: base + index }));
       const rows = await store.recent(3);
       expect(rows.map((row) => row.id)).toEqual(["r4", "r3", "r2"]);
+    });
+
+    it("returns the rows of a period, oldest first", async () => {
+      const base = Date.UTC(2026, 10, 1);
+      for (const [index, offset] of [0, 5, 10, 15].entries()) {
+        store.record(sampleRecord({ id: `p${index}`, startedAt: base + offset }));
+      }
+      const rows = await store.between(base + 5, base + 15);
+      expect(rows.map((row) => row.id)).toEqual(["p1", "p2"]);
     });
 
     it("batches a burst of writes and loses none", async () => {

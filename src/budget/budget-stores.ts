@@ -1,0 +1,73 @@
+/**
+ * Opens the ledger and the budget store together, in one database: SQLite for a file path
+ * (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one pool). The runtime
+ * calls this once; nothing else decides which database is in use.
+ */
+import pg from "pg";
+import type { LedgerStore } from "../store/ledger-store.js";
+import { PostgresLedger } from "../store/postgres-ledger.js";
+import { SqliteLedger } from "../store/sqlite-ledger.js";
+import type { BudgetStore } from "./budget-store.js";
+import { PostgresBudgetStore } from "./postgres-budget-store.js";
+import { SqliteBudgetStore } from "./sqlite-budget-store.js";
+
+export interface Stores {
+  ledger: LedgerStore;
+  budget: BudgetStore;
+  kind: "sqlite" | "postgres";
+  close(): Promise<void>;
+}
+
+export interface OpenStoresOptions {
+  /** Connections in the PostgreSQL pool; default 10. */
+  poolSize?: number;
+  /** A failed background write or a dropped idle connection; the caller logs it. */
+  onError?: (error: unknown) => void;
+}
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+export async function openStores(
+  databaseUrlOrPath: string,
+  options: OpenStoresOptions = {},
+): Promise<Stores> {
+  if (!isPostgresUrl(databaseUrlOrPath)) {
+    const ledger = new SqliteLedger(databaseUrlOrPath);
+    const budget = new SqliteBudgetStore(ledger.database);
+    return {
+      ledger,
+      budget,
+      kind: "sqlite",
+      async close() {
+        await budget.close();
+        await ledger.close();
+      },
+    };
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrlOrPath, max: options.poolSize ?? 10 });
+  // An idle connection the server drops emits "error" on the pool; unhandled, it would crash.
+  pool.on("error", (error) => options.onError?.(error));
+  try {
+    const ledger = await PostgresLedger.open({
+      pool,
+      onError: (error, droppedRows) =>
+        options.onError?.(new Error(`Ledger write of ${droppedRows} rows failed`, { cause: error })),
+    });
+    const budget = await PostgresBudgetStore.open(pool);
+    return {
+      ledger,
+      budget,
+      kind: "postgres",
+      async close() {
+        await budget.close();
+        await ledger.close();
+        await pool.end();
+      },
+    };
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What one request costs: the worst case reserved before it is sent, and the real cost settled
+ * after — OpenRouter's own `usage.cost` when it reports one (it knows about cache discounts and
+ * provider routing), else tokens × catalog price. Both are kept, and a disagreement above 5% is
+ * reported, since it means the catalog is stale or the price model has changed.
+ */
+import type { ModelPrice } from "./model-catalog.js";
+
+/** Used when neither the request, the alias nor the catalog bounds the output. */
+export const FALLBACK_MAX_OUTPUT_TOKENS = 32_000;
+
+export const COST_DISAGREEMENT_RATIO = 0.05;
+
+export interface WorstCaseInput {
+  price: ModelPrice;
+  /** The prompt's token count (an upper estimate: images and tool schemas included). */
+  promptTokens: number;
+  /** The request's max_tokens (or the alias's max_output_tokens); undefined when neither is set. */
+  maxOutputTokens?: number | undefined;
+}
+
+/** The output bound used for the worst case: the request's, else the model's, else a fallback. */
+export function worstCaseOutputTokens(
+  price: ModelPrice,
+  requested: number | undefined,
+  promptTokens = 0,
+): number {
+  const modelLimit =
+    price.maxOutputTokens ??
+    (price.contextLength === undefined
+      ? FALLBACK_MAX_OUTPUT_TOKENS
+      : Math.max(price.contextLength - promptTokens, 0));
+  if (requested === undefined || !Number.isFinite(requested) || requested <= 0) return modelLimit;
+  return Math.min(requested, modelLimit);
+}
+
+/** prompt tokens × input price + max output tokens × output price, in USD. */
+export function worstCaseCostUsd(input: WorstCaseInput): number {
+  const outputTokens = worstCaseOutputTokens(input.price, input.maxOutputTokens, input.promptTokens);
+  return input.promptTokens * input.price.inputUsdPerToken + outputTokens * input.price.outputUsdPerToken;
+}
+
+export function catalogCostUsd(price: ModelPrice, inputTokens: number, outputTokens: number): number {
+  return inputTokens * price.inputUsdPerToken + outputTokens * price.outputUsdPerToken;
+}
+
+export interface CostInput {
+  inputTokens: number;
+  outputTokens: number;
+  /** OpenRouter's `usage.cost`; undefined when it did not report one. */
+  reportedUsd?: number | undefined;
+  /** Undefined when the model has no known price. */
+  price?: ModelPrice | undefined;
+}
+
+export interface RequestCost {
+  /** What counts against the budget: the reported cost when present, else the catalog's. */
+  costUsd: number;
+  /** Tokens × catalog price; null when the model has no known price. */
+  catalogCostUsd: number | null;
+  reportedCostUsd: number | null;
+  /** Set when both are known and differ by more than 5%; the caller logs it. */
+  warning?: string;
+}
+
+export function requestCost(input: CostInput): RequestCost {
+  const catalog = input.price ? catalogCostUsd(input.price, input.inputTokens, input.outputTokens) : null;
+  const reported =
+    input.reportedUsd !== undefined && Number.isFinite(input.reportedUsd) && input.reportedUsd >= 0
+      ? input.reportedUsd
+      : null;
+  const result: RequestCost = {
+    costUsd: reported ?? catalog ?? 0,
+    catalogCostUsd: catalog,
+    reportedCostUsd: reported,
+  };
+  if (reported !== null && catalog !== null) {
+    const warning = costDisagreement(input.price!.model, reported, catalog);
+    if (warning) result.warning = warning;
+  }
+  return result;
+}
+
+/** A warning when reported and catalog cost differ by more than 5% of the reported cost. */
+export function costDisagreement(model: string, reportedUsd: number, catalogUsd: number): string | undefined {
+  const difference = Math.abs(reportedUsd - catalogUsd);
+  // Sub-micro-dollar differences are rounding in OpenRouter's figures, not a price change.
+  if (difference < 1e-6) return undefined;
+  const base = Math.max(reportedUsd, 1e-12);
+  if (difference / base <= COST_DISAGREEMENT_RATIO) return undefined;
+  const percent = ((catalogUsd - reportedUsd) / base) * 100;
+  return (
+    `OpenRouter reported $${reportedUsd.toFixed(6)} for a ${model} request, but the catalog price gives ` +
+    `$${catalogUsd.toFixed(6)} (${percent > 0 ? "+" : ""}${percent.toFixed(1)}%); the reported cost was used. ` +
+    `Prompt caching discounts cause this; otherwise run \`switchyard models sync\`.`
+  );
+}

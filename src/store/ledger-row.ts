@@ -1,0 +1,114 @@
+/**
+ * The ledger's row shape, shared by every database: the column list, in order, and the mapping
+ * between a RequestRecord and a row. Each store only adapts what its driver cannot take as is
+ * (SQLite has no booleans; PostgreSQL returns BIGINT as a string).
+ */
+import type { FallbackHop, RequestRecord } from "./ledger-store.js";
+
+export const LEDGER_COLUMNS = [
+  "id",
+  "started_at",
+  "front_door",
+  "task",
+  "selector",
+  "tier",
+  "alias",
+  "model",
+  "backend",
+  "stream",
+  "input_tokens",
+  "output_tokens",
+  "cost_usd",
+  "ttft_ms",
+  "latency_ms",
+  "status",
+  "error_code",
+  "error_message",
+  "fallback_hops",
+  "fallback_detail",
+  "tokens_per_second",
+  "caller",
+  "catalog_cost_usd",
+  "reported_cost_usd",
+  "reserved_usd",
+  "budget_action",
+  "load_ms",
+] as const;
+
+export type LedgerColumn = (typeof LEDGER_COLUMNS)[number];
+export type LedgerRow = Record<LedgerColumn, string | number | boolean | null>;
+
+/** Columns added after the first schema, with their SQL types, in the order they were added. */
+export const LEDGER_COLUMNS_ADDED_IN_V2 = [
+  ["catalog_cost_usd", "REAL"],
+  ["reported_cost_usd", "REAL"],
+  ["reserved_usd", "REAL"],
+  ["budget_action", "TEXT"],
+  ["load_ms", "REAL"],
+] as const;
+
+export function toLedgerRow(record: RequestRecord): LedgerRow {
+  return {
+    id: record.id,
+    started_at: record.startedAt,
+    front_door: record.frontDoor,
+    task: record.task,
+    selector: record.selector,
+    tier: record.tier,
+    alias: record.alias,
+    model: record.model,
+    backend: record.backend,
+    stream: record.stream,
+    input_tokens: record.inputTokens,
+    output_tokens: record.outputTokens,
+    cost_usd: record.costUsd,
+    ttft_ms: record.ttftMs,
+    latency_ms: record.latencyMs,
+    status: record.status,
+    error_code: record.errorCode,
+    error_message: record.errorMessage,
+    fallback_hops: record.fallbackHops.length,
+    fallback_detail: record.fallbackHops.length ? JSON.stringify(record.fallbackHops) : null,
+    tokens_per_second: record.tokensPerSecond,
+    caller: record.caller,
+    catalog_cost_usd: record.catalogCostUsd,
+    reported_cost_usd: record.reportedCostUsd,
+    reserved_usd: record.reservedUsd,
+    budget_action: record.budgetAction,
+    load_ms: record.loadMs,
+  };
+}
+
+/** A row as a driver returns it (column name → value) back into a record. */
+export function fromLedgerRow(row: Record<string, unknown>): RequestRecord {
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  const number = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+  return {
+    id: String(row.id),
+    startedAt: Number(row.started_at),
+    frontDoor: String(row.front_door),
+    task: String(row.task),
+    selector: String(row.selector),
+    tier: Number(row.tier),
+    alias: String(row.alias),
+    model: String(row.model),
+    backend: String(row.backend),
+    stream: row.stream === true || row.stream === 1,
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    costUsd: Number(row.cost_usd),
+    ttftMs: number(row.ttft_ms),
+    latencyMs: Number(row.latency_ms),
+    status: row.status as RequestRecord["status"],
+    errorCode: text(row.error_code),
+    errorMessage: text(row.error_message),
+    fallbackHops: row.fallback_detail ? (JSON.parse(String(row.fallback_detail)) as FallbackHop[]) : [],
+    tokensPerSecond: number(row.tokens_per_second),
+    caller: text(row.caller),
+    catalogCostUsd: number(row.catalog_cost_usd),
+    reportedCostUsd: number(row.reported_cost_usd),
+    reservedUsd: number(row.reserved_usd),
+    budgetAction: text(row.budget_action) as RequestRecord["budgetAction"],
+    loadMs: number(row.load_ms),
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The ledger on PostgreSQL, for Brains that share one database. Same columns and batching as the
+ * SQLite ledger: rows are queued and written as one multi-row INSERT every few milliseconds (or
+ * sooner when many are waiting) on a pooled connection, so the response path never waits for the
+ * database. Writes are chained, so batches commit in order.
+ */
+import pg from "pg";
+import { fromLedgerRow, LEDGER_COLUMNS, LEDGER_COLUMNS_ADDED_IN_V2, toLedgerRow } from "./ledger-row.js";
+import type { LedgerStore, RequestRecord } from "./ledger-store.js";
+import { migratePostgresModule } from "./postgres-migrations.js";
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE requests (
+     id TEXT PRIMARY KEY,
+     started_at BIGINT NOT NULL,
+     front_door TEXT NOT NULL,
+     task TEXT NOT NULL,
+     selector TEXT NOT NULL,
+     tier INTEGER NOT NULL,
+     alias TEXT NOT NULL,
+     model TEXT NOT NULL,
+     backend TEXT NOT NULL,
+     stream BOOLEAN NOT NULL,
+     input_tokens INTEGER NOT NULL,
+     output_tokens INTEGER NOT NULL,
+     cost_usd DOUBLE PRECISION NOT NULL,
+     ttft_ms DOUBLE PRECISION,
+     latency_ms DOUBLE PRECISION NOT NULL,
+     status TEXT NOT NULL,
+     error_code TEXT,
+     error_message TEXT,
+     fallback_hops INTEGER NOT NULL,
+     fallback_detail TEXT,
+     tokens_per_second DOUBLE PRECISION,
+     caller TEXT,
+     seq BIGSERIAL NOT NULL
+   );
+   CREATE INDEX requests_started_at ON requests (started_at);`,
+  LEDGER_COLUMNS_ADDED_IN_V2.map(
+    ([column, type]) =>
+      `ALTER TABLE requests ADD COLUMN ${column} ${type === "REAL" ? "DOUBLE PRECISION" : type};`,
+  ).join("\n"),
+];
+
+const COLUMNS = LEDGER_COLUMNS;
+
+/** How long a row may wait before its batch is written. */
+const FLUSH_INTERVAL_MS = 20;
+/** A batch this large is written at once. */
+const MAX_BATCH_ROWS = 500;
+/** 27 parameters a row; PostgreSQL allows 65,535 per statement. */
+const ROWS_PER_INSERT = 1_000;
+
+const UPSERT_TAIL = `ON CONFLICT (id) DO UPDATE SET ${COLUMNS.filter((column) => column !== "id")
+  .map((column) => `${column} = excluded.${column}`)
+  .join(", ")}`;
+
+export interface PostgresLedgerOptions {
+  /** A pool to share (e.g. with the budget store); or a connection string to make one. */
+  pool?: pg.Pool;
+  connectionString?: string;
+  /** A batch that failed to commit; the caller logs it. Its rows are dropped, not retried forever. */
+  onError?: (error: unknown, droppedRows: number) => void;
+}
+
+export class PostgresLedger implements LedgerStore {
+  readonly pool: pg.Pool;
+  private readonly ownsPool: boolean;
+  private queue: RequestRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  /** Connects and applies pending migrations before the first write. */
+  static async open(options: PostgresLedgerOptions): Promise<PostgresLedger> {
+    const ledger = new PostgresLedger(options);
+    try {
+      await migratePostgresModule(ledger.pool, "ledger", MIGRATIONS);
+    } catch (error) {
+      await ledger.close().catch(() => {});
+      throw error;
+    }
+    return ledger;
+  }
+
+  private constructor(private readonly options: PostgresLedgerOptions) {
+    if (!options.pool && !options.connectionString)
+      throw new TypeError("PostgresLedger needs a pool or a URL");
+    this.pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString, max: 4 });
+    this.ownsPool = !options.pool;
+  }
+
+  record(row: RequestRecord): void {
+    this.queue.push(row);
+    if (this.queue.length >= MAX_BATCH_ROWS) {
+      this.writeQueued();
+    } else if (this.timer === undefined) {
+      this.timer = setTimeout(() => this.writeQueued(), FLUSH_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  async flush(): Promise<void> {
+    this.writeQueued();
+    await this.writing;
+    if (this.failure !== undefined) {
+      const failure = this.failure;
+      this.failure = undefined;
+      throw failure;
+    }
+  }
+
+  async recent(limit: number): Promise<RequestRecord[]> {
+    await this.flush();
+    const result = await this.pool.query(
+      `SELECT ${COLUMNS.join(", ")} FROM requests ORDER BY started_at DESC, seq DESC LIMIT $1`,
+      [limit],
+    );
+    return result.rows.map(fromLedgerRow);
+  }
+
+  /** Rows that started in [startMs, endMs), oldest first: what the cost reports read. */
+  async between(startMs: number, endMs: number): Promise<RequestRecord[]> {
+    await this.flush();
+    const result = await this.pool.query(
+      `SELECT ${COLUMNS.join(", ")} FROM requests WHERE started_at >= $1 AND started_at < $2
+       ORDER BY started_at, seq`,
+      [startMs, endMs],
+    );
+    return result.rows.map(fromLedgerRow);
+  }
+
+  async close(): Promise<void> {
+    await this.flush().catch(() => {});
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  private writeQueued(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.queue.length === 0) return;
+    const rows = this.queue;
+    this.queue = [];
+    this.writing = this.writing.then(() =>
+      this.insertRows(rows).catch((error: unknown) => {
+        this.failure = error;
+        this.options.onError?.(error, rows.length);
+      }),
+    );
+  }
+
+  private async insertRows(records: RequestRecord[]): Promise<void> {
+    // One statement may not update the same id twice, so the last write of an id wins here.
+    const unique = [...new Map(records.map((record) => [record.id, record])).values()];
+    for (let offset = 0; offset < unique.length; offset += ROWS_PER_INSERT) {
+      const chunk = unique.slice(offset, offset + ROWS_PER_INSERT);
+      const values: unknown[] = [];
+      const tuples = chunk.map((record) => {
+        const row = toLedgerRow(record);
+        const placeholders = COLUMNS.map((column) => {
+          values.push(row[column]);
+          return `$${values.length}`;
+        });
+        return `(${placeholders.join(", ")})`;
+      });
+      await this.pool.query(
+        `INSERT INTO requests (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")} ${UPSERT_TAIL}`,
+        values,
+      );
+    }
+  }
+}
