@@ -57,6 +57,13 @@ export interface PeriodSpending {
   byAlias: Record<string, SpendTotals>;
 }
 
+export interface FiredAlert {
+  budget: string;
+  thresholdPercent: number;
+  /** Epoch milliseconds. */
+  firedAt: number;
+}
+
 /** After a settle: the period's settled spend, for alert thresholds without another query. */
 export interface SettleResult {
   /** False when the reservation was already gone (cleared as stale); the cost still counts. */
@@ -86,6 +93,8 @@ export interface BudgetStore {
    * restarts and across processes sharing the database; the caller sends the alert only then.
    */
   claimAlert(periodKey: string, budget: string, thresholdPercent: number, firedAt: number): Promise<boolean>;
+  /** The alerts fired in a period, oldest first (for `switchyard status` and the admin API). */
+  firedAlerts(periodKey: string): Promise<FiredAlert[]>;
   /** Records a running process; its heartbeat keeps its reservations alive. */
   registerInstance(instance: BudgetInstance): Promise<void>;
   heartbeat(instanceId: string, now: number): Promise<void>;

@@ -10,6 +10,7 @@ import { BUDGET_MODULE, POSTGRES_BUDGET_MIGRATIONS } from "./budget-schema.js";
 import {
   type BudgetInstance,
   type BudgetStore,
+  type FiredAlert,
   firstCapWithoutRoom,
   isInstanceGone,
   type PeriodSpending,
@@ -127,6 +128,19 @@ export class PostgresBudgetStore implements BudgetStore {
       [periodKey, budget, thresholdPercent, firedAt],
     );
     return result.rowCount === 1;
+  }
+
+  async firedAlerts(periodKey: string): Promise<FiredAlert[]> {
+    const result = await this.pool.query<{ budget: string; threshold_percent: number; fired_at: string }>(
+      `SELECT budget, threshold_percent, fired_at FROM budget_alerts WHERE period_key = $1
+       ORDER BY fired_at, budget, threshold_percent`,
+      [periodKey],
+    );
+    return result.rows.map((row) => ({
+      budget: row.budget,
+      thresholdPercent: Number(row.threshold_percent),
+      firedAt: Number(row.fired_at),
+    }));
   }
 
   async registerInstance(instance: BudgetInstance): Promise<void> {

@@ -11,6 +11,7 @@ import { BUDGET_MODULE, migrateSqliteModule, SQLITE_BUDGET_MIGRATIONS } from "./
 import {
   type BudgetInstance,
   type BudgetStore,
+  type FiredAlert,
   firstCapWithoutRoom,
   isInstanceGone,
   type PeriodSpending,
@@ -91,6 +92,10 @@ export class SqliteBudgetStore implements BudgetStore {
         `INSERT INTO budget_alerts (period_key, budget, threshold_percent, fired_at) VALUES (?, ?, ?, ?)
          ON CONFLICT DO NOTHING`,
       ),
+      firedAlerts: database.prepare(
+        `SELECT budget, threshold_percent AS thresholdPercent, fired_at AS firedAt FROM budget_alerts
+         WHERE period_key = ? ORDER BY fired_at, budget, threshold_percent`,
+      ),
       upsertInstance: database.prepare(
         `INSERT INTO budget_instances (instance_id, hostname, pid, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
@@ -167,6 +172,10 @@ export class SqliteBudgetStore implements BudgetStore {
       this.statements.settled.all(periodKey) as AliasAmount[],
       this.statements.reserved.all(periodKey) as AliasAmount[],
     );
+  }
+
+  async firedAlerts(periodKey: string): Promise<FiredAlert[]> {
+    return this.statements.firedAlerts.all(periodKey) as FiredAlert[];
   }
 
   async claimAlert(periodKey: string, budget: string, thresholdPercent: number, firedAt: number) {

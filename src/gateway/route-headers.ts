@@ -16,6 +16,9 @@ export function routeHeaders(route: Route, dispatch?: Dispatch): Record<string, 
   };
   if (dispatch) {
     headers["x-switchyard-request-id"] = dispatch.id;
+    if (dispatch.downgrade) {
+      headers["x-switchyard-downgraded"] = `${dispatch.downgrade.fromAlias}->${dispatch.downgrade.toAlias}`;
+    }
     if (dispatch.hops.length > 0) {
       headers["x-switchyard-fallback"] = dispatch.hops
         .map((hop) => `${hop.fromAlias}->${hop.toAlias}`)

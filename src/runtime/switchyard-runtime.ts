@@ -11,6 +11,7 @@ import type { OpenRouterApiOptions } from "../backends/openai-compatible/openrou
 import { type AlertSink, logAlertSink } from "../budget/budget-alerts.js";
 import { BudgetGuard } from "../budget/budget-guard.js";
 import type { BudgetOptions } from "../budget/budget-options.js";
+import type { ReportSources } from "../budget/budget-reports.js";
 import { openStores, type Stores } from "../budget/budget-stores.js";
 import { isCatalogStale, loadCatalog, syncCatalog } from "../budget/catalog-sync.js";
 import { KeyGuard } from "../budget/key-guard.js";
@@ -173,5 +174,27 @@ export async function startRuntime(
       await budget.close();
       await stores.close();
     },
+  };
+}
+
+/**
+ * The ledger, budget and prices without the server: what `switchyard costs`, `savings` and
+ * `status` read on the Brain. Nothing is started, nothing is fetched.
+ */
+export async function openReportSources(
+  config: SwitchyardConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReportSources & { close(): Promise<void> }> {
+  const stores = await openStores(databaseLocation(config, env));
+  const maxAgeMs = config.budget.catalog.max_age_hours * 3_600_000;
+  const { catalog } = await loadCatalog({ cachePath: catalogPath(config, env), allowSync: false, maxAgeMs });
+  const budget = new BudgetGuard({ store: stores.budget, catalog, budget: budgetOptions(config) });
+  return {
+    config,
+    ledger: stores.ledger,
+    budget,
+    budgetStore: stores.budget,
+    catalog,
+    close: () => stores.close(),
   };
 }

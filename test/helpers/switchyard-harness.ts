@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { parseConfigText } from "../../src/config/config-load.js";
 import type { SwitchyardConfig } from "../../src/config/config-schema.js";
 import { buildGateway, type Gateway } from "../../src/gateway/gateway-server.js";
@@ -56,7 +56,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logging: { level: "silent" },
     ...options.config,
   };
-  const yaml = `${stringify(base)}\n${options.configYaml ?? ""}`;
+  const yaml = stringify(mergeDeep(base, parse(options.configYaml ?? "") ?? {}));
   const config = parseConfigText(yaml, "test config", {});
   const runtime = await startRuntime(config, {
     logger: pino({ level: "silent" }),
@@ -82,4 +82,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       rmSync(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** Objects merge key by key; anything else from `override` wins (as the config loader merges). */
+function mergeDeep(base: unknown, override: unknown): unknown {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value);
+  if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = mergeDeep(base[key], value);
+  return merged;
 }

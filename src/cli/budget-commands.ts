@@ -1,0 +1,88 @@
+/**
+ * `switchyard costs`, `savings`, `status` and `models sync`: the money side, read straight from
+ * the Brain's database (SQLite file or PostgreSQL). `--json` prints the report object itself.
+ */
+import {
+  budgetOverview,
+  currentCostReport,
+  currentSavingsReport,
+  formatBudgetOverview,
+} from "../budget/budget-reports.js";
+import { syncCatalog } from "../budget/catalog-sync.js";
+import { formatCostReport } from "../budget/cost-report.js";
+import { unknownConfiguredModels } from "../budget/model-catalog.js";
+import { formatSavingsReport } from "../budget/savings-report.js";
+import { catalogPath, openReportSources, openRouterApi } from "../runtime/switchyard-runtime.js";
+import { loadCliConfig } from "./cli-context.js";
+
+export interface ReportCommandOptions {
+  json?: boolean;
+  config?: string;
+}
+
+async function withSources<T>(
+  options: ReportCommandOptions,
+  use: (sources: Awaited<ReturnType<typeof openReportSources>>) => Promise<T>,
+) {
+  const loaded = loadCliConfig(options.config);
+  const sources = await openReportSources(loaded.config, loaded.env);
+  try {
+    return await use(sources);
+  } finally {
+    await sources.close();
+  }
+}
+
+function print(options: ReportCommandOptions, value: unknown, text: string): void {
+  process.stdout.write(
+    options.json ? `${JSON.stringify(value, null, 2)}\n` : text.endsWith("\n") ? text : `${text}\n`,
+  );
+}
+
+export function costsCommand(options: ReportCommandOptions): Promise<void> {
+  return withSources(options, async (sources) => {
+    const report = await currentCostReport(sources);
+    print(options, report, formatCostReport(report));
+  });
+}
+
+export function savingsCommand(options: ReportCommandOptions): Promise<void> {
+  return withSources(options, async (sources) => {
+    const report = await currentSavingsReport(sources);
+    print(options, report, formatSavingsReport(report));
+  });
+}
+
+export function statusCommand(options: ReportCommandOptions): Promise<void> {
+  return withSources(options, async (sources) => {
+    const overview = await budgetOverview(sources);
+    print(options, overview, formatBudgetOverview(overview));
+  });
+}
+
+export async function modelsSyncCommand(options: ReportCommandOptions): Promise<void> {
+  const loaded = loadCliConfig(options.config);
+  const api = openRouterApi(loaded.config);
+  const path = catalogPath(loaded.config, loaded.env);
+  const catalog = await syncCatalog({ cachePath: path, ...(api ? { api } : {}) });
+  const paid = Object.values(loaded.config.aliases)
+    .filter((alias) => loaded.config.backends[alias.backend]?.type === "openai-compatible")
+    .map((alias) => alias.model);
+  const warnings = unknownConfiguredModels(catalog, paid);
+  const summary = {
+    path,
+    models: Object.keys(catalog.models).length,
+    configured: paid.map((model) => ({ model, price: catalog.models[model] ?? null })),
+    warnings,
+  };
+  const lines = [
+    `Synced ${summary.models} models from OpenRouter into ${path}`,
+    ...summary.configured.map(({ model, price }) =>
+      price
+        ? `  ${model}: $${(price.inputUsdPerToken * 1e6).toFixed(2)} / $${(price.outputUsdPerToken * 1e6).toFixed(2)} per M tokens, context ${price.contextLength ?? "?"}`
+        : `  ${model}: not listed`,
+    ),
+    ...warnings.map((warning) => `warning: ${warning}`),
+  ];
+  print(options, summary, lines.join("\n"));
+}

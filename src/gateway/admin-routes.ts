@@ -1,0 +1,29 @@
+/**
+ * The admin API, behind the same tokens as the front doors: GET /admin/costs, /admin/savings,
+ * /admin/budgets and /admin/requests. Thin: every figure comes from the budget reports.
+ */
+import type { FastifyInstance } from "fastify";
+import {
+  budgetOverview,
+  currentCostReport,
+  currentSavingsReport,
+  type ReportSources,
+} from "../budget/budget-reports.js";
+import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
+
+export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {
+  const sources = (): ReportSources => ({
+    config: runtime.config,
+    ledger: runtime.ledger,
+    budget: runtime.budget,
+    budgetStore: runtime.stores.budget,
+    catalog: runtime.catalog(),
+  });
+  app.get("/admin/costs", async () => currentCostReport(sources()));
+  app.get("/admin/savings", async () => currentSavingsReport(sources()));
+  app.get("/admin/budgets", async () => budgetOverview(sources()));
+  app.get<{ Querystring: { limit?: string } }>("/admin/requests", async (request) => {
+    const limit = Math.min(1_000, Math.max(1, Number(request.query.limit ?? 50) || 50));
+    return { data: await runtime.ledger.recent(limit) };
+  });
+}
