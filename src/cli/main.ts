@@ -6,6 +6,8 @@
 import { Command } from "commander";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { VERSION } from "../version.js";
+import { costsCommand, modelsSyncCommand, savingsCommand, statusCommand } from "./budget-commands.js";
+import { acceptConfigOptionAfterSubcommands, claudeCommand, envClaudeCommand } from "./claude-command.js";
 import { CliFailure } from "./cli-context.js";
 import { configCheckCommand, configInitCommand, configPrintCommand } from "./config-command.js";
 import { logCommand } from "./log-command.js";
@@ -19,7 +21,8 @@ const program = new Command()
   .option(
     "-c, --config <file>",
     "config file (default: $SWITCHYARD_CONFIG, ./switchyard.yaml, the user config dir)",
-  );
+  )
+  .enablePositionalOptions();
 
 const globalConfig = () => program.opts<{ config?: string }>().config;
 
@@ -61,6 +64,53 @@ program
   .option("-n, --limit <count>", "how many rows", "20")
   .option("--json", "one JSON object per line")
   .action((options) => logCommand({ ...options, config: globalConfig() }));
+
+const claude = program
+  .command("claude")
+  .description("start Claude Code against the Brain; every other argument goes to Claude Code")
+  .argument("[args...]", 'arguments for Claude Code, e.g. -p "explain this repo"')
+  .option("--url <url>", "the Brain (default: $SWITCHYARD_URL, else server.host:server.port)")
+  .helpOption(false)
+  .allowUnknownOption()
+  .passThroughOptions()
+  .action((args: string[], options: { url?: string }) =>
+    claudeCommand(args, { ...options, config: globalConfig() }),
+  );
+
+program
+  .command("env")
+  .description("print environment variables for a tool")
+  .command("claude")
+  .description('export lines that point Claude Code at the Brain: eval "$(switchyard env claude)"')
+  .option("--url <url>", "the Brain (default: $SWITCHYARD_URL, else server.host:server.port)")
+  .action((options: { url?: string }) => envClaudeCommand({ ...options, config: globalConfig() }));
+
+acceptConfigOptionAfterSubcommands(program, [claude]);
+
+program
+  .command("costs")
+  .description("spend this budget period: by alias, tier, task and day, with a month-end forecast")
+  .option("--json", "print the report as JSON")
+  .action((options: { json?: boolean }) => costsCommand({ ...options, config: globalConfig() }));
+
+program
+  .command("savings")
+  .description("what this traffic would have cost on all-Sonnet or all-Opus, against the subscription")
+  .option("--json", "print the report as JSON")
+  .action((options: { json?: boolean }) => savingsCommand({ ...options, config: globalConfig() }));
+
+program
+  .command("status")
+  .description("where each budget stands, and the alerts fired this period")
+  .option("--json", "print the status as JSON")
+  .action((options: { json?: boolean }) => statusCommand({ ...options, config: globalConfig() }));
+
+const models = program.command("models").description("the price catalog");
+models
+  .command("sync")
+  .description("fetch prices and context lengths from OpenRouter and cache them")
+  .option("--json", "print the result as JSON")
+  .action((options: { json?: boolean }) => modelsSyncCommand({ ...options, config: globalConfig() }));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliFailure) {

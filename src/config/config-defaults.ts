@@ -33,6 +33,7 @@ aliases:
     tier: 1
     context_window: 32768  # sent to Ollama as num_ctx
     keep_alive: -1         # keep the model loaded: no swapping delays
+    think: false           # qwen2.5-coder has no thinking mode; Ollama refuses think: true for it
     escalate_to: cloud-sonnet
   local-reasoner:
     backend: engine
@@ -41,6 +42,7 @@ aliases:
     context_window: 32768
     keep_alive: -1
     think: true            # reasoning comes back separately from the answer
+    tools: false           # deepseek-r1 cannot call tools: tool-using requests go to local-coder
     escalate_to: cloud-sonnet
   cloud-sonnet:
     backend: openrouter
@@ -75,8 +77,43 @@ tasks:
 routing:
   fallback: true           # on a failure before the first byte, move up the ladder
 
-ledger:
-  path: ""                 # empty: ledger.db in the user's data directory
+# Claude Code on the tiers: what each Claude model name it asks for means. A value is "classify"
+# (task classifier picks the task and its ladder), "tier1"/"tier2"/"tier3", an alias or a task kind.
+claude_code:
+  haiku: tier1             # haiku names and Claude Code's background work (titles, labels, quota probes)
+  sonnet: classify         # a commit message asked of "sonnet" still runs locally
+  opus: classify           # "cloud-opus" pins Opus
+  ping_interval_ms: 5000   # Anthropic streams: a ping this often while a model loads
+  first_byte_wait_ms: 250  # Anthropic streams: how long a back end may take before message_start is sent
+
+# Money: hard caps on paid (cloud) traffic. Local models cost nothing and are never capped.
+budget:
+  monthly_usd: 100         # the hard monthly total
+  aliases:                 # ceilings inside it
+    cloud-sonnet: 60
+    cloud-opus: 30
+  reset_day: 1             # the budget period starts on this day (1-28) at midnight
+  time_zone: UTC           # IANA zone the reset is counted in
+  on_exhausted: downgrade  # downgrade (run on a local model instead) or reject (HTTP 402)
+  downgrade_to: ""         # a local alias; empty: local-coder for code tasks, local-reasoner otherwise
+  alert_thresholds: [50, 80, 100]   # percent of each budget; each fires once per period
+  alerts:
+    log: true
+    webhooks: []           # - { url: https://ntfy.sh/my-topic, format: ntfy }  (json, ntfy or slack)
+  key_check_interval_minutes: 5     # OpenRouter key credit check; the lower of the two remainders rules
+  max_request_minutes: 60  # a reservation older than this is abandoned
+  catalog:                 # prices and context lengths, synced from OpenRouter
+    path: ""               # empty: model-catalog.json in the data directory
+    max_age_hours: 24
+    sync_on_start: true
+  subscription_usd: 200    # what the savings report compares against
+  electricity:             # the two always-on boxes, for the savings report
+    watts: { engine: 100, brain: 30 }
+    hours_per_day: 24
+    usd_per_kwh: 0.15
+
+database:
+  url: ""                  # empty: ledger.db in the user's data directory; a file path; or postgres://user:pass@host/db
 
 logging:
   level: info              # trace, debug, info, warn, error, silent

@@ -6,6 +6,7 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
+import { isClaudeTarget } from "../routing/claude-model-map.js";
 import { TASK_KINDS } from "../routing/task-kinds.js";
 
 const urlString = z.url({ error: "must be a URL such as http://localhost:11434" });
@@ -38,6 +39,8 @@ const aliasSchema = z.strictObject({
   max_output_tokens: z.number().int().positive().optional(),
   keep_alive: z.union([z.string(), z.number()]).optional(),
   think: z.boolean().optional(),
+  /** false for a model that cannot call tools; requests with tools then start elsewhere. */
+  tools: z.boolean().optional(),
   escalate_to: z.string().optional(),
 });
 
@@ -45,6 +48,67 @@ const taskSchema = z.strictObject({
   alias: z.string().min(1),
   /** An explicit ladder; when absent it is `alias` followed by its `escalate_to` chain. */
   ladder: z.array(z.string().min(1)).min(1).optional(),
+});
+
+/** The `claude_code:` section: what each Claude model family means, and Anthropic stream timing. */
+const claudeTargetSchema = z.string().min(1);
+const claudeCodeSchema = z.strictObject({
+  haiku: claudeTargetSchema.default("tier1"),
+  sonnet: claudeTargetSchema.default("classify"),
+  opus: claudeTargetSchema.default("classify"),
+  ping_interval_ms: z.number().int().positive().default(5_000),
+  first_byte_wait_ms: z.number().int().min(0).default(250),
+});
+
+const usd = z
+  .number({ error: "must be an amount in USD, e.g. 100" })
+  .min(0, { error: "must be 0 or more (USD)" });
+
+/** The `budget:` section: hard caps, what happens at a cap, alerts, prices and the savings baseline. */
+const budgetSchema = z.strictObject({
+  monthly_usd: usd.default(100),
+  /** Per-alias ceilings inside the monthly total. */
+  aliases: z.record(z.string(), usd).default({ "cloud-sonnet": 60, "cloud-opus": 30 }),
+  reset_day: z.number().int().min(1).max(28, { error: "must be a day from 1 to 28" }).default(1),
+  time_zone: z.string().min(1).default("UTC"),
+  on_exhausted: z
+    .enum(["downgrade", "reject"], { error: 'must be "downgrade" or "reject"' })
+    .default("downgrade"),
+  /** The local alias a downgraded request runs on; empty: chosen per task. */
+  downgrade_to: z.string().default(""),
+  alert_thresholds: z.array(z.number().positive().max(1000)).default([50, 80, 100]),
+  alerts: z
+    .strictObject({
+      log: z.boolean().default(true),
+      webhooks: z
+        .array(
+          z.strictObject({
+            url: urlString,
+            format: z.enum(["json", "ntfy", "slack"]).default("json"),
+            headers: z.record(z.string(), z.string()).default({}),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  /** How often OpenRouter's /key is checked; 0 turns the check off. */
+  key_check_interval_minutes: z.number().min(0).default(5),
+  max_request_minutes: z.number().positive().default(60),
+  catalog: z
+    .strictObject({
+      path: z.string().default(""),
+      max_age_hours: z.number().positive().default(24),
+      sync_on_start: z.boolean().default(true),
+    })
+    .prefault({}),
+  subscription_usd: usd.default(200),
+  electricity: z
+    .strictObject({
+      watts: z.record(z.string(), z.number().min(0)).default({ engine: 100, brain: 30 }),
+      hours_per_day: z.number().min(0).max(24).default(24),
+      usd_per_kwh: usd.default(0.15),
+    })
+    .prefault({}),
 });
 
 const portSchema = z
@@ -68,7 +132,10 @@ export const configSchema = z
       taskSchema,
     ),
     routing: z.strictObject({ fallback: z.boolean().default(true) }).default({ fallback: true }),
-    ledger: z.strictObject({ path: z.string().default("") }).default({ path: "" }),
+    claude_code: claudeCodeSchema.prefault({}),
+    budget: budgetSchema.prefault({}),
+    /** Where the ledger and budget live: empty for SQLite in the data dir, a file path, or postgres://. */
+    database: z.strictObject({ url: z.string().default("") }).prefault({}),
     logging: z
       .strictObject({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -123,6 +190,43 @@ export const configSchema = z
         }
       }
     }
+    for (const family of ["haiku", "sonnet", "opus"] as const) {
+      const target = config.claude_code[family];
+      if (!isClaudeTarget(target, config.aliases)) {
+        context.addIssue({
+          code: "custom",
+          path: ["claude_code", family],
+          input: target,
+          message: `must be "classify", "tier1", "tier2", "tier3", an alias (${Object.keys(config.aliases).join(", ")}) or a task kind`,
+        });
+      }
+    }
+    for (const alias of Object.keys(config.budget.aliases)) {
+      if (!config.aliases[alias]) {
+        context.addIssue({
+          code: "custom",
+          path: ["budget", "aliases", alias],
+          input: alias,
+          message: `names no configured alias; use one of: ${Object.keys(config.aliases).join(", ")}`,
+        });
+      }
+    }
+    if (config.budget.downgrade_to && config.aliases[config.budget.downgrade_to]?.tier !== 1) {
+      context.addIssue({
+        code: "custom",
+        path: ["budget", "downgrade_to"],
+        input: config.budget.downgrade_to,
+        message: "must name a tier-1 (local) alias, or be empty to choose one per task",
+      });
+    }
+    if (!isTimeZone(config.budget.time_zone)) {
+      context.addIssue({
+        code: "custom",
+        path: ["budget", "time_zone"],
+        input: config.budget.time_zone,
+        message: "must be an IANA time zone such as UTC, Europe/Berlin or America/New_York",
+      });
+    }
     if (!isLoopbackHost(config.server.host) && config.server.auth_tokens.filter(Boolean).length === 0) {
       context.addIssue({
         code: "custom",
@@ -136,6 +240,15 @@ export const configSchema = z
 export type SwitchyardConfig = z.output<typeof configSchema>;
 export type BackendConfig = SwitchyardConfig["backends"][string];
 export type AliasConfig = SwitchyardConfig["aliases"][string];
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function isLoopbackHost(host: string): boolean {
   if (host === "localhost") return true;

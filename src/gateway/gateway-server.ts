@@ -12,6 +12,8 @@ import { isLoopbackHost } from "../config/config-schema.js";
 import { httpStatusForCode, SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import { openAiErrorBody } from "../protocol/openai/chat-to-openai.js";
 import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
+import { registerAdminRoutes } from "./admin-routes.js";
+import { registerAnthropicRoutes, renderAnthropicError } from "./anthropic-routes.js";
 import { TokenChecker } from "./gateway-auth.js";
 import { registerModelRoutes } from "./models-routes.js";
 import { registerOpenAiRoutes } from "./openai-routes.js";
@@ -78,13 +80,17 @@ export function buildGateway(runtime: SwitchyardRuntime): Gateway {
   app.get("/healthz", async () => ({ status: "ok", version: runtime.version }));
   registerModelRoutes(app, runtime);
   registerOpenAiRoutes(app, runtime);
+  registerAdminRoutes(app, runtime);
+  registerAnthropicRoutes(app, runtime);
 
-  return {
+  const gateway: Gateway = {
     app,
     renderErrorsFor(prefix, renderer) {
       renderers.push([prefix, renderer]);
     },
   };
+  gateway.renderErrorsFor("/v1/messages", renderAnthropicError);
+  return gateway;
 }
 
 /** Maps Fastify's own errors (bad JSON, body too large, wrong content type) onto our codes. */

@@ -8,22 +8,25 @@ import { collectChatEvents } from "../protocol/chat-types.js";
 import { chatResultToOpenAi, OpenAiChunkRenderer } from "../protocol/openai/chat-to-openai.js";
 import { openAiChatRequestSchema } from "../protocol/openai/openai-schema.js";
 import { openAiToChatRequest } from "../protocol/openai/openai-to-chat.js";
+import { contextWindowsFromConfig, fitRouteToContext } from "../routing/context-fit.js";
 import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
 import { abortOnDisconnect, SSE_HEADERS, writeChunk } from "./http-stream.js";
 import { parseBody } from "./parse-body.js";
 import { routeHeaders } from "./route-headers.js";
 
 export function registerOpenAiRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {
+  const contextWindowOf = contextWindowsFromConfig(runtime.config);
   app.post("/v1/chat/completions", async (request: FastifyRequest, reply: FastifyReply) => {
     const arrivedAt = performance.now();
     const body = parseBody(openAiChatRequestSchema, request.body);
     const chatRequest = openAiToChatRequest(body);
-    const route = runtime.router.route({
+    const routed = runtime.router.route({
       model: chatRequest.model,
       taskHeader: headerValue(request, "x-switchyard-task"),
       messages: chatRequest.messages,
       hasTools: Boolean(chatRequest.tools?.length),
     });
+    const route = fitRouteToContext(routed, chatRequest, contextWindowOf);
     const controller = abortOnDisconnect(reply);
     const dispatch = await runtime.dispatcher.dispatch({
       request: chatRequest,
@@ -32,6 +35,7 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: SwitchyardRu
       signal: controller.signal,
       arrivedAt,
       caller: chatRequest.user,
+      forbidDowngrade: forbidsDowngrade(request),
     });
     const id = `chatcmpl-${dispatch.id}`;
     const created = Math.floor(Date.now() / 1000);
@@ -76,4 +80,10 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: SwitchyardRu
 export function headerValue(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** `x-switchyard-no-downgrade: true` asks for an error rather than a local answer at a budget cap. */
+export function forbidsDowngrade(request: FastifyRequest): boolean {
+  const value = headerValue(request, "x-switchyard-no-downgrade")?.trim().toLowerCase();
+  return value === "1" || value === "true" || value === "yes";
 }

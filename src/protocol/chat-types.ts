@@ -89,7 +89,14 @@ export interface ChatRequest {
 }
 
 /** Why the model stopped, normalised across protocols. */
-export type FinishReason = "stop" | "stop-sequence" | "length" | "tool-calls" | "content-filter" | "error" | "other";
+export type FinishReason =
+  | "stop"
+  | "stop-sequence"
+  | "length"
+  | "tool-calls"
+  | "content-filter"
+  | "error"
+  | "other";
 
 export interface Usage {
   inputTokens: number;

@@ -2,11 +2,13 @@
  * Turns a request into a Route: which task it is, where it starts and the ladder above it.
  * Selectors, in order: a `model` that names a task kind (`switchyard/code-review`), a tier or alias
  * (`switchyard/tier1`, `local-coder`) or a concrete model; then the `x-switchyard-task` header; then
- * the classifier (`auto`). Built once from config, so a decision is a few map look-ups.
+ * the classifier (`auto`). Claude model names (`claude-sonnet-4-5`) are first mapped per `claude_code:`
+ * (see `claude-model-map.ts`). Built once from config, so a decision is a few map look-ups.
  */
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
+import { selectClaudeModel } from "./claude-model-map.js";
 import { classifyMessages } from "./task-classifier.js";
 import { isTaskKind, TASK_KINDS, type TaskKind } from "./task-kinds.js";
 
@@ -66,7 +68,21 @@ export class TaskRouter {
   }
 
   route(input: RouteInput): Route {
+    const route = this.select(input);
+    return input.hasTools ? this.withToolSupport(route) : route;
+  }
+
+  private select(input: RouteInput): Route {
     const model = input.model.trim();
+    // Claude Code's model names (claude-opus-4-6, …) mean whatever `claude_code:` maps them to.
+    const claude =
+      this.steps.has(model) || this.concreteModels.has(model)
+        ? undefined
+        : selectClaudeModel(this.config.claude_code, model, input.messages);
+    if (claude) {
+      const route = this.select({ ...input, model: claude.model, messages: claude.messages });
+      return { ...route, signals: [...claude.signals, ...route.signals] };
+    }
     const bare = model.startsWith(PREFIX) ? model.slice(PREFIX.length) : model;
 
     if (isTaskKind(bare)) return this.forTask(bare, "task-model", [`model names the task kind ${bare}`]);
@@ -109,6 +125,37 @@ export class TaskRouter {
     }
     const { task, selector, signals } = this.taskFromHeaderOrClassifier(input);
     return this.forTask(task, selector, signals);
+  }
+
+  /**
+   * A request that offers tools must not start on a model that cannot call them (Ollama answers
+   * 400 "does not support tools", e.g. deepseek-r1): such a rung is replaced by a tool-capable
+   * alias on the same tier, or dropped. A caller who pinned an alias or model gets what they named.
+   */
+  private withToolSupport(route: Route): Route {
+    if (route.selector === "alias" || route.selector === "concrete-model") return route;
+    if (route.ladder.every((step) => this.config.aliases[step.alias]?.tools !== false)) return route;
+    const ladder: RouteStep[] = [];
+    const signals: string[] = [];
+    for (const step of route.ladder) {
+      const capable = this.config.aliases[step.alias]?.tools !== false;
+      const replacement = capable
+        ? step
+        : [...this.steps.values()].find(
+            (candidate) =>
+              candidate.tier === step.tier && this.config.aliases[candidate.alias]?.tools !== false,
+          );
+      if (!capable) {
+        signals.push(
+          replacement
+            ? `${step.alias} cannot call tools: ${replacement.alias} instead`
+            : `${step.alias} cannot call tools: skipped`,
+        );
+      }
+      if (replacement && !ladder.some((existing) => existing.alias === replacement.alias))
+        ladder.push(replacement);
+    }
+    return ladder.length === 0 ? route : { ...route, ladder, signals: [...signals, ...route.signals] };
   }
 
   /** Every name a caller may put in `model`. */

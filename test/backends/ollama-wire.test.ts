@@ -55,19 +55,23 @@ describe("toOllamaChatBody", () => {
     });
     expect(body.format).toEqual(schema);
     expect(body.keep_alive).toBe(-1);
-    expect(body.think).toBe(false);
+    // think: false marks a model without a thinking mode: Ollama refuses `think` for it.
+    expect(body).not.toHaveProperty("think");
   });
 
   it("lets the caller's reasoning option override the model's think setting", () => {
     const body = toOllamaChatBody(
       { ...base, reasoning: { enabled: true }, responseFormat: { type: "json" } },
       "m",
-      {
-        think: false,
-        maxOutputTokens: 512,
-      },
+      { maxOutputTokens: 512 },
     );
     expect(body.think).toBe(true);
+    expect(toOllamaChatBody({ ...base, reasoning: { enabled: false } }, "m", { think: true }).think).toBe(
+      false,
+    );
+    expect(
+      toOllamaChatBody({ ...base, reasoning: { enabled: true } }, "m", { think: false }),
+    ).not.toHaveProperty("think");
     expect(body.format).toBe("json");
     expect(body.options).toEqual({ num_predict: 512 });
   });

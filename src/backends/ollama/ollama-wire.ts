@@ -79,7 +79,9 @@ export function toOllamaChatBody(
   const options = toOllamaOptions(request, modelOptions);
   if (options) body.options = options;
   if (modelOptions.keepAlive !== undefined) body.keep_alive = modelOptions.keepAlive;
-  const think = request.reasoning?.enabled ?? modelOptions.think;
+  // An alias with `think: false` names a model that cannot think: Ollama answers 400 "does not
+  // support thinking" if asked, so the caller's reasoning request is not passed on to it.
+  const think = modelOptions.think === false ? undefined : (request.reasoning?.enabled ?? modelOptions.think);
   if (think !== undefined) body.think = think;
   return body;
 }
