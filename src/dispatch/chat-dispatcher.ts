@@ -15,6 +15,7 @@ import type { ChatEvent, ChatRequest, Usage } from "../protocol/chat-types.js";
 import { estimateChatRequestTokens } from "../protocol/token-estimate.js";
 import type { Route, RouteStep } from "../routing/task-router.js";
 import type { FallbackHop, LedgerStore, RequestRecord, RequestStatus } from "../store/ledger-store.js";
+import { type BackendAdmission, type BackendLease, directAdmission } from "./backend-admission.js";
 import { downgradeStep } from "./budget-downgrade.js";
 
 export interface DispatchInput {
@@ -31,6 +32,9 @@ export interface DispatchInput {
   forbidDowngrade?: boolean;
   /** Extra upstream headers for a given concrete model (anthropic-beta for Anthropic models). */
   forwardHeaders?: (model: string) => Record<string, string> | undefined;
+  /** For an escalation: the first attempt's id, and this attempt's number (2, 3, …). */
+  parentId?: string | undefined;
+  attempt?: number | undefined;
 }
 
 /** Set when a budget cap moved the request from a paid rung to a local one. */
@@ -54,6 +58,11 @@ export interface Dispatch {
    * ledger row written when it ends. Errors thrown from it are SwitchyardErrors.
    */
   events: AsyncIterable<ChatEvent>;
+  /**
+   * Resolves with the ledger row once the stream has ended and the row is queued. A gate can
+   * amend it (`ledger.record` with the same id replaces the row).
+   */
+  completed: Promise<RequestRecord>;
 }
 
 export interface DispatchLogger {
@@ -66,6 +75,8 @@ export interface ChatDispatcherOptions {
   ledger: LedgerStore;
   /** Budget enforcement; without one, nothing is reserved (tests of routing alone). */
   budget?: BudgetGuard;
+  /** Who answers a rung and when (the Engine fleet); default: the configured back end at once. */
+  admission?: BackendAdmission;
   logger?: DispatchLogger;
 }
 
@@ -77,14 +88,19 @@ interface Attempt {
   hops: FallbackHop[];
   downgrade?: Downgrade;
   budgetAction: RequestRecord["budgetAction"];
+  queuedMs: number | null;
+  /** Resolves the `completed` promise of the rung that answered. */
+  complete: (row: RequestRecord) => void;
 }
 
 export class ChatDispatcher {
   private readonly modelOptions = new Map<string, ModelOptions>();
   private readonly localBackends = new Set<string>();
+  private readonly admission: BackendAdmission;
 
   constructor(private readonly options: ChatDispatcherOptions) {
     const { config } = options;
+    this.admission = options.admission ?? directAdmission(options.backends);
     for (const [id, backend] of Object.entries(config.backends)) {
       if (backend.type === "ollama") this.localBackends.add(id);
     }
@@ -100,12 +116,18 @@ export class ChatDispatcher {
   }
 
   async dispatch(input: DispatchInput): Promise<Dispatch> {
+    let complete: (row: RequestRecord) => void = () => {};
+    const completed = new Promise<RequestRecord>((resolve) => {
+      complete = resolve;
+    });
     const attempt: Attempt = {
       id: randomUUID(),
       startedAt: Date.now() - (performance.now() - input.arrivedAt),
       input,
       hops: [],
       budgetAction: null,
+      queuedMs: null,
+      complete,
     };
     let ladder = input.route.ladder;
     for (let index = 0; index < ladder.length; index++) {
@@ -132,10 +154,11 @@ export class ChatDispatcher {
         continue;
       }
       const reservation = decision.kind === "reserved" ? decision.reservation : undefined;
+      let lease: BackendLease | undefined;
       try {
-        const backend = this.options.backends.get(step.backend);
-        if (!backend) throw new SwitchyardError("internal", `Back end "${step.backend}" is not running`);
-        const stream = await backend.chat({
+        lease = await this.admission.acquire(step, input.signal);
+        attempt.queuedMs = lease.queuedMs;
+        const stream = await lease.backend.chat({
           request: input.request,
           model: step.model,
           options: this.callOptions(step, input),
@@ -145,7 +168,7 @@ export class ChatDispatcher {
         // Pull the first event before answering the caller: a failure here is still "before the
         // first byte" and may move up the ladder; after it, the answer is committed to this rung.
         const first = await iterator.next();
-        const events = this.track(first, iterator, attempt, step, reservation);
+        const events = this.track(first, iterator, attempt, step, reservation, lease);
         return {
           id: attempt.id,
           route: input.route,
@@ -153,10 +176,12 @@ export class ChatDispatcher {
           hops: attempt.hops,
           ...(attempt.downgrade ? { downgrade: attempt.downgrade } : {}),
           events,
+          completed,
         };
       } catch (thrown) {
         if (reservation) await this.options.budget?.release(reservation);
         const error = toSwitchyardError(thrown);
+        lease?.release({ ok: !isBackendFailure(error) });
         const next = ladder[index + 1];
         const canFallBack =
           this.options.config.routing.fallback &&
@@ -202,6 +227,7 @@ export class ChatDispatcher {
     attempt: Attempt,
     step: RouteStep,
     reservation: Reservation | undefined,
+    lease: BackendLease,
   ): AsyncGenerator<ChatEvent> {
     let usage: Usage | undefined;
     let firstTokenAt: number | null = null;
@@ -223,6 +249,7 @@ export class ChatDispatcher {
       throw failure;
     } finally {
       if (status === "aborted") await iterator.return?.();
+      lease.release({ ok: status !== "error" || !isBackendFailure(failure), loadMs: usage?.loadMs });
       const ttft = firstTokenAt === null ? null : firstTokenAt - attempt.input.arrivedAt;
       const cost = await this.settle(reservation, usage);
       this.writeRow(attempt, step, status, failure, usage, ttft, cost);
@@ -273,7 +300,7 @@ export class ChatDispatcher {
     cost: RowCost | undefined,
   ): void {
     const { input } = attempt;
-    this.options.ledger.record({
+    const row: RequestRecord = {
       id: attempt.id,
       startedAt: Math.round(attempt.startedAt),
       frontDoor: input.frontDoor,
@@ -300,7 +327,14 @@ export class ChatDispatcher {
       reservedUsd: cost?.reservedUsd ?? null,
       budgetAction: attempt.budgetAction,
       loadMs: usage?.loadMs ?? null,
-    });
+      parentId: input.parentId ?? null,
+      attempt: input.attempt ?? 1,
+      gateVerdict: null,
+      gateDetail: null,
+      queueMs: attempt.queuedMs,
+    };
+    this.options.ledger.record(row);
+    attempt.complete(row);
   }
 }
 
@@ -309,6 +343,11 @@ interface RowCost {
   catalogCostUsd: number | null;
   reportedCostUsd: number | null;
   reservedUsd: number;
+}
+
+/** Failures that say the server is unwell (as opposed to the caller's request being wrong). */
+function isBackendFailure(error: SwitchyardError | undefined): boolean {
+  return error !== undefined && error.retryable;
 }
 
 function isTokenEvent(event: ChatEvent): boolean {

@@ -33,10 +33,24 @@ export const LEDGER_COLUMNS = [
   "reserved_usd",
   "budget_action",
   "load_ms",
+  "parent_id",
+  "attempt",
+  "gate_verdict",
+  "gate_detail",
+  "queue_ms",
 ] as const;
 
 export type LedgerColumn = (typeof LEDGER_COLUMNS)[number];
 export type LedgerRow = Record<LedgerColumn, string | number | boolean | null>;
+
+/** Columns added in schema version 3: escalation attempts, gate verdicts, Engine queueing. */
+export const LEDGER_COLUMNS_ADDED_IN_V3 = [
+  ["parent_id", "TEXT"],
+  ["attempt", "INTEGER"],
+  ["gate_verdict", "TEXT"],
+  ["gate_detail", "TEXT"],
+  ["queue_ms", "REAL"],
+] as const;
 
 /** Columns added after the first schema, with their SQL types, in the order they were added. */
 export const LEDGER_COLUMNS_ADDED_IN_V2 = [
@@ -76,6 +90,11 @@ export function toLedgerRow(record: RequestRecord): LedgerRow {
     reserved_usd: record.reservedUsd,
     budget_action: record.budgetAction,
     load_ms: record.loadMs,
+    parent_id: record.parentId,
+    attempt: record.attempt,
+    gate_verdict: record.gateVerdict,
+    gate_detail: record.gateDetail,
+    queue_ms: record.queueMs,
   };
 }
 
@@ -110,5 +129,10 @@ export function fromLedgerRow(row: Record<string, unknown>): RequestRecord {
     reservedUsd: number(row.reserved_usd),
     budgetAction: text(row.budget_action) as RequestRecord["budgetAction"],
     loadMs: number(row.load_ms),
+    parentId: text(row.parent_id),
+    attempt: number(row.attempt) ?? 1,
+    gateVerdict: text(row.gate_verdict) as RequestRecord["gateVerdict"],
+    gateDetail: text(row.gate_detail),
+    queueMs: number(row.queue_ms),
   };
 }

@@ -52,6 +52,16 @@ export interface RequestRecord {
   budgetAction: "downgraded" | "rejected" | null;
   /** Milliseconds the back end spent loading the model (Ollama's load_duration). */
   loadMs: number | null;
+  /** The first attempt's id when this row is an escalation of it; null for a first attempt. */
+  parentId: string | null;
+  /** 1 for the first attempt, 2 for the first escalation, … */
+  attempt: number;
+  /** The quality gate's verdict on this answer, when gates ran. */
+  gateVerdict: "pass" | "fail" | null;
+  /** The gates' findings as JSON text (which gate, why), when gates ran. */
+  gateDetail: string | null;
+  /** Milliseconds spent waiting for a free Engine slot. */
+  queueMs: number | null;
 }
 
 export interface LedgerStore {

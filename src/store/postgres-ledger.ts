@@ -5,7 +5,13 @@
  * database. Writes are chained, so batches commit in order.
  */
 import pg from "pg";
-import { fromLedgerRow, LEDGER_COLUMNS, LEDGER_COLUMNS_ADDED_IN_V2, toLedgerRow } from "./ledger-row.js";
+import {
+  fromLedgerRow,
+  LEDGER_COLUMNS,
+  LEDGER_COLUMNS_ADDED_IN_V2,
+  LEDGER_COLUMNS_ADDED_IN_V3,
+  toLedgerRow,
+} from "./ledger-row.js";
 import type { LedgerStore, RequestRecord } from "./ledger-store.js";
 import { migratePostgresModule } from "./postgres-migrations.js";
 
@@ -40,6 +46,8 @@ const MIGRATIONS: readonly string[] = [
     ([column, type]) =>
       `ALTER TABLE requests ADD COLUMN ${column} ${type === "REAL" ? "DOUBLE PRECISION" : type};`,
   ).join("\n"),
+  `${LEDGER_COLUMNS_ADDED_IN_V3.map(([column, type]) => `ALTER TABLE requests ADD COLUMN ${column} ${type === "REAL" ? "DOUBLE PRECISION" : type};`).join("\n")}
+   CREATE INDEX requests_parent_id ON requests (parent_id);`,
 ];
 
 const COLUMNS = LEDGER_COLUMNS;
@@ -48,7 +56,7 @@ const COLUMNS = LEDGER_COLUMNS;
 const FLUSH_INTERVAL_MS = 20;
 /** A batch this large is written at once. */
 const MAX_BATCH_ROWS = 500;
-/** 27 parameters a row; PostgreSQL allows 65,535 per statement. */
+/** 32 parameters a row; PostgreSQL allows 65,535 per statement. */
 const ROWS_PER_INSERT = 1_000;
 
 const UPSERT_TAIL = `ON CONFLICT (id) DO UPDATE SET ${COLUMNS.filter((column) => column !== "id")

@@ -7,7 +7,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { fromLedgerRow, LEDGER_COLUMNS, LEDGER_COLUMNS_ADDED_IN_V2, toLedgerRow } from "./ledger-row.js";
+import {
+  fromLedgerRow,
+  LEDGER_COLUMNS,
+  LEDGER_COLUMNS_ADDED_IN_V2,
+  LEDGER_COLUMNS_ADDED_IN_V3,
+  toLedgerRow,
+} from "./ledger-row.js";
 import type { LedgerStore, RequestRecord } from "./ledger-store.js";
 
 /** How long a row may wait before its batch is committed. */
@@ -44,6 +50,8 @@ const MIGRATIONS: string[] = [
   LEDGER_COLUMNS_ADDED_IN_V2.map(
     ([column, type]) => `ALTER TABLE requests ADD COLUMN ${column} ${type};`,
   ).join("\n"),
+  `${LEDGER_COLUMNS_ADDED_IN_V3.map(([column, type]) => `ALTER TABLE requests ADD COLUMN ${column} ${type};`).join("\n")}
+   CREATE INDEX requests_parent_id ON requests (parent_id);`,
 ];
 
 export class SqliteLedger implements LedgerStore {

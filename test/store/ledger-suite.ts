@@ -33,6 +33,11 @@ export function sampleRecord(overrides: Partial<RequestRecord> = {}): RequestRec
     reservedUsd: null,
     budgetAction: null,
     loadMs: null,
+    parentId: null,
+    attempt: 1,
+    gateVerdict: null,
+    gateDetail: null,
+    queueMs: null,
     ...overrides,
   };
 }
@@ -70,6 +75,11 @@ export function describeLedgerStore(
         reservedUsd: 0.5,
         budgetAction: "downgraded",
         loadMs: 812.5,
+        parentId: "first-attempt",
+        attempt: 2,
+        gateVerdict: "fail",
+        gateDetail: '[{"gate":"structural","reason":"empty answer"}]',
+        queueMs: 12.5,
       });
       store.record(record);
       await store.flush();
