@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
@@ -79,6 +80,40 @@ describe("at the cap", () => {
       messages: [{ role: "user", content: "fix typo" }],
     });
     expect(answer.choices[0]?.message.content).toBe("Hello from qwen2.5-coder:32b");
+  });
+});
+
+describe("at the cap, in Anthropic's protocol", () => {
+  const anthropicFor = (running: Harness) =>
+    new Anthropic({ baseURL: running.url, apiKey: "unused", maxRetries: 0 });
+  const reviewRequest = {
+    model: "switchyard/code-review",
+    max_tokens: 500,
+    messages: [{ role: "user" as const, content: "Review this diff" }],
+  };
+
+  it("reject is a 402 billing_error naming the budget", async () => {
+    harness = await startHarness({
+      configYaml: "budget:\n  on_exhausted: reject\n  aliases:\n    cloud-sonnet: 0\n",
+    });
+    const error = await anthropicFor(harness)
+      .messages.create(reviewRequest)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    const apiError = error as InstanceType<typeof Anthropic.APIError>;
+    expect(apiError.status).toBe(402);
+    expect(apiError.error).toMatchObject({ type: "error", error: { type: "billing_error" } });
+    expect(apiError.message).toContain("cloud-sonnet ceiling $0.00");
+  });
+
+  it("downgrade answers from a local model, streamed too, and says so in a header", async () => {
+    harness = await startHarness({ configYaml: "budget:\n  aliases:\n    cloud-sonnet: 0\n" });
+    const { data, response } = await anthropicFor(harness).messages.create(reviewRequest).withResponse();
+    expect(response.headers.get("x-switchyard-downgraded")).toBe("cloud-sonnet->local-coder");
+    expect(data.content[0]).toMatchObject({ type: "text", text: "Hello from qwen2.5-coder:32b" });
+    const stream = anthropicFor(harness).messages.stream(reviewRequest);
+    const final = await stream.finalMessage();
+    expect(final.content[0]).toMatchObject({ type: "text", text: "Hello from qwen2.5-coder:32b" });
   });
 });
 
