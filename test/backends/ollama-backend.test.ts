@@ -116,7 +116,7 @@ describe("OllamaBackend", () => {
             seed: 1,
             responseFormat: { type: "json-schema", schema },
           },
-          { numCtx: 8192, keepAlive: -1, think: false, headers: { "x-model-header": "yes" } },
+          { numCtx: 8192, keepAlive: -1, think: true, headers: { "x-model-header": "yes" } },
         ),
       ),
     );
@@ -125,7 +125,7 @@ describe("OllamaBackend", () => {
       stream: true,
       format: schema,
       keep_alive: -1,
-      think: false,
+      think: true,
       options: { num_ctx: 8192, num_predict: 64, temperature: 0, stop: ["END"], seed: 1 },
     });
     expect(fake.requests.at(-1)?.headers["x-model-header"]).toBe("yes");
