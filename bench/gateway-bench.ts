@@ -9,7 +9,11 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { BENCH_API_KEY } from "./bench-server.js";
 import { type LoadResult, runLoad } from "./load-generator.js";
 
+export type UpstreamPath = "local" | "paid";
+
 export interface GatewayBenchRow {
+  /** local: an alias on the fake Ollama (no budget); paid: an alias on the fake OpenRouter (budget reserved and settled). */
+  path: UpstreamPath;
   mode: "non-streaming" | "streaming";
   connections: number;
   direct: LoadResult;
@@ -23,6 +27,7 @@ export interface GatewayBenchOptions {
   /** Concurrency levels to measure; 1 shows the pure added latency, 16 the throughput. */
   connectionLevels?: number[];
   durationMs?: number;
+  paths?: UpstreamPath[];
 }
 
 export async function runGatewayBench(options: GatewayBenchOptions = {}): Promise<GatewayBenchRow[]> {
@@ -32,38 +37,53 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   try {
     const upstream = await startServer(children, ["upstream"]);
     const openRouterBase = String(upstream.openRouter);
-    const gateway = await startServer(children, ["gateway", openRouterBase, String(upstream.ollama)]);
-    const upstreamOrigin = new URL(openRouterBase).origin;
+    const ollamaUrl = String(upstream.ollama);
+    const gateway = await startServer(children, ["gateway", openRouterBase, ollamaUrl]);
     const rows: GatewayBenchRow[] = [];
-    for (const [stream, connections] of [false, true].flatMap((mode) =>
-      connectionLevels.map((level) => [mode, level] as const),
-    )) {
-      const messages = [{ role: "user", content: "Write a haiku about switchyards." }];
-      const directBody = JSON.stringify({ model: "anthropic/claude-sonnet-4.5", messages, stream });
-      const gatewayBody = JSON.stringify({ model: "cloud-sonnet", messages, stream });
-      const load = { connections, durationMs, warmupMs: 1_000 };
-      const direct = await runLoad({
-        ...load,
-        url: upstreamOrigin,
-        path: "/api/v1/chat/completions",
-        body: directBody,
-        headers: { authorization: `Bearer ${BENCH_API_KEY}` },
-      });
-      const through = await runLoad({
-        ...load,
-        url: String(gateway.url),
-        path: "/v1/chat/completions",
-        body: gatewayBody,
-      });
-      rows.push({
-        mode: stream ? "streaming" : "non-streaming",
-        connections,
-        direct,
-        gateway: through,
-        addedP50Ms: through.p50Ms - direct.p50Ms,
-        addedP99Ms: through.p99Ms - direct.p99Ms,
-        throughputRatio: through.requestsPerSecond / direct.requestsPerSecond,
-      });
+    const messages = [{ role: "user", content: "Write a haiku about switchyards." }];
+    for (const path of options.paths ?? (["local", "paid"] as const)) {
+      for (const stream of [false, true]) {
+        for (const connections of connectionLevels) {
+          const load = { connections, durationMs, warmupMs: 1_000 };
+          const direct =
+            path === "local"
+              ? await runLoad({
+                  ...load,
+                  url: ollamaUrl,
+                  path: "/api/chat",
+                  body: JSON.stringify({ model: "qwen2.5-coder:32b", messages, stream }),
+                })
+              : await runLoad({
+                  ...load,
+                  url: new URL(openRouterBase).origin,
+                  path: "/api/v1/chat/completions",
+                  body: JSON.stringify({
+                    model: "anthropic/claude-sonnet-4.5",
+                    messages,
+                    stream,
+                    max_tokens: 1_000,
+                  }),
+                  headers: { authorization: `Bearer ${BENCH_API_KEY}` },
+                });
+          const model = path === "local" ? "local-coder" : "cloud-sonnet";
+          const through = await runLoad({
+            ...load,
+            url: String(gateway.url),
+            path: "/v1/chat/completions",
+            body: JSON.stringify({ model, messages, stream, max_tokens: 1_000 }),
+          });
+          rows.push({
+            path,
+            mode: stream ? "streaming" : "non-streaming",
+            connections,
+            direct,
+            gateway: through,
+            addedP50Ms: through.p50Ms - direct.p50Ms,
+            addedP99Ms: through.p99Ms - direct.p99Ms,
+            throughputRatio: through.requestsPerSecond / direct.requestsPerSecond,
+          });
+        }
+      }
     }
     return rows;
   } finally {
@@ -73,8 +93,9 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
 
 export function formatGatewayBench(rows: GatewayBenchRow[]): string {
   const lines = [
-    "Gateway overhead (zero-latency fake OpenRouter upstream on loopback; each server in its own process)",
-    "mode            conns  path       req/s     p50 ms   p90 ms   p99 ms   errors",
+    "Gateway overhead: the same request straight to a zero-latency fake upstream and through Switchyard",
+    "(loopback; load generator, Switchyard and the fakes each in their own process, sharing the machine's cores)",
+    "path   mode            conns  via         req/s     p50 ms   p90 ms   p99 ms   errors",
   ];
   for (const row of rows) {
     for (const [name, result] of [
@@ -82,11 +103,11 @@ export function formatGatewayBench(rows: GatewayBenchRow[]): string {
       ["switchyard", row.gateway],
     ] as const) {
       lines.push(
-        `${row.mode.padEnd(15)} ${String(row.connections).padStart(5)}  ${name.padEnd(10)} ${result.requestsPerSecond.toFixed(0).padStart(6)}   ${result.p50Ms.toFixed(2).padStart(6)}   ${result.p90Ms.toFixed(2).padStart(6)}   ${result.p99Ms.toFixed(2).padStart(6)}   ${result.errors}`,
+        `${row.path.padEnd(6)} ${row.mode.padEnd(15)} ${String(row.connections).padStart(5)}  ${name.padEnd(10)} ${result.requestsPerSecond.toFixed(0).padStart(6)}   ${result.p50Ms.toFixed(2).padStart(6)}   ${result.p90Ms.toFixed(2).padStart(6)}   ${result.p99Ms.toFixed(2).padStart(6)}   ${result.errors}`,
       );
     }
     lines.push(
-      `${"".padEnd(22)} added p50 ${row.addedP50Ms.toFixed(2)} ms, added p99 ${row.addedP99Ms.toFixed(2)} ms, throughput ratio ${row.throughputRatio.toFixed(2)} (switchyard/direct)`,
+      `${"".padEnd(29)} added p50 ${row.addedP50Ms.toFixed(2)} ms, added p99 ${row.addedP99Ms.toFixed(2)} ms, throughput ratio ${row.throughputRatio.toFixed(2)} (switchyard/direct)`,
     );
   }
   return lines.join("\n");
