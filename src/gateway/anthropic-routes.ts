@@ -2,7 +2,8 @@
  * The Anthropic front door: POST /v1/messages (streaming and not) and POST
  * /v1/messages/count_tokens, for Claude Code and the Anthropic SDKs. Parse with the Anthropic
  * protocol layer, route (Claude model names per `claude_code:`), fit the ladder to the context,
- * dispatch, render — the same spine as the OpenAI door, so any back end answers.
+ * hand to the escalator (gates and the ladder), render — the same spine as the OpenAI door, so any
+ * back end answers.
  *
  * Query strings (`/v1/messages?beta=true`, Claude Code's) and the `anthropic-version` /
  * `anthropic-beta` headers are accepted; errors come back in Anthropic's shape
@@ -10,6 +11,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { SwitchyardError } from "../errors/switchyard-error.js";
+import { resultEvents } from "../escalation/result-events.js";
 import { anthropicErrorBody } from "../protocol/anthropic/anthropic-errors.js";
 import {
   parseAnthropicCountTokensRequest,
@@ -21,7 +23,6 @@ import {
   AnthropicStreamRenderer,
   chatResultToAnthropicMessage,
 } from "../protocol/anthropic/chat-to-anthropic.js";
-import { collectChatEvents } from "../protocol/chat-types.js";
 import { knownChatRequestTokens } from "../protocol/token-estimate.js";
 import { anthropicForwardHeaders, anthropicRequestHeaders } from "../routing/claude-forward-headers.js";
 import { contextWindowsFromConfig, fitRouteToContext } from "../routing/context-fit.js";
@@ -29,8 +30,8 @@ import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
 import { streamAnthropicAnswer } from "./anthropic-stream-response.js";
 import type { ErrorRenderer } from "./gateway-server.js";
 import { abortOnDisconnect } from "./http-stream.js";
-import { forbidsDowngrade, headerValue } from "./openai-routes.js";
-import { routeHeaders } from "./route-headers.js";
+import { checkCommandsFrom, forbidsDowngrade, headerValue } from "./openai-routes.js";
+import { escalationHeaders, routeHeaders } from "./route-headers.js";
 
 /** Anthropic's error shape and status; `retry-after` when the upstream gave one. */
 export const renderAnthropicError: ErrorRenderer = (error: SwitchyardError) => {
@@ -71,7 +72,7 @@ export function registerAnthropicRoutes(app: FastifyInstance, runtime: Switchyar
     );
     const controller = abortOnDisconnect(reply);
     const forwardable = anthropicRequestHeaders(request.headers);
-    const dispatching = runtime.dispatcher.dispatch({
+    const input = {
       request: chatRequest,
       route,
       frontDoor: "anthropic",
@@ -79,17 +80,27 @@ export function registerAnthropicRoutes(app: FastifyInstance, runtime: Switchyar
       arrivedAt,
       caller: chatRequest.user,
       forbidDowngrade: forbidsDowngrade(request),
-      forwardHeaders: (model) => anthropicForwardHeaders(model, forwardable),
-    });
+      forwardHeaders: (model: string) => anthropicForwardHeaders(model, forwardable),
+      checkCommands: checkCommandsFrom(request, runtime.config),
+    };
 
     if (!chatRequest.stream) {
-      const dispatch = await dispatching;
-      const result = await collectChatEvents(dispatch.events);
+      const answer = await runtime.escalator.answer(input);
       return reply
-        .headers(routeHeaders(route, dispatch))
-        .send(chatResultToAnthropicMessage(result, body.model));
+        .headers({ ...routeHeaders(answer.route, answer.dispatch), ...escalationHeaders(answer) })
+        .send(chatResultToAnthropicMessage(answer.result, body.model));
     }
 
+    // A buffered stream is gated (and escalated) before its first event; `message_start` and the
+    // pings keep the client waiting meanwhile. Its headers leave before the answer is known, so
+    // they carry no x-switchyard-escalation-*: the ledger is where a stream's path is read.
+    const dispatching = runtime.escalator.buffersStreams
+      ? runtime.escalator.answer(input).then((answer) => ({
+          ...answer.dispatch,
+          route: answer.route,
+          events: resultEvents(answer.result),
+        }))
+      : runtime.escalator.dispatchObserved(input);
     const renderer = new AnthropicStreamRenderer({
       model: body.model,
       inputTokens: knownChatRequestTokens(chatRequest) ?? 0,

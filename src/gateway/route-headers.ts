@@ -1,8 +1,9 @@
 /**
  * The headers that tell a caller how its request was routed: task, tier, alias, model, and any
- * fallback hops. Every front door sends the same set.
+ * fallback hops, and what the quality gates did. Every front door sends the same set.
  */
 import type { Dispatch } from "../dispatch/chat-dispatcher.js";
+import type { EscalatedAnswer } from "../escalation/chat-escalator.js";
 import type { Route } from "../routing/task-router.js";
 
 export function routeHeaders(route: Route, dispatch?: Dispatch): Record<string, string> {
@@ -27,6 +28,24 @@ export function routeHeaders(route: Route, dispatch?: Dispatch): Record<string, 
         .map((hop) => hop.reason.replace(/[^\x20-\x7e]/g, "?").slice(0, 200))
         .join(" | ");
     }
+  }
+  return headers;
+}
+
+/**
+ * How the quality gates and the ladder treated the request: `x-switchyard-escalations` (hops after
+ * a failed gate), the path climbed, the verdict on the answer returned, and — when climbing stopped
+ * with an answer that did not pass (budget, ladder top, hop limit) — why.
+ */
+export function escalationHeaders(answer: EscalatedAnswer): Record<string, string> {
+  const headers: Record<string, string> = { "x-switchyard-escalations": String(answer.escalations) };
+  if (answer.escalations > 0) headers["x-switchyard-escalation-path"] = answer.path.join("->");
+  if (answer.verdict) headers["x-switchyard-gate"] = answer.verdict;
+  if (answer.stopped) {
+    headers["x-switchyard-escalation-stopped"] = answer.stopped.reason;
+    headers["x-switchyard-escalation-note"] = answer.stopped.message
+      .replace(/[^\x20-\x7e]/g, "?")
+      .slice(0, 300);
   }
   return headers;
 }

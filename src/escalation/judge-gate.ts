@@ -1,0 +1,181 @@
+/**
+ * The judge gate: a configured model (by default the rung above the one that answered) grades the
+ * answer 0-10 against the task's rubric, and the answer passes at or above the threshold. The
+ * judge is called through the same dispatcher as everything else, so it is costed, budgeted and in
+ * the ledger (front door "judge", linked to the request by parentId). A judge that cannot answer —
+ * over budget, down, or unreadable — makes the gate inconclusive, never a failure: a missing
+ * opinion is no evidence against the answer.
+ */
+import type { GateTaskConfig, SwitchyardConfig } from "../config/config-schema.js";
+import type { Dispatch, DispatchInput } from "../dispatch/chat-dispatcher.js";
+import { toSwitchyardError } from "../errors/switchyard-error.js";
+import { type ChatMessage, type ChatRequest, collectChatEvents } from "../protocol/chat-types.js";
+import type { RouteStep } from "../routing/task-router.js";
+import { JUDGE_RUBRICS } from "./judge-rubrics.js";
+import { parseJudgeVerdict } from "./judge-verdict.js";
+import type { GateCheck, GateInput } from "./quality-gate.js";
+
+export type DispatchFunction = (input: DispatchInput) => Promise<Dispatch>;
+
+type JudgeConfig = NonNullable<GateTaskConfig["judge"]>;
+
+const REQUEST_CHARS = 8_000;
+const ANSWER_CHARS = 12_000;
+/** Bounds what a paid judge can cost (and so what the budget reserves for it). */
+const PAID_JUDGE_MAX_TOKENS = 800;
+
+export interface JudgeGateOptions {
+  config: SwitchyardConfig;
+  dispatch: DispatchFunction;
+  /** Called with each judge dispatch, so its ledger row is counted like any other call. */
+  onDispatch?: (dispatch: Dispatch) => void;
+}
+
+/** The judge's rung, or undefined when "next" and nothing is above the answering rung. */
+export function judgeStep(
+  config: SwitchyardConfig,
+  judge: JudgeConfig,
+  input: GateInput,
+): RouteStep | undefined {
+  if (judge.alias !== "next") {
+    const entry = config.aliases[judge.alias];
+    return entry
+      ? { alias: judge.alias, model: entry.model, backend: entry.backend, tier: entry.tier }
+      : undefined;
+  }
+  const index = input.route.ladder.findIndex((step) => step.alias === input.step.alias);
+  return index === -1 ? undefined : input.route.ladder[index + 1];
+}
+
+export async function runJudgeGate(
+  options: JudgeGateOptions,
+  judge: JudgeConfig,
+  input: GateInput,
+): Promise<GateCheck> {
+  const step = judgeStep(options.config, judge, input);
+  if (!step) {
+    return {
+      failed: [],
+      remarks: [{ gate: "judge", check: "skipped", message: "no rung above the answering one to judge it" }],
+    };
+  }
+  const request = judgeRequest(judge, input, step);
+  let dispatch: Dispatch;
+  let text: string;
+  try {
+    dispatch = await options.dispatch({
+      request,
+      route: { task: input.route.task, selector: input.route.selector, ladder: [step], signals: ["judge"] },
+      frontDoor: "judge",
+      signal: input.signal,
+      arrivedAt: performance.now(),
+      parentId: input.chainId,
+      attempt: input.attempt,
+      // A judge downgraded to another model is not the opinion that was configured.
+      forbidDowngrade: true,
+    });
+    options.onDispatch?.(dispatch);
+    text = (await collectChatEvents(dispatch.events)).text;
+  } catch (thrown) {
+    const error = toSwitchyardError(thrown);
+    return {
+      failed: [],
+      remarks: [
+        {
+          gate: "judge",
+          check: "unavailable",
+          message: `judge ${step.alias} did not answer: ${error.message}`,
+        },
+      ],
+    };
+  }
+  const verdict = parseJudgeVerdict(text);
+  if (!verdict) {
+    return {
+      failed: [],
+      remarks: [
+        {
+          gate: "judge",
+          check: "inconclusive",
+          message: `judge ${step.alias} gave no readable score`,
+          output: text.slice(0, 500),
+        },
+      ],
+    };
+  }
+  const judgeScore = {
+    alias: step.alias,
+    score: verdict.score,
+    threshold: judge.threshold,
+    reasons: verdict.reasons,
+    requestId: dispatch.id,
+  };
+  if (verdict.score >= judge.threshold) return { failed: [], judge: judgeScore };
+  const reasons = verdict.reasons.length > 0 ? `: ${verdict.reasons.join("; ")}` : "";
+  return {
+    failed: [
+      {
+        gate: "judge",
+        check: "score",
+        message: `a reviewer (${step.alias}) scored the answer ${verdict.score}/10, below the required ${judge.threshold}${reasons}`,
+        output: verdict.reasons.join("\n"),
+      },
+    ],
+    judge: judgeScore,
+  };
+}
+
+export function judgeRequest(judge: JudgeConfig, input: GateInput, step: RouteStep): ChatRequest {
+  const rubric = judge.rubric || JUDGE_RUBRICS[input.route.task];
+  const system =
+    `You grade another assistant's answer to a "${input.route.task}" task. A good answer: ${rubric}\n` +
+    'Reply with only a JSON object: {"score": <0-10>, "reasons": ["<short reason>", ...]}. ' +
+    "10 is fully correct and complete, 0 is useless. List concrete defects as reasons; do not rewrite the answer.";
+  const user =
+    `## The request\n\n${renderConversation(input.request.messages)}\n\n` +
+    `## The answer to grade\n\n${cut(renderAnswer(input), ANSWER_CHARS)}`;
+  return {
+    model: step.model,
+    messages: [
+      { role: "system", content: system },
+      { role: "user", content: user },
+    ],
+    stream: true,
+    temperature: 0,
+    ...(step.tier > 1 ? { maxTokens: PAID_JUDGE_MAX_TOKENS } : {}),
+  };
+}
+
+function renderConversation(messages: readonly ChatMessage[]): string {
+  const parts = messages.map(renderMessage);
+  // The end of the conversation is what the answer answers; keep it whole and cut the beginning.
+  const text = parts.join("\n\n");
+  return text.length <= REQUEST_CHARS ? text : `… ${text.slice(text.length - REQUEST_CHARS)}`;
+}
+
+function renderMessage(message: ChatMessage): string {
+  switch (message.role) {
+    case "system":
+    case "tool":
+      return `[${message.role}] ${message.content}`;
+    case "user":
+      return `[user] ${
+        typeof message.content === "string"
+          ? message.content
+          : message.content.map((part) => (part.type === "text" ? part.text : "[image]")).join("\n")
+      }`;
+    case "assistant": {
+      const calls = (message.toolCalls ?? []).map((call) => ` [calls ${call.name}(${call.arguments})]`);
+      return `[assistant] ${message.content ?? ""}${calls.join("")}`;
+    }
+  }
+}
+
+function renderAnswer(input: GateInput): string {
+  const calls = input.result.toolCalls.map((call) => `[calls ${call.name}(${call.arguments})]`).join("\n");
+  return [input.result.text, calls].filter(Boolean).join("\n");
+}
+
+function cut(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit)}\n… (cut)`;
+}
