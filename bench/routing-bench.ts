@@ -1,15 +1,27 @@
 /**
  * Routing decision speed and accuracy: how long `classifyMessages` takes for prompts of ~100 to
  * ~20,000 tokens (the classifier runs on every gateway request, and the budget is p99 ≤ 1 ms at
- * 2,000 tokens), and how often it picks the labelled task kind and tier on the labelled set.
+ * 2,000 tokens), and how often it picks the labelled task kind and tier on the labelled set —
+ * in-sample with the shipped weights, and cross-validated (each prompt classified by a model
+ * trained without it), which is the estimate for wording the classifier has never seen.
  *
- * Import it to run it (`runRoutingBench()`), or run it directly: `npx tsx bench/routing-bench.ts`.
+ * Import it to run it (`runRoutingBench()`), or run it directly: `npx tsx bench/routing-bench.ts`
+ * (`--folds 0` skips the cross-validation, which retrains the model once per fold).
  */
 
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ChatMessage } from "../src/protocol/chat-types.js";
+import { DECISION_POLICY } from "../src/routing/classifier-rules.js";
+import {
+  type AccuracyGroup,
+  accuracyByGroup,
+  crossValidate,
+  type LabelledExample,
+  type Prediction,
+  readExample,
+} from "../src/routing/classifier-training.js";
 import { classifyMessages } from "../src/routing/task-classifier.js";
 import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../src/routing/task-kinds.js";
 
@@ -24,8 +36,13 @@ export interface RoutingLatency {
 }
 
 export interface RoutingAccuracy {
-  /** `tune + holdout` is what the targets apply to; `blind` measures unseen wording. */
-  split: "tune + holdout" | "tune" | "holdout" | "blind" | "everything";
+  /**
+   * `in-sample`: the shipped weights, on prompts they were trained on (flattering);
+   * `cross-validated`: each prompt classified by a model trained on the other folds.
+   */
+  method: "in-sample" | "cross-validated";
+  /** Everything, one split, or the prompts the hand-written rules never saw. */
+  group: AccuracyGroup;
   count: number;
   /** Fractions 0..1. */
   task: number;
@@ -35,6 +52,11 @@ export interface RoutingAccuracy {
 export interface RoutingBenchResult {
   latency: RoutingLatency[];
   accuracy: RoutingAccuracy[];
+  /**
+   * A second blind set, written by another author who never saw the classifier or its training
+   * data, and never used for training or tuning: the most honest figure for unseen wording.
+   */
+  independent?: { count: number; task: number; tier: number };
 }
 
 const CHARACTERS_PER_TOKEN = 4;
@@ -49,10 +71,18 @@ function iterationsFor(tokens: number): number {
   return 300;
 }
 
-export async function runRoutingBench(): Promise<RoutingBenchResult> {
+export interface RoutingBenchOptions {
+  /** Folds of the cross-validation; 0 skips it. */
+  crossValidationFolds?: number;
+}
+
+const DEFAULT_FOLDS = 5;
+
+export async function runRoutingBench(options: RoutingBenchOptions = {}): Promise<RoutingBenchResult> {
   const latency = SIZES_IN_TOKENS.map((tokens) => measureLatency(tokens));
-  const accuracy = measureAccuracy(loadLabelledSet());
-  return { latency, accuracy };
+  const accuracy = measureAccuracy(loadLabelledSet(), options.crossValidationFolds ?? DEFAULT_FOLDS);
+  const independent = measureIndependent();
+  return { latency, accuracy, ...(independent ? { independent } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,60 +166,57 @@ function percentile(sorted: Float64Array, fraction: number): number {
 // ---------------------------------------------------------------------------------------------
 // Accuracy
 
-interface LabelledPrompt {
-  task: TaskKind;
-  prompt: string;
-  system?: string;
-  split: "tune" | "holdout" | "blind";
-}
-
 const LABELLED_SET = "test/fixtures/routing-labelled-set.jsonl";
+const INDEPENDENT_BLIND_SET = "test/fixtures/routing-blind-set-2.jsonl";
 
 /** Found next to the sources when run with tsx, or from the project root when run from dist/. */
-function loadLabelledSet(): LabelledPrompt[] {
-  const candidates = [fileURLToPath(new URL(`../${LABELLED_SET}`, import.meta.url)), resolve(LABELLED_SET)];
+function loadLabelledSet(file = LABELLED_SET): LabelledExample[] {
+  const candidates = [fileURLToPath(new URL(`../${file}`, import.meta.url)), resolve(file)];
   const path = candidates.find((candidate) => existsSync(candidate));
-  if (!path) throw new Error(`routing bench: cannot find ${LABELLED_SET}; run it from the project root`);
+  if (!path) throw new Error(`routing bench: cannot find ${file}; run it from the project root`);
   return readFileSync(path, "utf8")
     .split("\n")
     .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as LabelledPrompt);
+    .map((line) => JSON.parse(line) as LabelledExample);
 }
 
-function measureAccuracy(rows: LabelledPrompt[]): RoutingAccuracy[] {
+function measureIndependent(): RoutingBenchResult["independent"] {
+  let examples: LabelledExample[];
+  try {
+    examples = loadLabelledSet(INDEPENDENT_BLIND_SET);
+  } catch {
+    return undefined;
+  }
   const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
-  const outcomes = rows.map((row) => {
-    const { task } = classifyMessages(
-      [{ role: "user", content: row.prompt }],
-      row.system ? { system: row.system } : {},
-    );
-    return { split: row.split, task: task === row.task, tier: tierOf(task) === tierOf(row.task) };
+  let task = 0;
+  let tier = 0;
+  for (const example of examples) {
+    const hints = example.system ? { system: example.system } : {};
+    const predicted = classifyMessages([{ role: "user", content: example.prompt }], hints).task;
+    if (predicted === example.task) task++;
+    if (tierOf(predicted) === tierOf(example.task)) tier++;
+  }
+  return { count: examples.length, task: task / examples.length, tier: tier / examples.length };
+}
+
+function measureAccuracy(examples: LabelledExample[], folds: number): RoutingAccuracy[] {
+  const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
+  const inSample: Prediction[] = examples.map((example) => {
+    const hints = example.system ? { system: example.system } : {};
+    const { task, confidence, scores } = classifyMessages([{ role: "user", content: example.prompt }], hints);
+    return { example, predicted: task, confidence, scores };
   });
-  const summarise = (split: RoutingAccuracy["split"], selected: typeof outcomes): RoutingAccuracy => ({
-    split,
-    count: selected.length,
-    task: selected.filter((outcome) => outcome.task).length / Math.max(1, selected.length),
-    tier: selected.filter((outcome) => outcome.tier).length / Math.max(1, selected.length),
-  });
-  return [
-    summarise(
-      "tune + holdout",
-      outcomes.filter((outcome) => outcome.split !== "blind"),
-    ),
-    summarise(
-      "tune",
-      outcomes.filter((outcome) => outcome.split === "tune"),
-    ),
-    summarise(
-      "holdout",
-      outcomes.filter((outcome) => outcome.split === "holdout"),
-    ),
-    summarise(
-      "blind",
-      outcomes.filter((outcome) => outcome.split === "blind"),
-    ),
-    summarise("everything", outcomes),
-  ];
+  const rows: RoutingAccuracy[] = accuracyByGroup(inSample, tierOf).map((row) => ({
+    method: "in-sample",
+    ...row,
+  }));
+  if (folds >= 2) {
+    const readings = examples.map(readExample);
+    const crossValidated = crossValidate(examples, DECISION_POLICY, undefined, folds, readings);
+    for (const row of accuracyByGroup(crossValidated, tierOf))
+      rows.push({ method: "cross-validated", ...row });
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -207,10 +234,21 @@ export function formatRoutingBench(result: RoutingBenchResult): string {
         `  ${row.p50Ms.toFixed(4).padStart(8)}  ${row.p99Ms.toFixed(4).padStart(8)}  ${row.maxMs.toFixed(4).padStart(8)}`,
     );
   }
-  lines.push("", "Classifier accuracy (labelled set)", "", "  split            count    task    tier");
+  lines.push(
+    "",
+    "Classifier accuracy (labelled set; cross-validated is the estimate for unseen wording)",
+    "",
+    "  method           group              count    task    tier",
+  );
   for (const row of result.accuracy) {
     lines.push(
-      `  ${row.split.padEnd(15)}  ${String(row.count).padStart(5)}  ${formatPercent(row.task)}  ${formatPercent(row.tier)}`,
+      `  ${row.method.padEnd(15)}  ${row.group.padEnd(17)}  ${String(row.count).padStart(5)}  ${formatPercent(row.task)}  ${formatPercent(row.tier)}`,
+    );
+  }
+  if (result.independent) {
+    const { count, task, tier } = result.independent;
+    lines.push(
+      `  independent      blind set 2        ${String(count).padStart(5)}  ${formatPercent(task)}  ${formatPercent(tier)}   (another author, never trained or tuned on)`,
     );
   }
   return lines.join("\n");
@@ -221,5 +259,7 @@ function formatPercent(fraction: number): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(formatRoutingBench(await runRoutingBench()));
+  const foldsArgument = process.argv.indexOf("--folds");
+  const crossValidationFolds = foldsArgument > 0 ? Number(process.argv[foldsArgument + 1]) : DEFAULT_FOLDS;
+  console.log(formatRoutingBench(await runRoutingBench({ crossValidationFolds })));
 }

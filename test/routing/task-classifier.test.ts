@@ -1,18 +1,29 @@
 /**
- * The task classifier against its labelled set (test/fixtures/routing-labelled-set.jsonl) and its
- * behavioural promises: deterministic, never keeps clear architecture / conflict work local,
- * prefers the cheaper tier when unsure, survives odd input, and explains itself.
+ * The task classifier (hand-written rules + learned model) against its labelled set
+ * (test/fixtures/routing-labelled-set.jsonl) and its behavioural promises: deterministic, never
+ * keeps clear architecture / conflict work local, prefers the cheaper tier when unsure, survives
+ * odd input, and explains itself. How well it generalises — cross-validation — and whether the
+ * committed weights are the trainer's output are in task-classifier-training.test.ts.
  *
- * Splits in the labelled set: `tune` (the rules were fitted on it), `holdout` (written with it,
- * before any rule existed, never tuned against) and `blind` (written after the first rule draft as
- * a stricter check of how the phrase table generalises; never tuned against either).
+ * Splits in the labelled set: `tune` (the rules were fitted on it; the model trains on all of
+ * it), `holdout` (written with the first draft, never tuned against) and `blind` (written after
+ * the first rule draft). Prompts marked `origin: "after-rules"` were written later still, for the
+ * model; the rules never saw them.
  */
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../src/protocol/chat-types.js";
-import { KEYWORD_RULES } from "../../src/routing/classifier-rules.js";
-import { classifyMessages, classifyText, stemWord } from "../../src/routing/task-classifier.js";
+import { modelFromWeights } from "../../src/routing/classifier-model.js";
+import { DECISION_POLICY, KEYWORD_RULES } from "../../src/routing/classifier-rules.js";
+import { LEARNED_WEIGHTS } from "../../src/routing/classifier-weights.js";
+import {
+  type ClassifierSignal,
+  classifyMessages,
+  classifyText,
+  decide,
+  stemWord,
+} from "../../src/routing/task-classifier.js";
 import {
   DEFAULT_ALIAS_TIER,
   DEFAULT_TASK_START,
@@ -26,6 +37,7 @@ interface LabelledPrompt {
   prompt: string;
   system?: string;
   split: "tune" | "holdout" | "blind";
+  origin?: "after-rules";
 }
 
 const labelled: LabelledPrompt[] = readFileSync(
@@ -55,45 +67,42 @@ function accuracy(rows: LabelledPrompt[]) {
 
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 
+const unseenByRules = (row: LabelledPrompt) => row.split === "blind" || row.origin === "after-rules";
+
 describe("the labelled set", () => {
-  it("is well formed: every kind has at least 14 prompts, and part is held out", () => {
+  it("is well formed: every kind has at least 60 prompts, no duplicates, most unseen by the rules", () => {
     for (const row of labelled) {
       expect(isTaskKind(row.task), row.task).toBe(true);
       expect(["tune", "holdout", "blind"]).toContain(row.split);
+      expect([undefined, "after-rules"]).toContain(row.origin);
       expect(row.prompt.trim()).not.toBe("");
     }
     for (const task of TASK_KINDS) {
-      expect(labelled.filter((row) => row.task === task).length, task).toBeGreaterThanOrEqual(14);
+      expect(labelled.filter((row) => row.task === task).length, task).toBeGreaterThanOrEqual(60);
     }
-    const heldOut = labelled.filter((row) => row.split !== "tune").length;
-    expect(heldOut / labelled.length).toBeGreaterThanOrEqual(0.2);
+    const prompts = labelled.map((row) => row.prompt.trim().toLowerCase());
+    expect(new Set(prompts).size).toBe(prompts.length);
+    expect(labelled.filter(unseenByRules).length / labelled.length).toBeGreaterThanOrEqual(0.5);
   });
 
-  it("is classified accurately (task ≥ 90%, tier ≥ 97%; holdout ≥ 80% task)", () => {
-    const fitted = accuracy(labelled.filter((row) => row.split !== "blind"));
-    const tune = accuracy(labelled.filter((row) => row.split === "tune"));
-    const holdout = accuracy(labelled.filter((row) => row.split === "holdout"));
-    const blind = accuracy(labelled.filter((row) => row.split === "blind"));
-    const everything = accuracy(labelled);
+  it("is classified accurately in-sample by the shipped weights (task ≥ 96%, tier ≥ 98%)", () => {
+    // In-sample only shows the model learned its data; cross-validation (the other test file)
+    // is the estimate for new wording.
     const report = [
-      ["tune + holdout", fitted],
-      ["tune", tune],
-      ["holdout", holdout],
-      ["blind", blind],
-      ["everything", everything],
+      ["tune", accuracy(labelled.filter((row) => row.split === "tune"))],
+      ["holdout", accuracy(labelled.filter((row) => row.split === "holdout"))],
+      ["blind", accuracy(labelled.filter((row) => row.split === "blind"))],
+      ["unseen by rules", accuracy(labelled.filter(unseenByRules))],
+      ["everything", accuracy(labelled)],
     ] as const;
     for (const [name, result] of report) {
       console.log(
-        `${name.padEnd(15)} n=${String(result.count).padStart(3)}  task ${percent(result.task)}  tier ${percent(result.tier)}`,
+        `${name.padEnd(15)} n=${String(result.count).padStart(4)}  task ${percent(result.task)}  tier ${percent(result.tier)}`,
       );
     }
-    expect(fitted.task).toBeGreaterThanOrEqual(0.9);
-    expect(fitted.tier).toBeGreaterThanOrEqual(0.97);
-    expect(holdout.task).toBeGreaterThanOrEqual(0.8);
-    // The blind split measures generalisation to wording the table has never seen; it is far
-    // lower, and this floor only guards against it getting worse.
-    expect(blind.task).toBeGreaterThanOrEqual(0.55);
-    expect(blind.tier).toBeGreaterThanOrEqual(0.7);
+    const everything = report[4][1];
+    expect(everything.task).toBeGreaterThanOrEqual(0.96);
+    expect(everything.tier).toBeGreaterThanOrEqual(0.98);
   });
 });
 
@@ -134,13 +143,6 @@ describe("classifyMessages", () => {
     expect(classifyText(code).task).toBe("code-generation");
   });
 
-  it("prefers the lower tier on a tie between tiers", () => {
-    // "refactor" and "review" weigh the same; refactoring is local, review is on the paid tier.
-    const result = classifyText("refactor and review");
-    expect(result.scores.refactoring).toBe(result.scores["code-review"]);
-    expect(result.task).toBe("refactoring");
-  });
-
   it("reads the last user message first, text parts included, and earlier turns lightly", () => {
     const messages: ChatMessage[] = [
       { role: "system", content: "You are a coding assistant in an IDE." },
@@ -159,6 +161,34 @@ describe("classifyMessages", () => {
     const result = classifyMessages(messages);
     expect(result.task).toBe("commit-message");
     expect(result.signals.some((signal) => signal.name.endsWith("(earlier-user)"))).toBe(true);
+  });
+
+  it("is not drowned by a long agent system prompt full of commit, test and lint instructions", () => {
+    // Agent clients (Claude Code, IDEs) send pages of standing instructions with every request;
+    // the rules alone used to call most such requests commit-message work.
+    const instructions = [
+      "You are a coding agent working in the user's repository with tools for files, search and a shell.",
+      "Follow the code style and conventions of the project. Run the lint and typecheck commands after",
+      "every change, and run the tests. Never commit unless asked; when asked, read git status, git diff",
+      "and git log, then write a concise commit message that explains why. When asked to open a pull",
+      "request, summarise every commit on the branch, write a title and a test plan, and push.",
+      "Prefer small reviewable changes. Do not add comments unless asked. Never log secrets.",
+    ].join("\n");
+    const asks: Array<[string, TaskKind]> = [
+      [
+        "the settings page hangs after I press save, nothing in the console. can you figure out why?",
+        "bug-hunting",
+      ],
+      ["write a user story for exporting the monthly report as a PDF", "story-drafting"],
+      ["explain how the retry logic in src/http works", "elaboration"],
+    ];
+    for (const [ask, task] of asks) {
+      const messages: ChatMessage[] = [
+        { role: "system", content: instructions.repeat(4) },
+        { role: "user", content: ask },
+      ];
+      expect(classifyMessages(messages, { hasTools: true }).task, ask).toBe(task);
+    }
   });
 
   it("uses the system prompt and the tools hint", () => {
@@ -188,15 +218,20 @@ describe("classifyMessages", () => {
     );
   });
 
-  it("explains the decision: signals name the rule and the words, and add up to the scores", () => {
-    const result = classifyText("Please write a commit message for the staged changes.");
+  it("explains the decision: rule and learned signals name what matched, and add up to the scores", () => {
+    const prompt = "Please write a commit message for the staged changes.";
+    const result = classifyText(prompt);
     expect(result.task).toBe("commit-message");
     expect(result.confidence).toBeGreaterThan(0);
     expect(result.confidence).toBeLessThanOrEqual(1);
     const winning = result.signals.filter((signal) => signal.task === result.task);
     expect(winning.map((signal) => signal.evidence)).toContain("commit message");
+    const learnedWords = winning.filter((signal) => signal.name === "learned:word");
+    expect(learnedWords.length).toBeGreaterThan(0);
+    for (const signal of learnedWords) expect(prompt.toLowerCase()).toContain(signal.evidence);
     for (const signal of result.signals) {
       expect(signal.name).not.toBe("");
+      expect(signal.weight).toBeGreaterThan(0);
       expect(signal.evidence.length).toBeLessThanOrEqual(80);
     }
     for (const task of TASK_KINDS) {
@@ -204,6 +239,15 @@ describe("classifyMessages", () => {
         .filter((signal) => signal.task === task)
         .reduce((total, s) => total + s.weight, 0);
       expect(result.scores[task] ?? 0).toBeCloseTo(sum, 2);
+    }
+  });
+
+  it("keeps explanations short: at most five learned signals per task kind", () => {
+    const long = labelled.map((row) => row.prompt).join("\n\n");
+    const { signals } = classifyText(long);
+    for (const task of TASK_KINDS) {
+      const learned = signals.filter((signal) => signal.task === task && signal.name.startsWith("learned:"));
+      expect(learned.length, task).toBeLessThanOrEqual(5);
     }
   });
 
@@ -229,6 +273,85 @@ describe("classifyMessages", () => {
     expect(result.confidence).toBeLessThanOrEqual(1);
     // Generous: only catches quadratic behaviour, the bench measures real latency.
     expect(performance.now() - started).toBeLessThan(250);
+  });
+});
+
+describe("the decision rule", () => {
+  const noModel = modelFromWeights([]);
+  const readingWith = (votes: Array<[TaskKind, number]>, features: Array<[string, number]> = []) => ({
+    ruleSignals: votes.map(
+      ([task, weight]): ClassifierSignal => ({ name: "test-rule", task, weight, evidence: "test" }),
+    ),
+    features: new Map(features.map(([feature, value]) => [feature, { value, evidence: feature }])),
+    sawCode: false,
+  });
+
+  it("prefers the lower tier on a tie between tiers", () => {
+    const result = decide(
+      readingWith([
+        ["code-review", 5],
+        ["refactoring", 5],
+      ]),
+      noModel,
+      DECISION_POLICY,
+    );
+    expect(result.task).toBe("refactoring");
+  });
+
+  it("takes a cheaper candidate that comes close to a pricier winner, not one far behind", () => {
+    const close = DECISION_POLICY.narrowWinRatio * 10 + 0.1;
+    const near = readingWith([
+      ["gap-analysis", 10],
+      ["elaboration", close],
+    ]);
+    expect(decide(near, noModel, DECISION_POLICY).task).toBe("elaboration");
+    const far = readingWith([
+      ["gap-analysis", 10],
+      ["elaboration", 5],
+    ]);
+    expect(decide(far, noModel, DECISION_POLICY).task).toBe("gap-analysis");
+  });
+
+  it("never keeps clear architecture or conflict evidence local, even behind a local kind", () => {
+    const result = decide(
+      readingWith([
+        ["code-generation", 10],
+        ["architecture", 8],
+      ]),
+      noModel,
+      DECISION_POLICY,
+    );
+    expect(result.task).toBe("architecture");
+  });
+
+  it("counts learned votes, but only the hand-written rules make top-tier evidence 'clear'", () => {
+    const model = modelFromWeights([["w:design", "architecture", 8]]);
+    const reading = readingWith([["code-generation", 10]], [["w:design", 1]]);
+    const result = decide(reading, model, DECISION_POLICY);
+    expect(result.scores.architecture).toBe(8);
+    expect(result.task).toBe("code-generation");
+    expect(result.signals.map((signal) => signal.name)).toContain("learned:word");
+  });
+
+  it("falls back below the minimum decisive score", () => {
+    const weak = readingWith([["architecture", DECISION_POLICY.minimumDecisiveScore / 2]]);
+    const result = decide(weak, noModel, DECISION_POLICY);
+    expect(result.task).toBe("elaboration");
+    expect(result.confidence).toBe(0);
+  });
+});
+
+describe("the learned weights", () => {
+  it("are non-negative, name known feature kinds and only known task kinds", () => {
+    for (const task of TASK_KINDS) {
+      const entries = LEARNED_WEIGHTS[task]
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      expect(entries.length, task).toBeGreaterThan(20);
+      for (const entry of entries) expect(entry).toMatch(/^[wos]:[a-z0-9-]+ \d+(\.\d+)?$/);
+    }
+    expect(Object.keys(LEARNED_WEIGHTS).sort()).toEqual([...TASK_KINDS].sort());
   });
 });
 
