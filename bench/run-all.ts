@@ -2,6 +2,9 @@
  * `npm run bench`: every benchmark in one run, each reported side by side with its baseline and
  * as ratios. Not part of the tests: numbers depend on the machine, so nothing here asserts.
  */
+
+import { formatEngineBench, runEngineBench } from "./engine-bench.js";
+import { formatEscalationSim, runEscalationSim } from "./escalation-sim.js";
 import { formatGatewayBench, runGatewayBench } from "./gateway-bench.js";
 import { formatRoutingBench, runRoutingBench } from "./routing-bench.js";
 
@@ -12,8 +15,15 @@ const routing = await runRoutingBench();
 sections.push(formatRoutingBench(routing));
 console.log(sections.at(-1), "\n");
 
+sections.push(formatEscalationSim(runEscalationSim()));
+console.log(sections.at(-1), "\n");
+
 const gateway = await runGatewayBench({ durationMs: Number(process.env.BENCH_DURATION_MS ?? 5_000) });
 sections.push(formatGatewayBench(gateway));
+console.log(sections.at(-1), "\n");
+
+const engines = await runEngineBench();
+sections.push(formatEngineBench(engines));
 console.log(sections.at(-1), "\n");
 
 console.log(`benchmarks finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);

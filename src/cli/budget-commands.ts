@@ -14,6 +14,7 @@ import { unknownConfiguredModels } from "../budget/model-catalog.js";
 import { formatSavingsReport } from "../budget/savings-report.js";
 import { catalogPath, openReportSources, openRouterApi } from "../runtime/switchyard-runtime.js";
 import { loadCliConfig } from "./cli-context.js";
+import { engineStatusSection } from "./engine-commands.js";
 
 export interface ReportCommandOptions {
   json?: boolean;
@@ -53,11 +54,15 @@ export function savingsCommand(options: ReportCommandOptions): Promise<void> {
   });
 }
 
-export function statusCommand(options: ReportCommandOptions): Promise<void> {
-  return withSources(options, async (sources) => {
-    const overview = await budgetOverview(sources);
-    print(options, overview, formatBudgetOverview(overview));
-  });
+export async function statusCommand(options: ReportCommandOptions & { url?: string }): Promise<void> {
+  const overview = await withSources(options, (sources) => budgetOverview(sources));
+  const loaded = loadCliConfig(options.config);
+  const engines = await engineStatusSection(loaded.config, loaded.env, { url: options.url });
+  print(
+    options,
+    { ...overview, engines: engines.value },
+    `${formatBudgetOverview(overview)}\n${engines.text}`,
+  );
 }
 
 export async function modelsSyncCommand(options: ReportCommandOptions): Promise<void> {

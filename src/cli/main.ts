@@ -7,9 +7,11 @@ import { Command } from "commander";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { VERSION } from "../version.js";
 import { costsCommand, modelsSyncCommand, savingsCommand, statusCommand } from "./budget-commands.js";
+import { calibrateCommand } from "./calibrate-command.js";
 import { acceptConfigOptionAfterSubcommands, claudeCommand, envClaudeCommand } from "./claude-command.js";
 import { CliFailure } from "./cli-context.js";
 import { configCheckCommand, configInitCommand, configPrintCommand } from "./config-command.js";
+import { registerEngineCommands } from "./engine-commands.js";
 import { logCommand } from "./log-command.js";
 import { routeCommand } from "./route-command.js";
 import { serveCommand } from "./serve-command.js";
@@ -101,9 +103,28 @@ program
 
 program
   .command("status")
-  .description("where each budget stands, and the alerts fired this period")
+  .description("where each budget stands, the alerts fired this period, and the Engines")
   .option("--json", "print the status as JSON")
-  .action((options: { json?: boolean }) => statusCommand({ ...options, config: globalConfig() }));
+  .option(
+    "--url <url>",
+    "the Brain, for live Engine figures (default: $SWITCHYARD_URL, else server.host:server.port)",
+  )
+  .action((options: { json?: boolean; url?: string }) =>
+    statusCommand({ ...options, config: globalConfig() }),
+  );
+
+program
+  .command("calibrate")
+  .description("pass rates and escalation per task and alias from the ledger, and where tasks should start")
+  .option("--days <n>", "how many days of the ledger to read (default: escalation.calibration.days, 30)")
+  .option("--json", "print the report as JSON")
+  .option("--apply", "write the recommended task moves into the config file (shows the diff, asks first)")
+  .option("--yes", "with --apply: write without asking")
+  .action((options: { days?: string; json?: boolean; apply?: boolean; yes?: boolean }) =>
+    calibrateCommand({ ...options, config: globalConfig() }),
+  );
+
+registerEngineCommands(program, globalConfig);
 
 const models = program.command("models").description("the price catalog");
 models

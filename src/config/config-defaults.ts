@@ -17,6 +17,18 @@ backends:
   engine:                  # the Engine: Ollama on the inference box
     type: ollama
     base_url: \${OLLAMA_BASE_URL:-http://localhost:11434}
+    slots: 4               # requests per model at once: OLLAMA_NUM_PARALLEL on the Engine
+    warm: true             # load every served model with keep_alive -1 at start and after a restart
+    # serves: [local-coder, local-reasoner]  # default: the aliases whose backend is this one
+    # max_loaded_models: 2 # default: learned from warm-up (OLLAMA_MAX_LOADED_MODELS, or what memory holds)
+    # memory_gb: 64        # the machine's memory, to tell memory pressure from other causes of an eviction
+    queue: { max_wait_ms: 30000, max_depth: 64, on_timeout: next-rung }  # on_timeout: next-rung or error
+    health: { poll_interval_ms: 15000, failure_threshold: 3, half_open_after_ms: 20000 }
+    busy_retry: { attempts: 2, delay_ms: 500 }  # Ollama's own 503 "server busy"
+  # engine-2:              # a second Engine is one entry; name the aliases it serves
+  #   type: ollama
+  #   base_url: http://engine-2.local:11434
+  #   serves: [local-coder, local-reasoner]
   openrouter:              # the paid tiers
     type: openai-compatible
     flavor: openrouter
@@ -111,6 +123,33 @@ budget:
     watts: { engine: 100, brain: 30 }
     hours_per_day: 24
     usd_per_kwh: 0.15
+
+# Quality gates per task kind, cheapest first: structural checks (empty, cut off, refusal, loops,
+# invalid JSON or tool calls) run for every task unless structural: false; executable checks run
+# commands on the answer's code in a scratch directory; a judge model scores the answer 0-10.
+#   code-generation:
+#     executable: { commands: ["tsc --noEmit --strict answer.ts"], timeout_ms: 60000 }
+#     judge: { alias: next, threshold: 7 }    # next: the rung above the one that answered
+gates: {}
+
+# On a failed gate the request climbs one rung of its task's ladder, with the findings.
+escalation:
+  enabled: true            # false: gates still run and are recorded, nothing is re-asked
+  max_hops: 2              # local -> sonnet -> opus at most
+  buffer_streams: false    # true: gate streamed answers before sending them (escalation on streams)
+  allow_check_header: false  # x-switchyard-check runs caller-named commands on the Brain
+  check_timeout_ms: 60000
+  feedback_answer_chars: 4000  # how much of a rejected answer the next rung sees
+  opus_share:              # keep Opus near the reference setup's ~5% of calls
+    target: 0.05
+    window_minutes: 1440
+    min_requests: 20
+    borderline_confidence: 0.6  # classifier tier-3 picks below this start on Sonnet when over target
+  calibration:             # switchyard calibrate
+    days: 30
+    min_samples: 30
+    move_down_at: 0.9      # lower 95% bound of the cheaper alias's pass rate
+    move_up_below: 0.5     # upper 95% bound of the starting alias's pass rate
 
 database:
   url: ""                  # empty: ledger.db in the user's data directory; a file path; or postgres://user:pass@host/db

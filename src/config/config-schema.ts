@@ -11,11 +11,46 @@ import { TASK_KINDS } from "../routing/task-kinds.js";
 
 const urlString = z.url({ error: "must be a URL such as http://localhost:11434" });
 
+/** An Ollama back end is an Engine: how many requests it takes at once, and how it is watched. */
+const engineQueueSchema = z.strictObject({
+  /** How long a request may wait for a free slot before it fails (or moves up the ladder). */
+  max_wait_ms: z.number().int().min(0).default(30_000),
+  /** Requests waiting per alias; one more fails at once. */
+  max_depth: z.number().int().min(0).default(64),
+  on_timeout: z
+    .enum(["next-rung", "error"], { error: 'must be "next-rung" or "error"' })
+    .default("next-rung"),
+});
+const engineHealthSchema = z.strictObject({
+  /** How often /api/ps and /api/tags are read; 0 turns polling off (health then comes from requests). */
+  poll_interval_ms: z.number().int().min(0).default(15_000),
+  failure_threshold: z.number().int().positive().default(3),
+  half_open_after_ms: z.number().int().positive().default(20_000),
+});
+const busyRetrySchema = z.strictObject({
+  /** Retries of Ollama's own 503 "server busy" before the rung fails. */
+  attempts: z.number().int().min(0).default(2),
+  delay_ms: z.number().int().min(0).default(500),
+});
+
 const ollamaBackendSchema = z.strictObject({
   type: z.literal("ollama"),
   base_url: urlString,
   /** Milliseconds to wait for the response headers (a cold model load can take a while). */
   first_byte_timeout_ms: z.number().int().positive().default(300_000),
+  /** Requests per model at once: OLLAMA_NUM_PARALLEL on that machine. */
+  slots: z.number().int().positive().default(4),
+  /** The aliases this Engine answers; default: the aliases whose `backend` is this one. */
+  serves: z.array(z.string().min(1)).optional(),
+  /** How many models it holds at once (OLLAMA_MAX_LOADED_MODELS, or what memory allows); default: learned. */
+  max_loaded_models: z.number().int().positive().optional(),
+  /** The machine's memory, to say when an eviction was memory pressure. */
+  memory_gb: z.number().positive().optional(),
+  /** Load every served model with keep_alive -1 at start and after the Engine restarts. */
+  warm: z.boolean().default(true),
+  queue: engineQueueSchema.prefault({}),
+  health: engineHealthSchema.prefault({}),
+  busy_retry: busyRetrySchema.prefault({}),
 });
 
 const openAiCompatibleBackendSchema = z.strictObject({
@@ -111,6 +146,64 @@ const budgetSchema = z.strictObject({
     .prefault({}),
 });
 
+/**
+ * The `gates:` section: per task kind, the quality checks an answer must pass, cheapest first.
+ * Structural checks are free and on for every task unless turned off; the others cost time or money.
+ */
+const gateTaskSchema = z.strictObject({
+  structural: z.boolean().default(true),
+  executable: z
+    .strictObject({
+      /** Shell commands run in a scratch directory holding the answer's code, e.g. `tsc --noEmit answer.ts`. */
+      commands: z.array(z.string().min(1)).min(1, { error: "must list at least one command" }),
+      timeout_ms: z.number().int().positive().default(60_000),
+    })
+    .optional(),
+  judge: z
+    .strictObject({
+      /** The grading alias; "next" is the rung above the one that answered. */
+      alias: z.string().min(1).default("next"),
+      /** Scores (0-10) below this fail the answer. */
+      threshold: z.number().min(0).max(10).default(7),
+      /** What a good answer looks like; empty uses the built-in rubric for the task kind. */
+      rubric: z.string().default(""),
+    })
+    .optional(),
+});
+
+/** The `escalation:` section: the ladder climbed on a failed gate, its limits, and the Opus share. */
+const escalationSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  max_hops: z.number().int().min(0).max(5, { error: "must be 0 to 5" }).default(2),
+  /** Collect streamed answers, gate and escalate them, then stream the final one. */
+  buffer_streams: z.boolean().default(false),
+  /** The x-switchyard-check header runs caller-named commands on the Brain: off unless trusted. */
+  allow_check_header: z.boolean().default(false),
+  check_timeout_ms: z.number().int().positive().default(60_000),
+  /** How much of a rejected answer the next rung is shown. */
+  feedback_answer_chars: z.number().int().positive().default(4_000),
+  opus_share: z
+    .strictObject({
+      target: z.number().min(0).max(1, { error: "must be a share from 0 to 1, e.g. 0.05" }).default(0.05),
+      window_minutes: z.number().positive().default(1_440),
+      /** Below this many calls in the window the share is noise: no guarding. */
+      min_requests: z.number().int().min(0).default(20),
+      /** A classifier's tier-3 pick under this confidence is borderline. */
+      borderline_confidence: z.number().min(0).max(1).default(0.6),
+    })
+    .prefault({}),
+  calibration: z
+    .strictObject({
+      days: z.number().int().positive().default(30),
+      min_samples: z.number().int().positive().default(30),
+      /** Move a task down a tier when the cheaper alias's pass rate (lower 95% bound) reaches this. */
+      move_down_at: z.number().min(0).max(1).default(0.9),
+      /** Move a task up when its starting alias's pass rate (upper 95% bound) is below this. */
+      move_up_below: z.number().min(0).max(1).default(0.5),
+    })
+    .prefault({}),
+});
+
 const portSchema = z
   .number({ error: "must be a port number between 1 and 65535" })
   .int()
@@ -134,6 +227,13 @@ export const configSchema = z
     routing: z.strictObject({ fallback: z.boolean().default(true) }).default({ fallback: true }),
     claude_code: claudeCodeSchema.prefault({}),
     budget: budgetSchema.prefault({}),
+    gates: z
+      .partialRecord(
+        z.enum(TASK_KINDS, { error: `must be one of the 15 task kinds: ${TASK_KINDS.join(", ")}` }),
+        gateTaskSchema,
+      )
+      .default({}),
+    escalation: escalationSchema.prefault({}),
     /** Where the ledger and budget live: empty for SQLite in the data dir, a file path, or postgres://. */
     database: z.strictObject({ url: z.string().default("") }).prefault({}),
     logging: z
@@ -161,6 +261,7 @@ export const configSchema = z
         });
       }
     }
+    checkEngineServes(config, context);
     for (const name of Object.keys(config.aliases)) {
       const seen = new Set<string>();
       let current: string | undefined = name;
@@ -211,6 +312,17 @@ export const configSchema = z
         });
       }
     }
+    for (const [task, gates] of Object.entries(config.gates)) {
+      const judge = gates?.judge?.alias;
+      if (judge !== undefined && judge !== "next" && !config.aliases[judge]) {
+        context.addIssue({
+          code: "custom",
+          path: ["gates", task, "judge", "alias"],
+          input: judge,
+          message: `must be "next" (the rung above) or a configured alias: ${Object.keys(config.aliases).join(", ")}`,
+        });
+      }
+    }
     if (config.budget.downgrade_to && config.aliases[config.budget.downgrade_to]?.tier !== 1) {
       context.addIssue({
         code: "custom",
@@ -240,6 +352,52 @@ export const configSchema = z
 export type SwitchyardConfig = z.output<typeof configSchema>;
 export type BackendConfig = SwitchyardConfig["backends"][string];
 export type AliasConfig = SwitchyardConfig["aliases"][string];
+export type GateTaskConfig = z.output<typeof gateTaskSchema>;
+export type EscalationConfig = SwitchyardConfig["escalation"];
+
+/** `serves` names aliases on Ollama back ends, and every such alias has at least one Engine. */
+function checkEngineServes(config: EnginesView, context: z.RefinementCtx): void {
+  const served = new Set<string>();
+  for (const [id, backend] of Object.entries(config.backends)) {
+    if (backend.type !== "ollama") continue;
+    const aliases =
+      backend.serves ?? Object.keys(config.aliases).filter((alias) => config.aliases[alias]?.backend === id);
+    for (const [index, alias] of aliases.entries()) {
+      served.add(alias);
+      const entry = config.aliases[alias];
+      if (backend.serves && config.backends[entry?.backend ?? ""]?.type !== "ollama") {
+        context.addIssue({
+          code: "custom",
+          path: ["backends", id, "serves", index],
+          input: alias,
+          message: `must name an alias on an Ollama back end; use one of: ${localAliases(config).join(", ")}`,
+        });
+      }
+    }
+  }
+  for (const alias of localAliases(config)) {
+    if (served.has(alias)) continue;
+    context.addIssue({
+      code: "custom",
+      path: ["aliases", alias, "backend"],
+      input: config.aliases[alias]?.backend,
+      message:
+        "is an Engine whose `serves` leaves this alias out, and no other Engine serves it; add it to a `serves` list",
+    });
+  }
+}
+
+/** The slice of the config the Engine checks read (typed apart from the schema it refines). */
+interface EnginesView {
+  backends: Record<string, { type: string; serves?: string[] | undefined }>;
+  aliases: Record<string, { backend: string }>;
+}
+
+function localAliases(config: EnginesView): string[] {
+  return Object.keys(config.aliases).filter(
+    (alias) => config.backends[config.aliases[alias]?.backend ?? ""]?.type === "ollama",
+  );
+}
 
 function isTimeZone(zone: string): boolean {
   try {

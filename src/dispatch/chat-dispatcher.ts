@@ -89,6 +89,8 @@ interface Attempt {
   downgrade?: Downgrade;
   budgetAction: RequestRecord["budgetAction"];
   queuedMs: number | null;
+  /** The server that answered, when a fleet chose among several for the rung. */
+  backendId: string | null;
   /** Resolves the `completed` promise of the rung that answered. */
   complete: (row: RequestRecord) => void;
 }
@@ -127,6 +129,7 @@ export class ChatDispatcher {
       hops: [],
       budgetAction: null,
       queuedMs: null,
+      backendId: null,
       complete,
     };
     let ladder = input.route.ladder;
@@ -158,6 +161,7 @@ export class ChatDispatcher {
       try {
         lease = await this.admission.acquire(step, input.signal);
         attempt.queuedMs = lease.queuedMs;
+        attempt.backendId = lease.backend.id;
         const stream = await lease.backend.chat({
           request: input.request,
           model: step.model,
@@ -309,7 +313,7 @@ export class ChatDispatcher {
       tier: step.tier,
       alias: step.alias,
       model: step.model,
-      backend: step.backend,
+      backend: attempt.backendId ?? step.backend,
       stream: input.request.stream,
       inputTokens: usage?.inputTokens ?? 0,
       outputTokens: usage?.outputTokens ?? 0,

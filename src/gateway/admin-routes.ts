@@ -1,6 +1,7 @@
 /**
  * The admin API, behind the same tokens as the front doors: GET /admin/costs, /admin/savings,
- * /admin/budgets and /admin/requests. Thin: every figure comes from the budget reports.
+ * /admin/budgets, /admin/requests and /admin/engines. Thin: every figure comes from the budget
+ * reports or the Engine fleet's snapshot.
  */
 import type { FastifyInstance } from "fastify";
 import {
@@ -9,7 +10,14 @@ import {
   currentSavingsReport,
   type ReportSources,
 } from "../budget/budget-reports.js";
+import type { FleetSnapshot } from "../engines/engine-status.js";
 import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
+
+const noEngines: FleetSnapshot = {
+  engines: [],
+  queues: [],
+  waits: { leases: 0, waited: 0, p50Ms: 0, p95Ms: 0, maxMs: 0 },
+};
 
 export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {
   const sources = (): ReportSources => ({
@@ -22,6 +30,7 @@ export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRun
   app.get("/admin/costs", async () => currentCostReport(sources()));
   app.get("/admin/savings", async () => currentSavingsReport(sources()));
   app.get("/admin/budgets", async () => budgetOverview(sources()));
+  app.get("/admin/engines", async () => runtime.engines?.snapshot() ?? noEngines);
   app.get<{ Querystring: { limit?: string } }>("/admin/requests", async (request) => {
     const limit = Math.min(1_000, Math.max(1, Number(request.query.limit ?? 50) || 50));
     return { data: await runtime.ledger.recent(limit) };

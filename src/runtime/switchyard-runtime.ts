@@ -20,6 +20,9 @@ import { webhookAlertSink } from "../budget/webhook-alert-sink.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
 import { ChatDispatcher } from "../dispatch/chat-dispatcher.js";
+import { EngineFleet } from "../engines/engine-fleet.js";
+import { engineSpecs } from "../engines/engine-spec.js";
+import { ChatEscalator } from "../escalation/chat-escalator.js";
 import { TaskRouter } from "../routing/task-router.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import { VERSION } from "../version.js";
@@ -39,6 +42,10 @@ export interface SwitchyardRuntime {
   /** Fetches prices from OpenRouter now, saves them and uses them from the next request on. */
   syncCatalog(): Promise<ModelCatalog>;
   dispatcher: ChatDispatcher;
+  /** Gates answers and climbs the ladder when one fails; front doors call it for every request. */
+  escalator: ChatEscalator;
+  /** The Ollama back ends as a fleet (slots, health, warm models); undefined with none configured. */
+  engines?: EngineFleet | undefined;
   close(): Promise<void>;
 }
 
@@ -152,8 +159,27 @@ export async function startRuntime(
     for (const warning of unknownConfiguredModels(catalog, paidModels)) logger.warn(warning);
   }
 
+  const specs = engineSpecs(config);
+  const engines = specs.length > 0 ? new EngineFleet({ specs, backends, logger }) : undefined;
+  // Warm-up and the first inventory reading run in the background; requests flow meanwhile.
+  if (engines) background.push(engines.start());
+
   const router = new TaskRouter(config);
-  const dispatcher = new ChatDispatcher({ config, backends, ledger: stores.ledger, budget, logger });
+  const dispatcher = new ChatDispatcher({
+    config,
+    backends,
+    ledger: stores.ledger,
+    budget,
+    logger,
+    ...(engines ? { admission: engines } : {}),
+  });
+  const escalator = new ChatEscalator({
+    config,
+    dispatch: (input) => dispatcher.dispatch(input),
+    ledger: stores.ledger,
+    logger,
+  });
+  await escalator.start();
   return {
     version: VERSION,
     config,
@@ -167,8 +193,12 @@ export async function startRuntime(
     catalog: () => catalog,
     syncCatalog: refreshCatalog,
     dispatcher,
+    escalator,
+    engines,
     async close() {
       keyGuard?.stop();
+      engines?.stop();
+      await escalator.idle();
       await Promise.allSettled(background);
       await Promise.allSettled([...backends.values()].map((backend) => backend.close()));
       await budget.close();

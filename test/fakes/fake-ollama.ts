@@ -2,11 +2,18 @@
  * A fake Ollama server on loopback that speaks the real wire format: `/api/chat` streaming NDJSON
  * (chunked, `application/x-ndjson`, a final `done: true` line with nanosecond stats) or one JSON
  * object with `stream: false`, `{"error"}` bodies and mid-stream error lines, plus `/api/tags`,
- * `/api/ps`, `/api/show`, `/api/version` and `GET /`. Tests script it with behaviours; with no
- * delays it is cheap enough to serve a benchmark.
+ * `/api/ps`, `/api/show`, `/api/version`, `/api/generate` (loading a model), `/api/pull` and
+ * `GET /`. Tests script it with behaviours; with no delays it is cheap enough to serve a benchmark.
+ * With `engine` options it also keeps Ollama's slots, loaded-model limit and swap cost
+ * (fake-ollama-scheduler.ts), and `down` makes it drop every connection.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import {
+  type FakeEngineOptions,
+  type FakeEngineTicket,
+  FakeOllamaScheduler,
+} from "./fake-ollama-scheduler.js";
 import {
   chunkLine,
   defaultFakeOllamaModels,
@@ -23,7 +30,7 @@ import {
   withTag,
 } from "./fake-ollama-wire.js";
 
-export { defaultFakeOllamaModels, type FakeOllamaModel, type FakeOllamaReply };
+export { defaultFakeOllamaModels, type FakeEngineOptions, type FakeOllamaModel, type FakeOllamaReply };
 
 export type FakeOllamaBehaviour =
   /** `delayMs` waits before the headers; `chunkDelayMs` between streamed lines. */
@@ -59,6 +66,12 @@ export interface FakeOllama {
   abortedCount(): number;
   /** Resolves when abortedCount() reaches n. */
   waitForAborts(n: number, timeoutMs?: number): Promise<void>;
+  /** While true, every connection is dropped before an answer: the Engine is down. */
+  down: boolean;
+  /** The most /api/chat requests for `model` that were being answered at once. */
+  maxConcurrent(model: string): number;
+  /** Model loads and evictions so far (with `engine` options). */
+  engineStats(): { loads: number; evictions: number };
   close(): Promise<void>;
 }
 
@@ -66,6 +79,8 @@ export interface FakeOllamaOptions {
   models?: FakeOllamaModel[];
   /** Default true; false skips recording requests (benchmarks). */
   recordRequests?: boolean;
+  /** Behave like Ollama's scheduler: slots, a loaded-model limit, load time, a queue limit. */
+  engine?: FakeEngineOptions;
 }
 
 type DefaultBehaviour = FakeOllamaBehaviour | ((body: Record<string, unknown>) => FakeOllamaBehaviour);
@@ -82,6 +97,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     reply: { content: `Hello from ${String(body.model)}` },
   });
   let aborted = 0;
+  const concurrent = new Map<string, number>();
+  const maxConcurrent = new Map<string, number>();
 
   const fake: FakeOllama = {
     url: "",
@@ -93,6 +110,9 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       defaultBehaviour = behaviour;
     },
     abortedCount: () => aborted,
+    down: false,
+    maxConcurrent: (model) => maxConcurrent.get(withTag(model)) ?? 0,
+    engineStats: () => ({ loads: scheduler?.loads ?? 0, evictions: scheduler?.evictions ?? 0 }),
     waitForAborts: (n, timeoutMs = 5_000) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {
@@ -115,6 +135,15 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       }),
   };
 
+  const scheduler = options.engine
+    ? new FakeOllamaScheduler(options.engine, {
+        get: () => fake.loaded,
+        set: (names) => {
+          fake.loaded = names;
+        },
+      })
+    : undefined;
+
   const findModel = (name: unknown) =>
     typeof name === "string" ? fake.models.find((model) => withTag(model.name) === withTag(name)) : undefined;
 
@@ -124,13 +153,33 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     if (!findModel(body.model)) {
       return send(response, 404, json, { error: `model "${body.model}" not found, try pulling it first` });
     }
+    const model = withTag(body.model);
+    let ticket: FakeEngineTicket | undefined;
+    let running = false;
     response.on("close", () => {
+      ticket?.release();
+      if (running) concurrent.set(model, (concurrent.get(model) ?? 1) - 1);
       if (response.writableFinished || destroyedOnPurpose.has(response)) return;
       aborted++;
       for (const check of abortWaiters) check();
     });
-    const behaviour =
+    if (scheduler) {
+      const admitted = scheduler.admit(model);
+      if (!admitted) return send(response, 503, json, { error: defaultStatusMessage(503) });
+      ticket = await admitted;
+      // The client may have gone while it waited inside "Ollama": give the slot straight back.
+      if (response.destroyed) return ticket.release();
+    }
+    running = true;
+    concurrent.set(model, (concurrent.get(model) ?? 0) + 1);
+    maxConcurrent.set(model, Math.max(maxConcurrent.get(model) ?? 0, concurrent.get(model) ?? 0));
+    const picked =
       queue.shift() ?? (typeof defaultBehaviour === "function" ? defaultBehaviour(body) : defaultBehaviour);
+    // A request that waited for its model to load reports it, as Ollama's load_duration does.
+    const behaviour: FakeOllamaBehaviour =
+      ticket && ticket.loadMs > 0 && picked.kind === "reply" && picked.reply.loadDurationNs === undefined
+        ? { ...picked, reply: { ...picked.reply, loadDurationNs: ticket.loadMs * 1e6 } }
+        : picked;
     switch (behaviour.kind) {
       case "status": {
         const { body: errorBody = { error: defaultStatusMessage(behaviour.status) } } = behaviour;
@@ -174,7 +223,67 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     }
   };
 
+  /** `/api/generate` with a model and no prompt loads it (keep_alive 0 unloads it), as Ollama does. */
+  const handleGenerate = async (response: ServerResponse, body: Record<string, unknown>) => {
+    if (!findModel(body.model))
+      return send(response, 404, json, {
+        error: `model "${String(body.model)}" not found, try pulling it first`,
+      });
+    const model = withTag(String(body.model));
+    if (body.keep_alive === 0 || body.keep_alive === "0") {
+      fake.loaded = fake.loaded.filter((name) => withTag(name) !== model);
+      return send(response, 200, json, {
+        model: body.model,
+        created_at: new Date().toISOString(),
+        response: "",
+        done: true,
+        done_reason: "unload",
+      });
+    }
+    if (scheduler) await scheduler.ensureLoaded(model);
+    else if (!fake.loaded.some((name) => withTag(name) === model)) fake.loaded.push(String(body.model));
+    send(response, 200, json, {
+      model: body.model,
+      created_at: new Date().toISOString(),
+      response: "",
+      done: true,
+      done_reason: "load",
+    });
+  };
+
+  /** `/api/pull` streams progress lines for two layers, then "success"; the model is installed after. */
+  const handlePull = async (response: ServerResponse, body: Record<string, unknown>) => {
+    const name = String(body.model ?? body.name ?? "");
+    if (name === "" || name.includes("missing"))
+      return send(
+        response,
+        200,
+        ndjson,
+        `${JSON.stringify({ error: "pull model manifest: file does not exist" })}\n`,
+      );
+    response.writeHead(200, ndjson);
+    const layers = [
+      { digest: `sha256:${"6a0746a1ec1a".padEnd(64, "0")}`, total: 4_000 },
+      { digest: `sha256:${"4cd576d9aa16".padEnd(64, "0")}`, total: 1_000 },
+    ];
+    response.write(line({ status: "pulling manifest" }));
+    for (const layer of layers) {
+      for (const completed of [0, layer.total / 2, layer.total]) {
+        response.write(line({ status: `pulling ${layer.digest.slice(7, 19)}`, ...layer, completed }));
+        await sleep(1);
+      }
+    }
+    for (const status of ["verifying sha256 digest", "writing manifest", "success"])
+      response.write(line({ status }));
+    if (!findModel(name)) fake.models.push({ name: withTag(name) });
+    response.end();
+  };
+
   const server = createServer((request, response) => {
+    if (fake.down) {
+      response.socket?.destroy();
+      return;
+    }
     void readBody(request)
       .then(async (text) => {
         const path = (request.url ?? "/").split("?")[0] ?? "/";
@@ -208,6 +317,10 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
           }
           case "POST /api/chat":
             return handleChat(response, fields);
+          case "POST /api/generate":
+            return handleGenerate(response, fields);
+          case "POST /api/pull":
+            return handlePull(response, fields);
           default:
             return send(response, 404, { "content-type": "text/plain" }, "404 page not found");
         }

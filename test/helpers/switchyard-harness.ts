@@ -37,6 +37,12 @@ export interface HarnessOptions {
   authTokens?: string[];
 }
 
+export const quietEngine = {
+  warm: false,
+  busy_retry: { attempts: 0 },
+  health: { poll_interval_ms: 0, failure_threshold: 1_000_000 },
+};
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const ollama = await startFakeOllama();
   const openRouter = await startFakeOpenRouter({ apiKey: TEST_OPENROUTER_KEY });
@@ -44,7 +50,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const base = {
     server: { host: "127.0.0.1", port: 0, auth_tokens: options.authTokens ?? [] },
     backends: {
-      engine: { base_url: ollama.url },
+      // The Engine fleet's background work (warm-up, polls), 503 retries and circuit breaker off,
+      // so each test sees only its own traffic and outcomes; test/engines turns them on.
+      engine: { base_url: ollama.url, ...quietEngine },
       openrouter: { base_url: openRouter.baseUrl, api_key: TEST_OPENROUTER_KEY },
     },
     database: { url: join(directory, "ledger.db") },

@@ -1,0 +1,295 @@
+/**
+ * `switchyard engine status | pull | warm | simulate`, and the Engine lines of `switchyard status`.
+ * They talk to the Engines directly over the LAN, using the config; status reads the Brain's live
+ * fleet (`GET /admin/engines`) when it can, for slots in use, queue depth and swaps.
+ */
+import type { Command } from "commander";
+import { request } from "undici";
+import type { SwitchyardConfig } from "../config/config-schema.js";
+import {
+  capacityScenarios,
+  formatCapacityPlan,
+  localModelForTask,
+  runCapacityPlan,
+} from "../engines/engine-capacity.js";
+import { HARDWARE } from "../engines/engine-hardware.js";
+import { pullOllamaModel } from "../engines/engine-ollama-calls.js";
+import {
+  formatEngineProbes,
+  type LedgerEngineFigures,
+  ledgerEngineFigures,
+  probeEngines,
+} from "../engines/engine-probe.js";
+import { pullProgressRenderer } from "../engines/engine-pull-progress.js";
+import { engineSpecs, servedModels } from "../engines/engine-spec.js";
+import { type FleetSnapshot, formatFleetSnapshot } from "../engines/engine-status.js";
+import { warmEngine } from "../engines/engine-warmup.js";
+import { ledgerWorkload, type SimulatedRequest, syntheticWorkload } from "../engines/engine-workload.js";
+import { openReportSources } from "../runtime/switchyard-runtime.js";
+import { brainBaseUrl } from "./claude-command.js";
+import { CliFailure, loadCliConfig } from "./cli-context.js";
+
+interface EngineOptions {
+  config?: string;
+  engine?: string;
+  json?: boolean;
+  url?: string;
+  minutes?: string;
+}
+
+export function registerEngineCommands(program: Command, globalConfig: () => string | undefined): void {
+  const engine = program
+    .command("engine")
+    .description("the Engines (Ollama): status, pull, warm, capacity planning");
+  engine
+    .command("status")
+    .description("each Engine: up or down, models loaded, slots in use, tok/s, swaps")
+    .option("--url <url>", "read the live fleet from the Brain's admin API")
+    .option("--minutes <minutes>", "ledger window for tok/s", "15")
+    .option("--json", "print JSON")
+    .action((options: EngineOptions) => engineStatusCommand({ ...options, config: globalConfig() }));
+  engine
+    .command("pull [models...]")
+    .description("pull models onto the Engines (default: every model each Engine serves)")
+    .option("--engine <id>", "only this Engine")
+    .action((models: string[], options: EngineOptions) =>
+      enginePullCommand(models, { ...options, config: globalConfig() }),
+    );
+  engine
+    .command("warm")
+    .description("load every served model with keep_alive -1 and check they stay resident together")
+    .option("--engine <id>", "only this Engine")
+    .option("--json", "print JSON")
+    .action((options: EngineOptions) => engineWarmCommand({ ...options, config: globalConfig() }));
+  engine
+    .command("simulate")
+    .description(
+      "capacity planning: queue times and throughput today, with a second Engine, with an M3 Ultra",
+    )
+    .option("--from-ledger", "replay local requests from the ledger instead of a synthetic mix")
+    .option("--days <days>", "with --from-ledger: how far back", "7")
+    .option("--speedup <factor>", "with --from-ledger: replay this many times faster", "1")
+    .option("--rate <perHour>", "synthetic: local requests per hour", "30")
+    .option("--hours <hours>", "synthetic: hours of traffic", "8")
+    .option("--burst <count>", "synthetic: this many requests at once instead")
+    .option("--seed <seed>", "synthetic: random seed", "1")
+    .option("--context <tokens>", "what-if: num_ctx per slot on every Engine")
+    .option("--slots <slots>", "what-if: slots per model on every Engine")
+    .option("--kv-cache <type>", "what-if: f16 or q8_0 KV cache")
+    .option("--hardware <key>", `today's Engine hardware: ${Object.keys(HARDWARE).join(", ")}`, "m4-max-64")
+    .option("--json", "print JSON")
+    .action((options: SimulateOptions) => engineSimulateCommand({ ...options, config: globalConfig() }));
+}
+
+export async function engineStatusCommand(options: EngineOptions): Promise<void> {
+  const loaded = loadCliConfig(options.config);
+  const minutes = positive(options.minutes ?? "15", "--minutes");
+  const section = await engineStatusSection(loaded.config, loaded.env, {
+    url: options.url,
+    minutes,
+    requireBrain: !!options.url,
+  });
+  write(options.json ? JSON.stringify(section.value, null, 2) : section.text);
+}
+
+/** Engine lines for `switchyard status` and `engine status`: the Brain's live fleet, else direct probes. */
+export async function engineStatusSection(
+  config: SwitchyardConfig,
+  env: NodeJS.ProcessEnv,
+  options: { url?: string | undefined; minutes?: number; requireBrain?: boolean } = {},
+): Promise<{ value: unknown; text: string }> {
+  const minutes = options.minutes ?? 15;
+  const ids = engineSpecs(config).map((spec) => spec.id);
+  const figures = await recentLedgerFigures(config, env, ids, minutes);
+  const brain = brainBaseUrl(config, env, options.url);
+  const token = env.SWITCHYARD_TOKEN || config.server.auth_tokens.find(Boolean);
+  const live = await fetchFleet(brain, token, options.requireBrain ? 5_000 : 1_000);
+  if (live.snapshot) {
+    return {
+      value: { source: brain, fleet: live.snapshot, ledger: Object.fromEntries(figures) },
+      text: `Engines (live, from ${brain}):\n${formatFleetSnapshot(live.snapshot, figures)}`,
+    };
+  }
+  if (options.requireBrain)
+    throw new CliFailure(`switchyard: could not read ${brain}/admin/engines: ${live.error}`);
+  const probes = await probeEngines(config);
+  return {
+    value: { source: "direct", engines: probes, ledger: Object.fromEntries(figures) },
+    text:
+      `Engines (read directly; slots in use and queue depth need the Brain: ${live.error}):\n` +
+      formatEngineProbes(probes, figures),
+  };
+}
+
+/** Decode speed and cold loads per Engine from the ledger; none when the ledger cannot be read. */
+async function recentLedgerFigures(
+  config: SwitchyardConfig,
+  env: NodeJS.ProcessEnv,
+  ids: string[],
+  minutes: number,
+) {
+  try {
+    const sources = await openReportSources(config, env);
+    try {
+      const rows = await sources.ledger.between(Date.now() - minutes * 60_000, Date.now() + 1);
+      return ledgerEngineFigures(rows, ids, minutes);
+    } finally {
+      await sources.close();
+    }
+  } catch {
+    return new Map<string, LedgerEngineFigures>();
+  }
+}
+
+async function fetchFleet(
+  baseUrl: string,
+  token: string | undefined,
+  timeoutMs: number,
+): Promise<{ snapshot?: FleetSnapshot; error?: string }> {
+  try {
+    const response = await request(`${baseUrl}/admin/engines`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.body.text();
+    if (response.statusCode !== 200) return { error: `the Brain answered ${response.statusCode}` };
+    const snapshot = JSON.parse(text) as FleetSnapshot;
+    if (!Array.isArray(snapshot.engines)) return { error: "the Brain answered something else" };
+    return { snapshot };
+  } catch (error) {
+    return { error: `the Brain at ${baseUrl} is not answering (${(error as Error).message})` };
+  }
+}
+
+export async function enginePullCommand(models: string[], options: EngineOptions): Promise<void> {
+  const { config } = loadCliConfig(options.config);
+  const tty = process.stdout.isTTY === true;
+  for (const spec of selectEngines(config, options.engine)) {
+    for (const model of models.length > 0 ? models : servedModels(spec)) {
+      const render = pullProgressRenderer(`${spec.id}: ${model}`, tty, (text) => process.stdout.write(text));
+      try {
+        await pullOllamaModel({ baseUrl: spec.baseUrl, backend: spec.id }, model, render);
+      } finally {
+        if (tty) process.stdout.write("\n");
+      }
+    }
+  }
+}
+
+export async function engineWarmCommand(options: EngineOptions): Promise<void> {
+  const { config } = loadCliConfig(options.config);
+  const reports = [];
+  const lines: string[] = [];
+  let complete = true;
+  for (const spec of selectEngines(config, options.engine)) {
+    const models = servedModels(spec);
+    try {
+      const report = await warmEngine({ baseUrl: spec.baseUrl, backend: spec.id }, models);
+      reports.push(report);
+      complete &&= report.resident.length === models.length;
+      lines.push(`${spec.id}: ${report.resident.length} of ${models.length} served models resident`);
+      for (const load of report.loads)
+        lines.push(`  ${load.model.padEnd(24)} loaded in ${(load.loadMs / 1000).toFixed(1)} s`);
+      for (const warning of report.warnings) lines.push(`  warning: ${warning}`);
+    } catch (error) {
+      complete = false;
+      reports.push({ engine: spec.id, error: (error as Error).message });
+      lines.push(`${spec.id}: ${(error as Error).message}`);
+    }
+  }
+  write(options.json ? JSON.stringify(reports, null, 2) : lines.join("\n"));
+  if (!complete) throw new CliFailure("switchyard: not every served model is resident", 1);
+}
+
+interface SimulateOptions {
+  config?: string;
+  fromLedger?: boolean;
+  days: string;
+  speedup: string;
+  rate: string;
+  hours: string;
+  burst?: string;
+  seed: string;
+  context?: string;
+  slots?: string;
+  kvCache?: string;
+  hardware: string;
+  json?: boolean;
+}
+
+export async function engineSimulateCommand(options: SimulateOptions): Promise<void> {
+  const loaded = loadCliConfig(options.config);
+  const config = loaded.config;
+  const hardware = HARDWARE[options.hardware];
+  if (!hardware)
+    throw new CliFailure(`switchyard: --hardware must be one of ${Object.keys(HARDWARE).join(", ")}`, 2);
+  if (options.kvCache !== undefined && options.kvCache !== "f16" && options.kvCache !== "q8_0")
+    throw new CliFailure("switchyard: --kv-cache must be f16 or q8_0", 2);
+  let workload: SimulatedRequest[];
+  let label: string;
+  if (options.fromLedger) {
+    const days = positive(options.days, "--days");
+    const sources = await openReportSources(config, loaded.env);
+    try {
+      const rows = await sources.ledger.between(Date.now() - days * 86_400_000, Date.now() + 1);
+      const local = new Set(engineSpecs(config).map((spec) => spec.id));
+      workload = ledgerWorkload(rows, local, positive(options.speedup, "--speedup"));
+    } finally {
+      await sources.close();
+    }
+    if (workload.length === 0)
+      throw new CliFailure(`switchyard: the ledger has no local requests in the last ${days} days`, 1);
+    label = `ledger replay, ${workload.length} local requests from the last ${days} days`;
+  } else {
+    const burst = options.burst === undefined ? undefined : positive(options.burst, "--burst");
+    const rate = burst ?? positive(options.rate, "--rate");
+    const hours = burst === undefined ? positive(options.hours, "--hours") : 1;
+    const seed = Number(options.seed) || 1;
+    workload = syntheticWorkload({
+      modelForTask: (task) => localModelForTask(config, task),
+      requestsPerHour: rate,
+      hours,
+      seed,
+      burst: burst !== undefined,
+    });
+    label =
+      burst === undefined
+        ? `synthetic mix, ${rate} local requests/hour for ${hours} h (${workload.length} requests, seed ${seed})`
+        : `synthetic burst of ${workload.length} requests (seed ${seed})`;
+  }
+  const maxWaitSeconds = (engineSpecs(config)[0]?.queue.maxWaitMs ?? 30_000) / 1000;
+  const scenarioOptions = {
+    todayHardware: hardware,
+    maxWaitSeconds,
+    ...(options.context ? { contextTokens: positive(options.context, "--context") } : {}),
+    ...(options.slots ? { slots: positive(options.slots, "--slots") } : {}),
+    ...(options.kvCache ? { kvCache: options.kvCache as "f16" | "q8_0" } : {}),
+  };
+  const plan = runCapacityPlan(capacityScenarios(config, scenarioOptions), workload, label, scenarioOptions);
+  write(options.json ? JSON.stringify(plan, null, 2) : formatCapacityPlan(plan));
+}
+
+function selectEngines(config: SwitchyardConfig, id: string | undefined) {
+  const specs = engineSpecs(config);
+  const selected = id === undefined ? specs : specs.filter((spec) => spec.id === id);
+  if (selected.length === 0) {
+    throw new CliFailure(
+      `switchyard: ${id === undefined ? "no Engines (Ollama back ends) are configured" : `no Engine "${id}"; configured: ${specs.map((spec) => spec.id).join(", ")}`}`,
+      2,
+    );
+  }
+  return selected;
+}
+
+function positive(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new CliFailure(`switchyard: ${flag} must be a positive number; got "${text}"`, 2);
+  return value;
+}
+
+function write(text: string): void {
+  process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+}
