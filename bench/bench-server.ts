@@ -48,7 +48,31 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ url })}\n`);
     return;
   }
-  process.stderr.write("usage: bench-server upstream | gateway <openrouter-base-url> <ollama-url>\n");
+  if (role === "bare-proxy" && upstreamUrl) {
+    // The floor for any Node gateway on this machine: Fastify receives the request, undici sends it
+    // on and the answer goes back, with no routing, budget, ledger or protocol conversion.
+    const { default: Fastify } = await import("fastify");
+    const { Agent, request } = await import("undici");
+    const agent = new Agent({ keepAliveTimeout: 30_000 });
+    const app = Fastify({ logger: false });
+    app.post("/v1/chat/completions", async (incoming, reply) => {
+      const body = { ...(incoming.body as Record<string, unknown>), model: "anthropic/claude-sonnet-4.5" };
+      const upstream = await request(`${upstreamUrl}/chat/completions`, {
+        method: "POST",
+        dispatcher: agent,
+        headers: { "content-type": "application/json", authorization: `Bearer ${BENCH_API_KEY}` },
+        body: JSON.stringify(body),
+      });
+      reply.header("content-type", String(upstream.headers["content-type"] ?? "application/json"));
+      return reply.send(Buffer.from(await upstream.body.arrayBuffer()));
+    });
+    const url = await app.listen({ host: "127.0.0.1", port: 0 });
+    process.stdout.write(`${JSON.stringify({ url })}\n`);
+    return;
+  }
+  process.stderr.write(
+    "usage: bench-server upstream | gateway <openrouter-base-url> <ollama-url> | bare-proxy <openrouter-base-url>\n",
+  );
   process.exit(2);
 }
 

@@ -21,6 +21,8 @@ export interface GatewayBenchRow {
   addedP50Ms: number;
   addedP99Ms: number;
   throughputRatio: number;
+  /** Paid path only: a bare Fastify + undici pass-through (no routing, budget or ledger), for scale. */
+  bareProxy?: LoadResult;
 }
 
 export interface GatewayBenchOptions {
@@ -39,6 +41,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
     const openRouterBase = String(upstream.openRouter);
     const ollamaUrl = String(upstream.ollama);
     const gateway = await startServer(children, ["gateway", openRouterBase, ollamaUrl]);
+    const bareProxy = await startServer(children, ["bare-proxy", openRouterBase]);
     const rows: GatewayBenchRow[] = [];
     const messages = [{ role: "user", content: "Write a haiku about switchyards." }];
     for (const path of options.paths ?? (["local", "paid"] as const)) {
@@ -72,7 +75,17 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
             path: "/v1/chat/completions",
             body: JSON.stringify({ model, messages, stream, max_tokens: 1_000 }),
           });
+          const bare =
+            path === "paid"
+              ? await runLoad({
+                  ...load,
+                  url: String(bareProxy.url),
+                  path: "/v1/chat/completions",
+                  body: JSON.stringify({ model: "cloud-sonnet", messages, stream, max_tokens: 1_000 }),
+                })
+              : undefined;
           rows.push({
+            ...(bare ? { bareProxy: bare } : {}),
             path,
             mode: stream ? "streaming" : "non-streaming",
             connections,
@@ -95,13 +108,16 @@ export function formatGatewayBench(rows: GatewayBenchRow[]): string {
   const lines = [
     "Gateway overhead: the same request straight to a zero-latency fake upstream and through Switchyard",
     "(loopback; load generator, Switchyard and the fakes each in their own process, sharing the machine's cores)",
+    "(bare proxy: Fastify + undici passing the request through with no routing, budget or ledger: the floor for a Node gateway here)",
     "path   mode            conns  via         req/s     p50 ms   p90 ms   p99 ms   errors",
   ];
   for (const row of rows) {
-    for (const [name, result] of [
+    const results: Array<readonly [string, LoadResult]> = [
       ["direct", row.direct],
+      ...(row.bareProxy ? [["bare proxy", row.bareProxy] as const] : []),
       ["switchyard", row.gateway],
-    ] as const) {
+    ];
+    for (const [name, result] of results) {
       lines.push(
         `${row.path.padEnd(6)} ${row.mode.padEnd(15)} ${String(row.connections).padStart(5)}  ${name.padEnd(10)} ${result.requestsPerSecond.toFixed(0).padStart(6)}   ${result.p50Ms.toFixed(2).padStart(6)}   ${result.p90Ms.toFixed(2).padStart(6)}   ${result.p99Ms.toFixed(2).padStart(6)}   ${result.errors}`,
       );

@@ -3,6 +3,7 @@
  * as ratios. Not part of the tests: numbers depend on the machine, so nothing here asserts.
  */
 
+import { formatBudgetBench, runBudgetBench } from "./budget-bench.js";
 import { formatEngineBench, runEngineBench } from "./engine-bench.js";
 import { formatEscalationSim, runEscalationSim } from "./escalation-sim.js";
 import { formatGatewayBench, runGatewayBench } from "./gateway-bench.js";
@@ -20,6 +21,10 @@ console.log(sections.at(-1), "\n");
 
 const gateway = await runGatewayBench({ durationMs: Number(process.env.BENCH_DURATION_MS ?? 5_000) });
 sections.push(formatGatewayBench(gateway));
+console.log(sections.at(-1), "\n");
+
+// Reported next to the gateway figures: what the budget step adds to a paid request.
+sections.push(formatBudgetBench(await runBudgetBench()));
 console.log(sections.at(-1), "\n");
 
 const engines = await runEngineBench();
