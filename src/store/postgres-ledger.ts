@@ -5,6 +5,7 @@
  * database. Writes are chained, so batches commit in order.
  */
 import pg from "pg";
+import { LedgerBatch } from "./ledger-batch.js";
 import {
   fromLedgerRow,
   LEDGER_COLUMNS,
@@ -52,10 +53,6 @@ const MIGRATIONS: readonly string[] = [
 
 const COLUMNS = LEDGER_COLUMNS;
 
-/** How long a row may wait before its batch is written. */
-const FLUSH_INTERVAL_MS = 20;
-/** A batch this large is written at once. */
-const MAX_BATCH_ROWS = 500;
 /** 32 parameters a row; PostgreSQL allows 65,535 per statement. */
 const ROWS_PER_INSERT = 1_000;
 
@@ -74,8 +71,7 @@ export interface PostgresLedgerOptions {
 export class PostgresLedger implements LedgerStore {
   readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
-  private queue: RequestRecord[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly batch = new LedgerBatch((rows) => this.writeBatch(rows));
   private writing: Promise<void> = Promise.resolve();
   private failure: unknown;
 
@@ -99,17 +95,11 @@ export class PostgresLedger implements LedgerStore {
   }
 
   record(row: RequestRecord): void {
-    this.queue.push(row);
-    if (this.queue.length >= MAX_BATCH_ROWS) {
-      this.writeQueued();
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.writeQueued(), FLUSH_INTERVAL_MS);
-      this.timer.unref();
-    }
+    this.batch.add(row);
   }
 
   async flush(): Promise<void> {
-    this.writeQueued();
+    this.batch.writeNow();
     await this.writing;
     if (this.failure !== undefined) {
       const failure = this.failure;
@@ -143,12 +133,8 @@ export class PostgresLedger implements LedgerStore {
     if (this.ownsPool) await this.pool.end();
   }
 
-  private writeQueued(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.queue.length === 0) return;
-    const rows = this.queue;
-    this.queue = [];
+  /** Batches are chained, so they commit in order. */
+  private writeBatch(rows: RequestRecord[]): void {
     this.writing = this.writing.then(() =>
       this.insertRows(rows).catch((error: unknown) => {
         this.failure = error;

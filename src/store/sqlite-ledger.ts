@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { LedgerBatch } from "./ledger-batch.js";
 import {
   fromLedgerRow,
   LEDGER_COLUMNS,
@@ -15,11 +16,6 @@ import {
   toLedgerRow,
 } from "./ledger-row.js";
 import type { LedgerStore, RequestRecord } from "./ledger-store.js";
-
-/** How long a row may wait before its batch is committed. */
-const FLUSH_INTERVAL_MS = 20;
-/** A batch this large is committed at once. */
-const MAX_BATCH_ROWS = 500;
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE requests (
@@ -56,8 +52,9 @@ const MIGRATIONS: string[] = [
 
 export class SqliteLedger implements LedgerStore {
   readonly database: Database.Database;
-  private queue: RequestRecord[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly batch = new LedgerBatch((rows) => {
+    if (this.database.open) this.insertBatch(rows);
+  });
   private readonly insert: Database.Statement;
   private readonly insertBatch: (rows: RequestRecord[]) => void;
 
@@ -78,21 +75,15 @@ export class SqliteLedger implements LedgerStore {
   }
 
   record(row: RequestRecord): void {
-    this.queue.push(row);
-    if (this.queue.length >= MAX_BATCH_ROWS) {
-      this.writeQueued();
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(() => this.writeQueued(), FLUSH_INTERVAL_MS);
-      this.timer.unref();
-    }
+    this.batch.add(row);
   }
 
   async flush(): Promise<void> {
-    this.writeQueued();
+    this.batch.writeNow();
   }
 
   async recent(limit: number): Promise<RequestRecord[]> {
-    this.writeQueued();
+    this.batch.writeNow();
     const rows = this.database
       .prepare("SELECT * FROM requests ORDER BY started_at DESC, rowid DESC LIMIT ?")
       .all(limit) as Array<Record<string, unknown>>;
@@ -100,7 +91,7 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async between(startMs: number, endMs: number): Promise<RequestRecord[]> {
-    this.writeQueued();
+    this.batch.writeNow();
     const rows = this.database
       .prepare("SELECT * FROM requests WHERE started_at >= ? AND started_at < ? ORDER BY started_at, rowid")
       .all(startMs, endMs) as Array<Record<string, unknown>>;
@@ -108,17 +99,8 @@ export class SqliteLedger implements LedgerStore {
   }
 
   async close(): Promise<void> {
-    this.writeQueued();
+    this.batch.writeNow();
     this.database.close();
-  }
-
-  private writeQueued(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.queue.length === 0 || !this.database.open) return;
-    const rows = this.queue;
-    this.queue = [];
-    this.insertBatch(rows);
   }
 }
 

@@ -252,15 +252,24 @@ function plainTextChunk(json: unknown): PlainTextChunk | undefined {
   return plain;
 }
 
+/** The upstream's response id and model, once per response, from the first chunk that has them. */
+function pushMetadataOnce(
+  events: ChatEvent[],
+  state: StreamState,
+  id: string | null | undefined,
+  model: string | null | undefined,
+): void {
+  if (state.metadataSent || !(id || model)) return;
+  state.metadataSent = true;
+  const metadata: ChatEvent = { type: "response-metadata" };
+  if (id) metadata.id = id;
+  if (model) metadata.model = model;
+  events.push(metadata);
+}
+
 function convertPlainTextChunk(chunk: PlainTextChunk, state: StreamState): StreamChunkOutcome {
   const events: ChatEvent[] = [];
-  if (!state.metadataSent && (chunk.id || chunk.model)) {
-    state.metadataSent = true;
-    const metadata: ChatEvent = { type: "response-metadata" };
-    if (chunk.id) metadata.id = chunk.id;
-    if (chunk.model) metadata.model = chunk.model;
-    events.push(metadata);
-  }
+  pushMetadataOnce(events, state, chunk.id, chunk.model);
   if (chunk.content) events.push({ type: "text-delta", text: chunk.content });
   if (chunk.finishReason) state.finishReason = toFinishReason(chunk.finishReason);
   return { events };
@@ -285,13 +294,7 @@ export function convertStreamChunk(data: string, state: StreamState): StreamChun
   }
   const chunk = parsed.data;
   const events: ChatEvent[] = [];
-  if (!state.metadataSent && (chunk.id || chunk.model)) {
-    state.metadataSent = true;
-    const metadata: ChatEvent = { type: "response-metadata" };
-    if (chunk.id) metadata.id = chunk.id;
-    if (chunk.model) metadata.model = chunk.model;
-    events.push(metadata);
-  }
+  pushMetadataOnce(events, state, chunk.id, chunk.model);
   if (chunk.error) {
     const error: StreamChunkError = {
       message: chunk.error.message ?? "the upstream reported an error mid-stream",
