@@ -3,6 +3,7 @@
  * mix of the local task kinds with typical prompt and answer sizes, arriving as a Poisson stream
  * or all at once. Synthetic draws come from a seeded generator, so a run is repeatable.
  */
+import { seededRandom } from "../simulation/seeded-random.js";
 import type { RequestRecord } from "../store/ledger-store.js";
 
 export interface SimulatedRequest {
@@ -101,18 +102,6 @@ export function ledgerWorkload(
     promptTokens: Math.max(1, row.inputTokens),
     outputTokens: Math.max(1, row.outputTokens),
   }));
-}
-
-/** mulberry32: small, fast, and the same sequence for the same seed on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** The task whose slice of the cumulative shares holds `point`. */

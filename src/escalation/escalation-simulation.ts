@@ -7,8 +7,10 @@
  * that are truly good, share served locally, and Opus's share of calls. Pure; the bench states the
  * assumptions and prints the result.
  */
+
 import type { ModelPrice } from "../budget/model-catalog.js";
 import type { TaskKind } from "../routing/task-kinds.js";
+import { seededRandom } from "../simulation/seeded-random.js";
 
 export interface SimulatedRung {
   alias: string;
@@ -53,18 +55,6 @@ export interface StrategyResult {
   localShare: number;
   /** Calls (attempts) that went to tier 3. */
   opusCallShare: number;
-}
-
-/** Mulberry32: small, fast and deterministic for a given seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** The task of each simulated request, drawn by weight. */

@@ -10,11 +10,11 @@ import {
   drawTasks,
   type SimulatedRung,
   type SimulationInput,
-  seededRandom,
   simulateFlat,
   simulateLadder,
 } from "../../src/escalation/escalation-simulation.js";
 import { TASK_KINDS, type TaskKind } from "../../src/routing/task-kinds.js";
+import { seededRandom } from "../../src/simulation/seeded-random.js";
 
 const local: SimulatedRung = { alias: "local-coder", tier: 1, model: "qwen2.5-coder:32b" };
 const sonnet: SimulatedRung = { alias: "cloud-sonnet", tier: 2, model: "anthropic/claude-sonnet-4.5" };

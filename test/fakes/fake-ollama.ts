@@ -7,8 +7,10 @@
  * With `engine` options it also keeps Ollama's slots, loaded-model limit and swap cost
  * (fake-ollama-scheduler.ts), and `down` makes it drop every connection.
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AbortCounter } from "./abort-counter.js";
 import {
   type FakeEngineOptions,
   type FakeEngineTicket,
@@ -90,13 +92,12 @@ const json = { "content-type": "application/json; charset=utf-8" };
 export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<FakeOllama> {
   const record = options.recordRequests ?? true;
   const queue: FakeOllamaBehaviour[] = [];
-  const abortWaiters = new Set<() => void>();
   const destroyedOnPurpose = new WeakSet<ServerResponse>();
   let defaultBehaviour: DefaultBehaviour = (body) => ({
     kind: "reply",
     reply: { content: `Hello from ${String(body.model)}` },
   });
-  let aborted = 0;
+  const aborts = new AbortCounter("fake Ollama");
   const concurrent = new Map<string, number>();
   const maxConcurrent = new Map<string, number>();
 
@@ -109,25 +110,11 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     setDefault: (behaviour) => {
       defaultBehaviour = behaviour;
     },
-    abortedCount: () => aborted,
+    abortedCount: () => aborts.count(),
     down: false,
     maxConcurrent: (model) => maxConcurrent.get(withTag(model)) ?? 0,
     engineStats: () => ({ loads: scheduler?.loads ?? 0, evictions: scheduler?.evictions ?? 0 }),
-    waitForAborts: (n, timeoutMs = 5_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (aborted < n) return;
-          clearTimeout(timer);
-          abortWaiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          abortWaiters.delete(check);
-          reject(new Error(`fake Ollama saw ${aborted} aborted requests, not ${n}, within ${timeoutMs} ms`));
-        }, timeoutMs);
-        abortWaiters.add(check);
-        check();
-      }),
+    waitForAborts: (n, timeoutMs) => aborts.waitFor(n, timeoutMs),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -160,8 +147,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       ticket?.release();
       if (running) concurrent.set(model, (concurrent.get(model) ?? 1) - 1);
       if (response.writableFinished || destroyedOnPurpose.has(response)) return;
-      aborted++;
-      for (const check of abortWaiters) check();
+      aborts.record();
     });
     if (scheduler) {
       const admitted = scheduler.admit(model);

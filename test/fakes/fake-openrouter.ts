@@ -5,9 +5,11 @@
  * script it per request (`enqueue`) or per body (`setDefault`); with zero delays and recording
  * off it serves thousands of requests a second, so benchmarks can use it too.
  */
+
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { AbortCounter } from "./abort-counter.js";
 import {
   buildCompletion,
   buildErrorMidStreamFrames,
@@ -112,9 +114,8 @@ export async function startFakeOpenRouter(
     }
     return { kind: "reply", reply: { content: `Hello from ${model}` } };
   };
-  let aborted = 0;
+  const aborts = new AbortCounter("fake OpenRouter");
   let closing = false;
-  const abortWaiters = new Set<() => void>();
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -169,8 +170,7 @@ export async function startFakeOpenRouter(
     let destroyedByUs = false;
     response.on("close", () => {
       if (response.writableFinished || destroyedByUs || closing) return;
-      aborted++;
-      for (const wake of abortWaiters) wake();
+      aborts.record();
     });
     const model = String(chatBody.model ?? "openrouter/auto");
     const stream = chatBody.stream === true;
@@ -254,22 +254,8 @@ export async function startFakeOpenRouter(
     },
     models: DEFAULT_FAKE_MODELS.map((model) => ({ ...model })),
     keyInfo: { limit: 100, usage: 0, limitRemaining: 100 },
-    abortedCount: () => aborted,
-    waitForAborts: (count, timeoutMs = 5_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (aborted < count) return;
-          clearTimeout(timer);
-          abortWaiters.delete(check);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          abortWaiters.delete(check);
-          reject(new Error(`fake OpenRouter saw ${aborted} aborted requests, expected ${count}`));
-        }, timeoutMs);
-        abortWaiters.add(check);
-        check();
-      }),
+    abortedCount: () => aborts.count(),
+    waitForAborts: (count, timeoutMs) => aborts.waitFor(count, timeoutMs),
     close: async () => {
       closing = true;
       server.closeAllConnections();
