@@ -83,6 +83,8 @@ export class BudgetGuard {
   private readonly alerts: ThresholdAlerts;
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
+  /** Settles handed over by `settleLater` and not yet booked. */
+  private readonly booking = new Set<Promise<void>>();
 
   constructor(private readonly guardOptions: BudgetGuardOptions) {
     this.options = resolveBudgetOptions(guardOptions.budget);
@@ -202,8 +204,8 @@ export class BudgetGuard {
     return { kind: "denied", denial };
   }
 
-  /** Replaces the reservation with the real cost; returns both cost figures and any warning. */
-  async settle(reservation: Reservation, usage: SettleUsage): Promise<SettledCost> {
+  /** What a finished request cost, from its usage and the reservation's price: no store involved. */
+  costOf(reservation: Reservation, usage: SettleUsage): SettledCost {
     const cost = requestCost({
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
@@ -212,6 +214,37 @@ export class BudgetGuard {
       // price keeps the books conservative rather than counting the request as free.
       price: reservation.priceKnown || usage.costUsd === undefined ? reservation.price : undefined,
     });
+    return { ...cost, reservedUsd: reservation.reservedUsd };
+  }
+
+  /** Replaces the reservation with the real cost; returns both cost figures and any warning. */
+  async settle(reservation: Reservation, usage: SettleUsage): Promise<SettledCost> {
+    const cost = this.costOf(reservation, usage);
+    await this.book(reservation, cost);
+    return cost;
+  }
+
+  /**
+   * The dispatcher's settle, once an answer has been delivered: the cost is known at once; booking
+   * it (or, with no usage reported, releasing the reservation) and the threshold alerts follow in
+   * the background, so no store write sits between the last byte and the caller. A failure is
+   * reported to `onError`, never thrown; `idle()` waits for whatever is still being booked.
+   */
+  settleLater(reservation: Reservation, usage: SettleUsage | undefined): SettledCost {
+    const cost: SettledCost = usage
+      ? this.costOf(reservation, usage)
+      : { costUsd: 0, catalogCostUsd: null, reportedCostUsd: null, reservedUsd: reservation.reservedUsd };
+    const booking = (usage ? this.book(reservation, cost) : this.release(reservation)).catch(
+      (error: unknown) =>
+        this.guardOptions.onError?.(error, `settling a reservation for ${reservation.model}`),
+    );
+    this.booking.add(booking);
+    void booking.finally(() => this.booking.delete(booking));
+    return cost;
+  }
+
+  /** Writes the settled cost to the store and checks the thresholds against the new totals. */
+  private async book(reservation: Reservation, cost: SettledCost): Promise<void> {
     const result = await this.guardOptions.store.settle(reservation, microUsdRound(cost.costUsd));
     const current = this.period();
     // A request that started before a reset counts in the period it was reserved in.
@@ -236,7 +269,6 @@ export class BudgetGuard {
         "threshold",
       );
     }
-    return { ...cost, reservedUsd: reservation.reservedUsd };
   }
 
   /** The request died or was aborted before it cost anything: give the money back. */
@@ -250,8 +282,9 @@ export class BudgetGuard {
     return budgetStatus(this.options, period, spending, this.guardOptions.keyGuard?.remainingUsd() ?? null);
   }
 
-  /** Resolves when alerts fired so far have been delivered (tests, shutdown). */
+  /** Resolves when settles under way are booked and alerts fired so far delivered (tests, shutdown). */
   async idle(): Promise<void> {
+    while (this.booking.size > 0) await Promise.all(this.booking);
     await this.alerts.idle();
   }
 

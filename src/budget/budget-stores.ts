@@ -34,8 +34,12 @@ export async function openStores(
   options: OpenStoresOptions = {},
 ): Promise<Stores> {
   if (!isPostgresUrl(databaseUrlOrPath)) {
-    const ledger = new SqliteLedger(databaseUrlOrPath);
-    const budget = new SqliteBudgetStore(ledger.database);
+    const ledger = new SqliteLedger(databaseUrlOrPath, {
+      onError: (error, droppedRows) =>
+        options.onError?.(new Error(`Ledger write of ${droppedRows} rows failed`, { cause: error })),
+    });
+    // One connection, one write queue: a settle commits with its request's ledger row.
+    const budget = new SqliteBudgetStore(ledger.database, { writeQueue: ledger });
     return {
       ledger,
       budget,

@@ -3,10 +3,16 @@
  * A reservation is one synchronous IMMEDIATE transaction — take the write lock, sum settled spend
  * and open reservations, insert only if every cap has room — so neither concurrent requests in
  * this process nor another process on the same file can push spend past a cap.
+ *
+ * With the ledger's write queue (the server's wiring), settles and releases are deferred into the
+ * ledger's next batch — committed with the request's ledger row, off the response path — and a
+ * reservation first applies every queued write inside its own transaction, so the caps it checks
+ * are exact, never stale, and the whole costs one commit. Reads commit the queue first.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import type { SqliteWriteQueue } from "../store/sqlite-ledger.js";
 import { BUDGET_MODULE, migrateSqliteModule, SQLITE_BUDGET_MIGRATIONS } from "./budget-schema.js";
 import {
   type BudgetInstance,
@@ -38,12 +44,17 @@ interface InstanceRow {
 export interface SqliteBudgetStoreOptions {
   /** Close the connection on close(); false (default) when the ledger owns it. */
   ownsDatabase?: boolean;
+  /** The ledger on the same connection: settles and releases commit with its batches. */
+  writeQueue?: SqliteWriteQueue;
 }
 
 export class SqliteBudgetStore implements BudgetStore {
   readonly database: Database.Database;
   private readonly ownsDatabase: boolean;
+  private readonly writeQueue: SqliteWriteQueue | undefined;
   private readonly statements;
+  private readonly reserveBody: (request: ReservationRequest) => ReservationOutcome;
+  private readonly settleBody: (reservation: ReservationHandle, cost: number) => SettleResult;
   private readonly reserveTransaction: Database.Transaction<
     (request: ReservationRequest) => ReservationOutcome
   >;
@@ -65,6 +76,7 @@ export class SqliteBudgetStore implements BudgetStore {
   constructor(database: Database.Database, options: SqliteBudgetStoreOptions = {}) {
     this.database = database;
     this.ownsDatabase = options.ownsDatabase ?? false;
+    this.writeQueue = options.writeQueue;
     migrateSqliteModule(database, BUDGET_MODULE, SQLITE_BUDGET_MIGRATIONS);
     this.statements = {
       settled: database.prepare(
@@ -111,7 +123,7 @@ export class SqliteBudgetStore implements BudgetStore {
     };
     const statements = this.statements;
 
-    this.reserveTransaction = database.transaction((request: ReservationRequest): ReservationOutcome => {
+    this.reserveBody = (request: ReservationRequest): ReservationOutcome => {
       const spending = sumSpending(
         statements.settled.all(request.periodKey) as AliasAmount[],
         statements.reserved.all(request.periodKey) as AliasAmount[],
@@ -128,9 +140,10 @@ export class SqliteBudgetStore implements BudgetStore {
         request.expiresAt,
       );
       return { granted: true };
-    });
+    };
+    this.reserveTransaction = database.transaction(this.reserveBody);
 
-    this.settleTransaction = database.transaction((reservation: ReservationHandle, cost: number) => {
+    this.settleBody = (reservation: ReservationHandle, cost: number): SettleResult => {
       const found = statements.deleteReservation.run(reservation.id).changes === 1;
       statements.addSpend.run(reservation.periodKey, reservation.alias, cost);
       const totals = statements.settledTotals.get(reservation.alias, reservation.periodKey) as {
@@ -138,7 +151,8 @@ export class SqliteBudgetStore implements BudgetStore {
         alias_total: number;
       };
       return { found, totalSettledMicroUsd: totals.total, aliasSettledMicroUsd: totals.alias_total };
-    });
+    };
+    this.settleTransaction = database.transaction(this.settleBody);
 
     this.clearTransaction = database.transaction((now: number, staleAfterMs: number) => {
       let cleared = statements.deleteExpired.run(now).changes;
@@ -156,18 +170,22 @@ export class SqliteBudgetStore implements BudgetStore {
   }
 
   async reserve(request: ReservationRequest): Promise<ReservationOutcome> {
+    if (this.writeQueue) return this.writeQueue.transactWithQueued(() => this.reserveBody(request));
     return this.reserveTransaction.immediate(request);
   }
 
   async settle(reservation: ReservationHandle, costMicroUsd: number): Promise<SettleResult> {
+    if (this.writeQueue) return this.writeQueue.defer(() => this.settleBody(reservation, costMicroUsd));
     return this.settleTransaction.immediate(reservation, costMicroUsd);
   }
 
+  /** At once, not deferred: a release is on a failure path that is still answering its caller. */
   async release(reservation: ReservationHandle): Promise<boolean> {
     return this.statements.deleteReservation.run(reservation.id).changes === 1;
   }
 
   async spending(periodKey: string): Promise<PeriodSpending> {
+    this.writeQueue?.writeNow();
     return sumSpending(
       this.statements.settled.all(periodKey) as AliasAmount[],
       this.statements.reserved.all(periodKey) as AliasAmount[],
@@ -175,6 +193,7 @@ export class SqliteBudgetStore implements BudgetStore {
   }
 
   async firedAlerts(periodKey: string): Promise<FiredAlert[]> {
+    this.writeQueue?.writeNow();
     return this.statements.firedAlerts.all(periodKey) as FiredAlert[];
   }
 
@@ -197,6 +216,7 @@ export class SqliteBudgetStore implements BudgetStore {
   }
 
   async unregisterInstance(instanceId: string): Promise<void> {
+    this.writeQueue?.writeNow();
     this.database.transaction(() => {
       this.statements.deleteInstanceReservations.run(instanceId);
       this.statements.deleteInstance.run(instanceId);
@@ -204,6 +224,7 @@ export class SqliteBudgetStore implements BudgetStore {
   }
 
   async clearStaleReservations(now: number, staleAfterMs: number): Promise<number> {
+    this.writeQueue?.writeNow();
     return this.clearTransaction.immediate(now, staleAfterMs);
   }
 

@@ -5,7 +5,6 @@
  * stream ends — however it ends — settle the reservation and record the outcome in the ledger.
  * Every front door calls this; there is no second way to call a model.
  */
-import { randomUUID } from "node:crypto";
 import type { Backend, ModelOptions } from "../backends/backend.js";
 import { budgetExceededError, budgetExceededMessage } from "../budget/budget-denial.js";
 import type { BudgetGuard, Reservation } from "../budget/budget-guard.js";
@@ -15,6 +14,7 @@ import type { ChatEvent, ChatRequest, Usage } from "../protocol/chat-types.js";
 import { estimateChatRequestTokens } from "../protocol/token-estimate.js";
 import type { Route, RouteStep } from "../routing/task-router.js";
 import type { FallbackHop, LedgerStore, RequestRecord, RequestStatus } from "../store/ledger-store.js";
+import { newRequestId } from "../store/request-id.js";
 import { type BackendAdmission, type BackendLease, directAdmission } from "./backend-admission.js";
 import { downgradeStep } from "./budget-downgrade.js";
 
@@ -123,7 +123,7 @@ export class ChatDispatcher {
       complete = resolve;
     });
     const attempt: Attempt = {
-      id: randomUUID(),
+      id: newRequestId(),
       startedAt: Date.now() - (performance.now() - input.arrivedAt),
       input,
       hops: [],
@@ -255,43 +255,24 @@ export class ChatDispatcher {
       if (status === "aborted") await iterator.return?.();
       lease.release({ ok: status !== "error" || !isBackendFailure(failure), loadMs: usage?.loadMs });
       const ttft = firstTokenAt === null ? null : firstTokenAt - attempt.input.arrivedAt;
-      const cost = await this.settle(reservation, usage);
+      const cost = this.settle(reservation, usage);
       this.writeRow(attempt, step, status, failure, usage, ttft, cost);
     }
   }
 
-  /** Settles a paid request to what it really cost, or releases it when nothing was reported. */
-  private async settle(
-    reservation: Reservation | undefined,
-    usage: Usage | undefined,
-  ): Promise<RowCost | undefined> {
+  /**
+   * A paid request's real cost (a release when nothing was reported), known at once for its ledger
+   * row; the budget books it in the background, so the caller's last byte never waits on a write.
+   */
+  private settle(reservation: Reservation | undefined, usage: Usage | undefined): RowCost | undefined {
     const budget = this.options.budget;
     if (!reservation || !budget) return undefined;
-    try {
-      if (!usage) {
-        await budget.release(reservation);
-        return {
-          costUsd: 0,
-          catalogCostUsd: null,
-          reportedCostUsd: null,
-          reservedUsd: reservation.reservedUsd,
-        };
-      }
-      const settled = await budget.settle(reservation, {
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        costUsd: usage.costUsd,
-      });
-      if (settled.warning) this.options.logger?.warn({ model: reservation.model }, settled.warning);
-      return settled;
-    } catch (error) {
-      // The stream already ended; a failed settle must not turn a delivered answer into an error.
-      this.options.logger?.warn(
-        { err: error, model: reservation.model },
-        "could not settle a budget reservation",
-      );
-      return undefined;
-    }
+    const settled = budget.settleLater(
+      reservation,
+      usage && { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd },
+    );
+    if (settled.warning) this.options.logger?.warn({ model: reservation.model }, settled.warning);
+    return settled;
   }
 
   private writeRow(

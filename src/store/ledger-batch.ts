@@ -1,23 +1,23 @@
 /**
- * The write queue both ledgers share: rows wait at most a few milliseconds, or until enough have
+ * The write queue both ledgers share: items wait at most a few milliseconds, or until enough have
  * gathered, and are then handed to the store's batch writer in one go, so a burst of requests costs
- * a handful of commits and no commit sits on a response's path.
+ * a handful of commits and no commit sits on a response's path. Items are ledger rows, and on
+ * SQLite also other stores' deferred writes (a budget settle) that commit with them.
  */
-import type { RequestRecord } from "./ledger-store.js";
 
-/** How long a row may wait before its batch is written. */
+/** How long an item may wait before its batch is written. */
 export const FLUSH_INTERVAL_MS = 20;
 /** A batch this large is written at once. */
 export const MAX_BATCH_ROWS = 500;
 
-export class LedgerBatch {
-  private queue: RequestRecord[] = [];
+export class LedgerBatch<Item> {
+  private queue: Item[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly writeBatch: (rows: RequestRecord[]) => void) {}
+  constructor(private readonly writeBatch: (items: Item[]) => void) {}
 
-  add(row: RequestRecord): void {
-    this.queue.push(row);
+  add(item: Item): void {
+    this.queue.push(item);
     if (this.queue.length >= MAX_BATCH_ROWS) {
       this.writeNow();
     } else if (this.timer === undefined) {
@@ -28,11 +28,16 @@ export class LedgerBatch {
 
   /** Hands whatever is queued to the writer now. */
   writeNow(): void {
+    const items = this.take();
+    if (items.length > 0) this.writeBatch(items);
+  }
+
+  /** Empties the queue without writing: the caller commits the items in a transaction of its own. */
+  take(): Item[] {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.queue.length === 0) return;
-    const rows = this.queue;
+    const items = this.queue;
     this.queue = [];
-    this.writeBatch(rows);
+    return items;
   }
 }

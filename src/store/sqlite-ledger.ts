@@ -3,6 +3,11 @@
  * a killed process loses nothing that was committed. Rows are queued and written in one
  * transaction every few milliseconds (or sooner when many are waiting), so a burst of a thousand
  * requests costs a handful of commits, not a thousand, and no commit sits on a response's path.
+ *
+ * The queue is also the connection's group commit (`SqliteWriteQueue`): the budget store, which
+ * shares the connection, defers its settles into it, so a paid request's settle and its ledger row
+ * commit together, and its next reservation takes the queued writes into its own transaction. One
+ * commit per paid request instead of three, and a settle never runs on the response path.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -50,15 +55,55 @@ const MIGRATIONS: string[] = [
    CREATE INDEX requests_parent_id ON requests (parent_id);`,
 ];
 
-export class SqliteLedger implements LedgerStore {
-  readonly database: Database.Database;
-  private readonly batch = new LedgerBatch((rows) => {
-    if (this.database.open) this.insertBatch(rows);
-  });
-  private readonly insert: Database.Statement;
-  private readonly insertBatch: (rows: RequestRecord[]) => void;
+/** Another store's writes, committed in the ledger's transactions (the budget store's settles). */
+export interface SqliteWriteQueue {
+  /** Runs `write` inside the next batch's transaction; resolves with its result once committed. */
+  defer<T>(write: () => T): Promise<T>;
+  /**
+   * Runs `work` in one IMMEDIATE transaction, after every queued write: one commit for all. If
+   * `work` throws, the queued writes still commit and the error is rethrown.
+   */
+  transactWithQueued<T>(work: () => T): T;
+  /** Commits whatever is queued now (before a read that must see it). */
+  writeNow(): void;
+}
 
-  constructor(path: string) {
+export interface SqliteLedgerOptions {
+  /** A batch that failed to commit; the caller logs it. Its rows are dropped, not retried forever. */
+  onError?: (error: unknown, droppedRows: number) => void;
+}
+
+/** A deferred write waiting in the queue, with what it yielded once its transaction ran. */
+class DeferredWrite {
+  result: unknown;
+  error: unknown;
+  failed = false;
+
+  constructor(
+    readonly write: () => unknown,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: unknown) => void,
+  ) {}
+}
+
+type QueuedItem = RequestRecord | DeferredWrite;
+
+export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
+  readonly database: Database.Database;
+  private readonly batch = new LedgerBatch<QueuedItem>((items) => this.commitQueued(items));
+  private readonly insert: Database.Statement;
+  /** Nested inside a transaction, a better-sqlite3 transaction function is a SAVEPOINT. */
+  private readonly savepoint: Database.Transaction<(write: () => unknown) => unknown>;
+  private readonly commitItems: Database.Transaction<(items: QueuedItem[]) => void>;
+  private readonly commitItemsThen: Database.Transaction<
+    (items: QueuedItem[], work: () => unknown) => { ok: true; value: unknown } | { ok: false; error: unknown }
+  >;
+  private readonly alone: Database.Transaction<(work: () => unknown) => unknown>;
+
+  constructor(
+    path: string,
+    private readonly options: SqliteLedgerOptions = {},
+  ) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.database = new Database(path);
     this.database.pragma("journal_mode = WAL");
@@ -69,13 +114,47 @@ export class SqliteLedger implements LedgerStore {
     this.insert = this.database.prepare(
       `INSERT OR REPLACE INTO requests (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`,
     );
-    this.insertBatch = this.database.transaction((rows: RequestRecord[]) => {
-      for (const row of rows) this.insert.run(toValues(row));
+    this.savepoint = this.database.transaction((write: () => unknown) => write());
+    this.commitItems = this.database.transaction((items: QueuedItem[]) => this.apply(items));
+    this.commitItemsThen = this.database.transaction((items: QueuedItem[], work: () => unknown) => {
+      this.apply(items);
+      try {
+        return { ok: true as const, value: this.savepoint(work) };
+      } catch (error) {
+        return { ok: false as const, error };
+      }
     });
+    this.alone = this.database.transaction((work: () => unknown) => work());
   }
 
   record(row: RequestRecord): void {
     this.batch.add(row);
+  }
+
+  defer<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.batch.add(new DeferredWrite(write, resolve as (value: unknown) => void, reject));
+    });
+  }
+
+  transactWithQueued<T>(work: () => T): T {
+    const items = this.batch.take();
+    if (items.length === 0) return this.alone.immediate(work) as T;
+    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    try {
+      outcome = this.commitItemsThen.immediate(items, work);
+    } catch (error) {
+      // The commit itself failed (locked, disk full): the queued writes try again on their own.
+      this.commitQueued(items);
+      throw error;
+    }
+    this.finish(items);
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value as T;
+  }
+
+  writeNow(): void {
+    this.batch.writeNow();
   }
 
   async flush(): Promise<void> {
@@ -101,6 +180,55 @@ export class SqliteLedger implements LedgerStore {
   async close(): Promise<void> {
     this.batch.writeNow();
     this.database.close();
+  }
+
+  /** Inside a transaction: rows are inserted, deferred writes run each in a savepoint of its own. */
+  private apply(items: QueuedItem[]): void {
+    for (const item of items) {
+      if (!(item instanceof DeferredWrite)) {
+        this.insert.run(toValues(item));
+        continue;
+      }
+      try {
+        item.result = this.savepoint(item.write);
+      } catch (error) {
+        // Only this write is rolled back; the rows and the other writes still commit.
+        item.failed = true;
+        item.error = error;
+      }
+    }
+  }
+
+  private commitQueued(items: QueuedItem[]): void {
+    if (!this.database.open) {
+      // Closed at shutdown: rows recorded after close() have nowhere to go, as before.
+      const closed = new Error("The ledger database is closed");
+      for (const item of items) if (item instanceof DeferredWrite) item.reject(closed);
+      return;
+    }
+    try {
+      this.commitItems.immediate(items);
+    } catch (error) {
+      let rows = 0;
+      for (const item of items) {
+        if (item instanceof DeferredWrite) item.reject(error);
+        else rows++;
+      }
+      if (rows === 0) return;
+      if (!this.options.onError) throw error;
+      this.options.onError(error, rows);
+      return;
+    }
+    this.finish(items);
+  }
+
+  /** After the commit: each deferred write learns what it yielded. */
+  private finish(items: QueuedItem[]): void {
+    for (const item of items) {
+      if (!(item instanceof DeferredWrite)) continue;
+      if (item.failed) item.reject(item.error);
+      else item.resolve(item.result);
+    }
   }
 }
 
