@@ -40,4 +40,18 @@ export class LedgerBatch<Item> {
     this.queue = [];
     return items;
   }
+
+  /** Takes the items that `wanted` picks, in order; the rest stay queued for their batch. */
+  extract(wanted: (item: Item) => boolean): Item[] {
+    const taken: Item[] = [];
+    const kept: Item[] = [];
+    for (const item of this.queue) (wanted(item) ? taken : kept).push(item);
+    if (taken.length === 0) return taken;
+    this.queue = kept;
+    if (kept.length === 0) {
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    return taken;
+  }
 }

@@ -5,9 +5,10 @@
  * requests costs a handful of commits, not a thousand, and no commit sits on a response's path.
  *
  * The queue is also the connection's group commit (`SqliteWriteQueue`): the budget store, which
- * shares the connection, defers its settles into it, so a paid request's settle and its ledger row
- * commit together, and its next reservation takes the queued writes into its own transaction. One
- * commit per paid request instead of three, and a settle never runs on the response path.
+ * shares the connection, defers its settles into it, and they commit with the next batch of rows
+ * or inside the next reservation's transaction, whichever comes first. A settle never runs on the
+ * response path and never costs a commit of its own; rows stay batched either way (taking them
+ * into every reservation would commit them one at a time, each rewriting the same index pages).
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -60,8 +61,9 @@ export interface SqliteWriteQueue {
   /** Runs `write` inside the next batch's transaction; resolves with its result once committed. */
   defer<T>(write: () => T): Promise<T>;
   /**
-   * Runs `work` in one IMMEDIATE transaction, after every queued write: one commit for all. If
-   * `work` throws, the queued writes still commit and the error is rethrown.
+   * Runs `work` in one IMMEDIATE transaction, after every queued deferred write (rows keep waiting
+   * for their batch): one commit for all. If `work` throws, the queued writes still commit and the
+   * error is rethrown.
    */
   transactWithQueued<T>(work: () => T): T;
   /** Commits whatever is queued now (before a read that must see it). */
@@ -76,8 +78,6 @@ export interface SqliteLedgerOptions {
 /** A deferred write waiting in the queue, with what it yielded once its transaction ran. */
 class DeferredWrite {
   result: unknown;
-  error: unknown;
-  failed = false;
 
   constructor(
     readonly write: () => unknown,
@@ -88,15 +88,17 @@ class DeferredWrite {
 
 type QueuedItem = RequestRecord | DeferredWrite;
 
+function isDeferredWrite(item: QueuedItem): boolean {
+  return item instanceof DeferredWrite;
+}
+
 export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
   readonly database: Database.Database;
   private readonly batch = new LedgerBatch<QueuedItem>((items) => this.commitQueued(items));
   private readonly insert: Database.Statement;
-  /** Nested inside a transaction, a better-sqlite3 transaction function is a SAVEPOINT. */
-  private readonly savepoint: Database.Transaction<(write: () => unknown) => unknown>;
-  private readonly commitItems: Database.Transaction<(items: QueuedItem[]) => void>;
+  private readonly commitItems: Database.Transaction<(items: readonly QueuedItem[]) => void>;
   private readonly commitItemsThen: Database.Transaction<
-    (items: QueuedItem[], work: () => unknown) => { ok: true; value: unknown } | { ok: false; error: unknown }
+    (items: readonly QueuedItem[], work: () => unknown) => unknown
   >;
   private readonly alone: Database.Transaction<(work: () => unknown) => unknown>;
 
@@ -114,15 +116,12 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
     this.insert = this.database.prepare(
       `INSERT OR REPLACE INTO requests (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`,
     );
-    this.savepoint = this.database.transaction((write: () => unknown) => write());
-    this.commitItems = this.database.transaction((items: QueuedItem[]) => this.apply(items));
-    this.commitItemsThen = this.database.transaction((items: QueuedItem[], work: () => unknown) => {
+    // No savepoint per write on the fast path: each costs a statement journal. When anything in a
+    // batch fails, the whole transaction rolls back and `commitSeparately` sorts out what failed.
+    this.commitItems = this.database.transaction((items: readonly QueuedItem[]) => this.apply(items));
+    this.commitItemsThen = this.database.transaction((items: readonly QueuedItem[], work: () => unknown) => {
       this.apply(items);
-      try {
-        return { ok: true as const, value: this.savepoint(work) };
-      } catch (error) {
-        return { ok: false as const, error };
-      }
+      return work();
     });
     this.alone = this.database.transaction((work: () => unknown) => work());
   }
@@ -138,19 +137,19 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
   }
 
   transactWithQueued<T>(work: () => T): T {
-    const items = this.batch.take();
-    if (items.length === 0) return this.alone.immediate(work) as T;
-    let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
+    const writes = this.batch.extract(isDeferredWrite);
+    if (writes.length === 0) return this.alone.immediate(work) as T;
+    let value: T;
     try {
-      outcome = this.commitItemsThen.immediate(items, work);
-    } catch (error) {
-      // The commit itself failed (locked, disk full): the queued writes try again on their own.
-      this.commitQueued(items);
-      throw error;
+      value = this.commitItemsThen.immediate(writes, work) as T;
+    } catch {
+      // Rolled back whole: commit the queued writes on their own, then try the work alone, so
+      // neither can take the other down (a failure of the work is thrown from its own try).
+      this.commitSeparately(writes);
+      return this.alone.immediate(work) as T;
     }
-    this.finish(items);
-    if (!outcome.ok) throw outcome.error;
-    return outcome.value as T;
+    this.finish(writes);
+    return value;
   }
 
   writeNow(): void {
@@ -182,20 +181,11 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
     this.database.close();
   }
 
-  /** Inside a transaction: rows are inserted, deferred writes run each in a savepoint of its own. */
-  private apply(items: QueuedItem[]): void {
+  /** Inside a transaction: inserts the rows and runs the deferred writes, in queue order. */
+  private apply(items: readonly QueuedItem[]): void {
     for (const item of items) {
-      if (!(item instanceof DeferredWrite)) {
-        this.insert.run(toValues(item));
-        continue;
-      }
-      try {
-        item.result = this.savepoint(item.write);
-      } catch (error) {
-        // Only this write is rolled back; the rows and the other writes still commit.
-        item.failed = true;
-        item.error = error;
-      }
+      if (item instanceof DeferredWrite) item.result = item.write();
+      else this.insert.run(toValues(item));
     }
   }
 
@@ -208,27 +198,44 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
     }
     try {
       this.commitItems.immediate(items);
-    } catch (error) {
-      let rows = 0;
-      for (const item of items) {
-        if (item instanceof DeferredWrite) item.reject(error);
-        else rows++;
-      }
-      if (rows === 0) return;
-      if (!this.options.onError) throw error;
-      this.options.onError(error, rows);
+    } catch {
+      this.commitSeparately(items);
       return;
     }
     this.finish(items);
   }
 
-  /** After the commit: each deferred write learns what it yielded. */
-  private finish(items: QueuedItem[]): void {
+  /**
+   * The slow path after a failed batch: the rows in one transaction, each deferred write in one of
+   * its own, so a write that fails is rejected alone and everything else still commits.
+   */
+  private commitSeparately(items: readonly QueuedItem[]): void {
+    const rows: RequestRecord[] = [];
     for (const item of items) {
-      if (!(item instanceof DeferredWrite)) continue;
-      if (item.failed) item.reject(item.error);
-      else item.resolve(item.result);
+      if (!(item instanceof DeferredWrite)) {
+        rows.push(item);
+        continue;
+      }
+      try {
+        item.result = this.alone.immediate(item.write);
+      } catch (error) {
+        item.reject(error);
+        continue;
+      }
+      item.resolve(item.result);
     }
+    if (rows.length === 0) return;
+    try {
+      this.commitItems.immediate(rows);
+    } catch (error) {
+      if (!this.options.onError) throw error;
+      this.options.onError(error, rows.length);
+    }
+  }
+
+  /** After the commit: each deferred write learns what it yielded. */
+  private finish(items: readonly QueuedItem[]): void {
+    for (const item of items) if (item instanceof DeferredWrite) item.resolve(item.result);
   }
 }
 

@@ -8,6 +8,7 @@ import { type Dispatcher, Pool } from "undici";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import type { ChatEvent } from "../../protocol/chat-types.js";
 import type { Backend, BackendCall } from "../backend.js";
+import { type ResponseBody, type StreamingResponse, streamingRequest } from "../streaming-request.js";
 import { type OllamaEndpoint, ollamaHttpError, ollamaNetworkError } from "./ollama-errors.js";
 import { OllamaStreamDecoder } from "./ollama-stream-decoder.js";
 import { toOllamaChatBody } from "./ollama-wire.js";
@@ -67,9 +68,9 @@ export class OllamaBackend implements Backend {
   async chat(call: BackendCall): Promise<AsyncIterable<ChatEvent>> {
     const body = this.requestBody(call);
     if (call.signal.aborted) throw ollamaNetworkError(this.endpoint, call.signal.reason, call.signal, false);
-    let response: Dispatcher.ResponseData;
+    let response: StreamingResponse;
     try {
-      response = await this.dispatcher.request({
+      response = await streamingRequest(this.dispatcher, {
         origin: this.origin,
         path: `${this.pathPrefix}/api/chat`,
         method: "POST",
@@ -115,15 +116,12 @@ export class OllamaBackend implements Backend {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async *streamEvents(
-    body: Dispatcher.ResponseData["body"],
-    signal: AbortSignal,
-  ): AsyncGenerator<ChatEvent> {
+  private async *streamEvents(body: ResponseBody, signal: AbortSignal): AsyncGenerator<ChatEvent> {
     const decoder = new OllamaStreamDecoder(this.endpoint);
     // The decoder's errors are already SwitchyardErrors; anything else came from the socket.
     try {
       const lines = new LineSplitter();
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      for await (const chunk of body) {
         for (const line of lines.push(chunk)) {
           for (const event of decoder.decodeLine(line)) yield event;
         }
@@ -196,11 +194,11 @@ class LineSplitter {
   }
 }
 
-async function readErrorBody(body: Dispatcher.ResponseData["body"]): Promise<string> {
+async function readErrorBody(body: ResponseBody): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    for await (const chunk of body) {
       chunks.push(chunk);
       size += chunk.length;
       if (size >= errorBodyLimitBytes) break;

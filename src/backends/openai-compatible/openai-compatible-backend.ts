@@ -4,9 +4,10 @@
  * pool, always-streaming requests, status → error mapping before the first byte, and turning the
  * SSE body into `ChatEvent`s — while the wire shapes live in `openai-compatible-wire.ts`.
  */
-import { Agent, type Dispatcher, request } from "undici";
+import { Agent, type Dispatcher } from "undici";
 import type { ChatEvent } from "../../protocol/chat-types.js";
 import type { Backend, BackendCall } from "../backend.js";
+import { type ResponseBody, type StreamingResponse, streamingRequest } from "../streaming-request.js";
 import {
   errorFromEarlyEnd,
   errorFromStatus,
@@ -47,7 +48,9 @@ const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
 export class OpenAICompatibleBackend implements Backend {
   readonly id: string;
   readonly kind = "openai-compatible" as const;
-  private readonly chatUrl: string;
+  /** Origin and path of `/chat/completions`, split once: undici then parses no URL per request. */
+  private readonly chatOrigin: string;
+  private readonly chatPath: string;
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly baseHeaders: Record<string, string>;
@@ -60,7 +63,9 @@ export class OpenAICompatibleBackend implements Backend {
     this.flavor = options.flavor ?? "openrouter";
     this.firstByteTimeoutMs = options.firstByteTimeoutMs;
     const base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
-    this.chatUrl = new URL("chat/completions", base).toString();
+    const chatUrl = new URL("chat/completions", base);
+    this.chatOrigin = chatUrl.origin;
+    this.chatPath = `${chatUrl.pathname}${chatUrl.search}`;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
       options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000 });
@@ -81,16 +86,17 @@ export class OpenAICompatibleBackend implements Backend {
     const body = JSON.stringify(toChatCompletionsBody(call.request, call.model, call.options, this.flavor));
     if (call.signal.aborted)
       throw errorFromTransport(call.signal.reason, this.errorContext, "connect", call.signal);
-    let response: Dispatcher.ResponseData;
+    let response: StreamingResponse;
     try {
-      response = await request(this.chatUrl, {
+      response = await streamingRequest(this.dispatcher, {
+        origin: this.chatOrigin,
+        path: this.chatPath,
         method: "POST",
         // Per-model headers (forwarded anthropic-beta) may add to ours but not replace auth.
         headers: call.options.headers
           ? mergeHeaders(call.options.headers, this.baseHeaders)
           : this.baseHeaders,
         body,
-        dispatcher: this.dispatcher,
         signal: call.signal,
         ...(this.firstByteTimeoutMs !== undefined ? { headersTimeout: this.firstByteTimeoutMs } : {}),
       });
@@ -114,16 +120,13 @@ export class OpenAICompatibleBackend implements Backend {
     return this.streamEvents(response.body, call.signal);
   }
 
-  private async *streamEvents(
-    body: Dispatcher.ResponseData["body"],
-    signal: AbortSignal,
-  ): AsyncGenerator<ChatEvent> {
+  private async *streamEvents(body: ResponseBody, signal: AbortSignal): AsyncGenerator<ChatEvent> {
     const parser = new SseParser();
     const state = createStreamState();
     let sawDone = false;
     let finished = false;
     try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      for await (const chunk of body) {
         if (sawDone) continue; // drain the rest so the connection can be reused
         sawDone = yield* this.convertEvents(parser.push(chunk), state);
       }
@@ -156,11 +159,11 @@ export class OpenAICompatibleBackend implements Backend {
   }
 }
 
-async function readLimitedText(body: Dispatcher.ResponseData["body"]): Promise<string> {
+async function readLimitedText(body: ResponseBody): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    for await (const chunk of body) {
       chunks.push(chunk);
       size += chunk.length;
       if (size >= ERROR_BODY_LIMIT_BYTES) {
