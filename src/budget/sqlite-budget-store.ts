@@ -204,7 +204,7 @@ export class SqliteBudgetStore implements BudgetStore {
       }
       return;
     }
-    waiting.forEach((entry, index) => entry.resolve(outcomes[index]!));
+    for (const [index, entry] of waiting.entries()) entry.resolve(outcomes[index]!);
   }
 
   async settle(reservation: ReservationHandle, costMicroUsd: number): Promise<SettleResult> {
