@@ -71,7 +71,7 @@ export interface PostgresLedgerOptions {
 export class PostgresLedger implements LedgerStore {
   readonly pool: pg.Pool;
   private readonly ownsPool: boolean;
-  private readonly batch = new LedgerBatch<RequestRecord>((rows) => this.writeBatch(rows));
+  private readonly batch = new LedgerBatch((rows) => this.writeBatch(rows));
   private writing: Promise<void> = Promise.resolve();
   private failure: unknown;
 

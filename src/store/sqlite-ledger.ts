@@ -4,11 +4,13 @@
  * transaction every few milliseconds (or sooner when many are waiting), so a burst of a thousand
  * requests costs a handful of commits, not a thousand, and no commit sits on a response's path.
  *
- * The queue is also the connection's group commit (`SqliteWriteQueue`): the budget store, which
- * shares the connection, defers its settles into it, and they commit with the next batch of rows
- * or inside the next reservation's transaction, whichever comes first. A settle never runs on the
- * response path and never costs a commit of its own; rows stay batched either way (taking them
- * into every reservation would commit them one at a time, each rewriting the same index pages).
+ * It is also the connection's group commit for the budget store, which shares the connection
+ * (`SqliteWriteQueue`): a settle is deferred to the end of the current turn of the event loop and
+ * committed there with every other write deferred in that turn — or inside a reservation's
+ * transaction, when one is decided first. So a settle never runs on the response path and rarely
+ * costs a commit of its own, yet is durable within the turn, not a batch interval later. Rows are
+ * not taken into those transactions: committed one or two at a time they would rewrite the same
+ * index pages over and over.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -58,15 +60,15 @@ const MIGRATIONS: string[] = [
 
 /** Another store's writes, committed in the ledger's transactions (the budget store's settles). */
 export interface SqliteWriteQueue {
-  /** Runs `write` inside the next batch's transaction; resolves with its result once committed. */
+  /** Runs `write` in a transaction at the end of this turn of the event loop; resolves once committed. */
   defer<T>(write: () => T): Promise<T>;
   /**
-   * Runs `work` in one IMMEDIATE transaction, after every queued deferred write (rows keep waiting
-   * for their batch): one commit for all. If `work` throws, the queued writes still commit and the
-   * error is rethrown.
+   * Runs `work` in one IMMEDIATE transaction, after every deferred write still queued (rows keep
+   * waiting for their batch): one commit for all. If `work` throws, the queued writes still commit
+   * and the error is rethrown.
    */
   transactWithQueued<T>(work: () => T): T;
-  /** Commits whatever is queued now (before a read that must see it). */
+  /** Commits every queued write and row now (before a read that must see them). */
   writeNow(): void;
 }
 
@@ -86,19 +88,15 @@ class DeferredWrite {
   ) {}
 }
 
-type QueuedItem = RequestRecord | DeferredWrite;
-
-function isDeferredWrite(item: QueuedItem): boolean {
-  return item instanceof DeferredWrite;
-}
-
 export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
   readonly database: Database.Database;
-  private readonly batch = new LedgerBatch<QueuedItem>((items) => this.commitQueued(items));
+  private readonly batch = new LedgerBatch((rows) => this.commitRows(rows));
+  /** Deferred writes of this turn of the event loop, committed at its end. */
+  private deferred: DeferredWrite[] = [];
   private readonly insert: Database.Statement;
-  private readonly commitItems: Database.Transaction<(items: readonly QueuedItem[]) => void>;
-  private readonly commitItemsThen: Database.Transaction<
-    (items: readonly QueuedItem[], work: () => unknown) => unknown
+  private readonly insertRows: Database.Transaction<(rows: readonly RequestRecord[]) => void>;
+  private readonly runWrites: Database.Transaction<
+    (writes: readonly DeferredWrite[], work: (() => unknown) | undefined) => unknown
   >;
   private readonly alone: Database.Transaction<(work: () => unknown) => unknown>;
 
@@ -116,13 +114,23 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
     this.insert = this.database.prepare(
       `INSERT OR REPLACE INTO requests (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`,
     );
-    // No savepoint per write on the fast path: each costs a statement journal. When anything in a
-    // batch fails, the whole transaction rolls back and `commitSeparately` sorts out what failed.
-    this.commitItems = this.database.transaction((items: readonly QueuedItem[]) => this.apply(items));
-    this.commitItemsThen = this.database.transaction((items: readonly QueuedItem[], work: () => unknown) => {
-      this.apply(items);
-      return work();
+    this.insertRows = this.database.transaction((rows: readonly RequestRecord[]) => {
+      // A row replaced later in the same batch (a gate's verdict amends nearly every row moments
+      // after it is recorded) is skipped: only the last version of an id is written.
+      const lastIndex = new Map<string, number>();
+      for (let index = 0; index < rows.length; index++) lastIndex.set(rows[index]!.id, index);
+      for (let index = 0; index < rows.length; index++) {
+        if (lastIndex.get(rows[index]!.id) === index) this.insert.run(toValues(rows[index]!));
+      }
     });
+    // No savepoint per write on the fast path: each would cost a statement journal. When anything
+    // fails the whole transaction rolls back, and `runSeparately` sorts out what failed.
+    this.runWrites = this.database.transaction(
+      (writes: readonly DeferredWrite[], work: (() => unknown) | undefined) => {
+        for (const write of writes) write.result = write.write();
+        return work?.();
+      },
+    );
     this.alone = this.database.transaction((work: () => unknown) => work());
   }
 
@@ -132,27 +140,29 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
 
   defer<T>(write: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.batch.add(new DeferredWrite(write, resolve as (value: unknown) => void, reject));
+      this.deferred.push(new DeferredWrite(write, resolve as (value: unknown) => void, reject));
+      if (this.deferred.length === 1) setImmediate(() => this.commitDeferred());
     });
   }
 
   transactWithQueued<T>(work: () => T): T {
-    const writes = this.batch.extract(isDeferredWrite);
+    const writes = this.takeDeferred();
     if (writes.length === 0) return this.alone.immediate(work) as T;
     let value: T;
     try {
-      value = this.commitItemsThen.immediate(writes, work) as T;
+      value = this.runWrites.immediate(writes, work) as T;
     } catch {
-      // Rolled back whole: commit the queued writes on their own, then try the work alone, so
-      // neither can take the other down (a failure of the work is thrown from its own try).
-      this.commitSeparately(writes);
+      // Rolled back whole: the queued writes commit on their own, then the work is tried alone,
+      // so neither can take the other down (a failure of the work is thrown from its own try).
+      this.runSeparately(writes);
       return this.alone.immediate(work) as T;
     }
-    this.finish(writes);
+    for (const write of writes) write.resolve(write.result);
     return value;
   }
 
   writeNow(): void {
+    this.commitDeferred();
     this.batch.writeNow();
   }
 
@@ -177,65 +187,55 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
   }
 
   async close(): Promise<void> {
-    this.batch.writeNow();
+    this.writeNow();
     this.database.close();
   }
 
-  /** Inside a transaction: inserts the rows and runs the deferred writes, in queue order. */
-  private apply(items: readonly QueuedItem[]): void {
-    for (const item of items) {
-      if (item instanceof DeferredWrite) item.result = item.write();
-      else this.insert.run(toValues(item));
-    }
+  private takeDeferred(): DeferredWrite[] {
+    const writes = this.deferred;
+    if (writes.length > 0) this.deferred = [];
+    return writes;
   }
 
-  private commitQueued(items: QueuedItem[]): void {
+  private commitDeferred(): void {
+    const writes = this.takeDeferred();
+    if (writes.length === 0) return;
     if (!this.database.open) {
-      // Closed at shutdown: rows recorded after close() have nowhere to go, as before.
       const closed = new Error("The ledger database is closed");
-      for (const item of items) if (item instanceof DeferredWrite) item.reject(closed);
+      for (const write of writes) write.reject(closed);
       return;
     }
     try {
-      this.commitItems.immediate(items);
+      this.runWrites.immediate(writes, undefined);
     } catch {
-      this.commitSeparately(items);
+      this.runSeparately(writes);
       return;
     }
-    this.finish(items);
+    for (const write of writes) write.resolve(write.result);
   }
 
-  /**
-   * The slow path after a failed batch: the rows in one transaction, each deferred write in one of
-   * its own, so a write that fails is rejected alone and everything else still commits.
-   */
-  private commitSeparately(items: readonly QueuedItem[]): void {
-    const rows: RequestRecord[] = [];
-    for (const item of items) {
-      if (!(item instanceof DeferredWrite)) {
-        rows.push(item);
-        continue;
-      }
+  /** The slow path after a failed transaction: each write in one of its own, failing alone. */
+  private runSeparately(writes: readonly DeferredWrite[]): void {
+    for (const write of writes) {
       try {
-        item.result = this.alone.immediate(item.write);
+        write.result = this.alone.immediate(write.write);
       } catch (error) {
-        item.reject(error);
+        write.reject(error);
         continue;
       }
-      item.resolve(item.result);
+      write.resolve(write.result);
     }
-    if (rows.length === 0) return;
+  }
+
+  private commitRows(rows: RequestRecord[]): void {
+    // Closed at shutdown: rows recorded after close() have nowhere to go, as before.
+    if (!this.database.open) return;
     try {
-      this.commitItems.immediate(rows);
+      this.insertRows.immediate(rows);
     } catch (error) {
       if (!this.options.onError) throw error;
       this.options.onError(error, rows.length);
     }
-  }
-
-  /** After the commit: each deferred write learns what it yielded. */
-  private finish(items: readonly QueuedItem[]): void {
-    for (const item of items) if (item instanceof DeferredWrite) item.resolve(item.result);
   }
 }
 

@@ -2,11 +2,22 @@ import { describe, expect, it } from "vitest";
 import { formatBudgetBench, runBudgetBench } from "../../bench/budget-bench.js";
 
 describe("budget bench", () => {
-  it("runs reserve + settle on SQLite and reports percentiles (timing is judged by the bench, not here)", async () => {
-    const result = await runBudgetBench({ iterations: 300, warmup: 50 });
-    expect(result.iterations).toBe(300);
-    expect(result.total.p50Ms).toBeGreaterThan(0);
-    expect(result.total.p99Ms).toBeGreaterThanOrEqual(result.total.p50Ms);
-    expect(formatBudgetBench(result)).toMatch(/reserve \+ settle\s+p50 [\d.]+ ms {2}p99 [\d.]+ ms/);
+  it("runs both wirings side by side and reports percentiles and ratios (timing is judged by the bench, not here)", async () => {
+    const result = await runBudgetBench({ iterations: 300, warmup: 50, concurrencyLevels: [1, 4] });
+    expect(result.rows.map((row) => [row.wiring, row.concurrency])).toEqual([
+      ["per-request commits", 1],
+      ["group commit", 1],
+      ["per-request commits", 4],
+      ["group commit", 4],
+    ]);
+    for (const row of result.rows) {
+      expect(row.requests).toBe(300);
+      expect(row.onPath.p50Ms).toBeGreaterThan(0);
+      expect(row.onPath.p99Ms).toBeGreaterThanOrEqual(row.onPath.p50Ms);
+      expect(row.cpuMicrosPerRequest).toBeGreaterThan(0);
+    }
+    const text = formatBudgetBench(result);
+    expect(text).toMatch(/group commit\s+4\s+\d+\s+[\d.]+ ms {2}[\d.]+ ms/);
+    expect(text).toMatch(/at 4: group commit \/ per-request commits: throughput [\d.]+×/);
   });
 });

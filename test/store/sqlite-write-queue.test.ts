@@ -1,7 +1,7 @@
 /**
- * The SQLite ledger's write queue, as the budget store uses it: deferred writes commit with the
- * next batch of rows, a reservation applies every queued write in its own transaction, and one
- * failing write never takes the others (or the ledger's rows) down with it.
+ * The SQLite ledger's write queue, as the budget store uses it: deferred writes commit together at
+ * the end of the turn of the event loop, a reservation applies every queued write in its own
+ * transaction, and one failing write never takes the others (or the ledger's rows) down with it.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,16 +78,16 @@ function committedNotes(path: string): string[] {
 }
 
 describe("SQLite write queue", () => {
-  it("commits a deferred write with the next batch, not before", async () => {
+  it("commits the writes deferred in one turn of the event loop together, at its end", async () => {
     const path = newPath();
     const ledger = openLedger(path);
     const insert = ledger.database.prepare("INSERT INTO notes (text) VALUES (?)");
-    const written = ledger.defer(() => insert.run("settled").changes);
-    ledger.record(row("row-1"));
+    const first = ledger.defer(() => insert.run("first").changes);
+    const second = ledger.defer(() => insert.run("second").changes);
     expect(committedNotes(path)).toEqual([]);
-    await expect(written).resolves.toBe(1);
-    expect(committedNotes(path)).toEqual(["settled"]);
-    expect((await ledger.recent(5)).map((record) => record.id)).toEqual(["row-1"]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(committedNotes(path)).toEqual(["first", "second"]);
+    await expect(Promise.all([first, second])).resolves.toEqual([1, 1]);
   });
 
   it("rolls back only the deferred write that failed", async () => {
@@ -167,7 +167,7 @@ describe("budget settles through the write queue", () => {
     expect(spending.total).toEqual({ settledMicroUsd: 1_000_000, reservedMicroUsd: 8_000_000 });
   });
 
-  it("commits a settle and the request's ledger row together", async () => {
+  it("makes a settle durable within the turn, without waiting for the ledger's batch", async () => {
     const path = newPath();
     const stores = await openStores(path);
     opened.push(stores);
@@ -178,11 +178,15 @@ describe("budget settles through the write queue", () => {
     const reader = new Database(path, { readonly: true });
     const spent = () =>
       reader.prepare("SELECT COALESCE(SUM(settled_micro_usd), 0) FROM budget_spend").pluck().get();
+    const reserved = () => reader.prepare("SELECT COUNT(*) FROM budget_reservations").pluck().get();
     const rows = () => reader.prepare("SELECT COUNT(*) FROM requests").pluck().get();
     try {
-      expect([spent(), rows()]).toEqual([0, 0]);
+      expect([spent(), reserved(), rows()]).toEqual([0, 1, 0]);
       await settled;
-      expect([spent(), rows()]).toEqual([500_000, 1]);
+      // Seen by another connection: committed. The row follows with its batch.
+      expect([spent(), reserved(), rows()]).toEqual([500_000, 0, 0]);
+      await stores.ledger.flush();
+      expect(rows()).toBe(1);
     } finally {
       reader.close();
     }
