@@ -2,6 +2,8 @@
  * Gateway overhead: the same requests sent straight to a zero-latency fake upstream and through
  * Switchyard, side by side in one run, at 16 concurrent connections, non-streaming and streaming.
  * The fake upstream and Switchyard each run in their own process, as they would in production.
+ * Targets (issue 2), at 16 connections, non-streaming: added p50 ≤ 1 ms and ≥ 4,000 requests/s
+ * through the gateway; the summary line says how each path fares.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -104,11 +106,29 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
   }
 }
 
+export const GATEWAY_TARGETS = { connections: 16, maxAddedP50Ms: 1, minRequestsPerSecond: 4_000 } as const;
+
+/** How each path fares against the targets, from the non-streaming rows at 16 connections. */
+export function gatewayTargetSummary(rows: GatewayBenchRow[]): string[] {
+  const lines: string[] = [];
+  for (const row of rows) {
+    if (row.mode !== "non-streaming" || row.connections !== GATEWAY_TARGETS.connections) continue;
+    const latencyMet = row.addedP50Ms <= GATEWAY_TARGETS.maxAddedP50Ms;
+    const throughputMet = row.gateway.requestsPerSecond >= GATEWAY_TARGETS.minRequestsPerSecond;
+    lines.push(
+      `target, ${row.path} path: added p50 ${row.addedP50Ms.toFixed(2)} ms (≤ ${GATEWAY_TARGETS.maxAddedP50Ms} ms: ${latencyMet ? "met" : "NOT met"}), ` +
+        `${row.gateway.requestsPerSecond.toFixed(0)} req/s (≥ ${GATEWAY_TARGETS.minRequestsPerSecond.toLocaleString("en-US")}: ${throughputMet ? "met" : "NOT met"})`,
+    );
+  }
+  return lines;
+}
+
 export function formatGatewayBench(rows: GatewayBenchRow[]): string {
   const lines = [
     "Gateway overhead: the same request straight to a zero-latency fake upstream and through Switchyard",
     "(loopback; load generator, Switchyard and the fakes each in their own process, sharing the machine's cores)",
     "(bare proxy: Fastify + undici passing the request through with no routing, budget or ledger: the floor for a Node gateway here)",
+    "(local: the fake Engine is configured with 16 slots, what it really takes at once; with the real Engine's 4, Switchyard would queue 12 of the 16)",
     "path   mode            conns  via         req/s     p50 ms   p90 ms   p99 ms   errors",
   ];
   for (const row of rows) {
@@ -126,6 +146,7 @@ export function formatGatewayBench(rows: GatewayBenchRow[]): string {
       `${"".padEnd(29)} added p50 ${row.addedP50Ms.toFixed(2)} ms, added p99 ${row.addedP99Ms.toFixed(2)} ms, throughput ratio ${row.throughputRatio.toFixed(2)} (switchyard/direct)`,
     );
   }
+  lines.push(...gatewayTargetSummary(rows));
   return lines.join("\n");
 }
 

@@ -136,7 +136,7 @@ export class ChatEscalator {
       }
       chainId ??= dispatch.id;
       path.push(dispatch.step.alias);
-      const outcome = await this.runGates({
+      const gated = this.runGates({
         request: input.request,
         result,
         route,
@@ -147,6 +147,7 @@ export class ChatEscalator {
         checkCommands,
         signal: input.signal,
       });
+      const outcome = gated instanceof Promise ? await gated : gated;
       if (outcome) this.amend(dispatch, outcome);
       const current: Candidate = { result, dispatch, route, outcome };
       // Ties go to the later attempt: it came from a stronger model.
@@ -239,8 +240,23 @@ export class ChatEscalator {
     );
   }
 
-  /** A gate that breaks (a full disk, a bug) must not cost the caller an answer: no verdict then. */
-  private async runGates(input: GateInput): Promise<GateOutcome | undefined> {
+  /**
+   * A gate that breaks (a full disk, a bug) must not cost the caller an answer: no verdict then.
+   * Structural-only tasks (the default) get their verdict synchronously, with no promise per answer.
+   */
+  private runGates(input: GateInput): GateOutcome | undefined | Promise<GateOutcome | undefined> {
+    try {
+      return this.gates.runStructuralOnly(input) ?? this.runAllGates(input);
+    } catch (error) {
+      this.options.logger?.warn(
+        { err: error, requestId: input.attemptId },
+        "escalation: a quality gate failed to run",
+      );
+      return undefined;
+    }
+  }
+
+  private async runAllGates(input: GateInput): Promise<GateOutcome | undefined> {
     try {
       return await this.gates.run(input);
     } catch (error) {

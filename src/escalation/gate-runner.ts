@@ -35,6 +35,25 @@ export class GateRunner {
     );
   }
 
+  /**
+   * The verdict when the structural checks are all a task has (the default for every task):
+   * computed at once, without the asynchronous path the dearer gates need. Undefined when the task
+   * has other gates (or the caller named check commands): call `run` then.
+   */
+  runStructuralOnly(input: GateInput): GateOutcome | undefined {
+    const gates = this.gatesFor(input.route.task);
+    if (!gates.structural || gates.executable || gates.judge || input.checkCommands.length > 0)
+      return undefined;
+    const started = performance.now();
+    const failed = structuralFindings(input.request, input.result);
+    return {
+      verdict: failed.length > 0 ? "fail" : "pass",
+      gatesRun: ["structural"],
+      findings: failed,
+      durationMs: performance.now() - started,
+    };
+  }
+
   /** The verdict on one answer, or undefined when the task has no gates at all. */
   async run(input: GateInput): Promise<GateOutcome | undefined> {
     const task = input.route.task;
