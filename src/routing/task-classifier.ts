@@ -78,7 +78,16 @@ export interface RequestReading {
 }
 
 const LEARNED_MODEL: LearnedModel = parseLearnedWeights(LEARNED_WEIGHTS);
-const TASK_ORDER = new Map<TaskKind, number>(TASK_KINDS.map((task, index) => [task, index]));
+const TASK_COUNT = TASK_KINDS.length;
+const TASK_INDEX = new Map<TaskKind, number>(TASK_KINDS.map((task, index) => [task, index]));
+/** Each kind's default tier, by index into TASK_KINDS. */
+const TASK_TIER: ReadonlyArray<1 | 2 | 3> = TASK_KINDS.map(
+  (task) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]],
+);
+/** The tie order of `compareTasks` as one number: lower tier first, then TASK_KINDS order. */
+const TASK_RANK = new Map<TaskKind, number>(
+  TASK_KINDS.map((task, index) => [task, TASK_TIER[index]! * TASK_COUNT + index]),
+);
 const LONGEST_EVIDENCE = 80;
 
 export function classifyText(text: string): Classification {
@@ -266,13 +275,15 @@ function decideFromSignals(
 ): Classification {
   const totals = sumByTask(signals);
   const scores: Partial<Record<TaskKind, number>> = {};
-  for (const task of TASK_KINDS) {
-    const total = totals.get(task);
-    if (total !== undefined && total > 0) scores[task] = round(total);
+  const ranked: Array<[TaskKind, number]> = [];
+  for (let index = 0; index < TASK_COUNT; index++) {
+    const total = totals[index]!;
+    if (total <= 0) continue;
+    const task = TASK_KINDS[index]!;
+    scores[task] = round(total);
+    ranked.push([task, total]);
   }
-  const ranked = [...totals.entries()]
-    .filter(([, score]) => score > 0)
-    .sort(([taskA, a], [taskB, b]) => b - a || compareTasks(taskA, taskB));
+  ranked.sort(([taskA, a], [taskB, b]) => b - a || compareTasks(taskA, taskB));
   const best = ranked[0];
   if (!best || best[1] < policy.minimumDecisiveScore) {
     // Nothing decisive: the cheapest sensible worker for what the text looks like.
@@ -288,19 +299,19 @@ function decideFromSignals(
  * cross-validated predictions (scripts/train-classifier.ts): roughly the chance the choice is
  * right. A cheaper kind taken because it came close gets a low value, as it should.
  */
-function confidenceOf(chosenScore: number, totals: Map<TaskKind, number>, policy: DecisionPolicy): number {
+function confidenceOf(chosenScore: number, totals: Float64Array, policy: DecisionPolicy): number {
   let largest = 0;
-  for (const score of totals.values()) largest = Math.max(largest, score);
+  for (const score of totals) largest = Math.max(largest, score);
   let sum = 0;
-  for (const task of TASK_KINDS)
-    sum += Math.exp(((totals.get(task) ?? 0) - largest) / policy.confidenceTemperature);
+  for (const score of totals) sum += Math.exp((score - largest) / policy.confidenceTemperature);
   const share = Math.exp((chosenScore - largest) / policy.confidenceTemperature) / sum;
   return round(Math.min(policy.confidenceCeiling, share));
 }
 
-function sumByTask(signals: ClassifierSignal[]): Map<TaskKind, number> {
-  const totals = new Map<TaskKind, number>();
-  for (const signal of signals) totals.set(signal.task, (totals.get(signal.task) ?? 0) + signal.weight);
+/** Each kind's total score, by index into TASK_KINDS (0 where nothing voted for it). */
+function sumByTask(signals: ClassifierSignal[]): Float64Array {
+  const totals = new Float64Array(TASK_COUNT);
+  for (const signal of signals) totals[TASK_INDEX.get(signal.task)!]! += signal.weight;
   return totals;
 }
 
@@ -312,13 +323,14 @@ function sumByTask(signals: ClassifierSignal[]): Map<TaskKind, number> {
  */
 function applyTierRules(
   ranked: Array<[TaskKind, number]>,
-  ruleTotals: Map<TaskKind, number>,
+  ruleTotals: Float64Array,
   policy: DecisionPolicy,
 ): [TaskKind, number] {
   const winner = ranked[0]!;
   const winnerTier = tierOf(winner[0]);
   let chosen = winner;
-  for (const candidate of ranked.slice(1)) {
+  for (let index = 1; index < ranked.length; index++) {
+    const candidate = ranked[index]!;
     if (tierOf(candidate[0]) < winnerTier && candidate[1] >= winner[1] * policy.narrowWinRatio) {
       chosen = candidate;
       break;
@@ -328,19 +340,19 @@ function applyTierRules(
   const clearTopTier = ranked.find(
     ([task, score]) =>
       tierOf(task) === 3 &&
-      (ruleTotals.get(task) ?? 0) >= policy.clearTopTierRuleScore &&
+      ruleTotals[TASK_INDEX.get(task)!]! >= policy.clearTopTierRuleScore &&
       score >= winner[1] * policy.clearTopTierRatio,
   );
   return clearTopTier ?? chosen;
 }
 
 function tierOf(task: TaskKind): 1 | 2 | 3 {
-  return DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
+  return TASK_TIER[TASK_INDEX.get(task)!]!;
 }
 
 /** Exact ties go to the lower tier, then to the earlier kind in TASK_KINDS: deterministic. */
 function compareTasks(a: TaskKind, b: TaskKind): number {
-  return tierOf(a) - tierOf(b) || TASK_ORDER.get(a)! - TASK_ORDER.get(b)!;
+  return TASK_RANK.get(a)! - TASK_RANK.get(b)!;
 }
 
 /** Code-unit order: deterministic and far cheaper than `localeCompare`, which needs ICU. */
