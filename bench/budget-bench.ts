@@ -24,6 +24,7 @@ import { SqliteBudgetStore } from "../src/budget/sqlite-budget-store.js";
 import type { RequestRecord } from "../src/store/ledger-store.js";
 import { newRequestId } from "../src/store/request-id.js";
 import { SqliteLedger } from "../src/store/sqlite-ledger.js";
+import { sampleRecord } from "../test/store/sample-record.js";
 
 export const BUDGET_BENCH_TARGET_P99_MS = 0.2;
 
@@ -168,39 +169,19 @@ async function settle(
 }
 
 function ledgerRow(costUsd: number): RequestRecord {
-  return {
+  return sampleRecord({
     id: newRequestId(),
-    startedAt: Date.now(),
-    frontDoor: "openai",
     task: "code-review",
     selector: "alias",
     tier: 2,
     alias: "cloud-sonnet",
     model: "anthropic/claude-sonnet-4.5",
     backend: "openrouter",
-    stream: false,
-    inputTokens: 2_000,
-    outputTokens: 400,
     costUsd,
-    ttftMs: 1,
-    latencyMs: 2,
-    status: "ok",
-    errorCode: null,
-    errorMessage: null,
-    fallbackHops: [],
-    tokensPerSecond: null,
-    caller: null,
     catalogCostUsd: costUsd,
     reportedCostUsd: costUsd,
     reservedUsd: 0.021,
-    budgetAction: null,
-    loadMs: null,
-    parentId: null,
-    attempt: 1,
-    gateVerdict: null,
-    gateDetail: null,
-    queueMs: null,
-  };
+  });
 }
 
 export function formatBudgetBench(result: BudgetBenchResult): string {

@@ -12,6 +12,7 @@ import type { ReservationRequest } from "../../src/budget/budget-store.js";
 import { openStores, type Stores } from "../../src/budget/budget-stores.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
 import { SqliteLedger } from "../../src/store/sqlite-ledger.js";
+import { sampleRecord } from "./sample-record.js";
 
 const opened: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -30,39 +31,7 @@ function openLedger(path = newPath()): SqliteLedger {
 }
 
 function row(id: string): RequestRecord {
-  return {
-    id,
-    startedAt: Date.now(),
-    frontDoor: "openai",
-    task: "elaboration",
-    selector: "alias",
-    tier: 1,
-    alias: "local-coder",
-    model: "qwen2.5-coder:32b",
-    backend: "engine",
-    stream: false,
-    inputTokens: 3,
-    outputTokens: 5,
-    costUsd: 0,
-    ttftMs: 1,
-    latencyMs: 2,
-    status: "ok",
-    errorCode: null,
-    errorMessage: null,
-    fallbackHops: [],
-    tokensPerSecond: null,
-    caller: null,
-    catalogCostUsd: 0,
-    reportedCostUsd: null,
-    reservedUsd: null,
-    budgetAction: null,
-    loadMs: null,
-    parentId: null,
-    attempt: 1,
-    gateVerdict: null,
-    gateDetail: null,
-    queueMs: null,
-  };
+  return sampleRecord({ id });
 }
 
 /** What another connection sees: only what was committed. */
