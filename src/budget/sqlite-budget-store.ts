@@ -4,10 +4,10 @@
  * and open reservations, insert only if every cap has room — so neither concurrent requests in
  * this process nor another process on the same file can push spend past a cap.
  *
- * With the ledger's write queue (the server's wiring) the store group-commits: settles are
- * deferred into the ledger's next batch, off the response path, and the reservations asked for in
- * one turn of the event loop are decided together in one transaction at its end, after every
- * queued settle, so the caps they check are exact, never stale. Under load a paid request costs a
+ * With the ledger's write queue (the server's wiring) the store group-commits: a settle is
+ * deferred to the end of its turn of the event loop, off the response path, and the reservations
+ * asked for in one turn are decided together in one transaction at its end, after every queued
+ * settle, so the caps they check are exact, never stale. Under load a paid request costs a
  * fraction of a commit instead of two. Reads commit the queue first.
  */
 import { mkdirSync } from "node:fs";
@@ -45,7 +45,7 @@ interface InstanceRow {
 export interface SqliteBudgetStoreOptions {
   /** Close the connection on close(); false (default) when the ledger owns it. */
   ownsDatabase?: boolean;
-  /** The ledger on the same connection: settles and releases commit with its batches. */
+  /** The ledger on the same connection: settles and reservations are group-committed through it. */
   writeQueue?: SqliteWriteQueue;
 }
 

@@ -167,7 +167,7 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
   }
 
   async flush(): Promise<void> {
-    this.batch.writeNow();
+    this.writeNow();
   }
 
   async recent(limit: number): Promise<RequestRecord[]> {
