@@ -116,25 +116,33 @@ export class ResponseBody implements AsyncIterable<Buffer> {
     this.stopped = true;
     this.chunks.length = 0;
     this.controller.abort(new Error("The response body was destroyed before it ended"));
-    this.waiting?.({ done: true, value: undefined });
-    this.waiting = undefined;
-    this.waitingFailed = undefined;
+    this.wake({ done: true, value: undefined });
   }
 
-  /** The whole body as text (error bodies). */
-  async text(): Promise<string> {
+  /**
+   * The body as text, read until it ends or `limitBytes` have arrived; the rest is not read (the
+   * response is destroyed). A body that breaks off yields what arrived. For error bodies.
+   */
+  async text(limitBytes: number): Promise<string> {
     const parts: Buffer[] = [];
-    for await (const chunk of this) parts.push(chunk);
+    let size = 0;
+    try {
+      for await (const chunk of this) {
+        parts.push(chunk);
+        size += chunk.length;
+        if (size >= limitBytes) break;
+      }
+    } catch {
+      // A torn error body is still worth reporting by what arrived and its status.
+    }
+    this.destroy();
     return Buffer.concat(parts).toString("utf8");
   }
 
   push(chunk: Buffer): void {
     if (this.stopped) return;
     if (this.waiting) {
-      const deliver = this.waiting;
-      this.waiting = undefined;
-      this.waitingFailed = undefined;
-      deliver({ done: false, value: chunk });
+      this.wake({ done: false, value: chunk });
       return;
     }
     this.chunks.push(chunk);
@@ -144,17 +152,23 @@ export class ResponseBody implements AsyncIterable<Buffer> {
 
   end(): void {
     this.ended = true;
-    this.waiting?.({ done: true, value: undefined });
-    this.waiting = undefined;
-    this.waitingFailed = undefined;
+    this.wake({ done: true, value: undefined });
   }
 
   fail(error: Error): void {
     if (this.stopped || this.ended) return;
     this.failure = error;
-    this.waitingFailed?.(error);
+    this.wake(error);
+  }
+
+  /** Settles the reader waiting in `next()`, if any, with a result or an error. */
+  private wake(outcome: IteratorResult<Buffer> | Error): void {
+    const resolve = this.waiting;
+    const reject = this.waitingFailed;
     this.waiting = undefined;
     this.waitingFailed = undefined;
+    if (outcome instanceof Error) reject?.(outcome);
+    else resolve?.(outcome);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {

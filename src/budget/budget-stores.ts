@@ -38,7 +38,7 @@ export async function openStores(
       onError: (error, droppedRows) =>
         options.onError?.(new Error(`Ledger write of ${droppedRows} rows failed`, { cause: error })),
     });
-    // One connection, one write queue: a settle commits with its request's ledger row.
+    // One connection, one group commit: the budget's settles and reservations go through the ledger.
     const budget = new SqliteBudgetStore(ledger.database, { writeQueue: ledger });
     return {
       ledger,

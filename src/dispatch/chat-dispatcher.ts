@@ -267,10 +267,7 @@ export class ChatDispatcher {
   private settle(reservation: Reservation | undefined, usage: Usage | undefined): RowCost | undefined {
     const budget = this.options.budget;
     if (!reservation || !budget) return undefined;
-    const settled = budget.settleLater(
-      reservation,
-      usage && { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, costUsd: usage.costUsd },
-    );
+    const settled = budget.settleLater(reservation, usage);
     if (settled.warning) this.options.logger?.warn({ model: reservation.model }, settled.warning);
     return settled;
   }

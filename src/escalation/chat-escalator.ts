@@ -245,26 +245,18 @@ export class ChatEscalator {
    * Structural-only tasks (the default) get their verdict synchronously, with no promise per answer.
    */
   private runGates(input: GateInput): GateOutcome | undefined | Promise<GateOutcome | undefined> {
-    try {
-      return this.gates.runStructuralOnly(input) ?? this.runAllGates(input);
-    } catch (error) {
+    const failedToRun = (error: unknown): undefined => {
       this.options.logger?.warn(
         { err: error, requestId: input.attemptId },
         "escalation: a quality gate failed to run",
       );
       return undefined;
-    }
-  }
-
-  private async runAllGates(input: GateInput): Promise<GateOutcome | undefined> {
+    };
     try {
-      return await this.gates.run(input);
+      const gated = this.gates.run(input);
+      return gated instanceof Promise ? gated.catch(failedToRun) : gated;
     } catch (error) {
-      this.options.logger?.warn(
-        { err: error, requestId: input.attemptId },
-        "escalation: a quality gate failed to run",
-      );
-      return undefined;
+      return failedToRun(error);
     }
   }
 

@@ -36,26 +36,11 @@ export class GateRunner {
   }
 
   /**
-   * The verdict when the structural checks are all a task has (the default for every task):
-   * computed at once, without the asynchronous path the dearer gates need. Undefined when the task
-   * has other gates (or the caller named check commands): call `run` then.
+   * The verdict on one answer, or undefined when the task has no gates at all. Synchronous when
+   * the structural checks are all that runs (the default for every task), so an answer costs no
+   * promise; a promise when an executable or judge gate has to run.
    */
-  runStructuralOnly(input: GateInput): GateOutcome | undefined {
-    const gates = this.gatesFor(input.route.task);
-    if (!gates.structural || gates.executable || gates.judge || input.checkCommands.length > 0)
-      return undefined;
-    const started = performance.now();
-    const failed = structuralFindings(input.request, input.result);
-    return {
-      verdict: failed.length > 0 ? "fail" : "pass",
-      gatesRun: ["structural"],
-      findings: failed,
-      durationMs: performance.now() - started,
-    };
-  }
-
-  /** The verdict on one answer, or undefined when the task has no gates at all. */
-  async run(input: GateInput): Promise<GateOutcome | undefined> {
+  run(input: GateInput): GateOutcome | undefined | Promise<GateOutcome | undefined> {
     const task = input.route.task;
     if (!this.applies(task, input.checkCommands)) return undefined;
     const gates = this.gatesFor(task);
@@ -77,6 +62,19 @@ export class GateRunner {
     }
 
     const commands = this.commandsFor(gates, input.checkCommands);
+    if (commands.length === 0 && !gates.judge) return gatesRun.length > 0 ? outcome([]) : undefined;
+    return this.runDearerGates(input, gates, commands, gatesRun, remarks, outcome);
+  }
+
+  /** The executable and judge gates, after the structural checks passed (or were off). */
+  private async runDearerGates(
+    input: GateInput,
+    gates: GateTaskConfig,
+    commands: CheckCommand[],
+    gatesRun: GateName[],
+    remarks: GateFinding[],
+    outcome: (failed: GateFinding[], check?: GateCheck) => GateOutcome,
+  ): Promise<GateOutcome | undefined> {
     if (commands.length > 0) {
       gatesRun.push("executable");
       const check = await runExecutableGate({ answer: input.result.text, commands, signal: input.signal });

@@ -59,7 +59,7 @@ describe("streamingRequest", () => {
     expect(response.statusCode).toBe(201);
     expect(response.headers["x-extra"]).toBe("yes");
     expect(response.body.destroyed).toBe(false);
-    expect(await response.body.text()).toBe("one\ntwo\n");
+    expect(await response.body.text(1024)).toBe("one\ntwo\n");
     expect(response.body.destroyed).toBe(true);
   });
 
@@ -85,6 +85,18 @@ describe("streamingRequest", () => {
       if (bytes % (512 * 1024) < chunk.length) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(bytes).toBe(piece.length * pieces);
+  });
+
+  it("reads an error body up to its limit and closes the rest", async () => {
+    const { pool, origin, closed } = await serve((response) => {
+      response.writeHead(500);
+      response.write("x".repeat(4096));
+    });
+    const response = await streamingRequest(pool, post(origin));
+    const text = await response.body.text(1024);
+    expect(text.length).toBeGreaterThanOrEqual(1024);
+    expect(response.body.destroyed).toBe(true);
+    await closed;
   });
 
   it("aborts mid-body when the caller's signal fires, closing the upstream socket", async () => {

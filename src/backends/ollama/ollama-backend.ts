@@ -88,7 +88,7 @@ export class OllamaBackend implements Backend {
       throw ollamaNetworkError(this.endpoint, error, call.signal, false);
     }
     if (response.statusCode !== 200) {
-      const bodyText = await readErrorBody(response.body);
+      const bodyText = (await response.body.text(errorBodyLimitBytes)).slice(0, errorBodyLimitBytes);
       throw ollamaHttpError(this.endpoint, {
         status: response.statusCode,
         headers: response.headers,
@@ -192,21 +192,4 @@ class LineSplitter {
     this.pending = "";
     return rest;
   }
-}
-
-async function readErrorBody(body: ResponseBody): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= errorBodyLimitBytes) break;
-    }
-  } catch {
-    // A torn error body still leaves the status to report.
-  } finally {
-    if (!body.destroyed) body.destroy();
-  }
-  return Buffer.concat(chunks).toString("utf8").slice(0, errorBodyLimitBytes);
 }

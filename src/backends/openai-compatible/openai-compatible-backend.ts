@@ -106,14 +106,14 @@ export class OpenAICompatibleBackend implements Backend {
 
     const { statusCode, headers } = response;
     if (statusCode < 200 || statusCode >= 300) {
-      const text = await readLimitedText(response.body);
+      const text = await response.body.text(ERROR_BODY_LIMIT_BYTES);
       throw errorFromStatus(statusCode, headers["retry-after"], text, this.errorContext);
     }
     const contentType = String(headers["content-type"] ?? "");
     if (!contentType.includes("text/event-stream")) {
       // A 200 that is not a stream is almost always an error body from a proxy or a server that
       // ignored `stream: true`; report what it says rather than an empty answer.
-      const text = await readLimitedText(response.body);
+      const text = await response.body.text(ERROR_BODY_LIMIT_BYTES);
       const status = /"code"\s*:\s*(\d{3})/.exec(text)?.[1];
       throw errorFromStatus(status ? Number(status) : 502, undefined, text, this.errorContext);
     }
@@ -157,24 +157,6 @@ export class OpenAICompatibleBackend implements Backend {
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
-}
-
-async function readLimitedText(body: ResponseBody): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= ERROR_BODY_LIMIT_BYTES) {
-        body.destroy();
-        break;
-      }
-    }
-  } catch {
-    // A body that breaks off is still worth reporting by status alone.
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Header names are case-insensitive; lower-case them so a later source really replaces an earlier one. */
