@@ -26,6 +26,7 @@ export function routeCommand(words: string[], options: RouteCommandOptions): voi
     ],
   });
   const first = route.ladder[0]!;
+  const signals = route.signals();
   if (options.json) {
     const decision = {
       task: route.task,
@@ -34,7 +35,7 @@ export function routeCommand(words: string[], options: RouteCommandOptions): voi
       model: first.model,
       selector: route.selector,
       ladder: route.ladder.map((step) => step.alias),
-      signals: route.signals,
+      signals,
     };
     process.stdout.write(`${JSON.stringify(decision)}\n`);
     return;
@@ -47,8 +48,8 @@ export function routeCommand(words: string[], options: RouteCommandOptions): voi
     `ladder:  ${route.ladder.map((step) => step.alias).join(" → ")}`,
     `chosen by: ${route.selector}`,
     "signals:",
-    ...(route.signals.length
-      ? route.signals.map((signal) => `  - ${signal}`)
+    ...(signals.length
+      ? signals.map((signal) => `  - ${signal}`)
       : ["  (none: defaulted to the lowest viable tier)"]),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);

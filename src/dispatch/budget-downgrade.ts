@@ -26,7 +26,7 @@ export function downgradeStep(
   ];
   for (const alias of candidates) {
     const entry = alias ? config.aliases[alias] : undefined;
-    if (!entry || entry.tier !== 1 || alreadyTried.has(alias)) continue;
+    if (entry?.tier !== 1 || alreadyTried.has(alias)) continue;
     return { alias, model: entry.model, backend: entry.backend, tier: 1 };
   }
   return undefined;

@@ -329,7 +329,7 @@ interface RowCost {
 
 /** Failures that say the server is unwell (as opposed to the caller's request being wrong). */
 function isBackendFailure(error: SwitchyardError | undefined): boolean {
-  return error !== undefined && error.retryable;
+  return error?.retryable === true;
 }
 
 function isTokenEvent(event: ChatEvent): boolean {

@@ -235,7 +235,7 @@ export class ChatEscalator {
   /** The guard's decision is a route signal; the log is where it outlives the request. */
   private logGuard(route: Route, requestId?: string): void {
     this.options.logger?.info?.(
-      { task: route.task, requestId, signal: route.signals.at(-1) },
+      { task: route.task, requestId, signal: route.signals().at(-1) },
       "opus-share guard",
     );
   }

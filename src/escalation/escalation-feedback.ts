@@ -48,7 +48,8 @@ export function routeAbove(route: Route, answeringAlias: string, reason: string)
   const index = route.ladder.findIndex((step) => step.alias === answeringAlias);
   const ladder = route.ladder.slice(index + 1);
   if (index === -1 || ladder.length === 0) return undefined;
-  return { ...route, ladder, signals: [...route.signals, `escalated from ${answeringAlias}: ${reason}`] };
+  const signal = `escalated from ${answeringAlias}: ${reason}`;
+  return { ...route, ladder, signals: () => [...route.signals(), signal] };
 }
 
 export function describeFindings(findings: readonly GateFinding[]): string {

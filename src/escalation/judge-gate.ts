@@ -65,7 +65,12 @@ export async function runJudgeGate(
   try {
     dispatch = await options.dispatch({
       request,
-      route: { task: input.route.task, selector: input.route.selector, ladder: [step], signals: ["judge"] },
+      route: {
+        task: input.route.task,
+        selector: input.route.selector,
+        ladder: [step],
+        signals: () => ["judge"],
+      },
       frontDoor: "judge",
       signal: input.signal,
       arrivedAt: performance.now(),

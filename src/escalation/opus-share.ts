@@ -96,13 +96,11 @@ export class OpusShareGuard {
     if (confidence >= this.settings.borderline_confidence) return route;
     const sonnet = this.tierTwoStep(route);
     if (!sonnet) return route;
+    const signal = this.signal(`classifier confidence ${confidence.toFixed(2)}: ${sonnet.alias} first`);
     return {
       ...route,
       ladder: [sonnet, ...route.ladder.filter((step) => step.alias !== sonnet.alias)],
-      signals: [
-        ...route.signals,
-        this.signal(`classifier confidence ${confidence.toFixed(2)}: ${sonnet.alias} first`),
-      ],
+      signals: () => [...route.signals(), signal],
     };
   }
 
@@ -116,13 +114,11 @@ export class OpusShareGuard {
     const previous = this.stepFor(previousAlias);
     const sonnet = previous?.tier === 2 ? previous : this.tierTwoStep(next);
     if (!sonnet) return next;
+    const signal = this.signal(`${sonnet.alias} retries with the findings before ${first.alias}`);
     return {
       ...next,
       ladder: [sonnet, ...next.ladder],
-      signals: [
-        ...next.signals,
-        this.signal(`${sonnet.alias} retries with the findings before ${first.alias}`),
-      ],
+      signals: () => [...next.signals(), signal],
     };
   }
 

@@ -21,7 +21,13 @@
 
 import { type LearnedModel, modelFromWeights } from "./classifier-model.js";
 import type { DecisionPolicy } from "./classifier-rules.js";
-import { type ClassifierHints, decide, type RequestReading, readRequest } from "./task-classifier.js";
+import {
+  type ClassifierHints,
+  decide,
+  type RequestReading,
+  readRequest,
+  scoresOf,
+} from "./task-classifier.js";
 import { TASK_KINDS, type TaskKind } from "./task-kinds.js";
 
 export interface LabelledExample {
@@ -216,8 +222,8 @@ function predict(
   model: LearnedModel,
   policy: DecisionPolicy,
 ) {
-  const { task, confidence, scores } = decide(reading, model, policy);
-  return { example, predicted: task, confidence, scores };
+  const { task, confidence, totals } = decide(reading, model, policy);
+  return { example, predicted: task, confidence, scores: scoresOf(totals) };
 }
 
 /** Classifies every prompt with a model trained on the other folds. */

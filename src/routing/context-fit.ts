@@ -77,5 +77,5 @@ export function fitRouteToContext(
     );
   }
   if (skipped.length === 0) return route;
-  return { ...route, ladder, signals: [...route.signals, ...skipped] };
+  return { ...route, ladder, signals: () => [...route.signals(), ...skipped] };
 }

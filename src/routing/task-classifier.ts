@@ -50,14 +50,29 @@ export interface ClassifierSignal {
   evidence: string;
 }
 
+/** The decision alone: what the gateway needs on every request. */
+export interface TaskDecision {
+  task: TaskKind;
+  /** 0..1: how strong and how unambiguous the winning evidence was; 0 when nothing fired. */
+  confidence: number;
+  /** Each kind's total score, by index into TASK_KINDS (`scoresOf` names and rounds them). */
+  totals: readonly number[];
+}
+
 export interface Classification {
   task: TaskKind;
   /** 0..1: how strong and how unambiguous the winning evidence was; 0 when nothing fired. */
   confidence: number;
-  /** Every signal that fired, strongest first. */
+  /** Every signal that fired, strongest first; they add up to the scores (to rounding). */
   signals: ClassifierSignal[];
   /** Total score per task kind, only for kinds that scored. */
   scores: Partial<Record<TaskKind, number>>;
+}
+
+/** A decision whose explanation is built only when asked for. */
+export interface ExplainableDecision extends TaskDecision {
+  /** The signals that fired, strongest first: ranking and wording them costs more than deciding. */
+  explain(): ClassifierSignal[];
 }
 
 export interface ClassifierHints {
@@ -85,9 +100,7 @@ const TASK_TIER: ReadonlyArray<1 | 2 | 3> = TASK_KINDS.map(
   (task) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]],
 );
 /** The tie order of `compareTasks` as one number: lower tier first, then TASK_KINDS order. */
-const TASK_RANK = new Map<TaskKind, number>(
-  TASK_KINDS.map((task, index) => [task, TASK_TIER[index]! * TASK_COUNT + index]),
-);
+const TASK_RANK: readonly number[] = TASK_KINDS.map((_, index) => TASK_TIER[index]! * TASK_COUNT + index);
 const LONGEST_EVIDENCE = 80;
 
 export function classifyText(text: string): Classification {
@@ -95,21 +108,48 @@ export function classifyText(text: string): Classification {
 }
 
 export function classifyMessages(messages: ChatMessage[], hints: ClassifierHints = {}): Classification {
-  const reading = readRequest(messages, hints);
-  return decide(reading, LEARNED_MODEL, DECISION_POLICY);
+  const { task, confidence, totals, explain } = classifyLazily(messages, hints);
+  return { task, confidence, signals: explain(), scores: scoresOf(totals) };
 }
 
-/** Combines the rule signals with the model's votes and applies the decision rule. */
-export function decide(reading: RequestReading, model: LearnedModel, policy: DecisionPolicy): Classification {
+/**
+ * The gateway's way in: the decision at once, its signals only if someone reads them (`switchyard
+ * route`, a log line). Deciding sums each kind's votes; explaining makes an object per vote and
+ * sorts them, which on a short prompt took three times as long as everything else.
+ */
+export function classifyLazily(messages: ChatMessage[], hints: ClassifierHints = {}): ExplainableDecision {
+  const reading = readRequest(messages, hints);
+  const decision = decide(reading, LEARNED_MODEL, DECISION_POLICY);
+  let signals: ClassifierSignal[] | undefined;
+  return {
+    task: decision.task,
+    confidence: decision.confidence,
+    totals: decision.totals,
+    explain: () => (signals ??= explainReading(reading, LEARNED_MODEL)),
+  };
+}
+
+/**
+ * Combines the rule signals with the model's votes and applies the decision rule. The votes are
+ * summed per kind straight from the features; no signal objects are made.
+ */
+export function decide(reading: RequestReading, model: LearnedModel, policy: DecisionPolicy): TaskDecision {
+  const ruleTotals = sumByTask(reading.ruleSignals);
+  const totals = ruleTotals.slice();
+  addLearnedVotes(totals, model, reading.features);
+  return decideFromTotals(totals, ruleTotals, reading.sawCode, policy);
+}
+
+/** Every signal of a reading, strongest first, ties in a fixed order: the explanation. */
+export function explainReading(reading: RequestReading, model: LearnedModel): ClassifierSignal[] {
   const signals: ClassifierSignal[] = [...reading.ruleSignals, ...scoreFeatures(model, reading.features)];
-  signals.sort(
+  return signals.sort(
     (a, b) =>
       b.weight - a.weight ||
       compareTasks(a.task, b.task) ||
       compareStrings(a.name, b.name) ||
       compareStrings(a.evidence, b.evidence),
   );
-  return decideFromSignals(signals, reading.ruleSignals, reading.sawCode, policy);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,53 +306,23 @@ class SignalCollector {
 
 // ---------------------------------------------------------------------------------------------
 // Deciding
+//
+// Per-kind totals are plain number arrays indexed like TASK_KINDS: on the gateway's hot path the
+// decision makes no object per kind and sorts nothing.
 
-function decideFromSignals(
-  signals: ClassifierSignal[],
-  ruleSignals: ClassifierSignal[],
+function decideFromTotals(
+  totals: number[],
+  ruleTotals: number[],
   sawCode: boolean,
   policy: DecisionPolicy,
-): Classification {
-  const totals = sumByTask(signals);
-  const scores: Partial<Record<TaskKind, number>> = {};
-  const ranked: Array<[TaskKind, number]> = [];
-  for (let index = 0; index < TASK_COUNT; index++) {
-    const total = totals[index]!;
-    if (total <= 0) continue;
-    const task = TASK_KINDS[index]!;
-    scores[task] = round(total);
-    ranked.push([task, total]);
-  }
-  ranked.sort(([taskA, a], [taskB, b]) => b - a || compareTasks(taskA, taskB));
-  const best = ranked[0];
-  if (!best || best[1] < policy.minimumDecisiveScore) {
+): TaskDecision {
+  const winner = strongest(totals, () => true);
+  if (winner === -1 || totals[winner]! < policy.minimumDecisiveScore) {
     // Nothing decisive: the cheapest sensible worker for what the text looks like.
-    return { task: sawCode ? "code-generation" : "elaboration", confidence: 0, signals, scores };
+    return { task: sawCode ? "code-generation" : "elaboration", confidence: 0, totals };
   }
-
-  const chosen = applyTierRules(ranked, sumByTask(ruleSignals), policy);
-  return { task: chosen[0], confidence: confidenceOf(chosen[1], totals, policy), signals, scores };
-}
-
-/**
- * The softmax share of the chosen kind's score over all 15 kinds, at a temperature fitted on
- * cross-validated predictions (scripts/train-classifier.ts): roughly the chance the choice is
- * right. A cheaper kind taken because it came close gets a low value, as it should.
- */
-function confidenceOf(chosenScore: number, totals: Float64Array, policy: DecisionPolicy): number {
-  let largest = 0;
-  for (const score of totals) largest = Math.max(largest, score);
-  let sum = 0;
-  for (const score of totals) sum += Math.exp((score - largest) / policy.confidenceTemperature);
-  const share = Math.exp((chosenScore - largest) / policy.confidenceTemperature) / sum;
-  return round(Math.min(policy.confidenceCeiling, share));
-}
-
-/** Each kind's total score, by index into TASK_KINDS (0 where nothing voted for it). */
-function sumByTask(signals: ClassifierSignal[]): Float64Array {
-  const totals = new Float64Array(TASK_COUNT);
-  for (const signal of signals) totals[TASK_INDEX.get(signal.task)!]! += signal.weight;
-  return totals;
+  const chosen = applyTierRules(winner, totals, ruleTotals, policy);
+  return { task: TASK_KINDS[chosen]!, confidence: confidenceOf(totals[chosen]!, totals, policy), totals };
 }
 
 /**
@@ -322,37 +332,96 @@ function sumByTask(signals: ClassifierSignal[]): Float64Array {
  * "architecture", "merge conflict"…) and the combined score is close to the best.
  */
 function applyTierRules(
-  ranked: Array<[TaskKind, number]>,
-  ruleTotals: Float64Array,
+  winner: number,
+  totals: number[],
+  ruleTotals: number[],
   policy: DecisionPolicy,
-): [TaskKind, number] {
-  const winner = ranked[0]!;
-  const winnerTier = tierOf(winner[0]);
-  let chosen = winner;
-  for (let index = 1; index < ranked.length; index++) {
-    const candidate = ranked[index]!;
-    if (tierOf(candidate[0]) < winnerTier && candidate[1] >= winner[1] * policy.narrowWinRatio) {
-      chosen = candidate;
-      break;
-    }
-  }
-  if (tierOf(chosen[0]) === 3) return chosen;
-  const clearTopTier = ranked.find(
-    ([task, score]) =>
-      tierOf(task) === 3 &&
-      ruleTotals[TASK_INDEX.get(task)!]! >= policy.clearTopTierRuleScore &&
-      score >= winner[1] * policy.clearTopTierRatio,
+): number {
+  const winnerTier = TASK_TIER[winner]!;
+  const winnerScore = totals[winner]!;
+  const cheaper = strongest(
+    totals,
+    (index) => TASK_TIER[index]! < winnerTier && totals[index]! >= winnerScore * policy.narrowWinRatio,
   );
-  return clearTopTier ?? chosen;
+  const chosen = cheaper === -1 ? winner : cheaper;
+  if (TASK_TIER[chosen] === 3) return chosen;
+  const clearTopTier = strongest(
+    totals,
+    (index) =>
+      TASK_TIER[index] === 3 &&
+      ruleTotals[index]! >= policy.clearTopTierRuleScore &&
+      totals[index]! >= winnerScore * policy.clearTopTierRatio,
+  );
+  return clearTopTier === -1 ? chosen : clearTopTier;
 }
 
-function tierOf(task: TaskKind): 1 | 2 | 3 {
-  return TASK_TIER[TASK_INDEX.get(task)!]!;
+/**
+ * The kind with the highest positive total among those `eligible`, exact ties to the lower tier
+ * and then the earlier kind (`compareTasks`); -1 when none scored.
+ */
+function strongest(totals: number[], eligible: (index: number) => boolean): number {
+  let best = -1;
+  for (let index = 0; index < TASK_COUNT; index++) {
+    const total = totals[index]!;
+    if (total <= 0 || !eligible(index)) continue;
+    if (
+      best === -1 ||
+      total > totals[best]! ||
+      (total === totals[best]! && TASK_RANK[index]! < TASK_RANK[best]!)
+    )
+      best = index;
+  }
+  return best;
+}
+
+/**
+ * The softmax share of the chosen kind's score over all 15 kinds, at a temperature fitted on
+ * cross-validated predictions (scripts/train-classifier.ts): roughly the chance the choice is
+ * right. A cheaper kind taken because it came close gets a low value, as it should.
+ */
+function confidenceOf(chosenScore: number, totals: number[], policy: DecisionPolicy): number {
+  let largest = 0;
+  for (const score of totals) largest = Math.max(largest, score);
+  let sum = 0;
+  for (const score of totals) sum += Math.exp((score - largest) / policy.confidenceTemperature);
+  const share = Math.exp((chosenScore - largest) / policy.confidenceTemperature) / sum;
+  return round(Math.min(policy.confidenceCeiling, share));
+}
+
+/** The scores as shown: rounded, only for kinds that scored. */
+export function scoresOf(totals: readonly number[]): Partial<Record<TaskKind, number>> {
+  const scores: Partial<Record<TaskKind, number>> = {};
+  for (let index = 0; index < TASK_COUNT; index++) {
+    if (totals[index]! > 0) scores[TASK_KINDS[index]!] = round(totals[index]!);
+  }
+  return scores;
+}
+
+function zeroTotals(): number[] {
+  return new Array<number>(TASK_COUNT).fill(0);
+}
+
+/** Each kind's total score, by index into TASK_KINDS (0 where nothing voted for it). */
+function sumByTask(signals: ClassifierSignal[]): number[] {
+  const totals = zeroTotals();
+  for (const signal of signals) totals[TASK_INDEX.get(signal.task)!]! += signal.weight;
+  return totals;
+}
+
+/** The learned model's votes, added into `totals` by kind. */
+function addLearnedVotes(totals: number[], model: LearnedModel, features: FeatureVector): void {
+  for (const [feature, hit] of features) {
+    const votes = model.weights.get(feature);
+    if (!votes) continue;
+    for (let vote = 0; vote < votes.tasks.length; vote++) {
+      totals[votes.tasks[vote]!]! += votes.weights[vote]! * hit.value;
+    }
+  }
 }
 
 /** Exact ties go to the lower tier, then to the earlier kind in TASK_KINDS: deterministic. */
 function compareTasks(a: TaskKind, b: TaskKind): number {
-  return TASK_RANK.get(a)! - TASK_RANK.get(b)!;
+  return TASK_RANK[TASK_INDEX.get(a)!]! - TASK_RANK[TASK_INDEX.get(b)!]!;
 }
 
 /** Code-unit order: deterministic and far cheaper than `localeCompare`, which needs ICU. */

@@ -9,7 +9,7 @@ import type { SwitchyardConfig } from "../config/config-schema.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
 import { selectClaudeModel } from "./claude-model-map.js";
-import { classifyMessages } from "./task-classifier.js";
+import { type ClassifierSignal, classifyLazily } from "./task-classifier.js";
 import { isTaskKind, TASK_KINDS, type TaskKind } from "./task-kinds.js";
 
 export type RouteSelector = "task-model" | "alias" | "tier" | "concrete-model" | "task-header" | "classifier";
@@ -27,8 +27,12 @@ export interface Route {
   selector: RouteSelector;
   /** First rung is where the request starts; the rest is where fallback/escalation may go. */
   ladder: RouteStep[];
-  /** Why: the selector used and, for the classifier, the signals that decided. */
-  signals: string[];
+  /**
+   * Why: the selector used and, for the classifier, the signals that decided. A function, called
+   * only by whoever explains (`switchyard route`, a log line): ranking and wording the classifier's
+   * signals costs more than the decision, and the gateway decides on every request.
+   */
+  signals: () => string[];
 }
 
 export interface RouteInput {
@@ -81,11 +85,12 @@ export class TaskRouter {
         : selectClaudeModel(this.config.claude_code, model, input.messages);
     if (claude) {
       const route = this.select({ ...input, model: claude.model, messages: claude.messages });
-      return { ...route, signals: [...claude.signals, ...route.signals] };
+      return { ...route, signals: () => [...claude.signals, ...route.signals()] };
     }
     const bare = model.startsWith(PREFIX) ? model.slice(PREFIX.length) : model;
 
-    if (isTaskKind(bare)) return this.forTask(bare, "task-model", [`model names the task kind ${bare}`]);
+    if (isTaskKind(bare))
+      return this.forTask(bare, "task-model", () => [`model names the task kind ${bare}`]);
 
     const tierMatch = TIER_NAME.exec(model);
     const pinnedAlias = this.steps.has(bare) ? bare : this.steps.has(model) ? model : undefined;
@@ -98,7 +103,7 @@ export class TaskRouter {
           task,
           selector: "tier",
           ladder: this.aliasLadders.get(alias)!,
-          signals: [`model names tier ${tier}`, ...signals],
+          signals: () => [`model names tier ${tier}`, ...signals()],
         };
       }
       const alias = pinnedAlias ?? this.concreteModels.get(model)!;
@@ -107,9 +112,9 @@ export class TaskRouter {
         task,
         selector,
         ladder: this.aliasLadders.get(alias)!,
-        signals: [
+        signals: () => [
           `model names ${selector === "alias" ? "alias" : "the model of alias"} ${alias}`,
-          ...signals,
+          ...signals(),
         ],
       };
     }
@@ -155,7 +160,9 @@ export class TaskRouter {
       if (replacement && !ladder.some((existing) => existing.alias === replacement.alias))
         ladder.push(replacement);
     }
-    return ladder.length === 0 ? route : { ...route, ladder, signals: [...signals, ...route.signals] };
+    return ladder.length === 0
+      ? route
+      : { ...route, ladder, signals: () => [...signals, ...route.signals()] };
   }
 
   /** Every name a caller may put in `model`. */
@@ -179,7 +186,7 @@ export class TaskRouter {
     return this.aliasLadders.get(alias) ?? [];
   }
 
-  private forTask(task: TaskKind, selector: RouteSelector, signals: string[]): Route {
+  private forTask(task: TaskKind, selector: RouteSelector, signals: () => string[]): Route {
     const ladder = this.taskLadders.get(task);
     if (!ladder) {
       throw new SwitchyardError(
@@ -193,7 +200,7 @@ export class TaskRouter {
   private taskFromHeaderOrClassifier(input: RouteInput): {
     task: TaskKind;
     selector: RouteSelector;
-    signals: string[];
+    signals: () => string[];
   } {
     const header = input.taskHeader?.trim();
     if (header) {
@@ -204,16 +211,14 @@ export class TaskRouter {
           `x-switchyard-task: "${header}" is not a task kind; use one of: ${TASK_KINDS.join(", ")}`,
         );
       }
-      return { task, selector: "task-header", signals: [`x-switchyard-task header names ${task}`] };
+      return { task, selector: "task-header", signals: () => [`x-switchyard-task header names ${task}`] };
     }
-    const classification = classifyMessages(input.messages, { hasTools: input.hasTools ?? false });
+    const decision = classifyLazily(input.messages, { hasTools: input.hasTools ?? false });
     return {
-      task: classification.task,
+      task: decision.task,
       selector: "classifier",
       // Signals come strongest first; the top few explain the decision, the rest is noise.
-      signals: classification.signals
-        .slice(0, 8)
-        .map((signal) => `${signal.name} → ${signal.task} (+${signal.weight}: ${signal.evidence})`),
+      signals: () => decision.explain().slice(0, 8).map(describeSignal),
     };
   }
 
@@ -236,4 +241,8 @@ export class TaskRouter {
     }
     return ladder;
   }
+}
+
+function describeSignal(signal: ClassifierSignal): string {
+  return `${signal.name} → ${signal.task} (+${signal.weight}: ${signal.evidence})`;
 }

@@ -124,14 +124,14 @@ describe("TaskRouter with Claude model names", () => {
     const route = routerWith().route({ model: "claude-3-5-haiku-20241022", messages: commitRequest });
     expect(route.ladder[0]).toMatchObject({ alias: "local-coder", tier: 1 });
     expect(route.selector).toBe("tier");
-    expect(route.signals[0]).toContain("claude_code.haiku: tier1");
+    expect(route.signals()[0]).toContain("claude_code.haiku: tier1");
   });
 
   it('a commit message asked of "sonnet" is classified and runs locally', () => {
     const route = routerWith().route({ model: "claude-sonnet-4-5-20250929", messages: commitRequest });
     expect(route.task).toBe("commit-message");
     expect(route.ladder[0]?.alias).toBe("local-coder");
-    expect(route.signals[0]).toContain("claude_code.sonnet: classify");
+    expect(route.signals()[0]).toContain("claude_code.sonnet: classify");
   });
 
   it("the x-switchyard-task header still wins for classify", () => {

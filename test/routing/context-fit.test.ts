@@ -21,7 +21,7 @@ const route: Route = {
     { alias: "cloud-sonnet", model: "anthropic/claude-sonnet-4.5", backend: "openrouter", tier: 2 },
     { alias: "cloud-opus", model: "anthropic/claude-opus-4.6", backend: "openrouter", tier: 3 },
   ],
-  signals: ["model names the task kind code-generation"],
+  signals: () => ["model names the task kind code-generation"],
 };
 
 const windows: Record<string, number> = {
@@ -93,8 +93,8 @@ describe("fitRouteToContext", () => {
   it("skips rungs too small for input plus the output reserve, and records it", () => {
     const fitted = fitRouteToContext(route, requestOfWords(6_000), windowOf);
     expect(fitted.ladder.map((step) => step.alias)).toEqual(["cloud-sonnet", "cloud-opus"]);
-    expect(fitted.signals.at(-1)).toMatch(/^context: skipped local-coder \(window 8000 < ~\d+ needed/);
-    expect(fitted.signals[0]).toBe(route.signals[0]);
+    expect(fitted.signals().at(-1)).toMatch(/^context: skipped local-coder \(window 8000 < ~\d+ needed/);
+    expect(fitted.signals()[0]).toBe(route.signals()[0]);
   });
 
   it("reserves max_tokens only up to the cap: a small max_tokens lets a tight rung fit", () => {

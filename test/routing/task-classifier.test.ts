@@ -22,6 +22,8 @@ import {
   classifyMessages,
   classifyText,
   decide,
+  explainReading,
+  scoresOf,
   stemWord,
 } from "../../src/routing/task-classifier.js";
 import {
@@ -328,9 +330,9 @@ describe("the decision rule", () => {
     const model = modelFromWeights([["w:design", "architecture", 8]]);
     const reading = readingWith([["code-generation", 10]], [["w:design", 1]]);
     const result = decide(reading, model, DECISION_POLICY);
-    expect(result.scores.architecture).toBe(8);
+    expect(scoresOf(result.totals).architecture).toBe(8);
     expect(result.task).toBe("code-generation");
-    expect(result.signals.map((signal) => signal.name)).toContain("learned:word");
+    expect(explainReading(reading, model).map((signal) => signal.name)).toContain("learned:word");
   });
 
   it("falls back below the minimum decisive score", () => {

@@ -1,6 +1,7 @@
 /** The router on its own: each selector, tiers, ladders, tool capability and bad names. */
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/config-load.js";
+import { classifyMessages } from "../../src/routing/task-classifier.js";
 import { TaskRouter } from "../../src/routing/task-router.js";
 
 const router = new TaskRouter(parseConfigText(undefined, "defaults", {}));
@@ -57,6 +58,21 @@ describe("selectors", () => {
   });
 });
 
+it("explains a route when asked: the selector first, then the classifier's strongest signals", () => {
+  const messages = ask("Review this pull request for race conditions before we merge it.");
+  const pinned = router.route({ model: "local-coder", messages });
+  const reasons = pinned.signals();
+  expect(reasons[0]).toBe("model names alias local-coder");
+  const classified = classifyMessages(messages);
+  expect(reasons.slice(1)).toEqual(
+    classified.signals
+      .slice(0, 8)
+      .map((signal) => `${signal.name} → ${signal.task} (+${signal.weight}: ${signal.evidence})`),
+  );
+  expect(pinned.task).toBe(classified.task);
+  expect(pinned.signals()).toEqual(reasons);
+});
+
 describe("tool capability", () => {
   it("a request with tools does not start on a model that cannot call them", () => {
     const route = router.route({
@@ -65,7 +81,7 @@ describe("tool capability", () => {
       hasTools: true,
     });
     expect(route.ladder.map((step) => step.alias)).toEqual(["local-coder", "cloud-sonnet", "cloud-opus"]);
-    expect(route.signals[0]).toBe("local-reasoner cannot call tools: local-coder instead");
+    expect(route.signals()[0]).toBe("local-reasoner cannot call tools: local-coder instead");
   });
 
   it("without tools, or with the alias pinned, the ladder is left alone", () => {
