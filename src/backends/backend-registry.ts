@@ -14,6 +14,7 @@ export function createBackend(id: string, config: BackendConfig): Backend {
         id,
         baseUrl: config.base_url,
         firstByteTimeoutMs: config.first_byte_timeout_ms,
+        answerTimeoutMs: config.answer_timeout_ms,
       });
     case "openai-compatible":
       return new OpenAICompatibleBackend({

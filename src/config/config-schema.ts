@@ -38,6 +38,8 @@ const ollamaBackendSchema = z.strictObject({
   base_url: urlString,
   /** Milliseconds to wait for the response headers (a cold model load can take a while). */
   first_byte_timeout_ms: z.number().int().positive().default(300_000),
+  /** Milliseconds to wait for a whole non-streamed answer (load plus generation): a hang guard. */
+  answer_timeout_ms: z.number().int().positive().default(1_800_000),
   /** Requests per model at once: OLLAMA_NUM_PARALLEL on that machine. */
   slots: z.number().int().positive().default(4),
   /** The aliases this Engine answers; default: the aliases whose `backend` is this one. */

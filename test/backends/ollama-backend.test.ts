@@ -330,3 +330,78 @@ describe("OllamaBackend", () => {
     await fast.close();
   });
 });
+
+describe("a caller that does not stream", () => {
+  const whole = (request: Partial<ChatRequest> = {}, signal?: AbortSignal) =>
+    call({ stream: false, ...request }, {}, signal);
+
+  it("asks Ollama for one JSON object and answers exactly what the stream would have", async () => {
+    const reply = {
+      thinking: "Greet back.",
+      content: "Hello there, friend!",
+      thinkInContent: true,
+      toolCalls: [{ name: "read_file", arguments: { path: "src/a.ts" } }],
+      promptEvalCount: 26,
+      evalCount: 4,
+    };
+    fake.enqueue({ kind: "reply", reply });
+    const streamed = await collectChatEvents(await backend.chat(call()));
+    fake.enqueue({ kind: "reply", reply });
+    const events = await drain(await backend.chat(whole()));
+    expect(chatBody(1).stream).toBe(false);
+    expect(fake.requests.filter((request) => request.path === "/api/chat")[1]?.headers.accept).toBe(
+      "application/json",
+    );
+    const result = await collectChatEvents(
+      (async function* () {
+        yield* events;
+      })(),
+    );
+    const { toolCalls: streamedCalls, ...streamedRest } = streamed;
+    const { toolCalls, ...rest } = result;
+    expect(rest).toEqual(streamedRest);
+    expect(result.reasoning).toBe("Greet back.");
+    expect(result.text).toBe("Hello there, friend!");
+    expect(toolCalls.map(({ name, arguments: args }) => ({ name, args }))).toEqual(
+      streamedCalls.map(({ name, arguments: args }) => ({ name, args })),
+    );
+    expect(events.filter((event) => event.type === "text-delta")).toHaveLength(1);
+  });
+
+  it("a failure during generation is Ollama's 500 error body: retryable, before any byte", async () => {
+    fake.enqueue({
+      kind: "error-mid-stream",
+      afterContent: "Partial",
+      error: "llama runner process has terminated",
+    });
+    const error = await rejection(backend.chat(whole()));
+    expect(error.code).toBe("upstream-error");
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain("llama runner process has terminated");
+  });
+
+  it("waits for the whole answer up to answer_timeout_ms, not first_byte_timeout_ms", async () => {
+    const bounded = new OllamaBackend({
+      id: "engine",
+      baseUrl: fake.url,
+      firstByteTimeoutMs: 50,
+      answerTimeoutMs: 150,
+    });
+    fake.enqueue({ kind: "reply", reply: { content: "in time" }, delayMs: 100 });
+    expect((await collectChatEvents(await bounded.chat(whole()))).text).toBe("in time");
+    fake.enqueue({ kind: "reply", reply: { content: "late" }, delayMs: 1_000 });
+    const error = await rejection(bounded.chat(whole()));
+    expect(error.code).toBe("upstream-timeout");
+    expect(error.message).toContain("backends.engine.answer_timeout_ms");
+    await bounded.close();
+  });
+
+  it("aborts the upstream request when the caller goes away while the answer is generated", async () => {
+    fake.enqueue({ kind: "hang" });
+    const controller = new AbortController();
+    const pending = backend.chat(whole({}, controller.signal));
+    setTimeout(() => controller.abort(), 50);
+    expect((await rejection(pending)).code).toBe("aborted");
+    await fake.waitForAborts(1);
+  });
+});

@@ -20,12 +20,13 @@ function expectSwitchyardError(run: () => unknown, code: string, message: RegExp
 }
 
 describe("toOllamaChatBody", () => {
-  it("sends the concrete model, always streams, and omits what is not set", () => {
+  it("sends the concrete model, streams as the caller does, and omits what is not set", () => {
     expect(toOllamaChatBody({ ...base, stream: false }, "qwen2.5-coder:32b", {})).toEqual({
       model: "qwen2.5-coder:32b",
       messages: [{ role: "user", content: "Hi" }],
-      stream: true,
+      stream: false,
     });
+    expect(toOllamaChatBody({ ...base, stream: true }, "qwen2.5-coder:32b", {}).stream).toBe(true);
   });
 
   it("maps sampling options, model options, format and think", () => {

@@ -177,10 +177,14 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
         response.socket?.destroy();
         return;
       case "hang":
+        // Without streaming, Ollama sends nothing at all until the answer is complete.
+        if (body.stream === false) return;
         response.writeHead(200, ndjson);
         response.write(line(chunkLine(body.model, "Hel")));
         return;
       case "error-mid-stream": {
+        // Without streaming, a failure during generation is the whole response: a 500 error body.
+        if (body.stream === false) return send(response, 500, json, { error: behaviour.error });
         const lines = splitText(behaviour.afterContent, 8).map((piece) => line(chunkLine(body.model, piece)));
         response.writeHead(200, ndjson);
         response.write(lines.join("") + line({ error: behaviour.error }));

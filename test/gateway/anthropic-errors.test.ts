@@ -135,7 +135,19 @@ describe("errors after the stream began", () => {
     expect(row).toMatchObject({ status: "error", errorCode: "upstream-error", frontDoor: "anthropic" });
   });
 
-  it("the same failure without streaming is a 500 api_error", async () => {
+  it("the same failure without streaming has sent nothing yet: the next rung answers", async () => {
+    harness.ollama.enqueue({ kind: "error-mid-stream", afterContent: "partial", error: "runner crashed" });
+    const { data, response } = await client.messages
+      .create({ model: "local-coder", max_tokens: 50, messages: hi })
+      .withResponse();
+    expect(data.content).toEqual([{ type: "text", text: "Hello from anthropic/claude-sonnet-4.5" }]);
+    expect(response.headers.get("x-switchyard-fallback")).toBe("local-coder->cloud-sonnet");
+    const [row] = await harness.ledgerRows();
+    expect(row?.fallbackHops[0]?.reason).toContain("runner crashed");
+  });
+
+  it("and with every rung above failing too it is a 500 api_error", async () => {
+    harness.openRouter.enqueue({ kind: "status", status: 500 }, { kind: "status", status: 500 });
     harness.ollama.enqueue({ kind: "error-mid-stream", afterContent: "partial", error: "runner crashed" });
     const error = await failure(
       client.messages.create({ model: "local-coder", max_tokens: 50, messages: hi }),

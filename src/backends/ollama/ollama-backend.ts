@@ -1,6 +1,7 @@
 /**
  * The Ollama back end: sends a `ChatRequest` to `/api/chat` over a keep-alive undici pool and
- * streams the NDJSON answer back as `ChatEvent`s. Converting the request and decoding the lines
+ * streams the NDJSON answer back as `ChatEvent`s (a caller that does not stream gets one JSON
+ * object from Ollama, decoded as the one line it is). Converting the request and decoding the lines
  * live in `ollama-wire.ts` and `ollama-stream-decoder.ts`; this module owns the HTTP exchange:
  * timeouts, status handling, line splitting, aborts and the pool's lifetime.
  */
@@ -29,10 +30,16 @@ export interface OllamaBackendOptions {
    * 32B model can take a minute to load from disk, so the default is generous: 300 s.
    */
   firstByteTimeoutMs?: number;
+  /**
+   * How long to wait for a whole non-streamed answer (its headers come only once it is done):
+   * model load plus generation. Default 30 min, a guard against a hung Engine, not a latency goal.
+   */
+  answerTimeoutMs?: number;
 }
 
 const defaultConnectTimeoutMs = 5_000;
 const defaultFirstByteTimeoutMs = 300_000;
+const defaultAnswerTimeoutMs = 1_800_000;
 /** Error bodies are short JSON; a proxy's HTML error page is not worth reading past this. */
 const errorBodyLimitBytes = 16_384;
 
@@ -47,6 +54,7 @@ export class OllamaBackend implements Backend {
   private readonly endpoint: OllamaEndpoint;
   private readonly headers: Record<string, string>;
   private readonly firstByteTimeoutMs: number;
+  private readonly answerTimeoutMs: number;
 
   constructor(options: OllamaBackendOptions) {
     this.id = options.id;
@@ -56,6 +64,7 @@ export class OllamaBackend implements Backend {
     this.endpoint = { backend: options.id, baseUrl: `${url.origin}${this.pathPrefix}` };
     this.headers = { ...options.headers };
     this.firstByteTimeoutMs = options.firstByteTimeoutMs ?? defaultFirstByteTimeoutMs;
+    this.answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
       options.dispatcher ??
@@ -68,6 +77,7 @@ export class OllamaBackend implements Backend {
   async chat(call: BackendCall): Promise<AsyncIterable<ChatEvent>> {
     const body = this.requestBody(call);
     if (call.signal.aborted) throw ollamaNetworkError(this.endpoint, call.signal.reason, call.signal, false);
+    const streamed = call.request.stream;
     let response: StreamingResponse;
     try {
       response = await streamingRequest(this.dispatcher, {
@@ -76,16 +86,18 @@ export class OllamaBackend implements Backend {
         method: "POST",
         headers: {
           "content-type": "application/json",
-          accept: "application/x-ndjson",
+          accept: streamed ? "application/x-ndjson" : "application/json",
           ...this.headers,
           ...call.options.headers,
         },
         body,
         signal: call.signal,
-        headersTimeout: this.firstByteTimeoutMs,
+        headersTimeout: streamed ? this.firstByteTimeoutMs : this.answerTimeoutMs,
       });
     } catch (error) {
-      throw ollamaNetworkError(this.endpoint, error, call.signal, false);
+      throw ollamaNetworkError(this.endpoint, error, call.signal, false, {
+        headersTimeoutSetting: streamed ? "first_byte_timeout_ms" : "answer_timeout_ms",
+      });
     }
     if (response.statusCode !== 200) {
       const bodyText = (await response.body.text(errorBodyLimitBytes)).slice(0, errorBodyLimitBytes);
@@ -116,6 +128,7 @@ export class OllamaBackend implements Backend {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
+  /** NDJSON lines, or the one object of a non-streamed answer (a "line" with no newline after it). */
   private async *streamEvents(body: ResponseBody, signal: AbortSignal): AsyncGenerator<ChatEvent> {
     const decoder = new OllamaStreamDecoder(this.endpoint);
     // The decoder's errors are already SwitchyardErrors; anything else came from the socket.

@@ -93,12 +93,14 @@ const timeoutCodes = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]
 /**
  * Maps a thrown network error. `streaming` is true once the response has begun: a broken
  * connection then is a failure mid-answer ("upstream-error"), not an unreachable server.
+ * `headersTimeoutSetting` names the config key that bounded the wait for the response headers.
  */
 export function ollamaNetworkError(
   endpoint: OllamaEndpoint,
   error: unknown,
   signal: AbortSignal | undefined,
   streaming: boolean,
+  context: { headersTimeoutSetting?: string } = {},
 ): SwitchyardError {
   if (error instanceof SwitchyardError) return error;
   const where = `Ollama back end "${endpoint.backend}" at ${endpoint.baseUrl}`;
@@ -109,7 +111,15 @@ export function ollamaNetworkError(
   const detail = error instanceof Error ? error.message || code || error.name : String(error);
   if (code !== undefined && timeoutCodes.has(code)) {
     const phase = code === "UND_ERR_HEADERS_TIMEOUT" ? "did not start answering" : "stopped sending";
-    return new SwitchyardError("upstream-timeout", `${where} ${phase} in time (${detail}).`, options);
+    const setting =
+      code === "UND_ERR_HEADERS_TIMEOUT" && context.headersTimeoutSetting
+        ? `; raise backends.${endpoint.backend}.${context.headersTimeoutSetting} if the model needs longer`
+        : "";
+    return new SwitchyardError(
+      "upstream-timeout",
+      `${where} ${phase} in time (${detail})${setting}.`,
+      options,
+    );
   }
   if (streaming)
     return new SwitchyardError("upstream-error", `${where} broke off mid-stream: ${detail}`, options);

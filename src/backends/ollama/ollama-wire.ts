@@ -56,13 +56,17 @@ export interface OllamaChatBody {
   think?: boolean;
 }
 
-/** Builds the `/api/chat` body. Always streams: the back end reads NDJSON whatever the caller wants. */
+/**
+ * Builds the `/api/chat` body. Streams when the caller streams; a caller that waits for the whole
+ * answer gets it from Ollama as one JSON object — the same shape as the final NDJSON line, with the
+ * whole message — instead of one line per token to parse and reassemble.
+ */
 export function toOllamaChatBody(
   request: ChatRequest,
   model: string,
   modelOptions: ModelOptions,
 ): OllamaChatBody {
-  const body: OllamaChatBody = { model, messages: toOllamaMessages(request.messages), stream: true };
+  const body: OllamaChatBody = { model, messages: toOllamaMessages(request.messages), stream: request.stream };
   const tools = selectTools(request);
   if (tools.length > 0) {
     body.tools = tools.map((tool) => ({
