@@ -66,7 +66,11 @@ export function toOllamaChatBody(
   model: string,
   modelOptions: ModelOptions,
 ): OllamaChatBody {
-  const body: OllamaChatBody = { model, messages: toOllamaMessages(request.messages), stream: request.stream };
+  const body: OllamaChatBody = {
+    model,
+    messages: toOllamaMessages(request.messages),
+    stream: request.stream,
+  };
   const tools = selectTools(request);
   if (tools.length > 0) {
     body.tools = tools.map((tool) => ({
