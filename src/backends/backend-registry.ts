@@ -23,6 +23,7 @@ export function createBackend(id: string, config: BackendConfig): Backend {
         headers: config.headers,
         flavor: config.flavor,
         firstByteTimeoutMs: config.first_byte_timeout_ms,
+        answerTimeoutMs: config.answer_timeout_ms,
         ...(config.api_key ? { apiKey: config.api_key } : {}),
       });
   }

@@ -22,6 +22,8 @@ export interface StreamingRequestOptions {
   signal: AbortSignal;
   /** How long to wait for the status and headers; undici's default (300 s) otherwise. */
   headersTimeout?: number | undefined;
+  /** How long the body may go silent between chunks; undici's default (300 s) otherwise. */
+  bodyTimeout?: number | undefined;
 }
 
 export interface StreamingResponse {
@@ -65,6 +67,7 @@ export function streamingRequest(
         headers: options.headers,
         body: options.body ?? null,
         ...(options.headersTimeout !== undefined ? { headersTimeout: options.headersTimeout } : {}),
+        ...(options.bodyTimeout !== undefined ? { bodyTimeout: options.bodyTimeout } : {}),
       },
       {
         onRequestStart(started) {
@@ -139,6 +142,24 @@ export class ResponseBody implements AsyncIterable<Buffer> {
     return Buffer.concat(parts).toString("utf8");
   }
 
+  /**
+   * The whole body as text, for a non-streamed answer: rejects (and stops reading) once it grows
+   * past `limitBytes`, rather than cutting an answer short. Errors of the socket are thrown.
+   */
+  async readAll(limitBytes: number): Promise<string> {
+    const parts: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of this) {
+      size += chunk.length;
+      if (size > limitBytes) {
+        this.destroy();
+        throw new ResponseTooLargeError(limitBytes);
+      }
+      parts.push(chunk);
+    }
+    return parts.length === 1 ? parts[0]!.toString("utf8") : Buffer.concat(parts).toString("utf8");
+  }
+
   push(chunk: Buffer): void {
     if (this.stopped) return;
     if (this.waiting) {
@@ -195,5 +216,13 @@ export class ResponseBody implements AsyncIterable<Buffer> {
       this.waiting = resolve;
       this.waitingFailed = reject;
     });
+  }
+}
+
+/** A body larger than the reader agreed to hold. */
+export class ResponseTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`the response is larger than ${Math.round(limitBytes / 1_048_576)} MiB`);
+    this.name = "ResponseTooLargeError";
   }
 }

@@ -62,6 +62,8 @@ const openAiCompatibleBackendSchema = z.strictObject({
   api_key: z.string().default(""),
   headers: z.record(z.string(), z.string()).default({}),
   first_byte_timeout_ms: z.number().int().positive().default(120_000),
+  /** Milliseconds a whole non-streamed answer may take (headers and body): a hang guard. */
+  answer_timeout_ms: z.number().int().positive().default(1_800_000),
 });
 
 const backendSchema = z.discriminatedUnion("type", [ollamaBackendSchema, openAiCompatibleBackendSchema], {

@@ -81,7 +81,7 @@ describe("OpenAICompatibleBackend against the fake OpenRouter", () => {
     expect(result.usage.costUsd).toBeCloseTo(expectedCost, 12);
   });
 
-  it("sends the bearer key, attribution and per-model headers, and an always-streaming body", async () => {
+  it("sends the bearer key, attribution and per-model headers, and a streaming body for a streaming caller", async () => {
     await collectChatEvents(
       await backend.chat(call({ options: { headers: { "anthropic-beta": "context-1m" } } })),
     );
@@ -352,5 +352,117 @@ describe("the fake OpenRouter, seen through the official openai client", () => {
       (error) => error,
     );
     expect(refused).toMatchObject({ code: "upstream-authentication" });
+  });
+});
+
+describe("a caller that does not stream", () => {
+  const whole = (request: Partial<ChatRequest> = {}, overrides: Partial<BackendCall> = {}) =>
+    call(overrides, { stream: false, ...request });
+
+  it("asks for one JSON completion and answers exactly what the stream would have", async () => {
+    const reply = {
+      reasoning: "Think first.",
+      content: "Hello there, friend!",
+      toolCalls: [{ name: "read_file", arguments: '{"path":"src/index.ts"}' }],
+      promptTokens: 12,
+      completionTokens: 9,
+      cost: 0.000321,
+    };
+    fake.enqueue({ kind: "reply", reply }, { kind: "reply", reply });
+    const streamed = await collectChatEvents(await backend.chat(call({}, { reasoning: { enabled: true } })));
+    const events: ChatEvent[] = [];
+    for await (const event of await backend.chat(whole({ reasoning: { enabled: true } }))) events.push(event);
+    expect(fake.requests[1]?.body).toMatchObject({ stream: false, usage: { include: true } });
+    expect(fake.requests[1]?.headers.accept).toBe("application/json");
+    expect(events.map((event) => event.type)).toEqual([
+      "response-metadata",
+      "reasoning-delta",
+      "text-delta",
+      "tool-call-start",
+      "tool-call-delta",
+      "usage",
+      "finish",
+    ]);
+    const result = await collectChatEvents(
+      (async function* () {
+        yield* events;
+      })(),
+    );
+    const strip = ({ toolCalls, id: _generationId, ...rest }: typeof result) => ({
+      ...rest,
+      toolCalls: toolCalls.map(({ name, arguments: args }) => ({ name, args })),
+    });
+    expect(strip(result)).toEqual(strip(streamed));
+    expect(result.usage).toMatchObject({ inputTokens: 12, outputTokens: 9, costUsd: 0.000321 });
+  });
+
+  it("a failure reported in the body under HTTP 200 is that status's error, before any byte", async () => {
+    fake.enqueue({
+      kind: "error-mid-stream",
+      afterContent: "partial",
+      code: 502,
+      message: "provider crashed",
+    });
+    const error = await chatError(backend.chat(whole()));
+    expect(error.code).toBe("upstream-error");
+    expect(error.retryable).toBe(true);
+    expect(error.upstreamStatus).toBe(502);
+    expect(error.message).toContain("provider crashed");
+  });
+
+  it("waits for the whole answer up to answerTimeoutMs, not the first-byte timeout", async () => {
+    const bounded = makeBackend({ firstByteTimeoutMs: 50, answerTimeoutMs: 200 });
+    try {
+      fake.enqueue({ kind: "reply", reply: { content: "in time" }, delayMs: 120 });
+      expect((await collectChatEvents(await bounded.chat(whole()))).text).toBe("in time");
+      fake.enqueue({ kind: "hang" });
+      expect((await chatError(bounded.chat(whole()))).code).toBe("upstream-timeout");
+    } finally {
+      await bounded.close();
+    }
+  });
+
+  it("refuses a completion larger than its limit instead of holding it, and reads a stream sent anyway", async () => {
+    const content = "x".repeat(4_096);
+    const bodies = [
+      JSON.stringify({ id: "c1", choices: [{ message: { content }, finish_reason: "stop" }] }),
+      'data: {"id":"c2","choices":[{"delta":{"content":"streamed anyway"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+    ];
+    const received: unknown[] = [];
+    const server = createServer((request, response) => {
+      let text = "";
+      request.on("data", (chunk) => {
+        text += chunk;
+      });
+      request.on("end", () => {
+        received.push(JSON.parse(text));
+        const body = bodies[received.length - 1]!;
+        response.writeHead(200, {
+          "content-type": body.startsWith("data:") ? "text/event-stream" : "application/json",
+        });
+        response.end(body);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const generic = new OpenAICompatibleBackend({
+      id: "vllm",
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      flavor: "generic",
+      answerLimitBytes: 1_024,
+    });
+    try {
+      const tooLarge = await chatError(generic.chat(whole({}, { model: "qwen" })));
+      expect(tooLarge.code).toBe("upstream-error");
+      expect(tooLarge.message).toContain("larger than");
+      expect(received[0]).toMatchObject({ stream: false });
+      expect(received[0]).not.toHaveProperty("stream_options");
+      expect((await collectChatEvents(await generic.chat(whole({}, { model: "qwen" })))).text).toBe(
+        "streamed anyway",
+      );
+    } finally {
+      await generic.close();
+      server.close();
+    }
   });
 });

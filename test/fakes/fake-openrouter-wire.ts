@@ -127,6 +127,33 @@ export function buildErrorMidStreamFrames(
   return frames; // OpenRouter terminates the stream after the error event, without [DONE]
 }
 
+/**
+ * The same failure without streaming: OpenRouter has already answered 200 once generation began,
+ * so the error is the body — the completion shape with `finish_reason: "error"` and an `error`.
+ */
+export function buildErrorCompletion(
+  id: string,
+  model: string,
+  behaviour: { code?: number; message: string },
+): unknown {
+  return {
+    id,
+    provider: "Fake",
+    model,
+    object: "chat.completion",
+    created: nowSeconds(),
+    choices: [
+      {
+        index: 0,
+        finish_reason: "error",
+        native_finish_reason: "error",
+        message: { role: "assistant", content: "" },
+      },
+    ],
+    error: { code: behaviour.code ?? 502, message: behaviour.message },
+  };
+}
+
 export function buildCompletion(
   id: string,
   model: string,

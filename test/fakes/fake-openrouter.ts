@@ -12,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { AbortCounter } from "./abort-counter.js";
 import {
   buildCompletion,
+  buildErrorCompletion,
   buildErrorMidStreamFrames,
   buildStreamFrames,
   errorBody,
@@ -189,6 +190,7 @@ export async function startFakeOpenRouter(
           behaviour.headers,
         );
       case "error-mid-stream": {
+        if (!stream) return sendJson(response, 200, buildErrorCompletion(generationId(), model, behaviour));
         startStream(response);
         const frames = buildErrorMidStreamFrames(generationId(), model, behaviour);
         response.end(frames.join(""));

@@ -1,14 +1,21 @@
 /**
  * The back end for every server that speaks OpenAI Chat Completions: OpenRouter (the default
  * flavor), vLLM, LM Studio and llama.cpp server. Owns the HTTP exchange — a keep-alive undici
- * pool, always-streaming requests, status → error mapping before the first byte, and turning the
- * SSE body into `ChatEvent`s — while the wire shapes live in `openai-compatible-wire.ts`.
+ * pool, status → error mapping before the first byte, and turning the SSE body (or, for a caller
+ * that does not stream, the one JSON completion) into `ChatEvent`s — while the wire shapes live in
+ * `openai-compatible-wire.ts`.
  */
 import { Agent, type Dispatcher } from "undici";
 import type { ChatEvent } from "../../protocol/chat-types.js";
 import type { Backend, BackendCall } from "../backend.js";
-import { type ResponseBody, type StreamingResponse, streamingRequest } from "../streaming-request.js";
 import {
+  type ResponseBody,
+  ResponseTooLargeError,
+  type StreamingResponse,
+  streamingRequest,
+} from "../streaming-request.js";
+import {
+  errorFromCompletion,
   errorFromEarlyEnd,
   errorFromStatus,
   errorFromStream,
@@ -16,6 +23,7 @@ import {
   type UpstreamErrorContext,
 } from "./openai-compatible-errors.js";
 import {
+  convertCompletion,
   convertStreamChunk,
   createStreamState,
   finishStream,
@@ -38,12 +46,21 @@ export interface OpenAICompatibleBackendOptions {
   dispatcher?: Dispatcher;
   /** How long to wait for the response status and headers; undici's default (300 s) otherwise. */
   firstByteTimeoutMs?: number;
+  /**
+   * How long a non-streamed answer may take, headers and body alike (some servers send nothing
+   * until it is complete). Default 30 min: a guard against a hung upstream, not a latency goal.
+   */
+  answerTimeoutMs?: number;
+  /** A non-streamed completion larger than this is refused rather than held; default 64 MiB. */
+  answerLimitBytes?: number;
   /** "openrouter" (default) adds OpenRouter's `reasoning` and `usage` parameters. */
   flavor?: OpenAICompatibleFlavor;
 }
 
 /** An error body larger than this is cut: we only want its message. */
 const ERROR_BODY_LIMIT_BYTES = 64 * 1024;
+const DEFAULT_ANSWER_LIMIT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_ANSWER_TIMEOUT_MS = 1_800_000;
 
 export class OpenAICompatibleBackend implements Backend {
   readonly id: string;
@@ -54,14 +71,19 @@ export class OpenAICompatibleBackend implements Backend {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly baseHeaders: Record<string, string>;
+  private readonly wholeAnswerHeaders: Record<string, string>;
   private readonly flavor: OpenAICompatibleFlavor;
   private readonly firstByteTimeoutMs: number | undefined;
+  private readonly answerTimeoutMs: number;
+  private readonly answerLimitBytes: number;
   private readonly errorContext: UpstreamErrorContext;
 
   constructor(options: OpenAICompatibleBackendOptions) {
     this.id = options.id;
     this.flavor = options.flavor ?? "openrouter";
     this.firstByteTimeoutMs = options.firstByteTimeoutMs;
+    this.answerTimeoutMs = options.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
+    this.answerLimitBytes = options.answerLimitBytes ?? DEFAULT_ANSWER_LIMIT_BYTES;
     const base = new URL(options.baseUrl.endsWith("/") ? options.baseUrl : `${options.baseUrl}/`);
     const chatUrl = new URL("chat/completions", base);
     this.chatOrigin = chatUrl.origin;
@@ -74,6 +96,7 @@ export class OpenAICompatibleBackend implements Backend {
       accept: "text/event-stream",
       ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
     });
+    this.wholeAnswerHeaders = { ...this.baseHeaders, accept: "application/json" };
     this.errorContext = {
       backendId: options.id,
       host: base.host,
@@ -86,6 +109,8 @@ export class OpenAICompatibleBackend implements Backend {
     const body = JSON.stringify(toChatCompletionsBody(call.request, call.model, call.options, this.flavor));
     if (call.signal.aborted)
       throw errorFromTransport(call.signal.reason, this.errorContext, "connect", call.signal);
+    const streamed = call.request.stream;
+    const ownHeaders = streamed ? this.baseHeaders : this.wholeAnswerHeaders;
     let response: StreamingResponse;
     try {
       response = await streamingRequest(this.dispatcher, {
@@ -93,12 +118,14 @@ export class OpenAICompatibleBackend implements Backend {
         path: this.chatPath,
         method: "POST",
         // Per-model headers (forwarded anthropic-beta) may add to ours but not replace auth.
-        headers: call.options.headers
-          ? mergeHeaders(call.options.headers, this.baseHeaders)
-          : this.baseHeaders,
+        headers: call.options.headers ? mergeHeaders(call.options.headers, ownHeaders) : ownHeaders,
         body,
         signal: call.signal,
-        ...(this.firstByteTimeoutMs !== undefined ? { headersTimeout: this.firstByteTimeoutMs } : {}),
+        ...(streamed
+          ? this.firstByteTimeoutMs !== undefined
+            ? { headersTimeout: this.firstByteTimeoutMs }
+            : {}
+          : { headersTimeout: this.answerTimeoutMs, bodyTimeout: this.answerTimeoutMs }),
       });
     } catch (error) {
       throw errorFromTransport(error, this.errorContext, "connect", call.signal);
@@ -110,6 +137,9 @@ export class OpenAICompatibleBackend implements Backend {
       throw errorFromStatus(statusCode, headers["retry-after"], text, this.errorContext);
     }
     const contentType = String(headers["content-type"] ?? "");
+    if (!streamed && !contentType.includes("text/event-stream")) {
+      return this.wholeAnswer(response.body, call.signal);
+    }
     if (!contentType.includes("text/event-stream")) {
       // A 200 that is not a stream is almost always an error body from a proxy or a server that
       // ignored `stream: true`; report what it says rather than an empty answer.
@@ -141,6 +171,25 @@ export class OpenAICompatibleBackend implements Backend {
     const closing = finishStream(state, sawDone);
     if (!closing) throw errorFromEarlyEnd(this.errorContext);
     for (const chatEvent of closing) yield chatEvent;
+  }
+
+  /**
+   * A non-streamed completion, read whole and yielded as its events. A failure the body reports
+   * throws at the first event, before anything reached the caller, so the ladder may move on.
+   */
+  private async *wholeAnswer(body: ResponseBody, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+    let text: string;
+    try {
+      text = await body.readAll(this.answerLimitBytes);
+    } catch (error) {
+      if (error instanceof ResponseTooLargeError) {
+        throw errorFromCompletion({ message: error.message }, "", this.errorContext);
+      }
+      throw errorFromTransport(error, this.errorContext, "stream", signal);
+    }
+    const outcome = convertCompletion(text);
+    if (outcome.error) throw errorFromCompletion(outcome.error, text, this.errorContext);
+    yield* outcome.events;
   }
 
   /** Converts parsed SSE events; returns true once `[DONE]` arrives. */

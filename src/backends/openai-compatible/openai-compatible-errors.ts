@@ -127,6 +127,27 @@ export function errorFromStream(
   });
 }
 
+/**
+ * A non-streamed completion that reports a failure in its body (OpenRouter does so under HTTP 200
+ * when generation fails) or cannot be read. Nothing reached the caller yet: a numeric code is
+ * treated as the status it names, so the ladder falls back exactly as for that status.
+ */
+export function errorFromCompletion(
+  error: { code?: string | number; message: string },
+  bodyText: string,
+  context: UpstreamErrorContext,
+): SwitchyardError {
+  if (typeof error.code === "number" && error.code >= 400 && error.code < 600) {
+    return errorFromStatus(error.code, undefined, bodyText, context);
+  }
+  const code = error.code !== undefined ? ` (code ${error.code})` : "";
+  return new SwitchyardError(
+    "upstream-error",
+    redact(`${describe(context)} failed to answer: ${error.message}${code}`, context.apiKey),
+    { backend: context.backendId },
+  );
+}
+
 /** The stream ended with neither a finish reason nor `[DONE]`. */
 export function errorFromEarlyEnd(context: UpstreamErrorContext): SwitchyardError {
   return new SwitchyardError(

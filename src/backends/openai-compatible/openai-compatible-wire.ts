@@ -1,7 +1,8 @@
 /**
  * Pure converters between Switchyard's chat types and the OpenAI Chat Completions wire format as
- * OpenRouter, vLLM, LM Studio and llama.cpp server speak it: `ChatRequest` → request body, and one
- * streamed SSE `data` payload → `ChatEvent`s. No I/O here; the back end owns sockets and errors.
+ * OpenRouter, vLLM, LM Studio and llama.cpp server speak it: `ChatRequest` → request body, one
+ * streamed SSE `data` payload → `ChatEvent`s, and a whole non-streamed completion → the same
+ * events. No I/O here; the back end owns sockets and errors.
  */
 import { z } from "zod";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
@@ -32,12 +33,14 @@ export function toChatCompletionsBody(
   const body: ChatCompletionsBody = {
     model,
     messages: request.messages.map((message) => toWireMessage(message, flavor)),
-    stream: true,
+    // A caller that waits for the whole answer gets one JSON object instead of a frame per token.
+    stream: request.stream,
   };
   // OpenRouter now always reports usage (the flag is deprecated but harmless); generic servers
-  // (vLLM, llama.cpp) only send the final usage chunk when asked this way.
+  // (vLLM, llama.cpp) only send the final usage chunk when asked this way (a whole completion
+  // always carries it).
   if (flavor === "openrouter") body.usage = { include: true };
-  else body.stream_options = { include_usage: true };
+  else if (request.stream) body.stream_options = { include_usage: true };
 
   if (request.tools && request.tools.length > 0) {
     body.tools = request.tools.map((tool) => {
@@ -139,6 +142,23 @@ function toWirePart(part: ContentPart): JsonObject {
 
 // ---- Streaming: one SSE `data` payload at a time ------------------------------------------
 
+const usageSchema = z
+  .object({
+    prompt_tokens: z.number().nullish(),
+    completion_tokens: z.number().nullish(),
+    completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
+    cost: z.unknown().optional(),
+  })
+  .nullish();
+
+const reasoningDetailsSchema = z
+  .array(z.object({ type: z.string().nullish(), text: z.string().nullish(), summary: z.string().nullish() }))
+  .nullish();
+
+const errorFieldSchema = z
+  .object({ code: z.union([z.string(), z.number()]).nullish(), message: z.string().nullish() })
+  .nullish();
+
 const streamChunkSchema = z.object({
   id: z.string().nullish(),
   model: z.string().nullish(),
@@ -150,15 +170,7 @@ const streamChunkSchema = z.object({
             content: z.string().nullish(),
             reasoning: z.string().nullish(),
             reasoning_content: z.string().nullish(),
-            reasoning_details: z
-              .array(
-                z.object({
-                  type: z.string().nullish(),
-                  text: z.string().nullish(),
-                  summary: z.string().nullish(),
-                }),
-              )
-              .nullish(),
+            reasoning_details: reasoningDetailsSchema,
             tool_calls: z
               .array(
                 z.object({
@@ -176,17 +188,8 @@ const streamChunkSchema = z.object({
       }),
     )
     .nullish(),
-  usage: z
-    .object({
-      prompt_tokens: z.number().nullish(),
-      completion_tokens: z.number().nullish(),
-      completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
-      cost: z.unknown().optional(),
-    })
-    .nullish(),
-  error: z
-    .object({ code: z.union([z.string(), z.number()]).nullish(), message: z.string().nullish() })
-    .nullish(),
+  usage: usageSchema,
+  error: errorFieldSchema,
 });
 
 /** What the converter remembers between chunks of one response. */
@@ -358,7 +361,100 @@ function reasoningFromDetails(
   return text || undefined;
 }
 
-type WireUsage = NonNullable<z.infer<typeof streamChunkSchema>["usage"]>;
+// ---- A whole answer: the body of a non-streamed completion -------------------------------
+
+const completionSchema = z.object({
+  id: z.string().nullish(),
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.object({
+        message: z
+          .object({
+            content: z.string().nullish(),
+            reasoning: z.string().nullish(),
+            reasoning_content: z.string().nullish(),
+            reasoning_details: reasoningDetailsSchema,
+            tool_calls: z
+              .array(
+                z.object({
+                  id: z.string().nullish(),
+                  function: z
+                    .object({ name: z.string().nullish(), arguments: z.string().nullish() })
+                    .nullish(),
+                }),
+              )
+              .nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: usageSchema,
+  error: errorFieldSchema,
+});
+
+/**
+ * A non-streamed completion as the events its stream would have produced: metadata, reasoning,
+ * text, tool calls, usage, finish. An error the upstream put in the body (OpenRouter reports a
+ * failure during generation that way, under HTTP 200) comes back as `error`.
+ */
+export function convertCompletion(text: string): StreamChunkOutcome {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { events: [], error: { message: `unreadable completion (not JSON): ${text.slice(0, 200)}` } };
+  }
+  const parsed = completionSchema.safeParse(json);
+  if (!parsed.success) {
+    return {
+      events: [],
+      error: { message: `unexpected completion shape: ${parsed.error.issues[0]?.message}` },
+    };
+  }
+  const completion = parsed.data;
+  if (completion.error) {
+    const error: StreamChunkError = {
+      message: completion.error.message ?? "the upstream reported an error",
+    };
+    if (completion.error.code !== null && completion.error.code !== undefined) {
+      error.code = completion.error.code;
+    }
+    return { events: [], error };
+  }
+  const choice = completion.choices?.[0];
+  if (!choice) return { events: [], error: { message: "a completion without choices" } };
+  if (choice.finish_reason === "error") {
+    return { events: [], error: { message: "the upstream finished the response with an error" } };
+  }
+  const events: ChatEvent[] = [];
+  const state = createStreamState();
+  pushMetadataOnce(events, state, completion.id, completion.model);
+  const message = choice.message;
+  if (message) {
+    const reasoning =
+      message.reasoning ?? message.reasoning_content ?? reasoningFromDetails(message.reasoning_details);
+    if (reasoning) events.push({ type: "reasoning-delta", text: reasoning });
+    if (message.content) events.push({ type: "text-delta", text: message.content });
+    message.tool_calls?.forEach((call, index) => {
+      events.push({
+        type: "tool-call-start",
+        index,
+        id: call.id ?? `call_${index}`,
+        name: call.function?.name ?? "",
+      });
+      const argumentsText = call.function?.arguments;
+      if (argumentsText) events.push({ type: "tool-call-delta", index, argumentsDelta: argumentsText });
+    });
+  }
+  if (completion.usage) events.push({ type: "usage", usage: toUsage(completion.usage) });
+  events.push({ type: "finish", reason: toFinishReason(choice.finish_reason ?? "other") });
+  return { events };
+}
+
+type WireUsage = NonNullable<z.infer<typeof usageSchema>>;
 
 function toUsage(wire: WireUsage): Usage {
   const usage: Usage = { inputTokens: wire.prompt_tokens ?? 0, outputTokens: wire.completion_tokens ?? 0 };
