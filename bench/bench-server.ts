@@ -3,6 +3,10 @@
  * each get their own event loop: `bench-server upstream` starts a zero-latency fake OpenRouter;
  * `bench-server gateway <upstream-url>` starts Switchyard in front of it. Prints its URL as one
  * JSON line on stdout, then serves until killed.
+ *
+ * The fake OpenRouter also lists a free model, as OpenRouter lists its `:free` variants at $0: a
+ * request for it costs nothing, so the budget reserves nothing, and the gateway bench can show the
+ * OpenRouter path with and without the budget step.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,11 +21,19 @@ import { startFakeOllama } from "../test/fakes/fake-ollama.js";
 import { startFakeOpenRouter } from "../test/fakes/fake-openrouter.js";
 
 export const BENCH_API_KEY = "sk-or-bench";
+export const BENCH_FREE_MODEL = "meta-llama/llama-3.3-70b-instruct:free";
 
 async function main(): Promise<void> {
   const [role, upstreamUrl, ollamaUrl] = process.argv.slice(2);
   if (role === "upstream") {
     const openRouter = await startFakeOpenRouter({ apiKey: BENCH_API_KEY, recordRequests: false });
+    openRouter.models.push({
+      id: BENCH_FREE_MODEL,
+      promptPrice: 0,
+      completionPrice: 0,
+      contextLength: 131_072,
+      maxCompletionTokens: 8_192,
+    });
     const ollama = await startFakeOllama({ recordRequests: false });
     process.stdout.write(`${JSON.stringify({ openRouter: openRouter.baseUrl, ollama: ollama.url })}\n`);
     return;
@@ -38,6 +50,7 @@ async function main(): Promise<void> {
         engine: { base_url: ollamaUrl, slots: Number(process.env.BENCH_ENGINE_SLOTS ?? 16) },
         openrouter: { base_url: upstreamUrl, api_key: BENCH_API_KEY },
       },
+      aliases: { "cloud-free": { backend: "openrouter", model: BENCH_FREE_MODEL, tier: 2 } },
       database: { url: join(directory, "ledger.db") },
       budget: {
         key_check_interval_minutes: 0,
@@ -47,6 +60,8 @@ async function main(): Promise<void> {
     });
     const config = parseConfigText(yaml, "bench config", {});
     const runtime = await startRuntime(config, { logger: pino({ level: "silent" }) });
+    // Prices from the fake's /models, before the first request: the free model is then known free.
+    await runtime.syncCatalog();
     const gateway = buildGateway(runtime);
     const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
     process.stdout.write(`${JSON.stringify({ url })}\n`);

@@ -2,19 +2,25 @@
  * Gateway overhead: the same requests sent straight to a zero-latency fake upstream and through
  * Switchyard, side by side in one run, at 16 concurrent connections, non-streaming and streaming.
  * The fake upstream and Switchyard each run in their own process, as they would in production.
+ * Three paths: `local` (an alias on the fake Engine), `free` (a $0 model on the fake OpenRouter:
+ * the OpenAI-compatible back end with nothing to reserve) and `paid` (Sonnet on the fake
+ * OpenRouter: the same, plus the budget's reservation and settle on SQLite for every request).
  * Targets (issue 2), at 16 connections, non-streaming: added p50 ≤ 1 ms and ≥ 4,000 requests/s
  * through the gateway; the summary line says how each path fares.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BENCH_API_KEY } from "./bench-server.js";
+import { BENCH_API_KEY, BENCH_FREE_MODEL } from "./bench-server.js";
 import { type LoadResult, runLoad } from "./load-generator.js";
 
-export type UpstreamPath = "local" | "paid";
+export type UpstreamPath = "local" | "free" | "paid";
 
 export interface GatewayBenchRow {
-  /** local: an alias on the fake Ollama (no budget); paid: an alias on the fake OpenRouter (budget reserved and settled). */
+  /**
+   * local: an alias on the fake Ollama; free: a $0 model on the fake OpenRouter (nothing to
+   * reserve); paid: Sonnet on the fake OpenRouter (budget reserved and settled per request).
+   */
   path: UpstreamPath;
   mode: "non-streaming" | "streaming";
   connections: number;
@@ -46,7 +52,7 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
     const bareProxy = await startServer(children, ["bare-proxy", openRouterBase]);
     const rows: GatewayBenchRow[] = [];
     const messages = [{ role: "user", content: "Write a haiku about switchyards." }];
-    for (const path of options.paths ?? (["local", "paid"] as const)) {
+    for (const path of options.paths ?? (["local", "free", "paid"] as const)) {
       for (const stream of [false, true]) {
         for (const connections of connectionLevels) {
           const load = { connections, durationMs, warmupMs: 1_000 };
@@ -63,14 +69,14 @@ export async function runGatewayBench(options: GatewayBenchOptions = {}): Promis
                   url: new URL(openRouterBase).origin,
                   path: "/api/v1/chat/completions",
                   body: JSON.stringify({
-                    model: "anthropic/claude-sonnet-4.5",
+                    model: path === "free" ? BENCH_FREE_MODEL : "anthropic/claude-sonnet-4.5",
                     messages,
                     stream,
                     max_tokens: 1_000,
                   }),
                   headers: { authorization: `Bearer ${BENCH_API_KEY}` },
                 });
-          const model = path === "local" ? "local-coder" : "cloud-sonnet";
+          const model = { local: "local-coder", free: "cloud-free", paid: "cloud-sonnet" }[path];
           const through = await runLoad({
             ...load,
             url: String(gateway.url),
