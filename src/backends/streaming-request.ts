@@ -222,7 +222,11 @@ export class ResponseBody implements AsyncIterable<Buffer> {
 /** A body larger than the reader agreed to hold. */
 export class ResponseTooLargeError extends Error {
   constructor(readonly limitBytes: number) {
-    super(`the response is larger than ${Math.round(limitBytes / 1_048_576)} MiB`);
+    const size =
+      limitBytes >= 1_048_576
+        ? `${Math.round(limitBytes / 1_048_576)} MiB`
+        : `${Math.round(limitBytes / 1_024)} KiB`;
+    super(`the response is larger than ${size}`);
     this.name = "ResponseTooLargeError";
   }
 }

@@ -454,7 +454,7 @@ describe("a caller that does not stream", () => {
     try {
       const tooLarge = await chatError(generic.chat(whole({}, { model: "qwen" })));
       expect(tooLarge.code).toBe("upstream-error");
-      expect(tooLarge.message).toContain("larger than");
+      expect(tooLarge.message).toContain("larger than 1 KiB");
       expect(received[0]).toMatchObject({ stream: false });
       expect(received[0]).not.toHaveProperty("stream_options");
       expect((await collectChatEvents(await generic.chat(whole({}, { model: "qwen" })))).text).toBe(
