@@ -57,6 +57,30 @@ async function chatError(promise: Promise<unknown>): Promise<SwitchyardError> {
   throw new Error("expected the call to fail");
 }
 
+/**
+ * A plain server that answers its nth request with `bodies[n]` — SSE when the body is `data:`
+ * frames, JSON otherwise — and keeps the request bodies it received.
+ */
+async function scriptedServer(bodies: readonly string[]) {
+  const received: unknown[] = [];
+  const server = createServer((request, response) => {
+    let text = "";
+    request.on("data", (chunk) => {
+      text += chunk;
+    });
+    request.on("end", () => {
+      received.push(JSON.parse(text));
+      const body = bodies[received.length - 1] ?? "";
+      response.writeHead(200, {
+        "content-type": body.startsWith("data:") ? "text/event-stream" : "application/json",
+      });
+      response.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: (server.address() as AddressInfo).port, received };
+}
+
 beforeAll(async () => {
   fake = await startFakeOpenRouter({ apiKey: API_KEY });
   backend = makeBackend();
@@ -264,20 +288,7 @@ describe("OpenAICompatibleBackend against a plain generic server", () => {
         'data: {"choices":[],"usage":{"prompt_tokens":2,"completion_tokens":1}}\r\n\r\ndata: [DONE]\r\n\r\n',
       'data: {"choices":[{"delta":{"content":"cut"},"finish_reason":null}]}\n\n',
     ];
-    const received: unknown[] = [];
-    const server = createServer((request, response) => {
-      let text = "";
-      request.on("data", (chunk) => {
-        text += chunk;
-      });
-      request.on("end", () => {
-        received.push(JSON.parse(text));
-        response.writeHead(200, { "content-type": "text/event-stream" });
-        response.end(bodies[received.length - 1]);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
+    const { server, port, received } = await scriptedServer(bodies);
     const generic = new OpenAICompatibleBackend({
       id: "vllm",
       baseUrl: `http://127.0.0.1:${port}/v1`,
@@ -428,23 +439,7 @@ describe("a caller that does not stream", () => {
       JSON.stringify({ id: "c1", choices: [{ message: { content }, finish_reason: "stop" }] }),
       'data: {"id":"c2","choices":[{"delta":{"content":"streamed anyway"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
     ];
-    const received: unknown[] = [];
-    const server = createServer((request, response) => {
-      let text = "";
-      request.on("data", (chunk) => {
-        text += chunk;
-      });
-      request.on("end", () => {
-        received.push(JSON.parse(text));
-        const body = bodies[received.length - 1]!;
-        response.writeHead(200, {
-          "content-type": body.startsWith("data:") ? "text/event-stream" : "application/json",
-        });
-        response.end(body);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
+    const { server, port, received } = await scriptedServer(bodies);
     const generic = new OpenAICompatibleBackend({
       id: "vllm",
       baseUrl: `http://127.0.0.1:${port}/v1`,

@@ -137,19 +137,7 @@ export function buildErrorCompletion(
   behaviour: { code?: number; message: string },
 ): unknown {
   return {
-    id,
-    provider: "Fake",
-    model,
-    object: "chat.completion",
-    created: nowSeconds(),
-    choices: [
-      {
-        index: 0,
-        finish_reason: "error",
-        native_finish_reason: "error",
-        message: { role: "assistant", content: "" },
-      },
-    ],
+    ...completion(id, model, "error", { role: "assistant", content: "" }),
     error: { code: behaviour.code ?? 502, message: behaviour.message },
   };
 }
@@ -173,7 +161,11 @@ export function buildCompletion(
     reasoning: reply.reasoning ?? null,
     ...(toolCalls ? { tool_calls: toolCalls } : {}),
   };
-  const finishReason = finishReasonOf(reply);
+  return { ...completion(id, model, finishReasonOf(reply), message), usage: wireUsage(usage) };
+}
+
+/** A `chat.completion` body with one choice, as OpenRouter shapes it. */
+function completion(id: string, model: string, finishReason: string, message: object): object {
   return {
     id,
     provider: "Fake",
@@ -183,7 +175,6 @@ export function buildCompletion(
     choices: [
       { index: 0, logprobs: null, finish_reason: finishReason, native_finish_reason: finishReason, message },
     ],
-    usage: wireUsage(usage),
   };
 }
 

@@ -159,37 +159,36 @@ const errorFieldSchema = z
   .object({ code: z.union([z.string(), z.number()]).nullish(), message: z.string().nullish() })
   .nullish();
 
-const streamChunkSchema = z.object({
+/** What a streamed `delta` and a whole `message` both carry (a delta's tool calls add `index`). */
+const payloadSchema = z
+  .object({
+    content: z.string().nullish(),
+    reasoning: z.string().nullish(),
+    reasoning_content: z.string().nullish(),
+    reasoning_details: reasoningDetailsSchema,
+    tool_calls: z
+      .array(
+        z.object({
+          index: z.number().nullish(),
+          id: z.string().nullish(),
+          function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+        }),
+      )
+      .nullish(),
+  })
+  .nullish();
+
+/** The fields around the choices, the same in a chunk and in a whole completion. */
+const envelopeFields = {
   id: z.string().nullish(),
   model: z.string().nullish(),
-  choices: z
-    .array(
-      z.object({
-        delta: z
-          .object({
-            content: z.string().nullish(),
-            reasoning: z.string().nullish(),
-            reasoning_content: z.string().nullish(),
-            reasoning_details: reasoningDetailsSchema,
-            tool_calls: z
-              .array(
-                z.object({
-                  index: z.number().nullish(),
-                  id: z.string().nullish(),
-                  function: z
-                    .object({ name: z.string().nullish(), arguments: z.string().nullish() })
-                    .nullish(),
-                }),
-              )
-              .nullish(),
-          })
-          .nullish(),
-        finish_reason: z.string().nullish(),
-      }),
-    )
-    .nullish(),
   usage: usageSchema,
   error: errorFieldSchema,
+};
+
+const streamChunkSchema = z.object({
+  ...envelopeFields,
+  choices: z.array(z.object({ delta: payloadSchema, finish_reason: z.string().nullish() })).nullish(),
 });
 
 /** What the converter remembers between chunks of one response. */
@@ -307,29 +306,7 @@ export function convertStreamChunk(data: string, state: StreamState): StreamChun
   }
 
   const choice = chunk.choices?.[0];
-  const delta = choice?.delta;
-  if (delta) {
-    // OpenRouter sends the same text in `reasoning` and `reasoning_details`; read details only
-    // when the plain field is absent, or reasoning would arrive twice.
-    const reasoning =
-      delta.reasoning ?? delta.reasoning_content ?? reasoningFromDetails(delta.reasoning_details);
-    if (reasoning) events.push({ type: "reasoning-delta", text: reasoning });
-    if (delta.content) events.push({ type: "text-delta", text: delta.content });
-    delta.tool_calls?.forEach((call, position) => {
-      const index = call.index ?? position;
-      if (!state.startedToolCalls.has(index)) {
-        state.startedToolCalls.add(index);
-        events.push({
-          type: "tool-call-start",
-          index,
-          id: call.id ?? `call_${index}`,
-          name: call.function?.name ?? "",
-        });
-      }
-      const argumentsDelta = call.function?.arguments;
-      if (argumentsDelta) events.push({ type: "tool-call-delta", index, argumentsDelta });
-    });
-  }
+  if (choice?.delta) pushPayloadEvents(events, choice.delta, state);
   if (chunk.usage) state.usage = toUsage(chunk.usage);
   if (choice?.finish_reason) {
     if (choice.finish_reason === "error") {
@@ -338,6 +315,32 @@ export function convertStreamChunk(data: string, state: StreamState): StreamChun
     state.finishReason = toFinishReason(choice.finish_reason);
   }
   return { events };
+}
+
+type Payload = NonNullable<z.infer<typeof payloadSchema>>;
+
+/** A delta's (or a whole message's) reasoning, text and tool calls as events; a call starts once. */
+function pushPayloadEvents(events: ChatEvent[], payload: Payload, state: StreamState): void {
+  // OpenRouter sends the same text in `reasoning` and `reasoning_details`; read details only
+  // when the plain field is absent, or reasoning would arrive twice.
+  const reasoning =
+    payload.reasoning ?? payload.reasoning_content ?? reasoningFromDetails(payload.reasoning_details);
+  if (reasoning) events.push({ type: "reasoning-delta", text: reasoning });
+  if (payload.content) events.push({ type: "text-delta", text: payload.content });
+  payload.tool_calls?.forEach((call, position) => {
+    const index = call.index ?? position;
+    if (!state.startedToolCalls.has(index)) {
+      state.startedToolCalls.add(index);
+      events.push({
+        type: "tool-call-start",
+        index,
+        id: call.id ?? `call_${index}`,
+        name: call.function?.name ?? "",
+      });
+    }
+    const argumentsDelta = call.function?.arguments;
+    if (argumentsDelta) events.push({ type: "tool-call-delta", index, argumentsDelta });
+  });
 }
 
 /**
@@ -364,35 +367,8 @@ function reasoningFromDetails(
 // ---- A whole answer: the body of a non-streamed completion -------------------------------
 
 const completionSchema = z.object({
-  id: z.string().nullish(),
-  model: z.string().nullish(),
-  choices: z
-    .array(
-      z.object({
-        message: z
-          .object({
-            content: z.string().nullish(),
-            reasoning: z.string().nullish(),
-            reasoning_content: z.string().nullish(),
-            reasoning_details: reasoningDetailsSchema,
-            tool_calls: z
-              .array(
-                z.object({
-                  id: z.string().nullish(),
-                  function: z
-                    .object({ name: z.string().nullish(), arguments: z.string().nullish() })
-                    .nullish(),
-                }),
-              )
-              .nullish(),
-          })
-          .nullish(),
-        finish_reason: z.string().nullish(),
-      }),
-    )
-    .nullish(),
-  usage: usageSchema,
-  error: errorFieldSchema,
+  ...envelopeFields,
+  choices: z.array(z.object({ message: payloadSchema, finish_reason: z.string().nullish() })).nullish(),
 });
 
 /**
@@ -432,23 +408,7 @@ export function convertCompletion(text: string): StreamChunkOutcome {
   const events: ChatEvent[] = [];
   const state = createStreamState();
   pushMetadataOnce(events, state, completion.id, completion.model);
-  const message = choice.message;
-  if (message) {
-    const reasoning =
-      message.reasoning ?? message.reasoning_content ?? reasoningFromDetails(message.reasoning_details);
-    if (reasoning) events.push({ type: "reasoning-delta", text: reasoning });
-    if (message.content) events.push({ type: "text-delta", text: message.content });
-    message.tool_calls?.forEach((call, index) => {
-      events.push({
-        type: "tool-call-start",
-        index,
-        id: call.id ?? `call_${index}`,
-        name: call.function?.name ?? "",
-      });
-      const argumentsText = call.function?.arguments;
-      if (argumentsText) events.push({ type: "tool-call-delta", index, argumentsDelta: argumentsText });
-    });
-  }
+  if (choice.message) pushPayloadEvents(events, choice.message, state);
   if (completion.usage) events.push({ type: "usage", usage: toUsage(completion.usage) });
   events.push({ type: "finish", reason: toFinishReason(choice.finish_reason ?? "other") });
   return { events };
