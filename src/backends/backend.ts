@@ -3,6 +3,8 @@
  * model into a stream of `ChatEvent`s, and nothing else: routing, budgets and the ledger live above
  * it. Adding a back end means one folder under `backends/` and one line in `backend-registry.ts`.
  */
+
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatEvent, ChatRequest } from "../protocol/chat-types.js";
 
 /** Per-model settings that come from the alias in config, not from the caller. */
@@ -28,7 +30,7 @@ export interface BackendCall {
   model: string;
   options: ModelOptions;
   /** Aborted when the caller disconnects; the back end must abort its upstream request. */
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 export interface Backend {

@@ -5,13 +5,14 @@
  * measurable share of a request's CPU, so both back ends read their streams through this instead.
  *
  * Same contract as `request()` where the back ends rely on it: it resolves once the status and
- * headers are in; the caller's `AbortSignal` aborts the request (and closes its socket) at any
+ * headers are in; the caller's signal aborts the request (and closes its socket) at any
  * point, with the signal's reason as the error; `destroy()` on an unfinished body aborts it the
  * same way, so stopping early never leaves the upstream generating. A slow reader pauses the
  * socket instead of buffering without bound.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 
 export interface StreamingRequestOptions {
   origin: string;
@@ -19,7 +20,7 @@ export interface StreamingRequestOptions {
   method: "GET" | "POST";
   headers: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** How long to wait for the status and headers; undici's default (300 s) otherwise. */
   headersTimeout?: number | undefined;
   /** How long the body may go silent between chunks; undici's default (300 s) otherwise. */

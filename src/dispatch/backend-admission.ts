@@ -6,6 +6,7 @@
  */
 import type { Backend } from "../backends/backend.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { RouteStep } from "../routing/task-router.js";
 
 export interface BackendLease {
@@ -28,7 +29,7 @@ export interface BackendAdmission {
    * A lease on a back end for this rung. Rejects with a SwitchyardError when no server can take
    * the request (all down, or the queue wait ran out); the dispatcher may then move up the ladder.
    */
-  acquire(step: RouteStep, signal: AbortSignal): Promise<BackendLease>;
+  acquire(step: RouteStep, signal: CancelSignal): Promise<BackendLease>;
 }
 
 /** No fleet: each rung's configured back end, at once. */

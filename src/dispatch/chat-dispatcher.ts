@@ -10,6 +10,7 @@ import { budgetExceededError, budgetExceededMessage } from "../budget/budget-den
 import type { BudgetGuard, Reservation } from "../budget/budget-guard.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatEvent, ChatRequest, Usage } from "../protocol/chat-types.js";
 import { estimateChatRequestTokens } from "../protocol/token-estimate.js";
 import type { Route, RouteStep } from "../routing/task-router.js";
@@ -24,7 +25,7 @@ export interface DispatchInput {
   /** "openai", "anthropic", "cli": recorded in the ledger. */
   frontDoor: string;
   /** Aborted when the caller goes away; the upstream request is aborted with it. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** performance.now() when the request arrived, for latency and time to first token. */
   arrivedAt: number;
   caller?: string | undefined;

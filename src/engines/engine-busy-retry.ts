@@ -7,6 +7,7 @@
  */
 import type { Backend, BackendCall } from "../backends/backend.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatEvent } from "../protocol/chat-types.js";
 
 export interface BusyRetryOptions {
@@ -48,7 +49,7 @@ export function retryWhenBusy(backend: Backend, options: BusyRetryOptions): Back
 }
 
 /** Resolves after `milliseconds`, or at once when the signal aborts (the next attempt then fails fast). */
-function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
+function sleep(milliseconds: number, signal: CancelSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, milliseconds);
     function done() {

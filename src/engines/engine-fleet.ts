@@ -8,6 +8,7 @@
 import type { Backend } from "../backends/backend.js";
 import type { BackendAdmission, BackendLease, LeaseOutcome } from "../dispatch/backend-admission.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { RouteStep } from "../routing/task-router.js";
 import { enginesBusyError, enginesDownError } from "./engine-errors.js";
 import { EngineMonitor, type FleetLogger, silentLogger } from "./engine-monitor.js";
@@ -80,7 +81,7 @@ export class EngineFleet implements BackendAdmission {
     return fleetSnapshot(this.engines, this.queue, this.waits);
   }
 
-  async acquire(step: RouteStep, signal: AbortSignal): Promise<BackendLease> {
+  async acquire(step: RouteStep, signal: CancelSignal): Promise<BackendLease> {
     const home = this.byId.get(step.backend);
     if (!home) {
       const backend = this.options.backends.get(step.backend);

@@ -4,6 +4,7 @@
  * leaves at once; the fleet hands slots to the oldest waiters as slots free up.
  */
 import { SwitchyardError } from "../errors/switchyard-error.js";
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 
 export interface Waiter<Grant> {
   alias: string;
@@ -19,7 +20,7 @@ export interface Waiter<Grant> {
 export interface WaitOptions {
   alias: string;
   model: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
   maxWaitMs: number;
   /** The error for a request whose wait ran out (built then, so it can name the depth at that time). */
   timeoutError: (waitedMs: number) => SwitchyardError;

@@ -6,9 +6,11 @@
  * amended with its verdict. Streams that are not buffered are passed through untouched and gated
  * after they end, so the verdict is still recorded for calibration.
  */
+
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { Dispatch, DispatchInput } from "../dispatch/chat-dispatcher.js";
 import { toSwitchyardError } from "../errors/switchyard-error.js";
+import { Cancellation } from "../protocol/cancel-signal.js";
 import { type ChatEvent, type ChatResult, collectChatEvents } from "../protocol/chat-types.js";
 import type { Route } from "../routing/task-router.js";
 import type { LedgerStore } from "../store/ledger-store.js";
@@ -220,7 +222,7 @@ export class ChatEscalator {
       chainId: dispatch.id,
       attempt: 1,
       checkCommands: input.checkCommands ?? [],
-      signal: new AbortController().signal,
+      signal: new Cancellation(),
     });
     if (outcome) this.amend(dispatch, outcome);
   }

@@ -5,6 +5,7 @@
  * HOME inside the scratch directory — so no secret of the Brain's reaches the code being checked.
  */
 import { spawn } from "node:child_process";
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 
 export interface CommandRun {
   command: string;
@@ -19,7 +20,7 @@ export interface CommandRun {
 export interface RunCommandOptions {
   cwd: string;
   timeoutMs: number;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   maxOutputChars?: number;
 }
 

@@ -7,6 +7,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 import { extractCodeFiles } from "./code-blocks.js";
 import { runCommand } from "./command-runner.js";
 import type { GateCheck } from "./quality-gate.js";
@@ -14,7 +15,7 @@ import type { GateCheck } from "./quality-gate.js";
 export interface ExecutableGateInput {
   answer: string;
   commands: readonly CheckCommand[];
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** How much of a failing command's output goes into the finding. */
   feedbackChars?: number;
 }

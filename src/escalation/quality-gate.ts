@@ -4,6 +4,8 @@
  * cheapest first and stop at the first failure, because a structural defect makes the expensive
  * checks pointless. The outcome is what the ledger's `gateVerdict` / `gateDetail` columns hold.
  */
+
+import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatRequest, ChatResult } from "../protocol/chat-types.js";
 import type { Route, RouteStep } from "../routing/task-router.js";
 
@@ -55,7 +57,7 @@ export interface GateInput {
   attempt: number;
   /** Commands the caller named (x-switchyard-check), run after the configured ones. */
   checkCommands: readonly string[];
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 /** A gate's own answer: defects found (empty: passed), or undefined when it did not apply. */

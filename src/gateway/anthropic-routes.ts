@@ -70,13 +70,13 @@ export function registerAnthropicRoutes(app: FastifyInstance, runtime: Switchyar
       chatRequest,
       contextWindowOf,
     );
-    const controller = abortOnDisconnect(reply);
+    const signal = abortOnDisconnect(reply);
     const forwardable = anthropicRequestHeaders(request.headers);
     const input = {
       request: chatRequest,
       route,
       frontDoor: "anthropic",
-      signal: controller.signal,
+      signal,
       arrivedAt,
       caller: chatRequest.user,
       forbidDowngrade: forbidsDowngrade(request),

@@ -4,14 +4,15 @@
  */
 import type { ServerResponse } from "node:http";
 import type { FastifyReply } from "fastify";
+import { Cancellation, type CancelSignal } from "../protocol/cancel-signal.js";
 
-/** An AbortSignal that fires when the caller goes away before the response is complete. */
-export function abortOnDisconnect(reply: FastifyReply): AbortController {
-  const controller = new AbortController();
+/** A signal that fires when the caller goes away before the response is complete. */
+export function abortOnDisconnect(reply: FastifyReply): CancelSignal {
+  const cancellation = new Cancellation();
   reply.raw.once("close", () => {
-    if (!reply.raw.writableFinished) controller.abort();
+    if (!reply.raw.writableFinished) cancellation.abort();
   });
-  return controller;
+  return cancellation;
 }
 
 export const SSE_HEADERS = {

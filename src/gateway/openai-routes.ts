@@ -30,12 +30,12 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: SwitchyardRu
       hasTools: Boolean(chatRequest.tools?.length),
     });
     const route = fitRouteToContext(routed, chatRequest, contextWindowOf);
-    const controller = abortOnDisconnect(reply);
+    const signal = abortOnDisconnect(reply);
     const input = {
       request: chatRequest,
       route,
       frontDoor: "openai",
-      signal: controller.signal,
+      signal,
       arrivedAt,
       caller: chatRequest.user,
       forbidDowngrade: forbidsDowngrade(request),

@@ -7,6 +7,7 @@
  */
 import { type Dispatcher, Pool } from "undici";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
+import type { CancelSignal } from "../../protocol/cancel-signal.js";
 import type { ChatEvent } from "../../protocol/chat-types.js";
 import type { Backend, BackendCall } from "../backend.js";
 import { type ResponseBody, type StreamingResponse, streamingRequest } from "../streaming-request.js";
@@ -129,7 +130,7 @@ export class OllamaBackend implements Backend {
   }
 
   /** NDJSON lines, or the one object of a non-streamed answer (a "line" with no newline after it). */
-  private async *streamEvents(body: ResponseBody, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+  private async *streamEvents(body: ResponseBody, signal: CancelSignal): AsyncGenerator<ChatEvent> {
     const decoder = new OllamaStreamDecoder(this.endpoint);
     // The decoder's errors are already SwitchyardErrors; anything else came from the socket.
     try {

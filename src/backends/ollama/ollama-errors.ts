@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { type ErrorCode, SwitchyardError } from "../../errors/switchyard-error.js";
+import type { CancelSignal } from "../../protocol/cancel-signal.js";
 
 export interface OllamaEndpoint {
   /** The back end id ("engine"). */
@@ -98,7 +99,7 @@ const timeoutCodes = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]
 export function ollamaNetworkError(
   endpoint: OllamaEndpoint,
   error: unknown,
-  signal: AbortSignal | undefined,
+  signal: CancelSignal | undefined,
   streaming: boolean,
   context: { headersTimeoutSetting?: string } = {},
 ): SwitchyardError {

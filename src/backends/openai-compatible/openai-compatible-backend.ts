@@ -6,6 +6,7 @@
  * `openai-compatible-wire.ts`.
  */
 import { Agent, type Dispatcher } from "undici";
+import type { CancelSignal } from "../../protocol/cancel-signal.js";
 import type { ChatEvent } from "../../protocol/chat-types.js";
 import type { Backend, BackendCall } from "../backend.js";
 import {
@@ -150,7 +151,7 @@ export class OpenAICompatibleBackend implements Backend {
     return this.streamEvents(response.body, call.signal);
   }
 
-  private async *streamEvents(body: ResponseBody, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+  private async *streamEvents(body: ResponseBody, signal: CancelSignal): AsyncGenerator<ChatEvent> {
     const parser = new SseParser();
     const state = createStreamState();
     let sawDone = false;
@@ -177,7 +178,7 @@ export class OpenAICompatibleBackend implements Backend {
    * A non-streamed completion, read whole and yielded as its events. A failure the body reports
    * throws at the first event, before anything reached the caller, so the ladder may move on.
    */
-  private async *wholeAnswer(body: ResponseBody, signal: AbortSignal): AsyncGenerator<ChatEvent> {
+  private async *wholeAnswer(body: ResponseBody, signal: CancelSignal): AsyncGenerator<ChatEvent> {
     let text: string;
     try {
       text = await body.readAll(this.answerLimitBytes);

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { type ErrorCode, SwitchyardError } from "../../errors/switchyard-error.js";
+import type { CancelSignal } from "../../protocol/cancel-signal.js";
 import type { OpenAICompatibleFlavor } from "./openai-compatible-wire.js";
 
 /** Who we were talking to, for messages, and the secret that must never appear in them. */
@@ -178,7 +179,7 @@ export function errorFromTransport(
   error: unknown,
   context: UpstreamErrorContext,
   phase: "connect" | "stream",
-  signal?: AbortSignal,
+  signal?: CancelSignal,
 ): SwitchyardError {
   if (error instanceof SwitchyardError) return error;
   if (signal?.aborted) {
