@@ -392,6 +392,7 @@ describe("a caller that does not stream", () => {
     fake.enqueue({ kind: "reply", reply: { content: "late" }, delayMs: 1_000 });
     const error = await rejection(bounded.chat(whole()));
     expect(error.code).toBe("upstream-timeout");
+    expect(error.message).toContain("did not finish its answer in time");
     expect(error.message).toContain("backends.engine.answer_timeout_ms");
     await bounded.close();
   });

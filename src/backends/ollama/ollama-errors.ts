@@ -111,7 +111,12 @@ export function ollamaNetworkError(
   const code = networkErrorCode(error);
   const detail = error instanceof Error ? error.message || code || error.name : String(error);
   if (code !== undefined && timeoutCodes.has(code)) {
-    const phase = code === "UND_ERR_HEADERS_TIMEOUT" ? "did not start answering" : "stopped sending";
+    const phase =
+      code !== "UND_ERR_HEADERS_TIMEOUT"
+        ? "stopped sending"
+        : context.headersTimeoutSetting === "answer_timeout_ms"
+          ? "did not finish its answer"
+          : "did not start answering";
     const setting =
       code === "UND_ERR_HEADERS_TIMEOUT" && context.headersTimeoutSetting
         ? `; raise backends.${endpoint.backend}.${context.headersTimeoutSetting} if the model needs longer`
