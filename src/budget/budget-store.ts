@@ -85,6 +85,17 @@ export interface BudgetStore {
   reserve(request: ReservationRequest): Promise<ReservationOutcome>;
   /** Replaces the reservation with its real cost (which may be more or less than reserved). */
   settle(reservation: ReservationHandle, costMicroUsd: number): Promise<SettleResult>;
+  /**
+   * Books what `requests` requests spent out of a reservation held as a block (block-reservations.ts)
+   * and, in the same transaction, shrinks it to `remainingMicroUsd`, or removes it at 0. Never
+   * grows it, so it checks no cap. `settle` is `rebook(reservation, 0, cost, 1)`.
+   */
+  rebook(
+    reservation: ReservationHandle,
+    remainingMicroUsd: number,
+    costMicroUsd: number,
+    requests: number,
+  ): Promise<SettleResult>;
   /** Drops the reservation: the request died before it cost anything. False when already gone. */
   release(reservation: ReservationHandle): Promise<boolean>;
   spending(periodKey: string): Promise<PeriodSpending>;

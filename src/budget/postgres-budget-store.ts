@@ -27,17 +27,21 @@ const SPENDING_SQL = `
   SELECT 'r' AS kind, alias, SUM(amount_micro_usd) AS amount FROM budget_reservations
   WHERE period_key = $1 GROUP BY alias`;
 
-// One statement, so it is atomic on its own. The sum over the other aliases reads the snapshot
-// from before the upsert, hence "other aliases + the upserted row".
-const SETTLE_SQL = `
-  WITH deleted AS (DELETE FROM budget_reservations WHERE id = $1 RETURNING 1),
+// One statement, so it is atomic on its own: shrink the reservation ($5 > 0) or delete it, and
+// book the cost. The sum over the other aliases reads the snapshot from before the upsert, hence
+// "other aliases + the upserted row".
+const REBOOK_SQL = `
+  WITH deleted AS (DELETE FROM budget_reservations WHERE id = $1 AND $5::bigint = 0 RETURNING 1),
+  shrunk AS (
+    UPDATE budget_reservations SET amount_micro_usd = LEAST(amount_micro_usd, $5::bigint)
+    WHERE id = $1 AND $5::bigint > 0 RETURNING 1),
   upserted AS (
-    INSERT INTO budget_spend (period_key, alias, settled_micro_usd, requests) VALUES ($2, $3, $4, 1)
+    INSERT INTO budget_spend (period_key, alias, settled_micro_usd, requests) VALUES ($2, $3, $4, $6)
     ON CONFLICT (period_key, alias) DO UPDATE SET
       settled_micro_usd = budget_spend.settled_micro_usd + excluded.settled_micro_usd,
-      requests = budget_spend.requests + 1
+      requests = budget_spend.requests + excluded.requests
     RETURNING settled_micro_usd)
-  SELECT (SELECT count(*) FROM deleted) AS found,
+  SELECT (SELECT count(*) FROM deleted) + (SELECT count(*) FROM shrunk) AS found,
          (SELECT settled_micro_usd FROM upserted) AS alias_total,
          (SELECT settled_micro_usd FROM upserted)
            + (SELECT COALESCE(SUM(settled_micro_usd), 0) FROM budget_spend WHERE period_key = $2 AND alias <> $3)
@@ -97,11 +101,22 @@ export class PostgresBudgetStore implements BudgetStore {
   }
 
   async settle(reservation: ReservationHandle, costMicroUsd: number): Promise<SettleResult> {
-    const result = await this.pool.query<{ found: string; alias_total: string; total: string }>(SETTLE_SQL, [
+    return this.rebook(reservation, 0, costMicroUsd, 1);
+  }
+
+  async rebook(
+    reservation: ReservationHandle,
+    remainingMicroUsd: number,
+    costMicroUsd: number,
+    requests: number,
+  ): Promise<SettleResult> {
+    const result = await this.pool.query<{ found: string; alias_total: string; total: string }>(REBOOK_SQL, [
       reservation.id,
       reservation.periodKey,
       reservation.alias,
       costMicroUsd,
+      remainingMicroUsd,
+      requests,
     ]);
     const row = result.rows[0]!;
     return {

@@ -55,12 +55,17 @@ export class SqliteBudgetStore implements BudgetStore {
   private readonly writeQueue: SqliteWriteQueue | undefined;
   private readonly statements;
   private readonly reserveBody: (request: ReservationRequest) => ReservationOutcome;
-  private readonly settleBody: (reservation: ReservationHandle, cost: number) => SettleResult;
+  private readonly rebookBody: (
+    reservation: ReservationHandle,
+    remaining: number,
+    cost: number,
+    requests: number,
+  ) => SettleResult;
   private readonly reserveTransaction: Database.Transaction<
     (request: ReservationRequest) => ReservationOutcome
   >;
-  private readonly settleTransaction: Database.Transaction<
-    (reservation: ReservationHandle, cost: number) => SettleResult
+  private readonly rebookTransaction: Database.Transaction<
+    (reservation: ReservationHandle, remaining: number, cost: number, requests: number) => SettleResult
   >;
   private readonly clearTransaction: Database.Transaction<(now: number, staleAfterMs: number) => number>;
   /** Reservations waiting for the end of this turn of the event loop (with a write queue). */
@@ -97,10 +102,14 @@ export class SqliteBudgetStore implements BudgetStore {
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteReservation: database.prepare("DELETE FROM budget_reservations WHERE id = ?"),
+      shrinkReservation: database.prepare(
+        "UPDATE budget_reservations SET amount_micro_usd = MIN(amount_micro_usd, ?) WHERE id = ?",
+      ),
       addSpend: database.prepare(
-        `INSERT INTO budget_spend (period_key, alias, settled_micro_usd, requests) VALUES (?, ?, ?, 1)
+        `INSERT INTO budget_spend (period_key, alias, settled_micro_usd, requests) VALUES (?, ?, ?, ?)
          ON CONFLICT (period_key, alias) DO UPDATE SET
-           settled_micro_usd = settled_micro_usd + excluded.settled_micro_usd, requests = requests + 1`,
+           settled_micro_usd = settled_micro_usd + excluded.settled_micro_usd,
+           requests = requests + excluded.requests`,
       ),
       settledTotals: database.prepare(
         `SELECT COALESCE(SUM(settled_micro_usd), 0) AS total,
@@ -150,16 +159,25 @@ export class SqliteBudgetStore implements BudgetStore {
     };
     this.reserveTransaction = database.transaction(this.reserveBody);
 
-    this.settleBody = (reservation: ReservationHandle, cost: number): SettleResult => {
-      const found = statements.deleteReservation.run(reservation.id).changes === 1;
-      statements.addSpend.run(reservation.periodKey, reservation.alias, cost);
+    this.rebookBody = (
+      reservation: ReservationHandle,
+      remaining: number,
+      cost: number,
+      requests: number,
+    ): SettleResult => {
+      const changed =
+        remaining > 0
+          ? statements.shrinkReservation.run(remaining, reservation.id)
+          : statements.deleteReservation.run(reservation.id);
+      const found = changed.changes === 1;
+      statements.addSpend.run(reservation.periodKey, reservation.alias, cost, requests);
       const totals = statements.settledTotals.get(reservation.alias, reservation.periodKey) as {
         total: number;
         alias_total: number;
       };
       return { found, totalSettledMicroUsd: totals.total, aliasSettledMicroUsd: totals.alias_total };
     };
-    this.settleTransaction = database.transaction(this.settleBody);
+    this.rebookTransaction = database.transaction(this.rebookBody);
 
     this.clearTransaction = database.transaction((now: number, staleAfterMs: number) => {
       let cleared = statements.deleteExpired.run(now).changes;
@@ -208,8 +226,21 @@ export class SqliteBudgetStore implements BudgetStore {
   }
 
   async settle(reservation: ReservationHandle, costMicroUsd: number): Promise<SettleResult> {
-    if (this.writeQueue) return this.writeQueue.defer(() => this.settleBody(reservation, costMicroUsd));
-    return this.settleTransaction.immediate(reservation, costMicroUsd);
+    return this.rebook(reservation, 0, costMicroUsd, 1);
+  }
+
+  async rebook(
+    reservation: ReservationHandle,
+    remainingMicroUsd: number,
+    costMicroUsd: number,
+    requests: number,
+  ): Promise<SettleResult> {
+    if (this.writeQueue) {
+      return this.writeQueue.defer(() =>
+        this.rebookBody(reservation, remainingMicroUsd, costMicroUsd, requests),
+      );
+    }
+    return this.rebookTransaction.immediate(reservation, remainingMicroUsd, costMicroUsd, requests);
   }
 
   /** At once, not deferred: a release is on a failure path that is still answering its caller. */

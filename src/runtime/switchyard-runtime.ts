@@ -8,6 +8,7 @@ import pino, { type Logger } from "pino";
 import type { Backend } from "../backends/backend.js";
 import { createBackend } from "../backends/backend-registry.js";
 import type { OpenRouterApiOptions } from "../backends/openai-compatible/openrouter-api.js";
+import { BlockReservations } from "../budget/block-reservations.js";
 import { type AlertSink, logAlertSink } from "../budget/budget-alerts.js";
 import { BudgetGuard } from "../budget/budget-guard.js";
 import type { BudgetOptions } from "../budget/budget-options.js";
@@ -122,8 +123,16 @@ export async function startRuntime(
     ...(config.budget.alerts.log ? [logAlertSink(logger)] : []),
     ...config.budget.alerts.webhooks.map((webhook) => webhookAlertSink(webhook)),
   ];
+  // The server reserves in blocks; the report commands below read the store as it is.
+  const budgetStore =
+    config.budget.reservation_block_percent > 0
+      ? new BlockReservations(stores.budget, {
+          blockPercent: config.budget.reservation_block_percent,
+          onError: logError("budget: booking settled spend failed (retried)"),
+        })
+      : stores.budget;
   const budget = new BudgetGuard({
-    store: stores.budget,
+    store: budgetStore,
     catalog: () => catalog,
     budget: budgetOptions(config),
     alertSinks,

@@ -2,13 +2,15 @@ import { describe, expect, it } from "vitest";
 import { formatBudgetBench, runBudgetBench } from "../../bench/budget-bench.js";
 
 describe("budget bench", () => {
-  it("runs both wirings side by side and reports percentiles and ratios (timing is judged by the bench, not here)", async () => {
+  it("runs the three wirings side by side and reports percentiles and ratios (timing is judged by the bench, not here)", async () => {
     const result = await runBudgetBench({ iterations: 300, warmup: 50, concurrencyLevels: [1, 4] });
     expect(result.rows.map((row) => [row.wiring, row.concurrency])).toEqual([
       ["per-request commits", 1],
       ["group commit", 1],
+      ["blocks", 1],
       ["per-request commits", 4],
       ["group commit", 4],
+      ["blocks", 4],
     ]);
     for (const row of result.rows) {
       expect(row.requests).toBe(300);
@@ -19,5 +21,6 @@ describe("budget bench", () => {
     const text = formatBudgetBench(result);
     expect(text).toMatch(/group commit\s+4\s+\d+\s+[\d.]+ ms {2}[\d.]+ ms/);
     expect(text).toMatch(/at 4: group commit \/ per-request commits: throughput [\d.]+×/);
+    expect(text).toMatch(/at 4: blocks \/ group commit: throughput [\d.]+×/);
   });
 });

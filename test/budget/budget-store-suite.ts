@@ -5,6 +5,7 @@
  */
 import { hostname } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BlockReservations } from "../../src/budget/block-reservations.js";
 import type { BudgetCap, BudgetStore, ReservationRequest } from "../../src/budget/budget-store.js";
 import { openStores, type Stores } from "../../src/budget/budget-stores.js";
 import { startBudgetChild } from "./budget-child-process.js";
@@ -139,6 +140,77 @@ export function describeBudgetStore(name: string, newLocation: () => Promise<str
       expect(late).toEqual({ found: false, totalSettledMicroUsd: 1_234_667, aliasSettledMicroUsd: 100 });
       // Other periods are separate.
       expect((await store.spending("2026-12-01")).total).toEqual({ settledMicroUsd: 0, reservedMicroUsd: 0 });
+    });
+
+    it("rebook books a block's spend and shrinks it in one step, never grows it, and removes it at 0", async () => {
+      const block = request({ amountMicroUsd: 5_000_000 });
+      await store.reserve(block);
+      expect(await store.rebook(block, 3_000_000, 1_500_000, 12)).toEqual({
+        found: true,
+        totalSettledMicroUsd: 1_500_000,
+        aliasSettledMicroUsd: 1_500_000,
+      });
+      expect((await store.spending(PERIOD)).total).toEqual({
+        settledMicroUsd: 1_500_000,
+        reservedMicroUsd: 3_000_000,
+      });
+      // Asked to grow, it keeps what it holds: growing would skip the cap check.
+      await store.rebook(block, 9_000_000, 0, 0);
+      expect((await store.spending(PERIOD)).total.reservedMicroUsd).toBe(3_000_000);
+      expect(await store.rebook(block, 0, 500_000, 3)).toMatchObject({
+        found: true,
+        totalSettledMicroUsd: 2_000_000,
+      });
+      expect((await store.spending(PERIOD)).total).toEqual({
+        settledMicroUsd: 2_000_000,
+        reservedMicroUsd: 0,
+      });
+      // Gone (cleared as stale): the spend still counts.
+      expect(await store.rebook(block, 1_000_000, 250_000, 1)).toEqual({
+        found: false,
+        totalSettledMicroUsd: 2_250_000,
+        aliasSettledMicroUsd: 2_250_000,
+      });
+      expect((await store.spending(PERIOD)).total.reservedMicroUsd).toBe(0);
+    });
+
+    it("Brains reserving in blocks: one alone fits exactly what fits; four racing never pass the cap", async () => {
+      const caps = [monthly(1)];
+      const alone = new BlockReservations(store, { blockPercent: 20 });
+      const outcomes = await Promise.all(
+        Array.from({ length: 100 }, () => alone.reserve(request({ amountMicroUsd: 50_000, caps }))),
+      );
+      expect(outcomes.filter((outcome) => outcome.granted)).toHaveLength(20);
+      expect((await alone.spending(PERIOD)).total).toEqual({
+        settledMicroUsd: 0,
+        reservedMicroUsd: 1_000_000,
+      });
+      await alone.unregisterInstance("instance-a");
+      expect((await store.spending(PERIOD)).total.reservedMicroUsd).toBe(0);
+
+      // Four Brains on one database, each in blocks, 400 requests that settle as they are granted.
+      const brains = [store, await open(), await open(), await open()].map(
+        (inner) => new BlockReservations(inner, { blockPercent: 20, syncIntervalMs: 1 }),
+      );
+      const highWater: number[] = [];
+      const granted = await Promise.all(
+        Array.from({ length: 400 }, async (_, index) => {
+          const brain = brains[index % brains.length]!;
+          const reservation = request({ amountMicroUsd: 50_000, caps, instanceId: `instance-${index % 4}` });
+          const outcome = await brain.reserve(reservation);
+          if (!outcome.granted) return 0;
+          const spending = (await store.spending(PERIOD)).total;
+          highWater.push(spending.settledMicroUsd + spending.reservedMicroUsd);
+          await brain.settle(reservation, 40_000);
+          return 1;
+        }),
+      );
+      for (const brain of brains) await brain.flush();
+      const total = (await store.spending(PERIOD)).total;
+      expect(total.reservedMicroUsd).toBe(0);
+      expect(Math.max(...highWater)).toBeLessThanOrEqual(1_000_000);
+      expect(total.settledMicroUsd).toBe(granted.reduce<number>((sum, count) => sum + count, 0) * 40_000);
+      expect(total.settledMicroUsd).toBeLessThanOrEqual(1_000_000);
     });
 
     it("an alert is claimed once per threshold and period, even by racing instances", async () => {

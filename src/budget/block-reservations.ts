@@ -1,0 +1,390 @@
+/**
+ * Reservations in blocks: a BudgetStore in front of the real one that takes headroom for many
+ * paid requests in one reservation and grants each request from it in memory. Without it every
+ * paid request costs a reservation transaction before it is sent and a settle after; with it a
+ * busy Brain costs one of each per block, and the settles of ~20 ms are booked together.
+ *
+ * The hard cap stays hard. A block is an ordinary reservation, checked against every cap when it
+ * is taken, and it always holds at least the worst case of its requests in flight plus what the
+ * finished ones spent and are not yet booked. Other processes see the whole block as reserved, so
+ * they can only be more careful, never overspend. Near a cap, where a block no longer fits, a
+ * request is reserved exactly, as without blocks, after this process has given back the headroom
+ * its blocks were holding, so a denial is never caused by this process's own blocks, and its
+ * figures are the real ones.
+ *
+ * Every sync (default 20 ms) books what finished requests spent (`rebook`), closes blocks that
+ * sat idle or are too old to grant from, and gives back a closed block's headroom. What this
+ * process reports (`spending`) is corrected for its own blocks: reserved is what its requests in
+ * flight hold, settled includes what is not booked yet. The price: a crash loses at most one sync
+ * of settled spend, as the ledger loses at most one batch of rows; the block itself is cleared
+ * like any reservation of a dead process.
+ */
+import { randomUUID } from "node:crypto";
+import type {
+  BudgetCap,
+  BudgetInstance,
+  BudgetStore,
+  FiredAlert,
+  PeriodSpending,
+  ReservationHandle,
+  ReservationOutcome,
+  ReservationRequest,
+  SettleResult,
+  SpendTotals,
+} from "./budget-store.js";
+
+export interface BlockReservationOptions {
+  /** A block's size as a percent of the tightest cap on its alias (at least one request's worst case). */
+  blockPercent?: number;
+  /** How often spend is booked and idle blocks are given back, ms. */
+  syncIntervalMs?: number;
+  /** A block grants for at most this long after it was taken, ms. */
+  grantWindowMs?: number;
+  /** After a block did not fit, requests on that alias are reserved exactly for this long, ms. */
+  exactForMs?: number;
+  /** A failed booking (retried at the next sync); the caller logs it. */
+  onError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+const GRANTED: ReservationOutcome = Object.freeze({ granted: true });
+
+interface SettleWaiter {
+  resolve: (result: SettleResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** One block: a reservation in the store and what this process has drawn from it. */
+class Block {
+  /** Granting; a closed block only waits for its requests in flight. */
+  open = true;
+  /** Worst cases of the requests in flight. */
+  inFlight = 0;
+  /** Spent by finished requests, not booked yet. */
+  pending = 0;
+  pendingRequests = 0;
+  grantsSinceSync = 0;
+  waiters: SettleWaiter[] = [];
+  syncing: Promise<void> | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly handle: ReservationHandle,
+    readonly caps: readonly BudgetCap[],
+    /** What the store holds reserved for it. */
+    public amount: number,
+    readonly openedAt: number,
+  ) {}
+
+  fits(request: ReservationRequest, grantWindowMs: number): boolean {
+    return (
+      this.open &&
+      this.inFlight + this.pending + request.amountMicroUsd <= this.amount &&
+      request.startedAt - this.openedAt < grantWindowMs &&
+      sameCaps(this.caps, request.caps)
+    );
+  }
+}
+
+export class BlockReservations implements BudgetStore {
+  private readonly blockPercent: number;
+  private readonly syncIntervalMs: number;
+  private readonly grantWindowMs: number;
+  private readonly exactForMs: number;
+  private readonly now: () => number;
+  /** The block granting for each period and alias. */
+  private readonly granting = new Map<string, Block>();
+  /** Every block the store still holds for this process, granting or closed. */
+  private readonly blocks = new Set<Block>();
+  /** Requests granted from a block and not finished, by reservation id. */
+  private readonly grants = new Map<string, { block: Block; amount: number }>();
+  private readonly taking = new Map<string, Promise<void>>();
+  private readonly exactUntil = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  /** Unregistered: the store no longer holds any block; late settles book their cost alone. */
+  private retired = false;
+
+  constructor(
+    private readonly inner: BudgetStore,
+    private readonly options: BlockReservationOptions = {},
+  ) {
+    this.blockPercent = options.blockPercent ?? 1;
+    this.syncIntervalMs = options.syncIntervalMs ?? 20;
+    this.grantWindowMs = options.grantWindowMs ?? 1_000;
+    this.exactForMs = options.exactForMs ?? 1_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async reserve(request: ReservationRequest): Promise<ReservationOutcome> {
+    const key = `${request.periodKey}\u0000${request.alias}`;
+    for (;;) {
+      const block = this.granting.get(key);
+      if (block?.fits(request, this.grantWindowMs)) {
+        block.inFlight += request.amountMicroUsd;
+        block.grantsSinceSync++;
+        this.grants.set(request.id, { block, amount: request.amountMicroUsd });
+        return GRANTED;
+      }
+      const taking = this.taking.get(key);
+      if (taking) {
+        // If taking it failed, this request tries on its own and meets its own error.
+        await taking.catch(() => {});
+        continue;
+      }
+      if (this.retired || (this.exactUntil.get(key) ?? 0) > this.now()) return this.reserveExactly(request);
+      if (block) this.closeBlock(block);
+      const took = this.takeBlock(key, request);
+      this.taking.set(key, took);
+      try {
+        await took;
+      } finally {
+        this.taking.delete(key);
+      }
+    }
+  }
+
+  async settle(reservation: ReservationHandle, costMicroUsd: number): Promise<SettleResult> {
+    const grant = this.grants.get(reservation.id);
+    if (!grant) return this.inner.settle(reservation, costMicroUsd);
+    this.grants.delete(reservation.id);
+    const { block } = grant;
+    if (this.retired) return this.inner.rebook(block.handle, 0, costMicroUsd, 1);
+    block.inFlight -= grant.amount;
+    block.pending += costMicroUsd;
+    block.pendingRequests++;
+    this.scheduleSync();
+    // Resolved once booked, with the totals after it, for the threshold alerts.
+    return new Promise<SettleResult>((resolve, reject) => block.waiters.push({ resolve, reject }));
+  }
+
+  async rebook(
+    reservation: ReservationHandle,
+    remainingMicroUsd: number,
+    costMicroUsd: number,
+    requests: number,
+  ): Promise<SettleResult> {
+    return this.inner.rebook(reservation, remainingMicroUsd, costMicroUsd, requests);
+  }
+
+  async release(reservation: ReservationHandle): Promise<boolean> {
+    const grant = this.grants.get(reservation.id);
+    if (!grant) return this.inner.release(reservation);
+    this.grants.delete(reservation.id);
+    grant.block.inFlight -= grant.amount;
+    this.scheduleSync();
+    return true;
+  }
+
+  /** The store's figures with this process's blocks counted as what they really hold. */
+  async spending(periodKey: string): Promise<PeriodSpending> {
+    await this.settled();
+    const spending = await this.inner.spending(periodKey);
+    for (const block of this.blocks) {
+      if (block.handle.periodKey !== periodKey) continue;
+      const alias = block.handle.alias;
+      spending.byAlias[alias] ??= { settledMicroUsd: 0, reservedMicroUsd: 0 };
+      for (const totals of [spending.total, spending.byAlias[alias]]) correct(totals, block);
+    }
+    return spending;
+  }
+
+  claimAlert(periodKey: string, budget: string, thresholdPercent: number, firedAt: number): Promise<boolean> {
+    return this.inner.claimAlert(periodKey, budget, thresholdPercent, firedAt);
+  }
+
+  firedAlerts(periodKey: string): Promise<FiredAlert[]> {
+    return this.inner.firedAlerts(periodKey);
+  }
+
+  registerInstance(instance: BudgetInstance): Promise<void> {
+    return this.inner.registerInstance(instance);
+  }
+
+  heartbeat(instanceId: string, now: number): Promise<void> {
+    return this.inner.heartbeat(instanceId, now);
+  }
+
+  /** Books everything and gives every block back before the instance (and what it holds) goes. */
+  async unregisterInstance(instanceId: string): Promise<void> {
+    await this.flush();
+    this.retired = true;
+    this.blocks.clear();
+    await this.inner.unregisterInstance(instanceId);
+  }
+
+  clearStaleReservations(now: number, staleAfterMs: number): Promise<number> {
+    return this.inner.clearStaleReservations(now, staleAfterMs);
+  }
+
+  async close(): Promise<void> {
+    await this.flush().catch((error: unknown) => this.options.onError?.(error));
+    for (const block of this.blocks) {
+      const waiters = block.waiters;
+      block.waiters = [];
+      for (const waiter of waiters)
+        waiter.reject(new Error("The budget store closed before this cost was booked"));
+    }
+    await this.inner.close();
+  }
+
+  /** Closes every block and books everything now (shutdown, tests). */
+  async flush(): Promise<void> {
+    await this.giveBack(() => true);
+    for (const block of this.blocks) {
+      if (block.pending > 0)
+        throw new Error("Could not book the budget's settled spend; see the earlier error");
+    }
+  }
+
+  /** Closes the chosen blocks and waits until they hold only their requests in flight. */
+  private async giveBack(chosen: (block: Block) => boolean): Promise<void> {
+    await this.settled();
+    for (const block of this.blocks) if (chosen(block)) this.closeBlock(block);
+    await this.sync();
+    await this.settled();
+  }
+
+  private async takeBlock(key: string, request: ReservationRequest): Promise<void> {
+    const amount = Math.max(request.amountMicroUsd, this.blockSize(request));
+    const id = `block-${randomUUID()}`;
+    const outcome = await this.inner.reserve({
+      ...request,
+      id,
+      amountMicroUsd: amount,
+      // Its last request may start at the end of the grant window and run its full time.
+      expiresAt: request.expiresAt + this.grantWindowMs,
+    });
+    if (!outcome.granted) {
+      this.exactUntil.set(key, this.now() + this.exactForMs);
+      return;
+    }
+    const handle = { id, periodKey: request.periodKey, alias: request.alias };
+    const block = new Block(key, handle, request.caps, amount, request.startedAt);
+    this.granting.set(key, block);
+    this.blocks.add(block);
+    this.scheduleSync();
+  }
+
+  private blockSize(request: ReservationRequest): number {
+    let tightest = Number.POSITIVE_INFINITY;
+    for (const cap of request.caps) {
+      if (cap.alias === null || cap.alias === request.alias) tightest = Math.min(tightest, cap.limitMicroUsd);
+    }
+    return Number.isFinite(tightest) ? Math.floor((tightest * this.blockPercent) / 100) : 0;
+  }
+
+  /**
+   * Near a cap: the request's own worst case, as without blocks. Denied while this process's
+   * blocks hold headroom in the period, it gives that back and asks once more, so the answer and
+   * its figures are about real spend and real requests in flight.
+   */
+  private async reserveExactly(request: ReservationRequest): Promise<ReservationOutcome> {
+    const outcome = await this.inner.reserve(request);
+    if (outcome.granted) return outcome;
+    const inPeriod = (block: Block) => block.handle.periodKey === request.periodKey;
+    const holding = [...this.blocks].some(
+      (block) => inPeriod(block) && (block.amount > block.inFlight || block.pending > 0 || block.syncing),
+    );
+    if (!holding) return outcome;
+    await this.giveBack(inPeriod);
+    return this.inner.reserve(request);
+  }
+
+  private closeBlock(block: Block): void {
+    block.open = false;
+    if (this.granting.get(block.key) === block) this.granting.delete(block.key);
+    this.scheduleSync();
+  }
+
+  private scheduleSync(): void {
+    if (this.timer || this.retired) return;
+    // Kept referenced: a shutdown waiting for settles to be booked must not exit before they are.
+    // It stops once no block is left, a few syncs after the last request.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.sync().then(() => {
+        if (this.blocks.size > 0) this.scheduleSync();
+      });
+    }, this.syncIntervalMs);
+  }
+
+  /** Books what finished requests spent and gives back what closed blocks no longer need. */
+  private async sync(): Promise<void> {
+    const now = this.now();
+    const work: Array<Promise<void>> = [];
+    for (const block of this.blocks) {
+      if (block.syncing) continue;
+      const idle = block.inFlight === 0 && block.grantsSinceSync === 0;
+      if (block.open && (idle || now - block.openedAt >= this.grantWindowMs)) this.closeBlock(block);
+      block.grantsSinceSync = 0;
+      // A granting block keeps its headroom; a closed one shrinks to its requests in flight.
+      const target = block.open ? Math.max(block.amount - block.pending, block.inFlight) : block.inFlight;
+      if (target === block.amount && block.pending === 0 && block.waiters.length === 0) {
+        if (!block.open && target === 0) this.blocks.delete(block);
+        continue;
+      }
+      work.push(this.rebookBlock(block, target));
+    }
+    await Promise.all(work);
+  }
+
+  private rebookBlock(block: Block, target: number): Promise<void> {
+    const { pending, pendingRequests, waiters, amount } = block;
+    block.pending = 0;
+    block.pendingRequests = 0;
+    block.waiters = [];
+    block.amount = target;
+    const syncing = this.inner.rebook(block.handle, target, pending, pendingRequests).then(
+      (result) => {
+        if (!result.found) {
+          // Cleared from the store (expired): nothing is held for it any more; grant no more from it.
+          block.amount = 0;
+          block.open = false;
+          if (this.granting.get(block.key) === block) this.granting.delete(block.key);
+        }
+        if (!block.open && block.amount === 0 && block.inFlight === 0 && block.pending === 0) {
+          this.blocks.delete(block);
+        }
+        for (const waiter of waiters) waiter.resolve(result);
+      },
+      (error: unknown) => {
+        // Nothing changed in the store: keep it all for the next sync.
+        block.pending += pending;
+        block.pendingRequests += pendingRequests;
+        block.waiters.unshift(...waiters);
+        block.amount = amount;
+        this.options.onError?.(error);
+      },
+    );
+    block.syncing = syncing.finally(() => {
+      block.syncing = undefined;
+    });
+    return block.syncing;
+  }
+
+  /** Resolves when no booking is under way. */
+  private async settled(): Promise<void> {
+    for (;;) {
+      const under = [...this.blocks].flatMap((block) => (block.syncing ? [block.syncing] : []));
+      if (under.length === 0) return;
+      await Promise.all(under);
+    }
+  }
+}
+
+function sameCaps(left: readonly BudgetCap[], right: readonly BudgetCap[]): boolean {
+  if (left === right) return true;
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) {
+    const a = left[index]!;
+    const b = right[index]!;
+    if (a.name !== b.name || a.alias !== b.alias || a.limitMicroUsd !== b.limitMicroUsd) return false;
+  }
+  return true;
+}
+
+/** The store counts the whole block as reserved; what it really holds is its requests in flight. */
+function correct(totals: SpendTotals, block: Block): void {
+  totals.reservedMicroUsd = Math.max(0, totals.reservedMicroUsd - block.amount + block.inFlight);
+  totals.settledMicroUsd += block.pending;
+}

@@ -1,0 +1,220 @@
+/**
+ * Reservations in blocks, over the real SQLite store opened the way the server opens it. A
+ * counting pass-through in between shows how many store operations a burst of requests cost.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BlockReservations } from "../../src/budget/block-reservations.js";
+import type {
+  BudgetCap,
+  BudgetStore,
+  ReservationHandle,
+  ReservationRequest,
+} from "../../src/budget/budget-store.js";
+import { openStores, type Stores } from "../../src/budget/budget-stores.js";
+import type { SqliteBudgetStore } from "../../src/budget/sqlite-budget-store.js";
+
+const PERIOD = "2026-12-01";
+const HOUR = 3_600_000;
+const monthly = (limitMicroUsd: number): BudgetCap => ({ name: "monthly", alias: null, limitMicroUsd });
+
+/** The real store, counting what reaches it; `failRebooks` makes the next rebooks throw. */
+function counted(inner: BudgetStore) {
+  const calls = { reserve: 0, rebook: 0, settle: 0 };
+  let failRebooks = 0;
+  const store: BudgetStore = Object.create(inner);
+  store.reserve = (request) => {
+    calls.reserve++;
+    return inner.reserve(request);
+  };
+  store.settle = (handle, cost) => {
+    calls.settle++;
+    return inner.settle(handle, cost);
+  };
+  store.rebook = async (handle, remaining, cost, requests) => {
+    calls.rebook++;
+    if (failRebooks > 0) {
+      failRebooks--;
+      throw new Error("disk I/O error");
+    }
+    return inner.rebook(handle, remaining, cost, requests);
+  };
+  return { store, calls, failNextRebooks: (count: number) => (failRebooks = count) };
+}
+
+let counter = 0;
+function request(overrides: Partial<ReservationRequest> = {}): ReservationRequest {
+  const now = Date.now();
+  return {
+    id: `r-${counter++}`,
+    periodKey: PERIOD,
+    alias: "cloud-sonnet",
+    amountMicroUsd: 15_000,
+    caps: [monthly(100_000_000)],
+    instanceId: "brain",
+    startedAt: now,
+    expiresAt: now + HOUR,
+    ...overrides,
+  };
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("reservations in blocks", () => {
+  let stores: Stores;
+  let raw: BudgetStore;
+  let spy: ReturnType<typeof counted>;
+  let blocks: BlockReservations;
+  const errors: unknown[] = [];
+
+  beforeEach(async () => {
+    stores = await openStores(join(mkdtempSync(join(tmpdir(), "switchyard-blocks-")), "ledger.db"));
+    raw = stores.budget;
+    spy = counted(raw);
+    errors.length = 0;
+    blocks = new BlockReservations(spy.store, { onError: (error) => errors.push(error) });
+  });
+  afterEach(async () => {
+    await blocks.close();
+    await stores.close();
+  });
+
+  it("a burst of 60 paid requests costs one reservation and one booking, and books every cent", async () => {
+    const requests = Array.from({ length: 60 }, () => request());
+    const outcomes = await Promise.all(requests.map((each) => blocks.reserve(each)));
+    expect(outcomes.every((outcome) => outcome.granted)).toBe(true);
+    // 1% of $100 is $1: room for 66 requests of 1.5 cents.
+    expect(spy.calls.reserve).toBe(1);
+
+    // Others see the whole block; this process reports what its requests really hold.
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 0, reservedMicroUsd: 1_000_000 });
+    expect((await blocks.spending(PERIOD)).total).toEqual({ settledMicroUsd: 0, reservedMicroUsd: 900_000 });
+
+    const results = await Promise.all(requests.map((each, index) => blocks.settle(each, 10_000 + index)));
+    const booked = 60 * 10_000 + (59 * 60) / 2;
+    expect(spy.calls.rebook).toBe(1);
+    expect(spy.calls.settle).toBe(0);
+    // Every settle learns the totals after the booking (what the threshold alerts read).
+    expect(results.every((result) => result.found && result.totalSettledMicroUsd === booked)).toBe(true);
+    expect((await blocks.spending(PERIOD)).total).toEqual({ settledMicroUsd: booked, reservedMicroUsd: 0 });
+    const row = (raw as SqliteBudgetStore).database
+      .prepare("SELECT settled_micro_usd AS settled, requests FROM budget_spend WHERE period_key = ?")
+      .get(PERIOD);
+    expect(row).toEqual({ settled: booked, requests: 60 });
+  });
+
+  it("gives an idle block back within a few syncs, so other processes see nothing held", async () => {
+    const only = request();
+    await blocks.reserve(only);
+    await blocks.settle(only, 12_000);
+    await expect
+      .poll(async () => (await raw.spending(PERIOD)).total, { interval: 10 })
+      .toEqual({
+        settledMicroUsd: 12_000,
+        reservedMicroUsd: 0,
+      });
+  });
+
+  it("keeps a block at least as large as its requests in flight, even when a cost exceeds its worst case", async () => {
+    const first = request({ amountMicroUsd: 400_000 });
+    const second = request({ amountMicroUsd: 400_000 });
+    await blocks.reserve(first);
+    await blocks.reserve(second);
+    expect(spy.calls.reserve).toBe(1);
+    // The first cost more than reserved (a price raised mid-month): it all counts, and the block
+    // still covers the second in full.
+    await blocks.settle(first, 900_000);
+    expect((await raw.spending(PERIOD)).total).toEqual({
+      settledMicroUsd: 900_000,
+      reservedMicroUsd: 400_000,
+    });
+    await blocks.release(second);
+    await blocks.flush();
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 900_000, reservedMicroUsd: 0 });
+  });
+
+  it("near the cap reserves exactly, after giving back its own headroom: the last cent is usable", async () => {
+    const caps = [monthly(1_000_000)];
+    // Blocks of 1% ($0.01) are smaller than one request: each request is its own block.
+    const held = await Promise.all(
+      Array.from({ length: 3 }, () => request({ amountMicroUsd: 300_000, caps })).map(async (each) => {
+        expect(await blocks.reserve(each)).toEqual({ granted: true });
+        return each;
+      }),
+    );
+    // Not waited for: the 200k spent is not booked yet, and the store still holds that block whole.
+    const booking = blocks.settle(held[0]!, 200_000);
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 0, reservedMicroUsd: 900_000 });
+    // 200k spent, 600k in flight: 200k is left, and this process can use it.
+    const fits = request({ amountMicroUsd: 200_000, caps });
+    expect(await blocks.reserve(fits)).toEqual({ granted: true });
+    await booking;
+    const denied = await blocks.reserve(request({ amountMicroUsd: 1, caps }));
+    expect(denied).toEqual({
+      granted: false,
+      denial: { cap: caps[0], settledMicroUsd: 200_000, reservedMicroUsd: 800_000 },
+    });
+    await blocks.settle(fits, 0);
+    for (const each of held.slice(1)) await blocks.release(each);
+    await blocks.flush();
+    expect((await blocks.spending(PERIOD)).total).toEqual({ settledMicroUsd: 200_000, reservedMicroUsd: 0 });
+  });
+
+  it("one process fits exactly what fits under a cap with mixed sizes, racing", async () => {
+    const caps = [monthly(2_000_000)];
+    const amounts = Array.from({ length: 300 }, (_, index) => 10_000 + (index % 7) * 5_000);
+    const granted: ReservationRequest[] = [];
+    await Promise.all(
+      amounts.map(async (amountMicroUsd) => {
+        const each = request({ amountMicroUsd, caps });
+        if ((await blocks.reserve(each)).granted) granted.push(each);
+      }),
+    );
+    const held = granted.reduce((sum, each) => sum + each.amountMicroUsd, 0);
+    expect(held).toBeLessThanOrEqual(2_000_000);
+    // Nothing smaller than the smallest request is left unused.
+    expect(2_000_000 - held).toBeLessThan(10_000);
+    expect((await blocks.spending(PERIOD)).total.reservedMicroUsd).toBe(held);
+  });
+
+  it("takes a new block when the caps change, per alias and per period", async () => {
+    await blocks.reserve(request());
+    await blocks.reserve(
+      request({
+        caps: [monthly(100_000_000), { name: "openrouter-key", alias: null, limitMicroUsd: 5_000_000 }],
+      }),
+    );
+    await blocks.reserve(request({ alias: "cloud-opus" }));
+    await blocks.reserve(request({ periodKey: "2027-01-01" }));
+    expect(spy.calls.reserve).toBe(4);
+    await blocks.reserve(request({ alias: "cloud-opus" }));
+    expect(spy.calls.reserve).toBe(4);
+  });
+
+  it("a booking that fails is kept and booked at the next sync", async () => {
+    const each = request();
+    await blocks.reserve(each);
+    spy.failNextRebooks(1);
+    const result = await blocks.settle(each, 7_000);
+    expect(result).toMatchObject({ found: true, totalSettledMicroUsd: 7_000 });
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toContain("disk I/O error");
+    expect((await blocks.spending(PERIOD)).total).toEqual({ settledMicroUsd: 7_000, reservedMicroUsd: 0 });
+  });
+
+  it("a clean shutdown books everything and holds nothing; a late settle still counts", async () => {
+    const early = request();
+    const late = request();
+    await blocks.reserve(early);
+    await blocks.reserve(late);
+    const booking = blocks.settle(early, 5_000);
+    await blocks.unregisterInstance("brain");
+    await expect(booking).resolves.toMatchObject({ totalSettledMicroUsd: 5_000 });
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 5_000, reservedMicroUsd: 0 });
+    await blocks.settle(late as ReservationHandle, 6_000);
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 11_000, reservedMicroUsd: 0 });
+    await pause(1);
+  });
+});
