@@ -177,8 +177,14 @@ export class BlockReservations implements BudgetStore {
 
   /** The store's figures with this process's blocks counted as what they really hold. */
   async spending(periodKey: string): Promise<PeriodSpending> {
-    await this.settled();
-    const spending = await this.inner.spending(periodKey);
+    let spending: PeriodSpending;
+    // A booking that started during the read (a sync on another connection) may or may not be in
+    // it; read again, so the correction below matches what was read.
+    for (let attempt = 0; ; attempt++) {
+      await this.settled();
+      spending = await this.inner.spending(periodKey);
+      if (attempt === 2 || ![...this.blocks].some((block) => block.syncing)) break;
+    }
     for (const block of this.blocks) {
       if (block.handle.periodKey !== periodKey) continue;
       const alias = block.handle.alias;

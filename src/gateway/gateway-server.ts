@@ -47,6 +47,18 @@ export function buildGateway(runtime: SwitchyardRuntime): Gateway {
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
   });
+  // Closing, Node closes the connections that are idle at that moment; one still answering turns
+  // idle only afterwards and would hold close() for the whole keep-alive timeout (65 s) with a
+  // caller that keeps its connections (Claude Code, the SDKs). So they are closed as they go idle.
+  let closingIdle: NodeJS.Timeout | undefined;
+  app.addHook("preClose", (done) => {
+    closingIdle = setInterval(() => app.server.closeIdleConnections(), 25);
+    done();
+  });
+  app.addHook("onClose", (_instance, done) => {
+    clearInterval(closingIdle);
+    done();
+  });
   const renderers: Array<[string, ErrorRenderer]> = [];
   const rendererFor = (url: string) =>
     renderers.find(([prefix]) => url.startsWith(prefix))?.[1] ?? renderOpenAiError;

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
+import { SqliteBudgetStore } from "../../src/budget/sqlite-budget-store.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 
 let harness: Harness | undefined;
@@ -148,6 +149,73 @@ describe("200 concurrent paid requests against a budget that fits 20", () => {
     expect(rows.filter((row) => row.status === "ok")).toHaveLength(20);
     expect(rows.filter((row) => row.budgetAction === "rejected")).toHaveLength(180);
   }, 30_000);
+});
+
+describe("far from the cap", () => {
+  it("100 concurrent paid requests hold a few blocks, not 100 reservations, and book every micro-dollar", async () => {
+    harness = await startHarness();
+    harness.openRouter.setDefault({ kind: "reply", reply: { content: "ok", cost: 0.0123 }, delayMs: 300 });
+    const client = clientFor(harness);
+    const database = (harness.runtime.stores.budget as SqliteBudgetStore).database;
+    const answers = Promise.all(
+      Array.from({ length: 100 }, () =>
+        client.chat.completions.create({ ...paidQuestion, max_tokens: 1_000 }),
+      ),
+    );
+    await expect.poll(() => harness!.openRouter.requests.length).toBe(100);
+    // $1 blocks (1% of $100) hold 66 of these worst cases each.
+    const held = database.prepare("SELECT COUNT(*) AS count FROM budget_reservations").get() as {
+      count: number;
+    };
+    expect(held.count).toBeLessThanOrEqual(3);
+    const during = await harness.runtime.budget.status();
+    expect(during.lines[0]?.reservedUsd).toBeCloseTo(100 * 0.015_03, 3);
+    await answers;
+    await harness.runtime.budget.idle();
+    const after = await harness.runtime.budget.status();
+    expect(after.lines[0]?.settledUsd).toBeCloseTo(100 * 0.0123, 9);
+    expect(after.lines[0]?.reservedUsd).toBe(0);
+    const rows = await harness.ledgerRows();
+    expect(rows.reduce((sum, row) => sum + row.costUsd, 0)).toBeCloseTo(after.lines[0]!.settledUsd, 9);
+    expect(database.prepare("SELECT SUM(requests) AS requests FROM budget_spend").get()).toEqual({
+      requests: 100,
+    });
+    // Nothing is left held once the traffic stops, for other processes on the same file either.
+    await expect
+      .poll(() => database.prepare("SELECT COUNT(*) AS count FROM budget_reservations").get())
+      .toEqual({ count: 0 });
+  });
+});
+
+describe("shutting down with paid requests in flight", () => {
+  it("answers every one, closes at once rather than after the keep-alive timeout, and books them all", async () => {
+    const running = await startHarness();
+    running.openRouter.setDefault({ kind: "reply", reply: { content: "ok", cost: 0.0123 }, delayMs: 300 });
+    const client = clientFor(running);
+    const answers = Promise.allSettled(
+      Array.from({ length: 50 }, () =>
+        client.chat.completions.create({ ...paidQuestion, max_tokens: 1_000 }),
+      ),
+    );
+    await expect.poll(() => running.openRouter.requests.length).toBe(50);
+    const started = Date.now();
+    // What `switchyard serve` does on SIGTERM.
+    await running.gateway.app.close();
+    await running.runtime.close();
+    // The client keeps its connections alive (65 s on the server's side); close waits only for answers.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await answers).every((answer) => answer.status === "fulfilled")).toBe(true);
+    const store = SqliteBudgetStore.open(String(running.config.database.url));
+    try {
+      expect((await store.spending(running.runtime.budget.period().key)).total).toEqual({
+        settledMicroUsd: 50 * 12_300,
+        reservedMicroUsd: 0,
+      });
+    } finally {
+      await store.close();
+      await Promise.all([running.ollama.close(), running.openRouter.close()]);
+    }
+  });
 });
 
 describe("alerts", () => {
