@@ -163,7 +163,7 @@ describe("far from the cap", () => {
       ),
     );
     await expect.poll(() => harness!.openRouter.requests.length).toBe(100);
-    // $1 blocks (1% of $100) hold 66 of these worst cases each.
+    // Blocks of 60¢ (1% of Sonnet's $60 ceiling) hold 39 of these worst cases each.
     const held = database.prepare("SELECT COUNT(*) AS count FROM budget_reservations").get() as {
       count: number;
     };
