@@ -179,6 +179,51 @@ describe("reservations in blocks", () => {
     expect((await blocks.spending(PERIOD)).total.reservedMicroUsd).toBe(held);
   });
 
+  it("random traffic at a cap on two aliases: what is in flight plus what was spent never passes it", async () => {
+    let seed = 20261201;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const cap = 3_000_000;
+    const caps = [monthly(cap)];
+    let inFlight = 0;
+    let spent = 0;
+    let worst = 0;
+    const fast = new BlockReservations(spy.store, { blockPercent: 5, syncIntervalMs: 2 });
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let step = 0; step < 60; step++) {
+          const each = request({
+            alias: random() < 0.7 ? "cloud-sonnet" : "cloud-opus",
+            amountMicroUsd: 20_000 + Math.floor(random() * 180_000),
+            caps,
+          });
+          if (!(await fast.reserve(each)).granted) {
+            await pause(1);
+            continue;
+          }
+          inFlight += each.amountMicroUsd;
+          worst = Math.max(worst, inFlight + spent);
+          await pause(Math.floor(random() * 4));
+          inFlight -= each.amountMicroUsd;
+          if (random() < 0.2) {
+            await fast.release(each);
+          } else {
+            const cost = Math.floor(each.amountMicroUsd * random());
+            spent += cost;
+            void fast.settle(each, cost);
+          }
+        }
+      }),
+    );
+    await fast.flush();
+    expect(worst).toBeLessThanOrEqual(cap);
+    // It was at the cap, not kept far below it by its own blocks.
+    expect(worst).toBeGreaterThan(cap * 0.9);
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: spent, reservedMicroUsd: 0 });
+  });
+
   it("takes a new block when the caps change, per alias and per period", async () => {
     await blocks.reserve(request());
     await blocks.reserve(
