@@ -34,8 +34,13 @@ import type {
 } from "./budget-store.js";
 
 export interface BlockReservationOptions {
-  /** A block's size as a percent of the tightest cap on its alias (at least one request's worst case). */
+  /**
+   * The largest block, as a percent of the tightest cap on its alias. A block starts at a quarter
+   * of it and doubles while blocks fill within `fastFillMs`; it is never smaller than the request.
+   */
   blockPercent?: number;
+  /** A block used up sooner than this after it was taken makes the next one twice as large, ms. */
+  fastFillMs?: number;
   /** How often spend is booked and idle blocks are given back, ms. */
   syncIntervalMs?: number;
   /** A block grants for at most this long after it was taken, ms. */
@@ -48,6 +53,8 @@ export interface BlockReservationOptions {
 }
 
 const GRANTED: ReservationOutcome = Object.freeze({ granted: true });
+/** A block starts at 1/2^MAX_DOUBLINGS of the largest. */
+const MAX_DOUBLINGS = 2;
 
 interface SettleWaiter {
   resolve: (result: SettleResult) => void;
@@ -88,6 +95,7 @@ class Block {
 
 export class BlockReservations implements BudgetStore {
   private readonly blockPercent: number;
+  private readonly fastFillMs: number;
   private readonly syncIntervalMs: number;
   private readonly grantWindowMs: number;
   private readonly exactForMs: number;
@@ -100,6 +108,8 @@ export class BlockReservations implements BudgetStore {
   private readonly grants = new Map<string, { block: Block; amount: number }>();
   private readonly taking = new Map<string, Promise<void>>();
   private readonly exactUntil = new Map<string, number>();
+  /** How many times the next block for a period and alias is doubled (0 to MAX_DOUBLINGS). */
+  private readonly doublings = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   /** Unregistered: the store no longer holds any block; late settles book their cost alone. */
   private retired = false;
@@ -108,7 +118,8 @@ export class BlockReservations implements BudgetStore {
     private readonly inner: BudgetStore,
     private readonly options: BlockReservationOptions = {},
   ) {
-    this.blockPercent = options.blockPercent ?? 1;
+    this.blockPercent = options.blockPercent ?? 5;
+    this.fastFillMs = options.fastFillMs ?? 25;
     this.syncIntervalMs = options.syncIntervalMs ?? 20;
     this.grantWindowMs = options.grantWindowMs ?? 1_000;
     this.exactForMs = options.exactForMs ?? 1_000;
@@ -132,7 +143,13 @@ export class BlockReservations implements BudgetStore {
         continue;
       }
       if (this.retired || (this.exactUntil.get(key) ?? 0) > this.now()) return this.reserveExactly(request);
-      if (block) this.closeBlock(block);
+      if (block) {
+        // Used up fast: busy traffic on this alias; fewer, larger blocks cost fewer transactions.
+        if (block.open && request.startedAt - block.openedAt < this.fastFillMs) {
+          this.doublings.set(key, Math.min(MAX_DOUBLINGS, (this.doublings.get(key) ?? 0) + 1));
+        }
+        this.closeBlock(block);
+      }
       const took = this.takeBlock(key, request);
       this.taking.set(key, took);
       try {
@@ -251,7 +268,7 @@ export class BlockReservations implements BudgetStore {
   }
 
   private async takeBlock(key: string, request: ReservationRequest): Promise<void> {
-    const amount = Math.max(request.amountMicroUsd, this.blockSize(request));
+    const amount = Math.max(request.amountMicroUsd, this.blockSize(key, request));
     const id = `block-${randomUUID()}`;
     const outcome = await this.inner.reserve({
       ...request,
@@ -262,6 +279,7 @@ export class BlockReservations implements BudgetStore {
     });
     if (!outcome.granted) {
       this.exactUntil.set(key, this.now() + this.exactForMs);
+      this.doublings.delete(key);
       return;
     }
     const handle = { id, periodKey: request.periodKey, alias: request.alias };
@@ -271,12 +289,14 @@ export class BlockReservations implements BudgetStore {
     this.scheduleSync();
   }
 
-  private blockSize(request: ReservationRequest): number {
+  private blockSize(key: string, request: ReservationRequest): number {
     let tightest = Number.POSITIVE_INFINITY;
     for (const cap of request.caps) {
       if (cap.alias === null || cap.alias === request.alias) tightest = Math.min(tightest, cap.limitMicroUsd);
     }
-    return Number.isFinite(tightest) ? Math.floor((tightest * this.blockPercent) / 100) : 0;
+    if (!Number.isFinite(tightest)) return 0;
+    const halvings = MAX_DOUBLINGS - (this.doublings.get(key) ?? 0);
+    return Math.floor((tightest * this.blockPercent) / 100 / 2 ** halvings);
   }
 
   /**
@@ -321,6 +341,7 @@ export class BlockReservations implements BudgetStore {
     for (const block of this.blocks) {
       if (block.syncing) continue;
       const idle = block.inFlight === 0 && block.grantsSinceSync === 0;
+      if (block.open && idle) this.doublings.delete(block.key);
       if (block.open && (idle || now - block.openedAt >= this.grantWindowMs)) this.closeBlock(block);
       block.grantsSinceSync = 0;
       // A granting block keeps its headroom; a closed one shrinks to its requests in flight.

@@ -134,14 +134,14 @@ const budgetSchema = z.strictObject({
   key_check_interval_minutes: z.number().min(0).default(5),
   max_request_minutes: z.number().positive().default(60),
   /**
-   * A Brain reserves headroom for many paid requests at once, this percent of the tightest cap
-   * (block-reservations.ts); 0 reserves each request on its own.
+   * The most headroom a Brain reserves at once for many paid requests, percent of the tightest
+   * cap (block-reservations.ts); 0 reserves each request on its own.
    */
   reservation_block_percent: z
     .number()
     .min(0)
-    .max(10, { error: "must be a percent from 0 to 10 (0 reserves each request on its own)" })
-    .default(1),
+    .max(20, { error: "must be a percent from 0 to 20 (0 reserves each request on its own)" })
+    .default(5),
   catalog: z
     .strictObject({
       path: z.string().default(""),

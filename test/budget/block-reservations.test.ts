@@ -85,11 +85,11 @@ describe("reservations in blocks", () => {
     const requests = Array.from({ length: 60 }, () => request());
     const outcomes = await Promise.all(requests.map((each) => blocks.reserve(each)));
     expect(outcomes.every((outcome) => outcome.granted)).toBe(true);
-    // 1% of $100 is $1: room for 66 requests of 1.5 cents.
+    // The first block is a quarter of the largest (5% of $100): $1.25, room for 83 requests of 1.5 cents.
     expect(spy.calls.reserve).toBe(1);
 
     // Others see the whole block; this process reports what its requests really hold.
-    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 0, reservedMicroUsd: 1_000_000 });
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 0, reservedMicroUsd: 1_250_000 });
     expect((await blocks.spending(PERIOD)).total).toEqual({ settledMicroUsd: 0, reservedMicroUsd: 900_000 });
 
     const results = await Promise.all(requests.map((each, index) => blocks.settle(each, 10_000 + index)));
@@ -103,6 +103,25 @@ describe("reservations in blocks", () => {
       .prepare("SELECT settled_micro_usd AS settled, requests FROM budget_spend WHERE period_key = ?")
       .get(PERIOD);
     expect(row).toEqual({ settled: booked, requests: 60 });
+  });
+
+  it("doubles the block while blocks fill fast, up to the largest, and starts small again after a lull", async () => {
+    const held = async () => {
+      const rows = (raw as SqliteBudgetStore).database
+        .prepare("SELECT amount_micro_usd AS amount FROM budget_reservations ORDER BY amount_micro_usd")
+        .all() as Array<{ amount: number }>;
+      return rows.map((row) => row.amount);
+    };
+    // 1,000 requests of 1.5 cents at once: blocks of $1.25, $2.50, then $5 (5% of $100).
+    const burst = Array.from({ length: 1_000 }, () => request());
+    await Promise.all(burst.map((each) => blocks.reserve(each)));
+    expect(await held()).toEqual([1_250_000, 2_500_000, 5_000_000, 5_000_000, 5_000_000]);
+    for (const each of burst) await blocks.release(each);
+    await expect.poll(held, { interval: 10 }).toEqual([]);
+    const after = request();
+    await blocks.reserve(after);
+    expect(await held()).toEqual([1_250_000]);
+    await blocks.release(after);
   });
 
   it("gives an idle block back within a few syncs, so other processes see nothing held", async () => {

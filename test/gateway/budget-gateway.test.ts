@@ -163,7 +163,8 @@ describe("far from the cap", () => {
       ),
     );
     await expect.poll(() => harness!.openRouter.requests.length).toBe(100);
-    // Blocks of 60¢ (1% of Sonnet's $60 ceiling) hold 39 of these worst cases each.
+    // A block of 75¢ (a quarter of 5% of Sonnet's $60 ceiling) holds 49 of these worst cases; used up
+    // within 25 ms, the next is twice as large.
     const held = database.prepare("SELECT COUNT(*) AS count FROM budget_reservations").get() as {
       count: number;
     };
