@@ -71,6 +71,8 @@ class Block {
   pending = 0;
   pendingRequests = 0;
   grantsSinceSync = 0;
+  /** Cleared from the store (expired): it holds nothing; its requests still book what they cost. */
+  gone = false;
   waiters: SettleWaiter[] = [];
   syncing: Promise<void> | undefined;
 
@@ -345,9 +347,13 @@ export class BlockReservations implements BudgetStore {
       if (block.open && (idle || now - block.openedAt >= this.grantWindowMs)) this.closeBlock(block);
       block.grantsSinceSync = 0;
       // A granting block keeps its headroom; a closed one shrinks to its requests in flight.
-      const target = block.open ? Math.max(block.amount - block.pending, block.inFlight) : block.inFlight;
+      const target = block.gone
+        ? 0
+        : block.open
+          ? Math.max(block.amount - block.pending, block.inFlight)
+          : block.inFlight;
       if (target === block.amount && block.pending === 0 && block.waiters.length === 0) {
-        if (!block.open && target === 0) this.blocks.delete(block);
+        if (!block.open && block.inFlight === 0) this.blocks.delete(block);
         continue;
       }
       work.push(this.rebookBlock(block, target));
@@ -364,7 +370,7 @@ export class BlockReservations implements BudgetStore {
     const syncing = this.inner.rebook(block.handle, target, pending, pendingRequests).then(
       (result) => {
         if (!result.found) {
-          // Cleared from the store (expired): nothing is held for it any more; grant no more from it.
+          block.gone = true;
           block.amount = 0;
           block.open = false;
           if (this.granting.get(block.key) === block) this.granting.delete(block.key);

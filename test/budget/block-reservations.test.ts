@@ -257,6 +257,24 @@ describe("reservations in blocks", () => {
     expect(spy.calls.reserve).toBe(4);
   });
 
+  it("a block the store cleared (expired) grants no more; what its requests cost still counts", async () => {
+    const first = request();
+    await blocks.reserve(first);
+    // An hour and more later, the heartbeat's sweep removes it as abandoned.
+    expect(await raw.clearStaleReservations(Date.now() + 2 * HOUR, 90_000)).toBe(1);
+    expect(await blocks.settle(first, 5_000)).toMatchObject({ found: false, totalSettledMicroUsd: 5_000 });
+    const second = request();
+    await blocks.reserve(second);
+    expect(spy.calls.reserve).toBe(2);
+    expect((await blocks.spending(PERIOD)).total).toEqual({
+      settledMicroUsd: 5_000,
+      reservedMicroUsd: 15_000,
+    });
+    await blocks.settle(second, 1_000);
+    await blocks.flush();
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 6_000, reservedMicroUsd: 0 });
+  });
+
   it("a booking that fails is kept and booked at the next sync", async () => {
     const each = request();
     await blocks.reserve(each);
