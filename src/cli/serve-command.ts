@@ -1,6 +1,7 @@
 /**
  * `switchyard serve`: the Brain's main job. Loads the config, refuses to start on a bad one, and
- * runs the gateway until SIGINT/SIGTERM, then drains and closes the ledger cleanly.
+ * runs the gateway until SIGINT/SIGTERM, then lets the answers in flight finish (for up to
+ * server.shutdown_grace_seconds, or until a second signal) and closes the ledger cleanly.
  */
 
 import { redactDatabaseUrl } from "../config/config-redact.js";
@@ -41,14 +42,33 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   );
 
   let stopping = false;
+  // A stop lets the answers in flight finish, for up to server.shutdown_grace_seconds; then, or
+  // at a second signal, it closes their connections: each request is aborted upstream, its
+  // reservation released and its row written as aborted, before the ledger closes.
+  const cutOff = (why: string) => {
+    const inFlight = runtime.dispatcher.inFlight;
+    if (inFlight > 0) logger.warn(`${why}: closing the connections of ${inFlight} requests still answering`);
+    gateway.app.server.closeAllConnections();
+  };
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      cutOff(`${signal} received again`);
+      return;
+    }
     stopping = true;
-    logger.info(`${signal} received: finishing in-flight requests`);
+    const graceSeconds = config.server.shutdown_grace_seconds;
+    const inFlight = runtime.dispatcher.inFlight;
+    logger.info(
+      inFlight > 0
+        ? `${signal} received: finishing ${inFlight} requests in flight (up to ${graceSeconds} s; ${signal} again to stop now)`
+        : `${signal} received: stopping`,
+    );
+    const grace = setTimeout(() => cutOff(`still answering after ${graceSeconds} s`), graceSeconds * 1000);
     await gateway.app.close();
+    clearTimeout(grace);
     await runtime.close();
     process.exit(0);
   };
-  process.once("SIGINT", () => void stop("SIGINT"));
-  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
 }

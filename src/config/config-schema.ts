@@ -230,6 +230,8 @@ export const configSchema = z
       port: portSchema,
       auth_tokens: z.array(z.string()).default([]),
       body_limit_mb: z.number().positive().default(32),
+      /** On SIGTERM/SIGINT, how long answers in flight may take before their connections are closed. */
+      shutdown_grace_seconds: z.number().min(0).default(30),
     }),
     backends: z.record(z.string(), backendSchema),
     aliases: z.record(z.string(), aliasSchema),

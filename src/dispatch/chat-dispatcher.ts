@@ -92,6 +92,8 @@ interface Attempt {
   queuedMs: number | null;
   /** The server that answered, when a fleet chose among several for the rung. */
   backendId: string | null;
+  /** Its ledger row is written (once per request, whichever way it ended). */
+  recorded: boolean;
   /** Resolves the `completed` promise of the rung that answered. */
   complete: (row: RequestRecord) => void;
 }
@@ -100,6 +102,8 @@ export class ChatDispatcher {
   private readonly modelOptions = new Map<string, ModelOptions>();
   private readonly localBackends = new Set<string>();
   private readonly admission: BackendAdmission;
+  /** Dispatches started and not yet written to the ledger. */
+  private active = 0;
 
   constructor(private readonly options: ChatDispatcherOptions) {
     const { config } = options;
@@ -118,6 +122,24 @@ export class ChatDispatcher {
     }
   }
 
+  /** Requests in flight: dispatched and not yet in the ledger. */
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /**
+   * Resolves true once every request in flight has ended and been written to the ledger, or
+   * false after `timeoutMs` (a caller that never consumed its answer holds its count forever).
+   */
+  async drained(timeoutMs: number): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.active > 0) {
+      if (performance.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return true;
+  }
+
   async dispatch(input: DispatchInput): Promise<Dispatch> {
     let complete: (row: RequestRecord) => void = () => {};
     const completed = new Promise<RequestRecord>((resolve) => {
@@ -131,8 +153,21 @@ export class ChatDispatcher {
       budgetAction: null,
       queuedMs: null,
       backendId: null,
+      recorded: false,
       complete,
     };
+    this.active++;
+    try {
+      return await this.climb(attempt, completed);
+    } catch (error) {
+      // The paths that end a request write its row, which counts it out; this is for the rest.
+      if (!attempt.recorded) this.active--;
+      throw error;
+    }
+  }
+
+  private async climb(attempt: Attempt, completed: Promise<RequestRecord>): Promise<Dispatch> {
+    const { input } = attempt;
     let ladder = input.route.ladder;
     for (let index = 0; index < ladder.length; index++) {
       const step = ladder[index]!;
@@ -317,6 +352,8 @@ export class ChatDispatcher {
       queueMs: attempt.queuedMs,
     };
     this.options.ledger.record(row);
+    if (!attempt.recorded) this.active--;
+    attempt.recorded = true;
     attempt.complete(row);
   }
 }

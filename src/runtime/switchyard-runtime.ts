@@ -207,6 +207,12 @@ export async function startRuntime(
     async close() {
       keyGuard?.stop();
       engines?.stop();
+      // Requests cut off by a forced shutdown unwind (abort upstream, write their row) first.
+      if (!(await dispatcher.drained(5_000))) {
+        logger.warn(
+          `${dispatcher.inFlight} requests had not ended 5 s after the server closed; closing anyway`,
+        );
+      }
       await escalator.idle();
       await Promise.allSettled(background);
       await Promise.allSettled([...backends.values()].map((backend) => backend.close()));

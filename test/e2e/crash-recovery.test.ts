@@ -3,11 +3,10 @@
  * flight (their worst case reserved) is killed without warning. After a restart every committed
  * ledger row is still there and no reservation is left holding budget.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import OpenAI from "openai";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -15,6 +14,7 @@ import { parseConfigText } from "../../src/config/config-load.js";
 import { openReportSources } from "../../src/runtime/switchyard-runtime.js";
 import { startFakeOllama } from "../fakes/fake-ollama.js";
 import { startFakeOpenRouter } from "../fakes/fake-openrouter.js";
+import { startServeProcess } from "../helpers/serve-process.js";
 
 const directory = mkdtempSync(join(tmpdir(), "switchyard-crash-"));
 const children: ChildProcess[] = [];
@@ -22,21 +22,10 @@ afterAll(() => {
   for (const child of children) child.kill("SIGKILL");
 });
 
-async function serve(configPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "--config", configPath, "serve"],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, SWITCHYARD_HOME: directory },
-    },
-  );
-  children.push(child);
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const match = /listening on (http:\/\/[^"\s]+)/.exec(line);
-    if (match) return { child, url: match[1]! };
-  }
-  throw new Error("switchyard serve exited before listening");
+async function serve(configPath: string) {
+  const running = await startServeProcess(configPath, directory);
+  children.push(running.child);
+  return running;
 }
 
 describe("kill -9 in the middle of traffic", () => {
