@@ -26,6 +26,7 @@ import type {
   BudgetStore,
   FiredAlert,
   PeriodSpending,
+  Rebooking,
   ReservationHandle,
   ReservationOutcome,
   ReservationRequest,
@@ -167,7 +168,8 @@ export class BlockReservations implements BudgetStore {
     if (!grant) return this.inner.settle(reservation, costMicroUsd);
     this.grants.delete(reservation.id);
     const { block } = grant;
-    if (this.retired) return this.inner.rebook(block.handle, 0, costMicroUsd, 1);
+    if (this.retired)
+      return this.inner.rebook(block.handle, { remainingMicroUsd: 0, costMicroUsd, requests: 1 });
     block.inFlight -= grant.amount;
     block.pending += costMicroUsd;
     block.pendingRequests++;
@@ -176,13 +178,8 @@ export class BlockReservations implements BudgetStore {
     return new Promise<SettleResult>((resolve, reject) => block.waiters.push({ resolve, reject }));
   }
 
-  async rebook(
-    reservation: ReservationHandle,
-    remainingMicroUsd: number,
-    costMicroUsd: number,
-    requests: number,
-  ): Promise<SettleResult> {
-    return this.inner.rebook(reservation, remainingMicroUsd, costMicroUsd, requests);
+  rebook(reservation: ReservationHandle, booking: Rebooking): Promise<SettleResult> {
+    return this.inner.rebook(reservation, booking);
   }
 
   async release(reservation: ReservationHandle): Promise<boolean> {
@@ -367,7 +364,8 @@ export class BlockReservations implements BudgetStore {
     block.pendingRequests = 0;
     block.waiters = [];
     block.amount = target;
-    const syncing = this.inner.rebook(block.handle, target, pending, pendingRequests).then(
+    const booking = { remainingMicroUsd: target, costMicroUsd: pending, requests: pendingRequests };
+    const syncing = this.inner.rebook(block.handle, booking).then(
       (result) => {
         if (!result.found) {
           block.gone = true;

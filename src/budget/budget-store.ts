@@ -64,6 +64,15 @@ export interface FiredAlert {
   firedAt: number;
 }
 
+/** What a rebook books and leaves reserved. */
+export interface Rebooking {
+  /** What stays reserved; 0 removes the reservation. */
+  remainingMicroUsd: number;
+  costMicroUsd: number;
+  /** How many requests that cost is for (the spend table counts them). */
+  requests: number;
+}
+
 /** After a settle: the period's settled spend, for alert thresholds without another query. */
 export interface SettleResult {
   /** False when the reservation was already gone (cleared as stale); the cost still counts. */
@@ -86,16 +95,11 @@ export interface BudgetStore {
   /** Replaces the reservation with its real cost (which may be more or less than reserved). */
   settle(reservation: ReservationHandle, costMicroUsd: number): Promise<SettleResult>;
   /**
-   * Books what `requests` requests spent out of a reservation held as a block (block-reservations.ts)
-   * and, in the same transaction, shrinks it to `remainingMicroUsd`, or removes it at 0. Never
-   * grows it, so it checks no cap. `settle` is `rebook(reservation, 0, cost, 1)`.
+   * Books what requests spent out of a reservation held as a block (block-reservations.ts) and,
+   * in the same transaction, shrinks it to what remains, or removes it at 0. Never grows it, so
+   * it checks no cap. `settle` is a rebook of one request with nothing remaining.
    */
-  rebook(
-    reservation: ReservationHandle,
-    remainingMicroUsd: number,
-    costMicroUsd: number,
-    requests: number,
-  ): Promise<SettleResult>;
+  rebook(reservation: ReservationHandle, booking: Rebooking): Promise<SettleResult>;
   /** Drops the reservation: the request died before it cost anything. False when already gone. */
   release(reservation: ReservationHandle): Promise<boolean>;
   spending(periodKey: string): Promise<PeriodSpending>;

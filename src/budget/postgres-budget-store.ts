@@ -14,6 +14,7 @@ import {
   firstCapWithoutRoom,
   isInstanceGone,
   type PeriodSpending,
+  type Rebooking,
   type ReservationHandle,
   type ReservationOutcome,
   type ReservationRequest,
@@ -101,22 +102,17 @@ export class PostgresBudgetStore implements BudgetStore {
   }
 
   async settle(reservation: ReservationHandle, costMicroUsd: number): Promise<SettleResult> {
-    return this.rebook(reservation, 0, costMicroUsd, 1);
+    return this.rebook(reservation, { remainingMicroUsd: 0, costMicroUsd, requests: 1 });
   }
 
-  async rebook(
-    reservation: ReservationHandle,
-    remainingMicroUsd: number,
-    costMicroUsd: number,
-    requests: number,
-  ): Promise<SettleResult> {
+  async rebook(reservation: ReservationHandle, booking: Rebooking): Promise<SettleResult> {
     const result = await this.pool.query<{ found: string; alias_total: string; total: string }>(REBOOK_SQL, [
       reservation.id,
       reservation.periodKey,
       reservation.alias,
-      costMicroUsd,
-      remainingMicroUsd,
-      requests,
+      booking.costMicroUsd,
+      booking.remainingMicroUsd,
+      booking.requests,
     ]);
     const row = result.rows[0]!;
     return {

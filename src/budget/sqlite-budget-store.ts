@@ -22,6 +22,7 @@ import {
   firstCapWithoutRoom,
   isInstanceGone,
   type PeriodSpending,
+  type Rebooking,
   type ReservationHandle,
   type ReservationOutcome,
   type ReservationRequest,
@@ -55,17 +56,12 @@ export class SqliteBudgetStore implements BudgetStore {
   private readonly writeQueue: SqliteWriteQueue | undefined;
   private readonly statements;
   private readonly reserveBody: (request: ReservationRequest) => ReservationOutcome;
-  private readonly rebookBody: (
-    reservation: ReservationHandle,
-    remaining: number,
-    cost: number,
-    requests: number,
-  ) => SettleResult;
+  private readonly rebookBody: (reservation: ReservationHandle, booking: Rebooking) => SettleResult;
   private readonly reserveTransaction: Database.Transaction<
     (request: ReservationRequest) => ReservationOutcome
   >;
   private readonly rebookTransaction: Database.Transaction<
-    (reservation: ReservationHandle, remaining: number, cost: number, requests: number) => SettleResult
+    (reservation: ReservationHandle, booking: Rebooking) => SettleResult
   >;
   private readonly clearTransaction: Database.Transaction<(now: number, staleAfterMs: number) => number>;
   /** Reservations waiting for the end of this turn of the event loop (with a write queue). */
@@ -159,18 +155,18 @@ export class SqliteBudgetStore implements BudgetStore {
     };
     this.reserveTransaction = database.transaction(this.reserveBody);
 
-    this.rebookBody = (
-      reservation: ReservationHandle,
-      remaining: number,
-      cost: number,
-      requests: number,
-    ): SettleResult => {
+    this.rebookBody = (reservation: ReservationHandle, booking: Rebooking): SettleResult => {
       const changed =
-        remaining > 0
-          ? statements.shrinkReservation.run(remaining, reservation.id)
+        booking.remainingMicroUsd > 0
+          ? statements.shrinkReservation.run(booking.remainingMicroUsd, reservation.id)
           : statements.deleteReservation.run(reservation.id);
       const found = changed.changes === 1;
-      statements.addSpend.run(reservation.periodKey, reservation.alias, cost, requests);
+      statements.addSpend.run(
+        reservation.periodKey,
+        reservation.alias,
+        booking.costMicroUsd,
+        booking.requests,
+      );
       const totals = statements.settledTotals.get(reservation.alias, reservation.periodKey) as {
         total: number;
         alias_total: number;
@@ -226,21 +222,12 @@ export class SqliteBudgetStore implements BudgetStore {
   }
 
   async settle(reservation: ReservationHandle, costMicroUsd: number): Promise<SettleResult> {
-    return this.rebook(reservation, 0, costMicroUsd, 1);
+    return this.rebook(reservation, { remainingMicroUsd: 0, costMicroUsd, requests: 1 });
   }
 
-  async rebook(
-    reservation: ReservationHandle,
-    remainingMicroUsd: number,
-    costMicroUsd: number,
-    requests: number,
-  ): Promise<SettleResult> {
-    if (this.writeQueue) {
-      return this.writeQueue.defer(() =>
-        this.rebookBody(reservation, remainingMicroUsd, costMicroUsd, requests),
-      );
-    }
-    return this.rebookTransaction.immediate(reservation, remainingMicroUsd, costMicroUsd, requests);
+  async rebook(reservation: ReservationHandle, booking: Rebooking): Promise<SettleResult> {
+    if (this.writeQueue) return this.writeQueue.defer(() => this.rebookBody(reservation, booking));
+    return this.rebookTransaction.immediate(reservation, booking);
   }
 
   /** At once, not deferred: a release is on a failure path that is still answering its caller. */

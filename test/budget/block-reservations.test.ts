@@ -33,13 +33,13 @@ function counted(inner: BudgetStore) {
     calls.settle++;
     return inner.settle(handle, cost);
   };
-  store.rebook = async (handle, remaining, cost, requests) => {
+  store.rebook = async (handle, booking) => {
     calls.rebook++;
     if (failRebooks > 0) {
       failRebooks--;
       throw new Error("disk I/O error");
     }
-    return inner.rebook(handle, remaining, cost, requests);
+    return inner.rebook(handle, booking);
   };
   return { store, calls, failNextRebooks: (count: number) => (failRebooks = count) };
 }

@@ -145,7 +145,9 @@ export function describeBudgetStore(name: string, newLocation: () => Promise<str
     it("rebook books a block's spend and shrinks it in one step, never grows it, and removes it at 0", async () => {
       const block = request({ amountMicroUsd: 5_000_000 });
       await store.reserve(block);
-      expect(await store.rebook(block, 3_000_000, 1_500_000, 12)).toEqual({
+      expect(
+        await store.rebook(block, { remainingMicroUsd: 3_000_000, costMicroUsd: 1_500_000, requests: 12 }),
+      ).toEqual({
         found: true,
         totalSettledMicroUsd: 1_500_000,
         aliasSettledMicroUsd: 1_500_000,
@@ -155,9 +157,11 @@ export function describeBudgetStore(name: string, newLocation: () => Promise<str
         reservedMicroUsd: 3_000_000,
       });
       // Asked to grow, it keeps what it holds: growing would skip the cap check.
-      await store.rebook(block, 9_000_000, 0, 0);
+      await store.rebook(block, { remainingMicroUsd: 9_000_000, costMicroUsd: 0, requests: 0 });
       expect((await store.spending(PERIOD)).total.reservedMicroUsd).toBe(3_000_000);
-      expect(await store.rebook(block, 0, 500_000, 3)).toMatchObject({
+      expect(
+        await store.rebook(block, { remainingMicroUsd: 0, costMicroUsd: 500_000, requests: 3 }),
+      ).toMatchObject({
         found: true,
         totalSettledMicroUsd: 2_000_000,
       });
@@ -166,7 +170,9 @@ export function describeBudgetStore(name: string, newLocation: () => Promise<str
         reservedMicroUsd: 0,
       });
       // Gone (cleared as stale): the spend still counts.
-      expect(await store.rebook(block, 1_000_000, 250_000, 1)).toEqual({
+      expect(
+        await store.rebook(block, { remainingMicroUsd: 1_000_000, costMicroUsd: 250_000, requests: 1 }),
+      ).toEqual({
         found: false,
         totalSettledMicroUsd: 2_250_000,
         aliasSettledMicroUsd: 2_250_000,
