@@ -1,8 +1,9 @@
 /**
  * Reservations in blocks: a BudgetStore in front of the real one that takes headroom for many
- * paid requests in one reservation and grants each request from it in memory. Without it every
- * paid request costs a reservation transaction before it is sent and a settle after; with it a
- * busy Brain costs one of each per block, and the settles of ~20 ms are booked together.
+ * paid requests in one reservation and grants each request's worst case from it in memory; a
+ * finished request gives its worst case back and keeps what it cost. Without it every paid request
+ * costs a reservation transaction before it is sent and a settle after; with it a busy Brain costs
+ * one reservation per block, and the settles of ~20 ms are booked together.
  *
  * The hard cap stays hard. A block is an ordinary reservation, checked against every cap when it
  * is taken, and it always holds at least the worst case of its requests in flight plus what the
@@ -46,7 +47,7 @@ export interface BlockReservationOptions {
   syncIntervalMs?: number;
   /** A block grants for at most this long after it was taken, ms. */
   grantWindowMs?: number;
-  /** After a block did not fit, requests on that alias are reserved exactly for this long, ms. */
+  /** After the store refused a block (a cap is near), requests on that alias are reserved exactly for this long, ms. */
   exactForMs?: number;
   /** A failed booking (retried at the next sync); the caller logs it. */
   onError?: (error: unknown) => void;
