@@ -371,8 +371,7 @@ export class BlockReservations implements BudgetStore {
         if (!result.found) {
           block.gone = true;
           block.amount = 0;
-          block.open = false;
-          if (this.granting.get(block.key) === block) this.granting.delete(block.key);
+          this.closeBlock(block);
         }
         if (!block.open && block.amount === 0 && block.inFlight === 0 && block.pending === 0) {
           this.blocks.delete(block);
