@@ -15,8 +15,8 @@ import { pathToFileURL } from "node:url";
 import pino from "pino";
 import { stringify } from "yaml";
 import { parseConfigText } from "../src/config/config-load.js";
+import { startRuntime } from "../src/core/switchyard-runtime.js";
 import { buildGateway } from "../src/gateway/gateway-server.js";
-import { startRuntime } from "../src/runtime/switchyard-runtime.js";
 import { startFakeOllama } from "../test/fakes/fake-ollama.js";
 import { startFakeOpenRouter } from "../test/fakes/fake-openrouter.js";
 

@@ -21,11 +21,11 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BlockReservations } from "../src/budget/block-reservations.js";
 import { BudgetGuard, type Reservation } from "../src/budget/budget-guard.js";
-import { openStores } from "../src/budget/budget-stores.js";
 import { builtInCatalog } from "../src/budget/model-catalog.js";
-import { SqliteBudgetStore } from "../src/budget/sqlite-budget-store.js";
 import type { RequestRecord } from "../src/store/ledger-store.js";
+import { openStores } from "../src/store/open-stores.js";
 import { newRequestId } from "../src/store/request-id.js";
+import { SqliteBudgetStore } from "../src/store/sqlite-budget-store.js";
 import { SqliteLedger } from "../src/store/sqlite-ledger.js";
 import { sampleRecord } from "../test/store/sample-record.js";
 

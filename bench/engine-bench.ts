@@ -14,8 +14,8 @@ import pino from "pino";
 import { Pool } from "undici";
 import { stringify } from "yaml";
 import { parseConfigText } from "../src/config/config-load.js";
+import { startRuntime } from "../src/core/switchyard-runtime.js";
 import { buildGateway } from "../src/gateway/gateway-server.js";
-import { startRuntime } from "../src/runtime/switchyard-runtime.js";
 import { type FakeEngineOptions, type FakeOllama, startFakeOllama } from "../test/fakes/fake-ollama.js";
 import { percentile } from "./load-generator.js";
 

@@ -1,6 +1,6 @@
 /**
  * The escalation ladder's cost and quality against flat Sonnet and flat Opus, by simulation
- * (`src/escalation/escalation-simulation.ts`). Deterministic (seed 20250501), so the figures only
+ * (`src/planning/escalation-simulation.ts`). Deterministic (seed 20250501), so the figures only
  * change when an assumption does. The assumptions, all stated here:
  *
  * - Mixes: the labelled routing set's task distribution (test/fixtures, ~uniform over 15 kinds),
@@ -17,16 +17,16 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { builtInCatalog } from "../src/budget/model-catalog.js";
-import { formatTable } from "../src/budget/report-table.js";
 import { parseConfigText } from "../src/config/config-load.js";
+import { TASK_KINDS, type TaskKind } from "../src/config/task-kinds.js";
 import {
   type SimulatedRung,
   type SimulationInput,
   type StrategyResult,
   simulateFlat,
   simulateLadder,
-} from "../src/escalation/escalation-simulation.js";
-import { TASK_KINDS, type TaskKind } from "../src/routing/task-kinds.js";
+} from "../src/planning/escalation-simulation.js";
+import { formatTable } from "../src/planning/report-table.js";
 import { TaskRouter } from "../src/routing/task-router.js";
 
 const SEED = 20250501;

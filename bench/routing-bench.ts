@@ -15,8 +15,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseConfigText } from "../src/config/config-load.js";
-import type { ChatMessage } from "../src/protocol/chat-types.js";
-import { DECISION_POLICY } from "../src/routing/classifier-rules.js";
+import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../src/config/task-kinds.js";
 import {
   type AccuracyGroup,
   accuracyByGroup,
@@ -24,9 +23,10 @@ import {
   type LabelledExample,
   type Prediction,
   readExample,
-} from "../src/routing/classifier-training.js";
+} from "../src/planning/classifier-training.js";
+import type { ChatMessage } from "../src/protocol/chat-types.js";
+import { DECISION_POLICY } from "../src/routing/classifier-rules.js";
 import { classifyMessages } from "../src/routing/task-classifier.js";
-import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../src/routing/task-kinds.js";
 import { TaskRouter } from "../src/routing/task-router.js";
 
 export interface RoutingLatency {

@@ -27,8 +27,8 @@ import {
   TRAINING_OPTIONS,
   type TrainingOptions,
   trainModel,
-} from "../src/routing/classifier-training.js";
-import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../src/routing/task-kinds.js";
+} from "../src/planning/classifier-training.js";
+import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../src/config/task-kinds.js";
 
 const LABELLED_SET = fileURLToPath(new URL("../test/fixtures/routing-labelled-set.jsonl", import.meta.url));
 const WEIGHTS_MODULE = fileURLToPath(new URL("../src/routing/classifier-weights.ts", import.meta.url));

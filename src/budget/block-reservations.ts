@@ -33,7 +33,7 @@ import type {
   ReservationRequest,
   SettleResult,
   SpendTotals,
-} from "./budget-store.js";
+} from "../store/budget-store.js";
 
 export interface BlockReservationOptions {
   /**

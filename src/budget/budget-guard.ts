@@ -6,13 +6,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import type { BudgetCap, BudgetStore, ReservationDenial, ReservationHandle } from "../store/budget-store.js";
 import type { AlertSink } from "./budget-alerts.js";
 import type { BudgetDenial } from "./budget-denial.js";
 import { microUsdCeil, microUsdRound, usdFromMicro } from "./budget-money.js";
 import { type BudgetOptions, resolveBudgetOptions } from "./budget-options.js";
 import { type BudgetPeriod, budgetPeriod } from "./budget-period.js";
 import { type BudgetStatus, budgetStatus } from "./budget-status.js";
-import type { BudgetCap, BudgetStore, ReservationDenial, ReservationHandle } from "./budget-store.js";
 import type { KeyGuard } from "./key-guard.js";
 import { type ModelCatalog, type ModelPrice, mostExpensiveBuiltInPrice, priceOf } from "./model-catalog.js";
 import { type RequestCost, requestCost, worstCaseCostUsd } from "./request-cost.js";

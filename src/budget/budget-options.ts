@@ -3,6 +3,8 @@
  * Sonnet $60, Opus $30, reset on the 1st at midnight UTC, alerts at 50/80/100%). The config
  * loader maps `budget:` in switchyard.yaml onto this; nothing here reads files or the environment.
  */
+
+import type { SwitchyardConfig } from "../config/config-schema.js";
 import { assertTimeZone } from "./budget-period.js";
 
 export interface BudgetOptions {
@@ -61,4 +63,17 @@ export function resolveBudgetOptions(overrides: Partial<BudgetOptions> = {}): Bu
     throw new RangeError(`resetDay must be a whole number from 1 to 28; got ${options.resetDay}`);
   assertTimeZone(options.timeZone);
   return options;
+}
+
+/** The budget section of the config as the guard's options. */
+export function budgetOptions(config: SwitchyardConfig): Partial<BudgetOptions> {
+  const budget = config.budget;
+  return {
+    monthlyUsd: budget.monthly_usd,
+    aliasCeilingsUsd: budget.aliases,
+    resetDay: budget.reset_day,
+    timeZone: budget.time_zone,
+    alertThresholdsPercent: budget.alert_thresholds,
+    maxRequestMs: budget.max_request_minutes * 60_000,
+  };
 }

@@ -2,10 +2,11 @@
  * Where each budget stands right now — limit, settled, reserved, remaining — for the CLI, the
  * admin API and the dashboard; and the effective remaining when the OpenRouter key has less.
  */
+
+import type { PeriodSpending } from "../store/budget-store.js";
 import { usdFromMicro } from "./budget-money.js";
 import type { BudgetOptions } from "./budget-options.js";
 import type { BudgetPeriod } from "./budget-period.js";
-import type { PeriodSpending } from "./budget-store.js";
 import { effectiveRemainingUsd } from "./key-guard.js";
 
 export interface BudgetLine {

@@ -5,9 +5,11 @@
  * cache, or the built-in prices, keep budgets working, and a warning says so.
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { fetchModels, type OpenRouterApiOptions } from "../backends/openai-compatible/openrouter-api.js";
+import type { SwitchyardConfig } from "../config/config-schema.js";
+import { userDirs } from "../config/user-dirs.js";
 import { builtInCatalog, type ModelCatalog, type ModelPrice } from "./model-catalog.js";
 
 export const DEFAULT_CATALOG_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -120,4 +122,9 @@ export async function loadCatalog(options: CatalogLoadOptions): Promise<CatalogL
       warning: `Could not fetch model prices from OpenRouter (${reason}); using built-in prices for the default models`,
     };
   }
+}
+
+/** Where the price catalog is cached: `budget.catalog.path`, else in the user's data directory. */
+export function catalogPath(config: SwitchyardConfig, env: NodeJS.ProcessEnv = process.env): string {
+  return config.budget.catalog.path || join(userDirs(env).data, "model-catalog.json");
 }

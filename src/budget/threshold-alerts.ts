@@ -3,10 +3,11 @@
  * it has seen, so the common case costs nothing; the store's `claimAlert` makes "once" hold
  * across restarts and Brains. Delivery runs in the background and never fails a request.
  */
+
+import type { BudgetStore } from "../store/budget-store.js";
 import { type AlertSink, buildAlert, reachedThresholds } from "./budget-alerts.js";
 import { usdFromMicro } from "./budget-money.js";
 import type { BudgetPeriod } from "./budget-period.js";
-import type { BudgetStore } from "./budget-store.js";
 
 export interface ThresholdAlertsOptions {
   store: Pick<BudgetStore, "claimAlert">;

@@ -2,17 +2,19 @@
  * `switchyard costs`, `savings`, `status` and `models sync`: the money side, read straight from
  * the Brain's database (SQLite file or PostgreSQL). `--json` prints the report object itself.
  */
+
+import { openRouterApi } from "../backends/openai-compatible/openrouter-api.js";
+import { catalogPath, syncCatalog } from "../budget/catalog-sync.js";
+import { unknownConfiguredModels } from "../budget/model-catalog.js";
 import {
   budgetOverview,
   currentCostReport,
   currentSavingsReport,
   formatBudgetOverview,
-} from "../budget/budget-reports.js";
-import { syncCatalog } from "../budget/catalog-sync.js";
-import { formatCostReport } from "../budget/cost-report.js";
-import { unknownConfiguredModels } from "../budget/model-catalog.js";
-import { formatSavingsReport } from "../budget/savings-report.js";
-import { catalogPath, openReportSources, openRouterApi } from "../runtime/switchyard-runtime.js";
+  openReportSources,
+} from "../planning/budget-reports.js";
+import { formatCostReport } from "../planning/cost-report.js";
+import { formatSavingsReport } from "../planning/savings-report.js";
 import { loadCliConfig } from "./cli-context.js";
 import { engineStatusSection } from "./engine-commands.js";
 

@@ -7,12 +7,11 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
-import { openStores } from "../budget/budget-stores.js";
 import { parseConfigText } from "../config/config-load.js";
-import { formatCalibrationReport } from "../escalation/calibration-format.js";
-import { type CalibrationReport, calibrate } from "../escalation/calibration-report.js";
-import { applyTaskMoves, unifiedDiff } from "../escalation/config-task-edit.js";
-import { databaseLocation } from "../runtime/switchyard-runtime.js";
+import { formatCalibrationReport } from "../planning/calibration-format.js";
+import { type CalibrationReport, calibrate } from "../planning/calibration-report.js";
+import { applyTaskMoves, unifiedDiff } from "../planning/config-task-edit.js";
+import { databaseLocation, openStores } from "../store/open-stores.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 
 export interface CalibrateCommandOptions {

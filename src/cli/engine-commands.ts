@@ -6,13 +6,6 @@
 import type { Command } from "commander";
 import { request } from "undici";
 import type { SwitchyardConfig } from "../config/config-schema.js";
-import {
-  capacityScenarios,
-  formatCapacityPlan,
-  localModelForTask,
-  runCapacityPlan,
-} from "../engines/engine-capacity.js";
-import { HARDWARE } from "../engines/engine-hardware.js";
 import { pullOllamaModel } from "../engines/engine-ollama-calls.js";
 import {
   formatEngineProbes,
@@ -24,8 +17,15 @@ import { pullProgressRenderer } from "../engines/engine-pull-progress.js";
 import { engineSpecs, servedModels } from "../engines/engine-spec.js";
 import { type FleetSnapshot, formatFleetSnapshot } from "../engines/engine-status.js";
 import { warmEngine } from "../engines/engine-warmup.js";
-import { ledgerWorkload, type SimulatedRequest, syntheticWorkload } from "../engines/engine-workload.js";
-import { openReportSources } from "../runtime/switchyard-runtime.js";
+import { openReportSources } from "../planning/budget-reports.js";
+import {
+  capacityScenarios,
+  formatCapacityPlan,
+  localModelForTask,
+  runCapacityPlan,
+} from "../planning/engine-capacity.js";
+import { HARDWARE } from "../planning/engine-hardware.js";
+import { ledgerWorkload, type SimulatedRequest, syntheticWorkload } from "../planning/engine-workload.js";
 import { brainBaseUrl } from "./claude-command.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 

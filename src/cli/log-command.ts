@@ -1,7 +1,7 @@
 /** `switchyard log`: the newest ledger rows, as a table or JSON lines. */
-import { openStores } from "../budget/budget-stores.js";
-import { databaseLocation } from "../runtime/switchyard-runtime.js";
+
 import type { RequestRecord } from "../store/ledger-store.js";
+import { databaseLocation, openStores } from "../store/open-stores.js";
 import { loadCliConfig } from "./cli-context.js";
 
 export async function logCommand(options: {

@@ -5,8 +5,9 @@
  */
 
 import { redactDatabaseUrl } from "../config/config-redact.js";
+import { startRuntime } from "../core/switchyard-runtime.js";
 import { assertSafeToListen, buildGateway } from "../gateway/gateway-server.js";
-import { databaseLocation, startRuntime } from "../runtime/switchyard-runtime.js";
+import { databaseLocation } from "../store/open-stores.js";
 import { loadCliConfig } from "./cli-context.js";
 
 export interface ServeOptions {

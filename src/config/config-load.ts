@@ -9,10 +9,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { TASK_KINDS } from "../routing/task-kinds.js";
 import { DEFAULT_CONFIG_YAML } from "./config-defaults.js";
 import { configSchema, type SwitchyardConfig } from "./config-schema.js";
 import { environmentWithEnvFiles } from "./env-file.js";
+import { TASK_KINDS } from "./task-kinds.js";
 import { userDirs } from "./user-dirs.js";
 
 export class ConfigError extends Error {

@@ -6,8 +6,8 @@
  */
 import { isIP } from "node:net";
 import { z } from "zod";
-import { isClaudeTarget } from "../routing/claude-model-map.js";
-import { TASK_KINDS } from "../routing/task-kinds.js";
+import { isClaudeTarget } from "./claude-targets.js";
+import { TASK_KINDS } from "./task-kinds.js";
 
 const urlString = z.url({ error: "must be a URL such as http://localhost:11434" });
 

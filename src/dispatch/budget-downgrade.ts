@@ -3,9 +3,10 @@
  * downgrade`): the best local alias for its task. Code-shaped work goes to the coder, the rest to
  * the reasoner, unless `budget.downgrade_to` names one alias for everything.
  */
+
+import { aliasStep, type RouteStep } from "../config/alias-steps.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
-import type { TaskKind } from "../routing/task-kinds.js";
-import type { RouteStep } from "../routing/task-router.js";
+import type { TaskKind } from "../config/task-kinds.js";
 
 /** Tasks that start on Sonnet or Opus but are about code, so a coder model is the better stand-in. */
 const CODE_SHAPED_TASKS: ReadonlySet<TaskKind> = new Set(["code-review", "qa-verification"]);
@@ -25,9 +26,8 @@ export function downgradeStep(
       .map(([name]) => name),
   ];
   for (const alias of candidates) {
-    const entry = alias ? config.aliases[alias] : undefined;
-    if (entry?.tier !== 1 || alreadyTried.has(alias)) continue;
-    return { alias, model: entry.model, backend: entry.backend, tier: 1 };
+    const step = alias ? aliasStep(config, alias) : undefined;
+    if (step?.tier === 1 && !alreadyTried.has(step.alias)) return step;
   }
   return undefined;
 }

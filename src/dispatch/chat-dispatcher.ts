@@ -6,17 +6,18 @@
  * Every front door calls this; there is no second way to call a model.
  */
 import type { Backend, ModelOptions } from "../backends/backend.js";
+import { type BackendAdmission, type BackendLease, directAdmission } from "../backends/backend-admission.js";
 import { budgetExceededError, budgetExceededMessage } from "../budget/budget-denial.js";
 import type { BudgetGuard, Reservation } from "../budget/budget-guard.js";
+import type { RouteStep } from "../config/alias-steps.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatEvent, ChatRequest, Usage } from "../protocol/chat-types.js";
 import { estimateChatRequestTokens } from "../protocol/token-estimate.js";
-import type { Route, RouteStep } from "../routing/task-router.js";
+import type { Route } from "../routing/task-router.js";
 import type { FallbackHop, LedgerStore, RequestRecord, RequestStatus } from "../store/ledger-store.js";
 import { newRequestId } from "../store/request-id.js";
-import { type BackendAdmission, type BackendLease, directAdmission } from "./backend-admission.js";
 import { downgradeStep } from "./budget-downgrade.js";
 
 export interface DispatchInput {

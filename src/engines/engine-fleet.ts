@@ -6,10 +6,10 @@
  * breakers, residency and swap counters, and hand freed slots to the oldest waiters.
  */
 import type { Backend } from "../backends/backend.js";
-import type { BackendAdmission, BackendLease, LeaseOutcome } from "../dispatch/backend-admission.js";
+import type { BackendAdmission, BackendLease, LeaseOutcome } from "../backends/backend-admission.js";
+import type { RouteStep } from "../config/alias-steps.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
-import type { RouteStep } from "../routing/task-router.js";
 import { enginesBusyError, enginesDownError } from "./engine-errors.js";
 import { EngineMonitor, type FleetLogger, silentLogger } from "./engine-monitor.js";
 import { placeRequest, switchIsDue } from "./engine-placement.js";

@@ -12,6 +12,7 @@ import type { Dispatch, DispatchInput } from "../dispatch/chat-dispatcher.js";
 import { toSwitchyardError } from "../errors/switchyard-error.js";
 import { Cancellation } from "../protocol/cancel-signal.js";
 import { type ChatEvent, type ChatResult, collectChatEvents } from "../protocol/chat-types.js";
+import { OpusShareGuard } from "../routing/opus-share.js";
 import type { Route } from "../routing/task-router.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import {
@@ -22,7 +23,6 @@ import {
 } from "./escalation-feedback.js";
 import { GateRunner } from "./gate-runner.js";
 import type { DispatchFunction } from "./judge-gate.js";
-import { OpusShareGuard } from "./opus-share.js";
 import { type GateInput, type GateOutcome, gateDetailJson, outcomeRank } from "./quality-gate.js";
 
 export type EscalationInput = Omit<DispatchInput, "parentId" | "attempt"> & {

@@ -5,7 +5,7 @@
  * `gates.<task>` in the config; structural checks apply to every task unless turned off.
  */
 import type { GateTaskConfig, SwitchyardConfig } from "../config/config-schema.js";
-import type { TaskKind } from "../routing/task-kinds.js";
+import type { TaskKind } from "../config/task-kinds.js";
 import { type CheckCommand, runExecutableGate } from "./executable-gate.js";
 import { type JudgeGateOptions, runJudgeGate } from "./judge-gate.js";
 import type { GateCheck, GateFinding, GateInput, GateName, GateOutcome } from "./quality-gate.js";

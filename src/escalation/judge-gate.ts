@@ -6,11 +6,12 @@
  * over budget, down, or unreadable — makes the gate inconclusive, never a failure: a missing
  * opinion is no evidence against the answer.
  */
+
+import { aliasStep, type RouteStep } from "../config/alias-steps.js";
 import type { GateTaskConfig, SwitchyardConfig } from "../config/config-schema.js";
 import type { Dispatch, DispatchInput } from "../dispatch/chat-dispatcher.js";
 import { toSwitchyardError } from "../errors/switchyard-error.js";
 import { type ChatMessage, type ChatRequest, collectChatEvents } from "../protocol/chat-types.js";
-import type { RouteStep } from "../routing/task-router.js";
 import { JUDGE_RUBRICS } from "./judge-rubrics.js";
 import { parseJudgeVerdict } from "./judge-verdict.js";
 import type { GateCheck, GateInput } from "./quality-gate.js";
@@ -37,12 +38,7 @@ export function judgeStep(
   judge: JudgeConfig,
   input: GateInput,
 ): RouteStep | undefined {
-  if (judge.alias !== "next") {
-    const entry = config.aliases[judge.alias];
-    return entry
-      ? { alias: judge.alias, model: entry.model, backend: entry.backend, tier: entry.tier }
-      : undefined;
-  }
+  if (judge.alias !== "next") return aliasStep(config, judge.alias);
   const index = input.route.ladder.findIndex((step) => step.alias === input.step.alias);
   return index === -1 ? undefined : input.route.ladder[index + 1];
 }

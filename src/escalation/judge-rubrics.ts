@@ -3,7 +3,7 @@
  * against when `gates.<task>.judge.rubric` is empty. Short on purpose — a judge prompt is paid for
  * on every graded answer.
  */
-import type { TaskKind } from "../routing/task-kinds.js";
+import type { TaskKind } from "../config/task-kinds.js";
 
 export const JUDGE_RUBRICS: Readonly<Record<TaskKind, string>> = {
   "code-generation":

@@ -5,9 +5,10 @@
  * checks pointless. The outcome is what the ledger's `gateVerdict` / `gateDetail` columns hold.
  */
 
+import type { RouteStep } from "../config/alias-steps.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatRequest, ChatResult } from "../protocol/chat-types.js";
-import type { Route, RouteStep } from "../routing/task-router.js";
+import type { Route } from "../routing/task-router.js";
 
 export type GateName = "structural" | "executable" | "judge";
 

@@ -4,14 +4,14 @@
  * reports or the Engine fleet's snapshot.
  */
 import type { FastifyInstance } from "fastify";
+import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
+import type { FleetSnapshot } from "../engines/engine-status.js";
 import {
   budgetOverview,
   currentCostReport,
   currentSavingsReport,
   type ReportSources,
-} from "../budget/budget-reports.js";
-import type { FleetSnapshot } from "../engines/engine-status.js";
-import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
+} from "../planning/budget-reports.js";
 
 const noEngines: FleetSnapshot = {
   engines: [],

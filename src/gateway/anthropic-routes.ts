@@ -10,9 +10,8 @@
  * (`renderAnthropicError`, registered for the `/v1/messages` prefix).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { SwitchyardError } from "../errors/switchyard-error.js";
+import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
 import { resultEvents } from "../escalation/result-events.js";
-import { anthropicErrorBody } from "../protocol/anthropic/anthropic-errors.js";
 import {
   parseAnthropicCountTokensRequest,
   parseAnthropicMessagesRequest,
@@ -26,24 +25,10 @@ import {
 import { knownChatRequestTokens } from "../protocol/token-estimate.js";
 import { anthropicForwardHeaders, anthropicRequestHeaders } from "../routing/claude-forward-headers.js";
 import { contextWindowsFromConfig, fitRouteToContext } from "../routing/context-fit.js";
-import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
 import { streamAnthropicAnswer } from "./anthropic-stream-response.js";
-import type { ErrorRenderer } from "./gateway-server.js";
 import { abortOnDisconnect } from "./http-stream.js";
 import { checkCommandsFrom, forbidsDowngrade, headerValue } from "./openai-routes.js";
 import { escalationHeaders, routeHeaders } from "./route-headers.js";
-
-/** Anthropic's error shape and status; `retry-after` when the upstream gave one. */
-export const renderAnthropicError: ErrorRenderer = (error: SwitchyardError) => {
-  const { status, body } = anthropicErrorBody(error);
-  return {
-    status,
-    body,
-    ...(error.retryAfterSeconds
-      ? { headers: { "retry-after": String(Math.ceil(error.retryAfterSeconds)) } }
-      : {}),
-  };
-};
 
 export function registerAnthropicRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {
   const contextWindowOf = contextWindowsFromConfig(runtime.config);

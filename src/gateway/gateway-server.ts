@@ -9,29 +9,14 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { isLoopbackHost } from "../config/config-schema.js";
-import { httpStatusForCode, SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
-import { openAiErrorBody } from "../protocol/openai/chat-to-openai.js";
-import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
+import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
+import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import { registerAdminRoutes } from "./admin-routes.js";
-import { registerAnthropicRoutes, renderAnthropicError } from "./anthropic-routes.js";
+import { registerAnthropicRoutes } from "./anthropic-routes.js";
+import { type ErrorRenderer, renderAnthropicError, renderOpenAiError } from "./error-renderers.js";
 import { TokenChecker } from "./gateway-auth.js";
 import { registerModelRoutes } from "./models-routes.js";
 import { registerOpenAiRoutes } from "./openai-routes.js";
-
-/** Renders an error in one protocol's shape. Each front door registers its own by path prefix. */
-export type ErrorRenderer = (error: SwitchyardError) => {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-};
-
-const renderOpenAiError: ErrorRenderer = (error) => ({
-  status: httpStatusForCode(error),
-  body: openAiErrorBody(error),
-  ...(error.retryAfterSeconds
-    ? { headers: { "retry-after": String(Math.ceil(error.retryAfterSeconds)) } }
-    : {}),
-});
 
 export interface Gateway {
   app: FastifyInstance;

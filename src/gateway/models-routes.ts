@@ -4,7 +4,7 @@
  * `anthropic-version` (Anthropic SDKs, Claude Code), in Anthropic's, with the Claude names first.
  */
 import type { FastifyInstance } from "fastify";
-import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
+import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
 import { anthropicModelList } from "./anthropic-models.js";
 
 export function registerModelRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {

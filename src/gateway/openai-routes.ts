@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { SwitchyardConfig } from "../config/config-schema.js";
+import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
 import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import { resultEvents } from "../escalation/result-events.js";
 import type { ChatEvent } from "../protocol/chat-types.js";
@@ -12,7 +13,6 @@ import { chatResultToOpenAi, OpenAiChunkRenderer } from "../protocol/openai/chat
 import { openAiChatRequestSchema } from "../protocol/openai/openai-schema.js";
 import { openAiToChatRequest } from "../protocol/openai/openai-to-chat.js";
 import { contextWindowsFromConfig, fitRouteToContext } from "../routing/context-fit.js";
-import type { SwitchyardRuntime } from "../runtime/switchyard-runtime.js";
 import { abortOnDisconnect, SSE_HEADERS, writeChunk } from "./http-stream.js";
 import { parseBody } from "./parse-body.js";
 import { escalationHeaders, routeHeaders } from "./route-headers.js";

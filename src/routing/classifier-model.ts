@@ -10,8 +10,8 @@
  * one `learned:other-words` signal per task, so explanations stay short and still add up.
  */
 
+import { TASK_INDEX, TASK_KINDS, type TaskKind } from "../config/task-kinds.js";
 import { type FeatureVector, featureKind } from "./classifier-features.js";
-import { TASK_KINDS, type TaskKind } from "./task-kinds.js";
 
 /** The generated table: per task kind, `feature weight` entries separated by commas. */
 export type LearnedWeightTable = Readonly<Record<TaskKind, string>>;
@@ -39,7 +39,6 @@ const SIGNALS_PER_TASK = 4;
 /** …whose evidence quotes this many of them. */
 const QUOTED_IN_REST = 3;
 const TRACKED_PER_TASK = SIGNALS_PER_TASK + QUOTED_IN_REST;
-const TASK_INDEX = new Map<TaskKind, number>(TASK_KINDS.map((task, index) => [task, index]));
 const SIGNAL_NAMES = {
   word: "learned:word",
   opening: "learned:opening",

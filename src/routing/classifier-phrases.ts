@@ -4,9 +4,9 @@
  * words, so "code review" counts once and not also as "review".
  */
 
+import type { TaskKind } from "../config/task-kinds.js";
 import { CLASSIFIER_LIMITS, KEYWORD_RULES } from "./classifier-rules.js";
 import { phraseStems, type Words } from "./classifier-text.js";
-import type { TaskKind } from "./task-kinds.js";
 
 export interface PhraseEntry {
   /** Dense index, so a collector can key signals by number instead of building strings. */

@@ -13,7 +13,7 @@
  * job, and the model is retrained from data, not edited.
  */
 
-import type { TaskKind } from "./task-kinds.js";
+import type { TaskKind } from "../config/task-kinds.js";
 
 export interface KeywordRule {
   /** Shown as the signal's name when one of the phrases matches. */

@@ -5,8 +5,8 @@
  * conflict is a merge conflict however the user phrases the question around it.
  */
 
+import type { TaskKind } from "../config/task-kinds.js";
 import { STRUCTURE_WEIGHTS } from "./classifier-rules.js";
-import type { TaskKind } from "./task-kinds.js";
 
 export interface Structure {
   fences: number;

@@ -20,8 +20,9 @@
  * "review" and "architecture"), so they say nothing about the task and would outvote the user.
  */
 
+import { TIER_TARGET } from "../config/claude-targets.js";
+import { isTaskKind } from "../config/task-kinds.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
-import { isTaskKind } from "./task-kinds.js";
 
 export type ClaudeFamily = "opus" | "sonnet" | "haiku";
 
@@ -50,7 +51,6 @@ export const CLAUDE_CODE_MODEL_NAMES: Record<ClaudeFamily, string> = {
 };
 
 const FAMILIES: ClaudeFamily[] = ["opus", "sonnet", "haiku"];
-const TIER_TARGET = /^tier-?([123])$/;
 
 /**
  * The family of a Claude model name, or undefined when the name is not one. Only names that start
@@ -80,12 +80,6 @@ export function selectClaudeModel(
       : `model ${model} is Claude ${family} → claude_code.${family}: ${target}`,
   ];
   return { model: routerModelFor(target), family, background, messages: classifierView(messages), signals };
-}
-
-/** Whether a `claude_code:` value names something the router can route to. */
-export function isClaudeTarget(target: string, aliases: Record<string, unknown>): boolean {
-  const name = target.trim();
-  return name === "classify" || TIER_TARGET.test(name) || isTaskKind(name) || Object.hasOwn(aliases, name);
 }
 
 /** The router model name that means `target` (validated by the config schema). */

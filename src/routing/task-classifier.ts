@@ -16,6 +16,13 @@
  * are never kept local once their signals are clearly present.
  */
 
+import {
+  DEFAULT_ALIAS_TIER,
+  DEFAULT_TASK_START,
+  TASK_INDEX,
+  TASK_KINDS,
+  type TaskKind,
+} from "../config/task-kinds.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
 import { addSegmentFeatures, type FeatureVector } from "./classifier-features.js";
 import { type LearnedModel, parseLearnedWeights, scoreFeatures } from "./classifier-model.js";
@@ -31,7 +38,6 @@ import {
 import { hasCode, splitProseAndCode, structureFindings } from "./classifier-structure.js";
 import { capText, readWords, type Words } from "./classifier-text.js";
 import { LEARNED_WEIGHTS } from "./classifier-weights.js";
-import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, TASK_KINDS, type TaskKind } from "./task-kinds.js";
 
 export { stemWord } from "./classifier-text.js";
 
@@ -94,7 +100,6 @@ export interface RequestReading {
 
 const LEARNED_MODEL: LearnedModel = parseLearnedWeights(LEARNED_WEIGHTS);
 const TASK_COUNT = TASK_KINDS.length;
-const TASK_INDEX = new Map<TaskKind, number>(TASK_KINDS.map((task, index) => [task, index]));
 /** Each kind's default tier, by index into TASK_KINDS. */
 const TASK_TIER: ReadonlyArray<1 | 2 | 3> = TASK_KINDS.map(
   (task) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]],

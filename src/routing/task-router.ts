@@ -5,22 +5,15 @@
  * the classifier (`auto`). Claude model names (`claude-sonnet-4-5`) are first mapped per `claude_code:`
  * (see `claude-model-map.ts`). Built once from config, so a decision is a few map look-ups.
  */
+import { aliasStep, type RouteStep } from "../config/alias-steps.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
+import { isTaskKind, TASK_KINDS, type TaskKind } from "../config/task-kinds.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
 import { selectClaudeModel } from "./claude-model-map.js";
 import { type ClassifierSignal, classifyLazily } from "./task-classifier.js";
-import { isTaskKind, TASK_KINDS, type TaskKind } from "./task-kinds.js";
 
 export type RouteSelector = "task-model" | "alias" | "tier" | "concrete-model" | "task-header" | "classifier";
-
-/** One rung of a ladder: an alias resolved to its back end and concrete model. */
-export interface RouteStep {
-  alias: string;
-  model: string;
-  backend: string;
-  tier: 1 | 2 | 3;
-}
 
 export interface Route {
   task: TaskKind;
@@ -54,7 +47,7 @@ export class TaskRouter {
 
   constructor(private readonly config: SwitchyardConfig) {
     for (const [alias, entry] of Object.entries(config.aliases)) {
-      this.steps.set(alias, { alias, model: entry.model, backend: entry.backend, tier: entry.tier });
+      this.steps.set(alias, aliasStep(config, alias)!);
       if (!this.concreteModels.has(entry.model)) this.concreteModels.set(entry.model, alias);
     }
     for (const alias of this.steps.keys()) this.aliasLadders.set(alias, this.chain(alias));

@@ -12,9 +12,9 @@ import type {
   BudgetStore,
   ReservationHandle,
   ReservationRequest,
-} from "../../src/budget/budget-store.js";
-import { openStores, type Stores } from "../../src/budget/budget-stores.js";
-import type { SqliteBudgetStore } from "../../src/budget/sqlite-budget-store.js";
+} from "../../src/store/budget-store.js";
+import { openStores, type Stores } from "../../src/store/open-stores.js";
+import type { SqliteBudgetStore } from "../../src/store/sqlite-budget-store.js";
 
 const PERIOD = "2026-12-01";
 const HOUR = 3_600_000;

@@ -7,8 +7,8 @@ import { budgetExceededError, budgetExceededMessage } from "../../src/budget/bud
 import { type BudgetDecision, BudgetGuard, type BudgetGuardOptions } from "../../src/budget/budget-guard.js";
 import { KeyGuard } from "../../src/budget/key-guard.js";
 import { builtInCatalog } from "../../src/budget/model-catalog.js";
-import { SqliteBudgetStore } from "../../src/budget/sqlite-budget-store.js";
 import { httpStatusForCode } from "../../src/errors/switchyard-error.js";
+import { SqliteBudgetStore } from "../../src/store/sqlite-budget-store.js";
 import { type FakeOpenRouter, startFakeOpenRouter } from "../fakes/fake-openrouter.js";
 
 const OPUS = { alias: "cloud-opus", model: "anthropic/claude-opus-4.6", local: false };

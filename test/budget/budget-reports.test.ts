@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { budgetPeriod } from "../../src/budget/budget-period.js";
-import { costReport, formatCostReport } from "../../src/budget/cost-report.js";
 import { builtInCatalog } from "../../src/budget/model-catalog.js";
+import { costReport, formatCostReport } from "../../src/planning/cost-report.js";
 import {
   DEFAULT_ELECTRICITY,
   electricityPerMonth,
   formatSavingsReport,
   savingsReport,
-} from "../../src/budget/savings-report.js";
+} from "../../src/planning/savings-report.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
 import { sampleRecord } from "../store/ledger-suite.js";
 

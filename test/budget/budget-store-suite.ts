@@ -6,8 +6,8 @@
 import { hostname } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BlockReservations } from "../../src/budget/block-reservations.js";
-import type { BudgetCap, BudgetStore, ReservationRequest } from "../../src/budget/budget-store.js";
-import { openStores, type Stores } from "../../src/budget/budget-stores.js";
+import type { BudgetCap, BudgetStore, ReservationRequest } from "../../src/store/budget-store.js";
+import { openStores, type Stores } from "../../src/store/open-stores.js";
 import { startBudgetChild } from "./budget-child-process.js";
 
 const PERIOD = "2026-11-01";

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SqliteBudgetStore } from "../../src/budget/sqlite-budget-store.js";
+import { SqliteBudgetStore } from "../../src/store/sqlite-budget-store.js";
 import { SqliteLedger } from "../../src/store/sqlite-ledger.js";
 import { describeBudgetStore } from "./budget-store-suite.js";
 

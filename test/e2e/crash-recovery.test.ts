@@ -11,7 +11,7 @@ import OpenAI from "openai";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { parseConfigText } from "../../src/config/config-load.js";
-import { openReportSources } from "../../src/runtime/switchyard-runtime.js";
+import { openReportSources } from "../../src/planning/budget-reports.js";
 import { startFakeOllama } from "../fakes/fake-ollama.js";
 import { startFakeOpenRouter } from "../fakes/fake-openrouter.js";
 import { startServeProcess } from "../helpers/serve-process.js";

@@ -11,7 +11,7 @@ import OpenAI from "openai";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { parseConfigText } from "../../src/config/config-load.js";
-import { openReportSources } from "../../src/runtime/switchyard-runtime.js";
+import { openReportSources } from "../../src/planning/budget-reports.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
 import { type FakeOpenRouter, startFakeOpenRouter } from "../fakes/fake-openrouter.js";
 import { type ServeProcess, startServeProcess } from "../helpers/serve-process.js";

@@ -6,19 +6,23 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/config-load.js";
-import { capacityScenarios, formatCapacityPlan, runCapacityPlan } from "../../src/engines/engine-capacity.js";
+import {
+  capacityScenarios,
+  formatCapacityPlan,
+  runCapacityPlan,
+} from "../../src/planning/engine-capacity.js";
 import {
   HARDWARE,
   largestFittingContext,
   modelProfile,
   perStreamShare,
-} from "../../src/engines/engine-hardware.js";
-import { planEngine, type SimulatedEngine, simulate } from "../../src/engines/engine-simulation.js";
+} from "../../src/planning/engine-hardware.js";
+import { planEngine, type SimulatedEngine, simulate } from "../../src/planning/engine-simulation.js";
 import {
   ledgerWorkload,
   type SimulatedRequest,
   syntheticWorkload,
-} from "../../src/engines/engine-workload.js";
+} from "../../src/planning/engine-workload.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
 import { CODER, REASONER } from "./engine-test-kit.js";
 

@@ -6,11 +6,11 @@
 
 import type { Backend } from "../../src/backends/backend.js";
 import { OllamaBackend } from "../../src/backends/ollama/ollama-backend.js";
+import type { RouteStep } from "../../src/config/alias-steps.js";
 import { EngineFleet } from "../../src/engines/engine-fleet.js";
 import type { EngineSpec } from "../../src/engines/engine-spec.js";
 import { type SwitchyardError, toSwitchyardError } from "../../src/errors/switchyard-error.js";
 import type { ChatEvent } from "../../src/protocol/chat-types.js";
-import type { RouteStep } from "../../src/routing/task-router.js";
 
 export const CODER = "qwen2.5-coder:32b";
 export const REASONER = "deepseek-r1:32b";

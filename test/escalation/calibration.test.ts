@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/config-load.js";
-import { formatCalibrationReport } from "../../src/escalation/calibration-format.js";
-import { calibrate } from "../../src/escalation/calibration-report.js";
-import { applyTaskMoves, unifiedDiff } from "../../src/escalation/config-task-edit.js";
-import { wilsonInterval } from "../../src/escalation/wilson-interval.js";
+import { formatCalibrationReport } from "../../src/planning/calibration-format.js";
+import { calibrate } from "../../src/planning/calibration-report.js";
+import { applyTaskMoves, unifiedDiff } from "../../src/planning/config-task-edit.js";
+import { wilsonInterval } from "../../src/planning/wilson-interval.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
 import { sampleRecord } from "../store/ledger-suite.js";
 

@@ -6,15 +6,15 @@
 import { describe, expect, it } from "vitest";
 import { formatEscalationSim, runEscalationSim } from "../../bench/escalation-sim.js";
 import { builtInCatalog } from "../../src/budget/model-catalog.js";
+import { TASK_KINDS, type TaskKind } from "../../src/config/task-kinds.js";
 import {
   drawTasks,
   type SimulatedRung,
   type SimulationInput,
   simulateFlat,
   simulateLadder,
-} from "../../src/escalation/escalation-simulation.js";
-import { TASK_KINDS, type TaskKind } from "../../src/routing/task-kinds.js";
-import { seededRandom } from "../../src/simulation/seeded-random.js";
+} from "../../src/planning/escalation-simulation.js";
+import { seededRandom } from "../../src/planning/seeded-random.js";
 
 const local: SimulatedRung = { alias: "local-coder", tier: 1, model: "qwen2.5-coder:32b" };
 const sonnet: SimulatedRung = { alias: "cloud-sonnet", tier: 2, model: "anthropic/claude-sonnet-4.5" };

@@ -6,7 +6,7 @@
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/config-load.js";
-import { OpusShareCounter, OpusShareGuard } from "../../src/escalation/opus-share.js";
+import { OpusShareCounter, OpusShareGuard } from "../../src/routing/opus-share.js";
 import type { Route } from "../../src/routing/task-router.js";
 import { TaskRouter } from "../../src/routing/task-router.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
-import { SqliteBudgetStore } from "../../src/budget/sqlite-budget-store.js";
+import { SqliteBudgetStore } from "../../src/store/sqlite-budget-store.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 
 let harness: Harness | undefined;

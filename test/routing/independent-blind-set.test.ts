@@ -4,13 +4,13 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { classifyMessages } from "../../src/routing/task-classifier.js";
 import {
   DEFAULT_ALIAS_TIER,
   DEFAULT_TASK_START,
   TASK_KINDS,
   type TaskKind,
-} from "../../src/routing/task-kinds.js";
+} from "../../src/config/task-kinds.js";
+import { classifyMessages } from "../../src/routing/task-classifier.js";
 
 interface Example {
   task: TaskKind;

@@ -10,7 +10,7 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { DECISION_POLICY } from "../../src/routing/classifier-rules.js";
+import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../../src/config/task-kinds.js";
 import {
   accuracyByGroup,
   crossValidate,
@@ -18,8 +18,8 @@ import {
   type LabelledExample,
   readExample,
   trainModel,
-} from "../../src/routing/classifier-training.js";
-import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../../src/routing/task-kinds.js";
+} from "../../src/planning/classifier-training.js";
+import { DECISION_POLICY } from "../../src/routing/classifier-rules.js";
 
 const examples: LabelledExample[] = readFileSync(
   new URL("../fixtures/routing-labelled-set.jsonl", import.meta.url),

@@ -13,6 +13,13 @@
 
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_ALIAS_TIER,
+  DEFAULT_TASK_START,
+  isTaskKind,
+  TASK_KINDS,
+  type TaskKind,
+} from "../../src/config/task-kinds.js";
 import type { ChatMessage } from "../../src/protocol/chat-types.js";
 import { modelFromWeights } from "../../src/routing/classifier-model.js";
 import { DECISION_POLICY, KEYWORD_RULES } from "../../src/routing/classifier-rules.js";
@@ -26,13 +33,6 @@ import {
   scoresOf,
   stemWord,
 } from "../../src/routing/task-classifier.js";
-import {
-  DEFAULT_ALIAS_TIER,
-  DEFAULT_TASK_START,
-  isTaskKind,
-  TASK_KINDS,
-  type TaskKind,
-} from "../../src/routing/task-kinds.js";
 
 interface LabelledPrompt {
   task: TaskKind;

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ReservationRequest } from "../../src/budget/budget-store.js";
-import { openStores, type Stores } from "../../src/budget/budget-stores.js";
+import type { ReservationRequest } from "../../src/store/budget-store.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
+import { openStores, type Stores } from "../../src/store/open-stores.js";
 import { SqliteLedger } from "../../src/store/sqlite-ledger.js";
 import { sampleRecord } from "./sample-record.js";
 

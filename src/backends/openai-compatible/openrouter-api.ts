@@ -5,6 +5,7 @@
  */
 import { type Dispatcher, request } from "undici";
 import { z } from "zod";
+import type { SwitchyardConfig } from "../../config/config-schema.js";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import {
   errorFromStatus,
@@ -172,4 +173,21 @@ async function getJson<Schema extends z.ZodType>(
     );
   }
   return parsed.data;
+}
+
+/** How to reach OpenRouter's account API: the first OpenRouter back end in the config. */
+export function openRouterApi(
+  config: SwitchyardConfig,
+): (OpenRouterApiOptions & { backendId: string }) | undefined {
+  for (const [id, backend] of Object.entries(config.backends)) {
+    if (backend.type === "openai-compatible" && backend.flavor === "openrouter") {
+      return {
+        backendId: id,
+        baseUrl: backend.base_url,
+        headers: backend.headers,
+        ...(backend.api_key ? { apiKey: backend.api_key } : {}),
+      };
+    }
+  }
+  return undefined;
 }

@@ -3,29 +3,26 @@
  * budget guard, price catalog and dispatcher. The gateway, the CLI and tests start one of these and
  * call through it, so every entry point shares the same route → budget → dispatch → ledger path.
  */
-import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import type { Backend } from "../backends/backend.js";
 import { createBackend } from "../backends/backend-registry.js";
-import type { OpenRouterApiOptions } from "../backends/openai-compatible/openrouter-api.js";
+import { openRouterApi } from "../backends/openai-compatible/openrouter-api.js";
 import { BlockReservations } from "../budget/block-reservations.js";
 import { type AlertSink, logAlertSink } from "../budget/budget-alerts.js";
 import { BudgetGuard } from "../budget/budget-guard.js";
-import type { BudgetOptions } from "../budget/budget-options.js";
-import type { ReportSources } from "../budget/budget-reports.js";
-import { openStores, type Stores } from "../budget/budget-stores.js";
-import { isCatalogStale, loadCatalog, syncCatalog } from "../budget/catalog-sync.js";
+import { budgetOptions } from "../budget/budget-options.js";
+import { catalogPath, isCatalogStale, loadCatalog, syncCatalog } from "../budget/catalog-sync.js";
 import { KeyGuard } from "../budget/key-guard.js";
 import { type ModelCatalog, unknownConfiguredModels } from "../budget/model-catalog.js";
 import { webhookAlertSink } from "../budget/webhook-alert-sink.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
-import { userDirs } from "../config/user-dirs.js";
 import { ChatDispatcher } from "../dispatch/chat-dispatcher.js";
 import { EngineFleet } from "../engines/engine-fleet.js";
 import { engineSpecs } from "../engines/engine-spec.js";
 import { ChatEscalator } from "../escalation/chat-escalator.js";
 import { TaskRouter } from "../routing/task-router.js";
 import type { LedgerStore } from "../store/ledger-store.js";
+import { databaseLocation, openStores, type Stores } from "../store/open-stores.js";
 import { VERSION } from "../version.js";
 
 export interface SwitchyardRuntime {
@@ -53,45 +50,6 @@ export interface SwitchyardRuntime {
 export interface RuntimeOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
-}
-
-/** The ledger/budget database: `database.url`, else ledger.db in the user's data directory. */
-export function databaseLocation(config: SwitchyardConfig, env: NodeJS.ProcessEnv = process.env): string {
-  return config.database.url || join(userDirs(env).data, "ledger.db");
-}
-
-export function catalogPath(config: SwitchyardConfig, env: NodeJS.ProcessEnv = process.env): string {
-  return config.budget.catalog.path || join(userDirs(env).data, "model-catalog.json");
-}
-
-/** The budget section of the config as the guard's options. */
-export function budgetOptions(config: SwitchyardConfig): Partial<BudgetOptions> {
-  const budget = config.budget;
-  return {
-    monthlyUsd: budget.monthly_usd,
-    aliasCeilingsUsd: budget.aliases,
-    resetDay: budget.reset_day,
-    timeZone: budget.time_zone,
-    alertThresholdsPercent: budget.alert_thresholds,
-    maxRequestMs: budget.max_request_minutes * 60_000,
-  };
-}
-
-/** How to reach OpenRouter's account API: the first OpenRouter back end in the config. */
-export function openRouterApi(
-  config: SwitchyardConfig,
-): (OpenRouterApiOptions & { backendId: string }) | undefined {
-  for (const [id, backend] of Object.entries(config.backends)) {
-    if (backend.type === "openai-compatible" && backend.flavor === "openrouter") {
-      return {
-        backendId: id,
-        baseUrl: backend.base_url,
-        headers: backend.headers,
-        ...(backend.api_key ? { apiKey: backend.api_key } : {}),
-      };
-    }
-  }
-  return undefined;
 }
 
 export async function startRuntime(
@@ -219,27 +177,5 @@ export async function startRuntime(
       await budget.close();
       await stores.close();
     },
-  };
-}
-
-/**
- * The ledger, budget and prices without the server: what `switchyard costs`, `savings` and
- * `status` read on the Brain. Nothing is started, nothing is fetched.
- */
-export async function openReportSources(
-  config: SwitchyardConfig,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ReportSources & { close(): Promise<void> }> {
-  const stores = await openStores(databaseLocation(config, env));
-  const maxAgeMs = config.budget.catalog.max_age_hours * 3_600_000;
-  const { catalog } = await loadCatalog({ cachePath: catalogPath(config, env), allowSync: false, maxAgeMs });
-  const budget = new BudgetGuard({ store: stores.budget, catalog, budget: budgetOptions(config) });
-  return {
-    config,
-    ledger: stores.ledger,
-    budget,
-    budgetStore: stores.budget,
-    catalog,
-    close: () => stores.close(),
   };
 }

@@ -2,7 +2,6 @@
  * What a simulation run comes to: waits, time to first token and latency percentiles (overall and
  * per model), throughput, model loads, and the share of requests that waited past the queue bound.
  */
-import type { EnginePlan } from "./engine-simulation.js";
 import type { SimulatedRequest } from "./engine-workload.js";
 
 /** One finished request: when it arrived (in `request`), started, saw its first token and ended. */
@@ -18,7 +17,8 @@ export interface Percentiles {
   p95: number;
 }
 
-export interface SimulationResult {
+/** The figures of a run; the simulation adds each Engine's memory plan (`SimulationResult`). */
+export interface SimulationSummary {
   requests: number;
   /** Requests for a model no Engine serves (left out). */
   unserved: number;
@@ -35,7 +35,6 @@ export interface SimulationResult {
   loads: number;
   /** Share of requests that waited longer than `maxWaitSeconds` (they would move up the ladder). */
   overMaxWaitShare: number;
-  plans: EnginePlan[];
 }
 
 export function summarise(
@@ -44,13 +43,12 @@ export function summarise(
   done: Completed[],
   loads: number,
   maxWait: number,
-  plans: EnginePlan[],
-): SimulationResult {
+): SimulationSummary {
   const first = Math.min(...done.map((entry) => entry.request.arrivalSeconds));
   const last = Math.max(...done.map((entry) => entry.end));
   const makespan = done.length > 0 ? last - first : 0;
   const waits = done.map((entry) => entry.start - entry.request.arrivalSeconds);
-  const byModel: SimulationResult["byModel"] = {};
+  const byModel: SimulationSummary["byModel"] = {};
   for (const model of new Set(done.map((entry) => entry.request.model))) {
     const mine = done.filter((entry) => entry.request.model === model);
     byModel[model] = {
@@ -72,7 +70,6 @@ export function summarise(
     byModel,
     loads,
     overMaxWaitShare: done.length > 0 ? waits.filter((wait) => wait > maxWait).length / done.length : 0,
-    plans,
   };
 }
 

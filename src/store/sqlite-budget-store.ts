@@ -13,7 +13,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { SqliteWriteQueue } from "../store/sqlite-ledger.js";
 import { BUDGET_MODULE, migrateSqliteModule, SQLITE_BUDGET_MIGRATIONS } from "./budget-schema.js";
 import {
   type BudgetInstance,
@@ -29,6 +28,7 @@ import {
   type SettleResult,
   sumSpending,
 } from "./budget-store.js";
+import type { SqliteWriteQueue } from "./sqlite-ledger.js";
 
 interface AliasAmount {
   alias: string;

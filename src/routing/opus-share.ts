@@ -8,11 +8,13 @@
  * Counting is cheap and in memory: a ring of one-minute buckets, seeded from the ledger at start
  * and fed with every call that completes through the escalator.
  */
+
+import { aliasStep, type RouteStep } from "../config/alias-steps.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { ChatRequest } from "../protocol/chat-types.js";
-import { classifyMessages } from "../routing/task-classifier.js";
-import type { Route, RouteStep } from "../routing/task-router.js";
 import type { RequestRecord } from "../store/ledger-store.js";
+import { classifyMessages } from "./task-classifier.js";
+import type { Route } from "./task-router.js";
 
 const MINUTE = 60_000;
 
@@ -140,7 +142,6 @@ export class OpusShareGuard {
   }
 
   private stepFor(alias: string): RouteStep | undefined {
-    const entry = this.config.aliases[alias];
-    return entry ? { alias, model: entry.model, backend: entry.backend, tier: entry.tier } : undefined;
+    return aliasStep(this.config, alias);
   }
 }

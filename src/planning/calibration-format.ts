@@ -2,8 +2,9 @@
  * `switchyard calibrate` as text: the recommendations first (what to do), then the evidence per
  * task kind and alias, then the Opus share against its target.
  */
-import { formatTable } from "../budget/report-table.js";
+
 import type { CalibrationReport } from "./calibration-report.js";
+import { formatTable } from "./report-table.js";
 
 const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
 const usd = (value: number | null) => (value === null ? "-" : `$${value.toFixed(value < 0.1 ? 4 : 2)}`);

@@ -3,13 +3,17 @@
  * (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one pool). The runtime
  * calls this once; nothing else decides which database is in use.
  */
+
+import { join } from "node:path";
 import pg from "pg";
-import type { LedgerStore } from "../store/ledger-store.js";
-import { PostgresLedger } from "../store/postgres-ledger.js";
-import { SqliteLedger } from "../store/sqlite-ledger.js";
+import type { SwitchyardConfig } from "../config/config-schema.js";
+import { userDirs } from "../config/user-dirs.js";
 import type { BudgetStore } from "./budget-store.js";
+import type { LedgerStore } from "./ledger-store.js";
 import { PostgresBudgetStore } from "./postgres-budget-store.js";
+import { PostgresLedger } from "./postgres-ledger.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
+import { SqliteLedger } from "./sqlite-ledger.js";
 
 export interface Stores {
   ledger: LedgerStore;
@@ -74,4 +78,9 @@ export async function openStores(
     await pool.end().catch(() => {});
     throw error;
   }
+}
+
+/** The ledger/budget database: `database.url`, else ledger.db in the user's data directory. */
+export function databaseLocation(config: SwitchyardConfig, env: NodeJS.ProcessEnv = process.env): string {
+  return config.database.url || join(userDirs(env).data, "ledger.db");
 }

@@ -3,8 +3,9 @@
  * mix of the local task kinds with typical prompt and answer sizes, arriving as a Poisson stream
  * or all at once. Synthetic draws come from a seeded generator, so a run is repeatable.
  */
-import { seededRandom } from "../simulation/seeded-random.js";
+
 import type { RequestRecord } from "../store/ledger-store.js";
+import { seededRandom } from "./seeded-random.js";
 
 export interface SimulatedRequest {
   id: number;

@@ -9,8 +9,8 @@
  */
 
 import type { ModelPrice } from "../budget/model-catalog.js";
-import type { TaskKind } from "../routing/task-kinds.js";
-import { seededRandom } from "../simulation/seeded-random.js";
+import type { TaskKind } from "../config/task-kinds.js";
+import { seededRandom } from "./seeded-random.js";
 
 export interface SimulatedRung {
   alias: string;

@@ -19,16 +19,16 @@
  * `blind` split and everything marked `origin: "after-rules"`) are the honest check.
  */
 
-import { type LearnedModel, modelFromWeights } from "./classifier-model.js";
-import type { DecisionPolicy } from "./classifier-rules.js";
+import { TASK_INDEX, TASK_KINDS, type TaskKind } from "../config/task-kinds.js";
+import { type LearnedModel, modelFromWeights } from "../routing/classifier-model.js";
+import type { DecisionPolicy } from "../routing/classifier-rules.js";
 import {
   type ClassifierHints,
   decide,
   type RequestReading,
   readRequest,
   scoresOf,
-} from "./task-classifier.js";
-import { TASK_KINDS, type TaskKind } from "./task-kinds.js";
+} from "../routing/task-classifier.js";
 
 export interface LabelledExample {
   task: TaskKind;
@@ -72,8 +72,6 @@ export const TRAINING_OPTIONS: TrainingOptions = {
 };
 
 export type WeightEntry = [feature: string, task: TaskKind, weight: number];
-
-const TASK_INDEX = new Map<TaskKind, number>(TASK_KINDS.map((task, index) => [task, index]));
 
 export function readExample(example: LabelledExample): RequestReading {
   const hints: ClassifierHints = example.system ? { system: example.system } : {};

@@ -5,6 +5,7 @@
  * (how much it can do), and says what fits in memory and at which context. Pure; the CLI renders it.
  */
 import type { SwitchyardConfig } from "../config/config-schema.js";
+import { engineSpecs } from "../engines/engine-spec.js";
 import {
   HARDWARE,
   HARDWARE_SOURCES,
@@ -14,7 +15,6 @@ import {
   perStreamShare,
 } from "./engine-hardware.js";
 import { planEngine, type SimulatedEngine, type SimulationResult, simulate } from "./engine-simulation.js";
-import { engineSpecs } from "./engine-spec.js";
 import type { SimulatedRequest } from "./engine-workload.js";
 
 export interface Scenario {

@@ -56,3 +56,8 @@ export const DEFAULT_ALIAS_TIER: Record<(typeof DEFAULT_ALIASES)[number], 1 | 2 
   "cloud-sonnet": 2,
   "cloud-opus": 3,
 };
+
+/** Each task kind's position in TASK_KINDS: the index of its slot in per-task arrays. */
+export const TASK_INDEX: ReadonlyMap<TaskKind, number> = new Map(
+  TASK_KINDS.map((task, index) => [task, index]),
+);

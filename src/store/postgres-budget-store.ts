@@ -5,7 +5,6 @@
  * Brain, so none can overspend; different periods never wait for each other.
  */
 import type pg from "pg";
-import { migratePostgresModule, SWITCHYARD_LOCK_CLASS } from "../store/postgres-migrations.js";
 import { BUDGET_MODULE, POSTGRES_BUDGET_MIGRATIONS } from "./budget-schema.js";
 import {
   type BudgetInstance,
@@ -21,6 +20,7 @@ import {
   type SettleResult,
   sumSpending,
 } from "./budget-store.js";
+import { migratePostgresModule, SWITCHYARD_LOCK_CLASS } from "./postgres-migrations.js";
 
 const SPENDING_SQL = `
   SELECT 's' AS kind, alias, settled_micro_usd AS amount FROM budget_spend WHERE period_key = $1

@@ -4,12 +4,13 @@
  * subscription, next to what Switchyard actually cost — API spend plus the electricity of the two
  * always-on machines. Pure: ledger rows and a catalog in, figures out.
  */
+
+import { formatUsd } from "../budget/budget-money.js";
+import type { BudgetPeriod } from "../budget/budget-period.js";
+import { type ModelCatalog, type ModelPrice, priceOf } from "../budget/model-catalog.js";
+import { catalogCostUsd } from "../budget/request-cost.js";
 import type { RequestRecord } from "../store/ledger-store.js";
-import { formatUsd } from "./budget-money.js";
-import type { BudgetPeriod } from "./budget-period.js";
-import { type ModelCatalog, type ModelPrice, priceOf } from "./model-catalog.js";
 import { formatCount, formatTable } from "./report-table.js";
-import { catalogCostUsd } from "./request-cost.js";
 
 export const DAYS_PER_MONTH = 365.25 / 12;
 

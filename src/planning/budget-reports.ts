@@ -3,13 +3,17 @@
  * budget stands with the alerts fired this period. Reads the ledger for the current period and
  * hands the rows to the pure report functions.
  */
+
+import { BudgetGuard } from "../budget/budget-guard.js";
+import { budgetOptions } from "../budget/budget-options.js";
+import type { BudgetStatus } from "../budget/budget-status.js";
+import { catalogPath, loadCatalog } from "../budget/catalog-sync.js";
+import type { ModelCatalog } from "../budget/model-catalog.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
+import type { BudgetStore, FiredAlert } from "../store/budget-store.js";
 import type { LedgerStore } from "../store/ledger-store.js";
-import type { BudgetGuard } from "./budget-guard.js";
-import type { BudgetStatus } from "./budget-status.js";
-import type { BudgetStore, FiredAlert } from "./budget-store.js";
+import { databaseLocation, openStores } from "../store/open-stores.js";
 import { type CostReport, costReport } from "./cost-report.js";
-import type { ModelCatalog } from "./model-catalog.js";
 import { type SavingsReport, savingsReport } from "./savings-report.js";
 
 export interface ReportSources {
@@ -82,4 +86,26 @@ export function formatBudgetOverview(overview: BudgetOverview): string {
       : `Alerts this period: ${overview.alerts.map((alert) => `${alert.budget} ${alert.thresholdPercent}% (${new Date(alert.firedAt).toISOString().slice(0, 16).replace("T", " ")})`).join(", ")}`,
   );
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The ledger, budget and prices without the server: what `switchyard costs`, `savings` and
+ * `status` read on the Brain. Nothing is started, nothing is fetched.
+ */
+export async function openReportSources(
+  config: SwitchyardConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReportSources & { close(): Promise<void> }> {
+  const stores = await openStores(databaseLocation(config, env));
+  const maxAgeMs = config.budget.catalog.max_age_hours * 3_600_000;
+  const { catalog } = await loadCatalog({ cachePath: catalogPath(config, env), allowSync: false, maxAgeMs });
+  const budget = new BudgetGuard({ store: stores.budget, catalog, budget: budgetOptions(config) });
+  return {
+    config,
+    ledger: stores.ledger,
+    budget,
+    budgetStore: stores.budget,
+    catalog,
+    close: () => stores.close(),
+  };
 }

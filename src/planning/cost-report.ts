@@ -3,9 +3,10 @@
  * forecast to the end of the period, and how much traffic stayed local. Pure functions over
  * ledger rows, so `switchyard cost` and the admin API only fetch rows and render.
  */
+
+import { formatUsd } from "../budget/budget-money.js";
+import { type BudgetPeriod, formatResetTime, localDate } from "../budget/budget-period.js";
 import type { RequestRecord } from "../store/ledger-store.js";
-import { formatUsd } from "./budget-money.js";
-import { type BudgetPeriod, formatResetTime, localDate } from "./budget-period.js";
 import { formatCount, formatPercent, formatTable } from "./report-table.js";
 
 const DAY_MS = 86_400_000;

@@ -6,6 +6,8 @@
  * `perStreamShare(n) / (models decoding)` of its solo speed, so completions are exact event times.
  * Pure and deterministic: the same inputs give the same answer.
  */
+
+import { switchGraceMs, switchIsDue } from "../engines/engine-placement.js";
 import {
   type HardwareProfile,
   type ModelSpeed,
@@ -15,11 +17,15 @@ import {
   perStreamShare,
   usableGB,
 } from "./engine-hardware.js";
-import { switchGraceMs, switchIsDue } from "./engine-placement.js";
-import { type Completed, type SimulationResult, summarise } from "./engine-simulation-summary.js";
+import { type Completed, type SimulationSummary, summarise } from "./engine-simulation-summary.js";
 import type { SimulatedRequest } from "./engine-workload.js";
 
-export type { Percentiles, SimulationResult } from "./engine-simulation-summary.js";
+export type { Percentiles } from "./engine-simulation-summary.js";
+
+/** A run's figures and the memory plan of each Engine it simulated. */
+export interface SimulationResult extends SimulationSummary {
+  plans: EnginePlan[];
+}
 
 export interface SimulatedEngine {
   name: string;
@@ -267,12 +273,8 @@ export function simulate(options: SimulationOptions): SimulationResult {
       }
     }
   }
-  return summarise(
-    arrivals.length,
-    unserved,
-    done,
-    loads,
-    maxWait,
-    engines.map((engine) => engine.plan),
-  );
+  return {
+    ...summarise(arrivals.length, unserved, done, loads, maxWait),
+    plans: engines.map((engine) => engine.plan),
+  };
 }

@@ -4,10 +4,11 @@
  * that serves the alias, after waiting for a free slot. The dispatcher holds the lease for the
  * whole stream and releases it when the stream ends, however it ends.
  */
-import type { Backend } from "../backends/backend.js";
+
+import type { RouteStep } from "../config/alias-steps.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
-import type { RouteStep } from "../routing/task-router.js";
+import type { Backend } from "./backend.js";
 
 export interface BackendLease {
   backend: Backend;

@@ -6,7 +6,7 @@
  * a confidence bound past the threshold, not the raw ratio. Pure: rows and config in, report out.
  */
 import type { SwitchyardConfig } from "../config/config-schema.js";
-import { TASK_KINDS, type TaskKind } from "../routing/task-kinds.js";
+import { TASK_INDEX, TASK_KINDS, type TaskKind } from "../config/task-kinds.js";
 import { TaskRouter } from "../routing/task-router.js";
 import type { RequestRecord } from "../store/ledger-store.js";
 import { type RateInterval, wilsonInterval } from "./wilson-interval.js";
@@ -161,7 +161,7 @@ export function calibrate(
   const tasks = taskStats(rows, config, chainOf);
   const aliases = [...byAlias.values()].sort(
     (a, b) =>
-      TASK_KINDS.indexOf(a.task) - TASK_KINDS.indexOf(b.task) ||
+      (TASK_INDEX.get(a.task) ?? -1) - (TASK_INDEX.get(b.task) ?? -1) ||
       a.tier - b.tier ||
       a.alias.localeCompare(b.alias),
   );
@@ -224,7 +224,7 @@ function taskStats(
   for (const entry of stats.values()) {
     entry.costPerAcceptedUsd = entry.accepted === 0 ? null : entry.costUsd / entry.accepted;
   }
-  return [...stats.values()].sort((a, b) => TASK_KINDS.indexOf(a.task) - TASK_KINDS.indexOf(b.task));
+  return [...stats.values()].sort((a, b) => (TASK_INDEX.get(a.task) ?? -1) - (TASK_INDEX.get(b.task) ?? -1));
 }
 
 function recommend(
