@@ -16,21 +16,22 @@ import { KeyGuard } from "../budget/key-guard.js";
 import { type ModelCatalog, unknownConfiguredModels } from "../budget/model-catalog.js";
 import { webhookAlertSink } from "../budget/webhook-alert-sink.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
-import { ChatDispatcher } from "../dispatch/chat-dispatcher.js";
+import { AttemptDispatcher } from "../dispatch/attempt-dispatcher.js";
 import { EngineFleet } from "../engines/engine-fleet.js";
 import { engineSpecs } from "../engines/engine-spec.js";
-import { ChatEscalator } from "../escalation/chat-escalator.js";
-import { TaskRouter } from "../routing/task-router.js";
+import { RoutePlanner } from "../routing/route-planner.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import { databaseLocation, openStores, type Stores } from "../store/open-stores.js";
 import { VERSION } from "../version.js";
+import { Switchyard } from "./switchyard.js";
 
 export interface SwitchyardRuntime {
   version: string;
   config: SwitchyardConfig;
   logger: Logger;
   backends: Map<string, Backend>;
-  router: TaskRouter;
+  /** The one request path: every door calls `switchyard.chat`. */
+  switchyard: Switchyard;
   ledger: LedgerStore;
   stores: Stores;
   budget: BudgetGuard;
@@ -39,9 +40,6 @@ export interface SwitchyardRuntime {
   catalog(): ModelCatalog;
   /** Fetches prices from OpenRouter now, saves them and uses them from the next request on. */
   syncCatalog(): Promise<ModelCatalog>;
-  dispatcher: ChatDispatcher;
-  /** Gates answers and climbs the ladder when one fails; front doors call it for every request. */
-  escalator: ChatEscalator;
   /** The Ollama back ends as a fleet (slots, health, warm models); undefined with none configured. */
   engines?: EngineFleet | undefined;
   close(): Promise<void>;
@@ -50,6 +48,11 @@ export interface SwitchyardRuntime {
 export interface RuntimeOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Back ends to use instead of building them from the config, by back-end id (tests drive the
+   * spine with in-memory back ends this way). Ids the config has and this map lacks are built.
+   */
+  backends?: ReadonlyMap<string, Backend>;
 }
 
 export async function startRuntime(
@@ -102,7 +105,7 @@ export async function startRuntime(
 
   const backends = new Map<string, Backend>();
   for (const [id, backendConfig] of Object.entries(config.backends))
-    backends.set(id, createBackend(id, backendConfig));
+    backends.set(id, options.backends?.get(id) ?? createBackend(id, backendConfig));
   const paidModels = Object.values(config.aliases)
     .filter((alias) => config.backends[alias.backend]?.type === "openai-compatible")
     .map((alias) => alias.model);
@@ -131,47 +134,38 @@ export async function startRuntime(
   // Warm-up and the first inventory reading run in the background; requests flow meanwhile.
   if (engines) background.push(engines.start());
 
-  const router = new TaskRouter(config);
-  const dispatcher = new ChatDispatcher({
+  const dispatcher = new AttemptDispatcher({ config, backends, budget, admission: engines, logger });
+  const switchyard = new Switchyard({
     config,
-    backends,
-    ledger: stores.ledger,
-    budget,
-    logger,
-    ...(engines ? { admission: engines } : {}),
-  });
-  const escalator = new ChatEscalator({
-    config,
-    dispatch: (input) => dispatcher.dispatch(input),
+    planner: new RoutePlanner(config, { logger }),
+    dispatcher,
     ledger: stores.ledger,
     logger,
   });
-  await escalator.start();
+  await switchyard.start();
   return {
     version: VERSION,
     config,
     logger,
     backends,
-    router,
+    switchyard,
     ledger: stores.ledger,
     stores,
     budget,
     keyGuard,
     catalog: () => catalog,
     syncCatalog: refreshCatalog,
-    dispatcher,
-    escalator,
     engines,
     async close() {
       keyGuard?.stop();
       engines?.stop();
       // Requests cut off by a forced shutdown unwind (abort upstream, write their row) first.
-      if (!(await dispatcher.drained(5_000))) {
+      if (!(await switchyard.drained(5_000))) {
         logger.warn(
-          `${dispatcher.inFlight} requests had not ended 5 s after the server closed; closing anyway`,
+          `${switchyard.inFlight} requests had not ended 5 s after the server closed; closing anyway`,
         );
       }
-      await escalator.idle();
+      await switchyard.idle();
       await Promise.allSettled(background);
       await Promise.allSettled([...backends.values()].map((backend) => backend.close()));
       await budget.close();

@@ -93,7 +93,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /** Objects merge key by key; anything else from `override` wins (as the config loader merges). */
-function mergeDeep(base: unknown, override: unknown): unknown {
+export function mergeDeep(base: unknown, override: unknown): unknown {
   const isObject = (value: unknown): value is Record<string, unknown> =>
     typeof value === "object" && value !== null && !Array.isArray(value);
   if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;

@@ -1,0 +1,58 @@
+/**
+ * Where a request goes when a budget cap stops it from running on a paid model (`on_exhausted:
+ * downgrade`): a step of the routing plan, decided with the rest of it. The candidates are the
+ * local aliases, best first: `budget.downgrade_to` when set, then the ladder's own local rungs,
+ * then the coder for code-shaped work and the reasoner for the rest, then any local alias. The
+ * dispatcher takes the first it has not tried.
+ */
+import { aliasStep, type RouteStep } from "../config/alias-steps.js";
+import type { SwitchyardConfig } from "../config/config-schema.js";
+import type { TaskKind } from "../config/task-kinds.js";
+
+/** Tasks that start on Sonnet or Opus but are about code, so a coder model is the better stand-in. */
+const CODE_SHAPED_TASKS: ReadonlySet<TaskKind> = new Set(["code-review", "qa-verification"]);
+
+export function downgradeSteps(
+  config: SwitchyardConfig,
+  task: TaskKind,
+  ladder: readonly RouteStep[],
+): RouteStep[] {
+  const candidates = [
+    config.budget.downgrade_to,
+    ...ladder.filter((step) => step.tier === 1).map((step) => step.alias),
+    CODE_SHAPED_TASKS.has(task) ? "local-coder" : "local-reasoner",
+    ...Object.entries(config.aliases)
+      .filter(([, alias]) => alias.tier === 1)
+      .map(([name]) => name),
+  ];
+  const steps: RouteStep[] = [];
+  for (const alias of candidates) {
+    const step = alias ? aliasStep(config, alias) : undefined;
+    if (step?.tier === 1 && !steps.some((existing) => existing.alias === step.alias)) steps.push(step);
+  }
+  return steps;
+}
+
+/**
+ * `downgradeSteps` remembered per ladder and task: the router's ladders are a fixed set of arrays,
+ * so on the request path this is two map look-ups.
+ */
+export class DowngradeSteps {
+  private readonly known = new WeakMap<readonly RouteStep[], Map<TaskKind, readonly RouteStep[]>>();
+
+  constructor(private readonly config: SwitchyardConfig) {}
+
+  for(task: TaskKind, ladder: readonly RouteStep[]): readonly RouteStep[] {
+    let byTask = this.known.get(ladder);
+    if (!byTask) {
+      byTask = new Map();
+      this.known.set(ladder, byTask);
+    }
+    let steps = byTask.get(task);
+    if (!steps) {
+      steps = downgradeSteps(this.config, task, ladder);
+      byTask.set(task, steps);
+    }
+    return steps;
+  }
+}
