@@ -8,7 +8,7 @@ import type { BudgetDecision, BudgetGuard, Reservation } from "../budget/budget-
 import type { RouteStep } from "../config/alias-steps.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { ChatRequest, Usage } from "../protocol/chat-types.js";
-import { estimateChatRequestTokens } from "../protocol/token-estimate.js";
+import { chatRequestTokenBound } from "../protocol/token-estimate.js";
 import type { AttemptCost } from "./attempt.js";
 
 export interface RungBudgetLogger {
@@ -41,7 +41,8 @@ export class RungBudget {
       alias: step.alias,
       model: step.model,
       local: false,
-      promptTokens: estimateChatRequestTokens(request),
+      // A bound, not an estimate: a provider whose tokenizer counts more must not settle past a cap.
+      promptTokens: chatRequestTokenBound(request),
       maxOutputTokens: request.maxTokens ?? this.config.aliases[step.alias]?.max_output_tokens,
     });
   }

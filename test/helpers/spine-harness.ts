@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { parse, stringify } from "yaml";
+import type { BackendCall } from "../../src/backends/backend.js";
 import { parseConfigText } from "../../src/config/config-load.js";
 import type { SwitchyardConfig } from "../../src/config/config-schema.js";
 import type { ChatAnswer, ChatCall, ChatCaller } from "../../src/core/chat-call.js";
@@ -16,7 +17,7 @@ import { type SwitchyardRuntime, startRuntime } from "../../src/core/switchyard-
 import { Cancellation } from "../../src/protocol/cancel-signal.js";
 import { type ChatRequest, type ChatResult, collectChatEvents } from "../../src/protocol/chat-types.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
-import { ScriptedBackend } from "./scripted-backend.js";
+import { type ScriptedAnswer, ScriptedBackend } from "./scripted-backend.js";
 import { mergeDeep, quietEngine } from "./switchyard-harness.js";
 
 export interface Spine {
@@ -36,10 +37,16 @@ export interface Spine {
   close(): Promise<void>;
 }
 
-export async function startSpine(configYaml = ""): Promise<Spine> {
+export interface SpineOptions {
+  /** Default answers when a back end's script is empty (default: "Hello from <model>"). */
+  engine?: (call: BackendCall) => ScriptedAnswer;
+  openRouter?: (call: BackendCall) => ScriptedAnswer;
+}
+
+export async function startSpine(configYaml = "", options: SpineOptions = {}): Promise<Spine> {
   const directory = mkdtempSync(join(tmpdir(), "switchyard-spine-"));
-  const engine = new ScriptedBackend("engine", "ollama");
-  const openRouter = new ScriptedBackend("openrouter", "openai-compatible");
+  const engine = new ScriptedBackend("engine", "ollama", options.engine);
+  const openRouter = new ScriptedBackend("openrouter", "openai-compatible", options.openRouter);
   const base = {
     backends: {
       // Nothing listens here: the scripted back ends answer instead of the configured URLs.
