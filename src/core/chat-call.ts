@@ -42,6 +42,11 @@ export interface ChatCall {
   plan: Route;
   /** The answer; rejects with a SwitchyardError when none could be had. */
   answer: Promise<ChatAnswer>;
+  /**
+   * Resolves once the budget has admitted the request (before any model answers); rejects as the
+   * answer does when it was refused first. For doors that must commit before the answer.
+   */
+  readonly admitted: Promise<void>;
 }
 
 export interface ChatAnswer {

@@ -19,6 +19,7 @@ import { type ChatEvent, type ChatRequest, collectChatEvents } from "../protocol
 import type { RoutePlanner } from "../routing/route-planner.js";
 import type { Route } from "../routing/task-router.js";
 import type { LedgerStore } from "../store/ledger-store.js";
+import { Admission } from "./admission.js";
 import { AttemptRecorder, type RowListener } from "./attempt-recorder.js";
 import type { ChatAnswer, ChatCall, ChatCaller } from "./chat-call.js";
 
@@ -70,10 +71,19 @@ export class Switchyard {
     const arrivedAt = caller.arrivedAt ?? performance.now();
     const first = this.newAttempt(caller.frontDoor, plan, request.stream, arrivedAt, caller.caller);
     const gated = !request.stream || this.options.config.escalation.buffer_streams;
+    const admission = new Admission();
     const answer = gated
-      ? this.answerGated(first, request, caller, checkCommands)
-      : this.answerStreaming(first, request, caller, checkCommands);
-    return { id: first.id, plan, answer };
+      ? this.answerGated(first, request, caller, checkCommands, admission)
+      : this.answerStreaming(first, request, caller, checkCommands, admission);
+    answer.then(admission.admit, admission.refuse);
+    return {
+      id: first.id,
+      plan,
+      answer,
+      get admitted() {
+        return admission.promise;
+      },
+    };
   }
 
   /** Listens to every ledger row as it is written (metrics, live views, log lines). */
@@ -104,6 +114,7 @@ export class Switchyard {
     request: ChatRequest,
     caller: ChatCaller,
     checkCommands: readonly string[],
+    admission: Admission,
   ): Promise<ChatAnswer> {
     const input: EscalationInput = {
       request,
@@ -127,6 +138,7 @@ export class Switchyard {
           signal: caller.signal,
           forbidDowngrade: link.forbidDowngrade,
           forwardHeaders: caller.forwardHeaders,
+          onAdmitted: admission.admit,
         });
         try {
           return { attempt, result: await collectChatEvents(events) };
@@ -163,12 +175,14 @@ export class Switchyard {
     request: ChatRequest,
     caller: ChatCaller,
     checkCommands: readonly string[],
+    admission: Admission,
   ): Promise<ChatAnswer> {
     const events = await this.dispatch(attempt, {
       request,
       signal: caller.signal,
       forbidDowngrade: caller.forbidDowngrade ?? false,
       forwardHeaders: caller.forwardHeaders,
+      onAdmitted: admission.admit,
     });
     return {
       id: attempt.id,

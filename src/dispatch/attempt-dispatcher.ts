@@ -28,6 +28,8 @@ export interface AttemptInput {
   forbidDowngrade: boolean;
   /** Extra upstream headers for a given concrete model (anthropic-beta for Anthropic models). */
   forwardHeaders?: ((model: string) => Record<string, string> | undefined) | undefined;
+  /** Called once a rung has passed the budget step (reserved, or free), before it is asked. */
+  onAdmitted?: (() => void) | undefined;
 }
 
 export interface AttemptDispatcherOptions {
@@ -68,31 +70,30 @@ export class AttemptDispatcher {
   async dispatch(attempt: Attempt, input: AttemptInput): Promise<AsyncIterable<ChatEvent>> {
     const { route } = attempt.origin;
     let ladder: readonly RouteStep[] = route.ladder;
+    /** Back ends that refused our account (no key, a bad key, no credits): every rung on them would too. */
+    const refusedBackends = new Set<string>();
+    const failures: SwitchyardError[] = [];
     for (let index = 0; index < ladder.length; index++) {
       const step = ladder[index]!;
+      if (refusedBackends.has(step.backend)) continue;
       attempt.step = step;
       attempt.local = this.budget.isLocal(step);
       const decision = await this.budget.reserve(step, input.request);
       if (decision.kind === "denied") {
-        const standIn =
-          this.options.config.budget.on_exhausted === "downgrade" && !input.forbidDowngrade
-            ? route.downgrades.find((candidate) => !wasTried(attempt.hops, candidate.alias))
-            : undefined;
+        const reason = `budget: ${budgetExceededMessage(decision.denial)}`;
+        const standIn = this.standIn(attempt, input, step, reason, refusedBackends);
         if (!standIn) {
           const error = budgetExceededError(decision.denial);
           attempt.budgetAction = "rejected";
           attempt.end("error", error);
           throw error;
         }
-        const reason = `budget: ${budgetExceededMessage(decision.denial)}`;
-        attempt.hops.push({ fromAlias: step.alias, toAlias: standIn.alias, reason });
-        attempt.downgrade = { fromAlias: step.alias, toAlias: standIn.alias, reason };
-        attempt.budgetAction = "downgraded";
-        // The stand-in becomes the last rung: a downgraded request never climbs back to paid models.
+        // The stand-in becomes the last rung: a downgraded request never climbs back to dearer models.
         ladder = [...ladder.slice(0, index + 1), standIn];
         continue;
       }
       const reservation = decision.kind === "reserved" ? decision.reservation : undefined;
+      input.onAdmitted?.();
       let lease: BackendLease | undefined;
       try {
         lease = await this.admission.acquire(step, input.signal);
@@ -121,16 +122,32 @@ export class AttemptDispatcher {
         await this.budget.release(reservation);
         const error = toSwitchyardError(thrown);
         lease?.release({ ok: !error.retryable });
-        const next = ladder[index + 1];
-        const canFallBack =
-          this.options.config.routing.fallback &&
-          error.retryable &&
-          next !== undefined &&
-          !input.signal.aborted;
+        if (input.signal.aborted) {
+          attempt.end("aborted", error);
+          throw error;
+        }
+        failures.push(error);
+        if (isAccountRefusal(error)) refusedBackends.add(step.backend);
+        // Out of credits or over the key's limit is a budget of its own: the same key cannot pay for
+        // another model, so the request goes where a budget denial would.
+        if (error.code === "upstream-payment-required") {
+          const standIn = this.standIn(
+            attempt,
+            input,
+            step,
+            `${step.backend}: ${error.message}`,
+            refusedBackends,
+          );
+          if (standIn) {
+            ladder = [...ladder.slice(0, index + 1), standIn];
+            continue;
+          }
+        }
+        const next = ladder.slice(index + 1).find((rung) => !refusedBackends.has(rung.backend));
+        const canFallBack = this.options.config.routing.fallback && error.retryable && next !== undefined;
         if (!canFallBack) {
-          const failure = withHops(error, attempt.hops);
-          attempt.end(input.signal.aborted ? "aborted" : "error", error);
-          throw failure;
+          attempt.end("error", error);
+          throw failureAfter(error, attempt.hops, failures);
         }
         attempt.hops.push({
           fromAlias: step.alias,
@@ -144,6 +161,36 @@ export class AttemptDispatcher {
     throw error;
   }
 
+  /**
+   * Where a request goes when a rung cannot be paid for (a budget cap, or the provider's own credit):
+   * the plan's next cheaper stand-in not yet tried, on a back end that has not refused us — unless
+   * the config rejects instead or the caller forbade it. Records the move on the attempt.
+   */
+  private standIn(
+    attempt: Attempt,
+    input: AttemptInput,
+    step: RouteStep,
+    reason: string,
+    refusedBackends: ReadonlySet<string>,
+  ): RouteStep | undefined {
+    if (this.options.config.budget.on_exhausted !== "downgrade" || input.forbidDowngrade) return undefined;
+    const standIn = attempt.origin.route.downgrades.find(
+      (candidate) =>
+        candidate.tier < step.tier &&
+        !refusedBackends.has(candidate.backend) &&
+        !attempt.hops.some((hop) => hop.fromAlias === candidate.alias),
+    );
+    if (!standIn) return undefined;
+    attempt.hops.push({ fromAlias: step.alias, toAlias: standIn.alias, reason });
+    attempt.downgrade = {
+      fromAlias: attempt.downgrade?.fromAlias ?? step.alias,
+      toAlias: standIn.alias,
+      reason,
+    };
+    attempt.budgetAction = "downgraded";
+    return standIn;
+  }
+
   private callOptions(step: RouteStep, input: AttemptInput): ModelOptions {
     const options = this.modelOptions.get(step.alias) ?? {};
     const headers = input.forwardHeaders?.(step.model);
@@ -151,22 +198,33 @@ export class AttemptDispatcher {
   }
 }
 
-function wasTried(hops: readonly FallbackHop[], alias: string): boolean {
-  return hops.some((hop) => hop.fromAlias === alias);
+/** The provider refused the account rather than the request: no key, a bad key, no credits. */
+function isAccountRefusal(error: SwitchyardError): boolean {
+  return error.code === "upstream-authentication" || error.code === "upstream-payment-required";
 }
 
-/** The last rung's error, with the earlier rungs' failures in its message and details. */
-function withHops(error: SwitchyardError, hops: FallbackHop[]): SwitchyardError {
+/**
+ * The error a caller gets when no rung answered: the last rung's, saying first what each back end
+ * that failed needs (one line each: "the Engine at … is not answering", "no OpenRouter key"), and
+ * keeping the hops in its details.
+ */
+function failureAfter(
+  error: SwitchyardError,
+  hops: readonly FallbackHop[],
+  failures: readonly SwitchyardError[],
+): SwitchyardError {
   if (hops.length === 0) return error;
-  return new SwitchyardError(error.code, `${error.message} (after falling back: ${describeHops(hops)})`, {
+  const byBackend = new Map<string, string>();
+  for (const failure of failures) byBackend.set(failure.backend ?? failure.code, failure.message);
+  const message =
+    byBackend.size > 1
+      ? [...byBackend.values()].join("\n")
+      : `${error.message} (after falling back: ${hops.map((hop) => `${hop.fromAlias} → ${hop.toAlias} (${hop.reason})`).join("; ")})`;
+  return new SwitchyardError(error.code, message, {
     ...(error.backend ? { backend: error.backend } : {}),
     ...(error.upstreamStatus ? { upstreamStatus: error.upstreamStatus } : {}),
     ...(error.retryAfterSeconds ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     details: { ...error.details, fallback: hops },
     cause: error,
   });
-}
-
-function describeHops(hops: readonly FallbackHop[]): string {
-  return hops.map((hop) => `${hop.fromAlias} → ${hop.toAlias} (${hop.reason})`).join("; ");
 }

@@ -4,8 +4,9 @@
  * the ladder before any byte is sent), and a cold model load takes a minute — far longer than
  * clients such as Claude Code wait in silence. So:
  *
- * 1. Wait up to `firstByteWaitMs` for the answer. Quick failures (an unknown upstream model, a 402
- *    or 429 at the top of the ladder) still become real HTTP error statuses, which the SDKs and
+ * 1. Wait for the budget's decision (it asks no model, so it is quick even under a burst), then up
+ *    to `firstByteWaitMs` for the answer. Refusals and quick failures (an unknown upstream model, a
+ *    402 or 429 at the top of the ladder) still become real HTTP error statuses, which the SDKs and
  *    Claude Code act on (retry a 429/529, report billing); and the headers name what answers.
  * 2. Then commit: SSE headers and `message_start`, and a `ping` whenever nothing was written for
  *    `pingIntervalMs` (while the model loads, and in any later silence). Committed before the
@@ -41,6 +42,9 @@ type Early = { state: "resolved"; answer: ChatAnswer } | { state: "pending" };
 /** Streams the answer; throws (before anything is written) when the answer fails quickly. */
 export async function streamAnthropicAnswer(input: AnthropicStreamInput): Promise<void> {
   const { reply, call, renderer, timing } = input;
+  // The budget decides before any model is asked and takes no model's time: wait for it whatever
+  // it takes, so a refusal under a burst is still a real 402, never an error event after a 200.
+  await call.admitted;
   const early = await settleWithin(call.answer, timing.firstByteWaitMs);
 
   reply.hijack();

@@ -1,9 +1,10 @@
 /**
- * Where a request goes when a budget cap stops it from running on a paid model (`on_exhausted:
- * downgrade`): a step of the routing plan, decided with the rest of it. The candidates are the
- * local aliases, best first: `budget.downgrade_to` when set, then the ladder's own local rungs,
- * then the coder for code-shaped work and the reasoner for the rest, then any local alias. The
- * dispatcher takes the first it has not tried.
+ * Where a request goes when a rung cannot be paid for (a budget cap with `on_exhausted: downgrade`,
+ * or the provider's own credit): a step of the routing plan, decided with the rest of it. The
+ * stand-ins walk down the tiers, best first: the cheaper paid rungs (an architecture request at the
+ * Opus cap tries Sonnet while Sonnet has budget), then the local ones — `budget.downgrade_to` when
+ * set, else the ladder's own, the coder for code-shaped work and the reasoner for the rest, then any. The dispatcher takes the first it has not tried that is
+ * cheaper than the rung it could not pay for.
  */
 import { aliasStep, type RouteStep } from "../config/alias-steps.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
@@ -17,18 +18,18 @@ export function downgradeSteps(
   task: TaskKind,
   ladder: readonly RouteStep[],
 ): RouteStep[] {
-  const candidates = [
-    config.budget.downgrade_to,
-    ...ladder.filter((step) => step.tier === 1).map((step) => step.alias),
-    CODE_SHAPED_TASKS.has(task) ? "local-coder" : "local-reasoner",
+  const onTier = (tier: number) => [
+    ...ladder.filter((step) => step.tier === tier).map((step) => step.alias),
+    ...(tier === 1 ? [CODE_SHAPED_TASKS.has(task) ? "local-coder" : "local-reasoner"] : []),
     ...Object.entries(config.aliases)
-      .filter(([, alias]) => alias.tier === 1)
+      .filter(([, alias]) => alias.tier === tier)
       .map(([name]) => name),
   ];
+  const candidates = [...onTier(2), config.budget.downgrade_to, ...onTier(1)];
   const steps: RouteStep[] = [];
   for (const alias of candidates) {
     const step = alias ? aliasStep(config, alias) : undefined;
-    if (step?.tier === 1 && !steps.some((existing) => existing.alias === step.alias)) steps.push(step);
+    if (step && step.tier < 3 && !steps.some((existing) => existing.alias === step.alias)) steps.push(step);
   }
   return steps;
 }

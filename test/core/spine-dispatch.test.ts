@@ -155,3 +155,59 @@ describe("in flight", () => {
     expect(spine.runtime.switchyard.inFlight).toBe(0);
   });
 });
+
+describe("walking down the ladder when a rung cannot be paid for", () => {
+  const architecture = { model: "switchyard/architecture", content: "Monolith or services?" };
+
+  it("at the Opus cap an architecture request goes to Sonnet while Sonnet has budget", async () => {
+    spine = await startSpine("budget:\n  aliases:\n    cloud-opus: 0\n");
+    const { answer, result } = await spine.ask(architecture);
+    expect(result.text).toBe("Hello from anthropic/claude-sonnet-4.5");
+    expect(answer.downgrade).toMatchObject({ fromAlias: "cloud-opus", toAlias: "cloud-sonnet" });
+    const [row] = await spine.rows();
+    expect(row).toMatchObject({ alias: "cloud-sonnet", tier: 2, budgetAction: "downgraded" });
+  });
+
+  it("and to a local model when Sonnet is capped too", async () => {
+    spine = await startSpine("budget:\n  aliases:\n    cloud-opus: 0\n    cloud-sonnet: 0\n");
+    const { answer } = await spine.ask(architecture);
+    expect(answer.step.alias).toBe("local-reasoner");
+    expect(answer.downgrade).toMatchObject({ fromAlias: "cloud-opus", toAlias: "local-reasoner" });
+    expect(answer.hops.map((hop) => `${hop.fromAlias}->${hop.toAlias}`)).toEqual([
+      "cloud-opus->cloud-sonnet",
+      "cloud-sonnet->local-reasoner",
+    ]);
+    expect(spine.openRouter.calls).toHaveLength(0);
+  });
+
+  const noCredits = () =>
+    new SwitchyardError(
+      "upstream-payment-required",
+      'OpenRouter back end "openrouter": Insufficient credits',
+      {
+        backend: "openrouter",
+        upstreamStatus: 402,
+      },
+    );
+
+  it("an OpenRouter 402 is not retried on another model with the same key: it goes local and says so", async () => {
+    spine = await startSpine();
+    spine.openRouter.enqueue({ kind: "fail", error: noCredits() });
+    const { answer, result } = await spine.ask({ model: "switchyard/code-review", content: "Review this" });
+    expect(result.text).toBe("Hello from qwen2.5-coder:32b");
+    expect(spine.openRouter.calls.map((call) => call.model)).toEqual(["anthropic/claude-sonnet-4.5"]);
+    expect(answer.downgrade).toMatchObject({ fromAlias: "cloud-sonnet", toAlias: "local-coder" });
+    expect(answer.downgrade?.reason).toContain("Insufficient credits");
+    const [row] = await spine.rows();
+    expect(row).toMatchObject({ alias: "local-coder", budgetAction: "downgraded" });
+  });
+
+  it("with reject, an OpenRouter 402 is the caller's 402, asked of one model only", async () => {
+    spine = await startSpine("budget:\n  on_exhausted: reject\n");
+    spine.openRouter.enqueue({ kind: "fail", error: noCredits() });
+    await expect(spine.ask({ model: "switchyard/gap-analysis", content: "gaps?" })).rejects.toMatchObject({
+      code: "upstream-payment-required",
+    });
+    expect(spine.openRouter.calls).toHaveLength(1);
+  });
+});

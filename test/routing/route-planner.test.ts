@@ -33,17 +33,17 @@ describe("selection", () => {
     expect(classified.confidence).toBeLessThanOrEqual(1);
   });
 
-  it("carries where a budget denial goes: local stand-ins, the coder first for code-shaped work", () => {
+  it("carries where a budget denial goes, walking down the tiers: Sonnet, then the coder for code-shaped work", () => {
     const review = planner.plan({ request: ask("x", { model: "switchyard/code-review" }) });
-    expect(aliases(review.downgrades)).toEqual(["local-coder", "local-reasoner"]);
+    expect(aliases(review.downgrades)).toEqual(["cloud-sonnet", "local-coder", "local-reasoner"]);
     const architecture = planner.plan({ request: ask("x", { model: "switchyard/architecture" }) });
-    expect(aliases(architecture.downgrades)).toEqual(["local-reasoner", "local-coder"]);
+    expect(aliases(architecture.downgrades)).toEqual(["cloud-sonnet", "local-reasoner", "local-coder"]);
   });
 
-  it("budget.downgrade_to comes first", () => {
+  it("budget.downgrade_to comes first among the local stand-ins", () => {
     const config = parseConfigText("budget:\n  downgrade_to: local-coder\n", "test", {});
     const plan = new RoutePlanner(config).plan({ request: ask("x", { model: "switchyard/architecture" }) });
-    expect(aliases(plan.downgrades)[0]).toBe("local-coder");
+    expect(aliases(plan.downgrades)).toEqual(["cloud-sonnet", "local-coder", "local-reasoner"]);
   });
 });
 
@@ -60,7 +60,7 @@ describe("tool capability", () => {
 
   it("nor is it downgraded to one", () => {
     const plan = planner.plan({ request: ask("x", { model: "switchyard/architecture", tools: [tool] }) });
-    expect(aliases(plan.downgrades)).toEqual(["local-coder"]);
+    expect(aliases(plan.downgrades)).toEqual(["cloud-sonnet", "local-coder"]);
   });
 
   it("without tools, or with the alias pinned, the ladder is left alone", () => {
@@ -85,14 +85,14 @@ describe("context fit", () => {
   it("drops the rungs and the stand-ins that cannot hold the request", () => {
     const plan = planner.plan({ request: ask(long, { model: "switchyard/code-generation" }) });
     expect(aliases(plan.ladder)).toEqual(["cloud-sonnet", "cloud-opus"]);
-    expect(plan.downgrades).toEqual([]);
+    expect(aliases(plan.downgrades)).toEqual(["cloud-sonnet"]);
     expect(plan.signals().some((signal) => signal.startsWith("context: skipped local-coder"))).toBe(true);
   });
 
   it("a short request keeps every rung and stand-in", () => {
     const plan = planner.plan({ request: ask("hi", { model: "switchyard/code-review", maxTokens: 500 }) });
     expect(aliases(plan.ladder)).toEqual(["cloud-sonnet", "cloud-opus"]);
-    expect(aliases(plan.downgrades)).toEqual(["local-coder", "local-reasoner"]);
+    expect(aliases(plan.downgrades)).toEqual(["cloud-sonnet", "local-coder", "local-reasoner"]);
   });
 });
 
