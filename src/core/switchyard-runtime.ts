@@ -53,6 +53,8 @@ export interface RuntimeOptions {
    * spine with in-memory back ends this way). Ids the config has and this map lacks are built.
    */
   backends?: ReadonlyMap<string, Backend>;
+  /** The clock for throttled warnings and the Opus share's window; default Date.now. */
+  now?: () => number;
 }
 
 export async function startRuntime(
@@ -134,13 +136,15 @@ export async function startRuntime(
   // Warm-up and the first inventory reading run in the background; requests flow meanwhile.
   if (engines) background.push(engines.start());
 
-  const dispatcher = new AttemptDispatcher({ config, backends, budget, admission: engines, logger });
+  const now = options.now;
+  const dispatcher = new AttemptDispatcher({ config, backends, budget, admission: engines, logger, now });
   const switchyard = new Switchyard({
     config,
-    planner: new RoutePlanner(config, { logger }),
+    planner: new RoutePlanner(config, { logger, ...(now ? { now } : {}) }),
     dispatcher,
     ledger: stores.ledger,
     logger,
+    ...(now ? { now } : {}),
   });
   await switchyard.start();
   return {

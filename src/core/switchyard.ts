@@ -8,7 +8,7 @@
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { Attempt } from "../dispatch/attempt.js";
 import type { AttemptDispatcher, AttemptInput } from "../dispatch/attempt-dispatcher.js";
-import { SwitchyardError } from "../errors/switchyard-error.js";
+import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import { type EscalationInput, EscalationLoop, type EscalationSteps } from "../escalation/escalation-loop.js";
 import { GateRunner } from "../escalation/gate-runner.js";
 import type { JudgeCall } from "../escalation/judge-gate.js";
@@ -22,6 +22,7 @@ import type { LedgerStore } from "../store/ledger-store.js";
 import { Admission } from "./admission.js";
 import { AttemptRecorder, type RowListener } from "./attempt-recorder.js";
 import type { ChatAnswer, ChatCall, ChatCaller } from "./chat-call.js";
+import { answeredLine, failedLine } from "./request-log.js";
 
 export interface SwitchyardLogger {
   warn(object: Record<string, unknown>, message: string): void;
@@ -75,7 +76,10 @@ export class Switchyard {
     const answer = gated
       ? this.answerGated(first, request, caller, checkCommands, admission)
       : this.answerStreaming(first, request, caller, checkCommands, admission);
-    answer.then(admission.admit, admission.refuse);
+    answer.then(admission.admit, (error: unknown) => {
+      admission.refuse(error);
+      this.logFailure(first, toSwitchyardError(error));
+    });
     return {
       id: first.id,
       plan,
@@ -152,6 +156,7 @@ export class Switchyard {
     };
     const answer = await this.loop.answer(input, steps);
     const { attempt } = answer;
+    this.logRequest(answeredLine(attempt, answer));
     return {
       id: attempt.id,
       route: attempt.origin.route,
@@ -215,6 +220,7 @@ export class Switchyard {
       } else {
         this.record(attempt);
       }
+      this.logRequest(answeredLine(attempt));
     }
   }
 
@@ -322,6 +328,16 @@ export class Switchyard {
 
   private record(attempt: Attempt, outcome?: GateOutcome): void {
     this.attempts.record(attempt, outcome);
+  }
+
+  private logRequest(line: Record<string, unknown>): void {
+    this.options.logger?.info?.(line, "request");
+  }
+
+  /** A request that never got an answer; answered ones are logged where their answer ends. */
+  private logFailure(first: Attempt, error: SwitchyardError): void {
+    const { origin } = first;
+    this.logRequest(failedLine(first.id, origin.frontDoor, origin.route, error, origin.arrivedAt));
   }
 
   private allowedChecks(commands: readonly string[] | undefined): readonly string[] {

@@ -40,6 +40,8 @@ export interface AttemptDispatcherOptions {
   /** Who answers a rung and when (the Engine fleet); default: the configured back end at once. */
   admission?: BackendAdmission | undefined;
   logger?: RungBudgetLogger | undefined;
+  /** The clock for throttled warnings; default Date.now. */
+  now?: (() => number) | undefined;
 }
 
 export class AttemptDispatcher {
@@ -50,7 +52,7 @@ export class AttemptDispatcher {
   constructor(private readonly options: AttemptDispatcherOptions) {
     const { config } = options;
     this.admission = options.admission ?? directAdmission(options.backends);
-    this.budget = new RungBudget(config, options.budget, options.logger);
+    this.budget = new RungBudget(config, options.budget, options.logger, options.now);
     for (const [alias, entry] of Object.entries(config.aliases)) {
       const modelOptions: ModelOptions = {};
       const local = config.backends[entry.backend]?.type === "ollama";

@@ -17,13 +17,18 @@ export interface RungBudgetLogger {
 
 const FREE: BudgetDecision = { kind: "free" };
 
+/** A model's reported cost may disagree with the catalog on every request (prompt caching): say so hourly. */
+const COST_WARNING_INTERVAL_MS = 3_600_000;
+
 export class RungBudget {
   private readonly localBackends = new Set<string>();
+  private readonly lastCostWarning = new Map<string, number>();
 
   constructor(
     private readonly config: SwitchyardConfig,
     private readonly budget: BudgetGuard | undefined,
     private readonly logger?: RungBudgetLogger,
+    private readonly now: () => number = Date.now,
   ) {
     for (const [id, backend] of Object.entries(config.backends)) {
       if (backend.type === "ollama") this.localBackends.add(id);
@@ -56,7 +61,15 @@ export class RungBudget {
   settle(reservation: Reservation | undefined, usage: Usage | undefined): AttemptCost | undefined {
     if (!reservation || !this.budget) return undefined;
     const settled = this.budget.settleLater(reservation, usage);
-    if (settled.warning) this.logger?.warn({ model: reservation.model }, settled.warning);
+    if (settled.warning) this.warnOnce(reservation.model, settled.warning);
     return settled;
+  }
+
+  private warnOnce(model: string, warning: string): void {
+    const now = this.now();
+    const last = this.lastCostWarning.get(model);
+    if (last !== undefined && now - last < COST_WARNING_INTERVAL_MS) return;
+    this.lastCostWarning.set(model, now);
+    this.logger?.warn({ model }, `${warning} (said at most once an hour per model)`);
   }
 }

@@ -47,6 +47,8 @@ export function registerAnthropicRoutes(app: FastifyInstance, runtime: Switchyar
       forwardHeaders: (model: string) => anthropicForwardHeaders(model, forwardable),
     };
     const call = runtime.switchyard.chat(chatRequest, caller);
+    // Set now so an error response names the request too; an answer's own headers replace it.
+    reply.header("x-switchyard-request-id", call.id);
 
     if (!chatRequest.stream) {
       const answer = await call.answer;

@@ -21,7 +21,10 @@ export function registerOpenAiRoutes(app: FastifyInstance, runtime: SwitchyardRu
     const body = parseBody(openAiChatRequestSchema, request.body);
     const chatRequest = openAiToChatRequest(body);
     const caller = callerFromRequest("openai", request, reply, arrivedAt, chatRequest.user);
-    const answer = await runtime.switchyard.chat(chatRequest, caller).answer;
+    const call = runtime.switchyard.chat(chatRequest, caller);
+    // Set now so an error response names the request too; an answer's own headers replace it.
+    reply.header("x-switchyard-request-id", call.id);
+    const answer = await call.answer;
     const id = `chatcmpl-${answer.id}`;
     const created = Math.floor(Date.now() / 1000);
     if (!chatRequest.stream) {

@@ -41,3 +41,31 @@ describe("no Engine and no key", () => {
     expect(row?.tier).toBeLessThan(3);
   });
 });
+
+describe("every response names its request", () => {
+  it("an error response carries x-switchyard-request-id, the id of its ledger row", async () => {
+    harness = await startHarness({ configYaml: "budget:\n  on_exhausted: reject\n  monthly_usd: 0\n" });
+    const response = await fetch(`${harness.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "switchyard/code-review",
+        messages: [{ role: "user", content: "review" }],
+      }),
+    });
+    expect(response.status).toBe(402);
+    const [row] = await harness.ledgerRows();
+    expect(response.headers.get("x-switchyard-request-id")).toBe(row?.id);
+    const anthropic = await fetch(`${harness.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "cloud-sonnet",
+        max_tokens: 10,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    });
+    expect(anthropic.status).toBe(402);
+    expect(anthropic.headers.get("x-switchyard-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { parse, stringify } from "yaml";
 import type { BackendCall } from "../../src/backends/backend.js";
 import { parseConfigText } from "../../src/config/config-load.js";
@@ -41,6 +41,10 @@ export interface SpineOptions {
   /** Default answers when a back end's script is empty (default: "Hello from <model>"). */
   engine?: (call: BackendCall) => ScriptedAnswer;
   openRouter?: (call: BackendCall) => ScriptedAnswer;
+  /** The runtime's logger (default: silent). */
+  logger?: Logger;
+  /** The runtime's clock for throttled warnings. */
+  now?: () => number;
 }
 
 export async function startSpine(configYaml = "", options: SpineOptions = {}): Promise<Spine> {
@@ -63,7 +67,8 @@ export async function startSpine(configYaml = "", options: SpineOptions = {}): P
   const yaml = stringify(mergeDeep(base, parse(configYaml) ?? {}));
   const config = parseConfigText(yaml, "spine test config", {});
   const runtime = await startRuntime(config, {
-    logger: pino({ level: "silent" }),
+    logger: options.logger ?? pino({ level: "silent" }),
+    ...(options.now ? { now: options.now } : {}),
     env: { SWITCHYARD_HOME: directory },
     backends: new Map([
       ["engine", engine],
