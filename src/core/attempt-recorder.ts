@@ -30,6 +30,7 @@ export class AttemptRecorder {
       attempt.gateDetail = gateDetailJson(outcome);
     }
     const row = attempt.toRow();
+    attempt.recorded = true;
     this.ledger.record(row);
     for (const listener of this.listeners) listener(row);
     if (--this.active === 0 && this.drainWaiters.length > 0) {
@@ -37,6 +38,15 @@ export class AttemptRecorder {
       this.drainWaiters = [];
       for (const wake of waiters) wake();
     }
+  }
+
+  /**
+   * A recorded attempt's cost was confirmed later (an answer cut short, settled once the provider
+   * said what it billed): its row is written again with the figure. Before its first write there
+   * is nothing to correct — that write will carry it.
+   */
+  correct(attempt: Attempt): void {
+    if (attempt.recorded) this.ledger.record(attempt.toRow());
   }
 
   onRecord(listener: RowListener): void {

@@ -6,7 +6,11 @@
 import pino, { type Logger } from "pino";
 import type { Backend } from "../backends/backend.js";
 import { createBackend } from "../backends/backend-registry.js";
-import { openRouterApi } from "../backends/openai-compatible/openrouter-api.js";
+import {
+  fetchGeneration,
+  openRouterApi,
+  openRouterApis,
+} from "../backends/openai-compatible/openrouter-api.js";
 import { BlockReservations } from "../budget/block-reservations.js";
 import { type AlertSink, logAlertSink } from "../budget/budget-alerts.js";
 import { BudgetGuard } from "../budget/budget-guard.js";
@@ -55,6 +59,8 @@ export interface RuntimeOptions {
   backends?: ReadonlyMap<string, Backend>;
   /** The clock for throttled warnings and the Opus share's window; default Date.now. */
   now?: () => number;
+  /** Waits before each look-up of a cut-short answer's billed cost (tests shorten them). */
+  generationRetryDelaysMs?: readonly number[];
 }
 
 export async function startRuntime(
@@ -137,8 +143,23 @@ export async function startRuntime(
   if (engines) background.push(engines.start());
 
   const now = options.now;
-  const dispatcher = new AttemptDispatcher({ config, backends, budget, admission: engines, logger, now });
-  const switchyard = new Switchyard({
+  const accounts = openRouterApis(config);
+  let switchyard: Switchyard | undefined;
+  const dispatcher = new AttemptDispatcher({
+    config,
+    backends,
+    budget,
+    admission: engines,
+    logger,
+    now,
+    generations: {
+      supports: (backendId) => accounts.has(backendId),
+      lookup: (backendId, responseId) => fetchGeneration(accounts.get(backendId)!, responseId),
+    },
+    generationRetryDelaysMs: options.generationRetryDelaysMs,
+    onCostCorrected: (attempt) => switchyard?.correct(attempt),
+  });
+  switchyard = new Switchyard({
     config,
     planner: new RoutePlanner(config, { logger, ...(now ? { now } : {}) }),
     dispatcher,
@@ -169,6 +190,8 @@ export async function startRuntime(
           `${switchyard.inFlight} requests had not ended 5 s after the server closed; closing anyway`,
         );
       }
+      // Answers cut short and still waiting for the provider's figure settle on their estimates.
+      await dispatcher.close();
       await switchyard.idle();
       await Promise.allSettled(background);
       await Promise.allSettled([...backends.values()].map((backend) => backend.close()));

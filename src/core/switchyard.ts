@@ -108,9 +108,18 @@ export class Switchyard {
     return this.attempts.drained(timeoutMs);
   }
 
-  /** Resolves when gating after streams, and the rows it writes, are done (tests, shutdown). */
+  /**
+   * Resolves when gating after streams, and the rows it writes, are done, and cut-short answers
+   * waiting for the provider's figure are settled (tests, shutdown).
+   */
   async idle(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
+    await this.options.dispatcher.idle();
+  }
+
+  /** Rewrites a recorded attempt's row whose cost was confirmed later. */
+  correct(attempt: Attempt): void {
+    this.attempts.correct(attempt);
   }
 
   private async answerGated(

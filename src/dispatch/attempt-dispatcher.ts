@@ -17,6 +17,7 @@ import type { ChatEvent, ChatRequest } from "../protocol/chat-types.js";
 import type { FallbackHop } from "../store/ledger-store.js";
 import type { Attempt } from "./attempt.js";
 import { attemptStream } from "./attempt-stream.js";
+import { CutShortSettlement, type GenerationLookup } from "./cut-short-settlement.js";
 import { RungBudget, type RungBudgetLogger } from "./rung-budget.js";
 
 export interface AttemptInput {
@@ -42,17 +43,30 @@ export interface AttemptDispatcherOptions {
   logger?: RungBudgetLogger | undefined;
   /** The clock for throttled warnings; default Date.now. */
   now?: (() => number) | undefined;
+  /** Where a cut-short paid answer's real cost can be looked up later (OpenRouter). */
+  generations?: GenerationLookup | undefined;
+  /** Waits before each of those look-ups (tests shorten them). */
+  generationRetryDelaysMs?: readonly number[] | undefined;
+  /** A cut-short answer's cost was confirmed after its row was written. */
+  onCostCorrected?: ((attempt: Attempt) => void) | undefined;
 }
 
 export class AttemptDispatcher {
   private readonly modelOptions = new Map<string, ModelOptions>();
   private readonly admission: BackendAdmission;
   private readonly budget: RungBudget;
+  private readonly cutShort: CutShortSettlement;
 
   constructor(private readonly options: AttemptDispatcherOptions) {
     const { config } = options;
     this.admission = options.admission ?? directAdmission(options.backends);
     this.budget = new RungBudget(config, options.budget, options.logger, options.now);
+    this.cutShort = new CutShortSettlement({
+      budget: this.budget,
+      lookup: options.generations,
+      retryDelaysMs: options.generationRetryDelaysMs,
+      onCorrected: (attempt) => options.onCostCorrected?.(attempt),
+    });
     for (const [alias, entry] of Object.entries(config.aliases)) {
       const modelOptions: ModelOptions = {};
       const local = config.backends[entry.backend]?.type === "ollama";
@@ -118,6 +132,8 @@ export class AttemptDispatcher {
           lease,
           reservation,
           budget: this.budget,
+          cutShort: this.cutShort,
+          request: input.request,
           signal: input.signal,
         });
       } catch (thrown) {
@@ -191,6 +207,16 @@ export class AttemptDispatcher {
     };
     attempt.budgetAction = "downgraded";
     return standIn;
+  }
+
+  /** Resolves when cut-short answers waiting for the provider's figure are settled. */
+  idle(): Promise<void> {
+    return this.cutShort.idle();
+  }
+
+  /** Settles whatever still waits for a provider's figure on its estimate. */
+  close(): Promise<void> {
+    return this.cutShort.close();
   }
 
   private callOptions(step: RouteStep, input: AttemptInput): ModelOptions {

@@ -41,6 +41,9 @@ export interface AttemptCost {
   catalogCostUsd: number | null;
   reportedCostUsd: number | null;
   reservedUsd: number;
+  /** What the prompt-cache reads and writes cost, when there were any (part of costUsd). */
+  cacheReadCostUsd?: number | undefined;
+  cacheWriteCostUsd?: number | undefined;
 }
 
 export class Attempt {
@@ -62,6 +65,10 @@ export class Attempt {
   error: SwitchyardError | undefined;
   usage: Usage | undefined;
   cost: AttemptCost | undefined;
+  /** The cost is estimated from what was streamed (an answer cut short), until confirmed. */
+  costEstimated = false;
+  /** Its ledger row has been written (a later correction rewrites it). */
+  recorded = false;
   /** performance.now() of the first token (text, reasoning or tool call), of the end. */
   firstTokenAt: number | null = null;
   endedAt: number | null = null;
@@ -115,6 +122,11 @@ export class Attempt {
       gateVerdict: this.gateVerdict,
       gateDetail: this.gateDetail,
       queueMs: this.queueMs,
+      costEstimated: this.costEstimated,
+      cacheReadTokens: usage?.cacheReadTokens ?? null,
+      cacheWriteTokens: usage?.cacheWriteTokens ?? null,
+      cacheReadCostUsd: cost?.cacheReadCostUsd ?? null,
+      cacheWriteCostUsd: cost?.cacheWriteCostUsd ?? null,
     };
   }
 }

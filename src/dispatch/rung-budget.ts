@@ -65,6 +65,12 @@ export class RungBudget {
     return settled;
   }
 
+  /** What an answer cost by its usage, without settling anything (the reservation stays held). */
+  estimate(reservation: Reservation, usage: Usage): AttemptCost {
+    if (!this.budget) return { costUsd: 0, catalogCostUsd: null, reportedCostUsd: null, reservedUsd: 0 };
+    return this.budget.costOf(reservation, usage);
+  }
+
   private warnOnce(model: string, warning: string): void {
     const now = this.now();
     const last = this.lastCostWarning.get(model);

@@ -48,6 +48,11 @@ export function toLedgerRow(record: RequestRecord): LedgerRow {
     gate_verdict: record.gateVerdict,
     gate_detail: record.gateDetail,
     queue_ms: record.queueMs,
+    cost_estimated: record.costEstimated,
+    cache_read_tokens: record.cacheReadTokens,
+    cache_write_tokens: record.cacheWriteTokens,
+    cache_read_cost_usd: record.cacheReadCostUsd,
+    cache_write_cost_usd: record.cacheWriteCostUsd,
   };
 }
 
@@ -87,5 +92,10 @@ export function fromLedgerRow(row: Record<string, unknown>): RequestRecord {
     gateVerdict: text(row.gate_verdict) as RequestRecord["gateVerdict"],
     gateDetail: text(row.gate_detail),
     queueMs: number(row.queue_ms),
+    costEstimated: row.cost_estimated === true || row.cost_estimated === 1,
+    cacheReadTokens: number(row.cache_read_tokens),
+    cacheWriteTokens: number(row.cache_write_tokens),
+    cacheReadCostUsd: number(row.cache_read_cost_usd),
+    cacheWriteCostUsd: number(row.cache_write_cost_usd),
   };
 }

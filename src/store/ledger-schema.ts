@@ -2,7 +2,8 @@
  * The ledger's one table, `requests`, described once for both databases (table-schema.ts renders
  * it), with the version each column arrived in: 1 the first release's columns, 2 the budget's
  * (catalog and reported cost, reservation, budget action, load time), 3 escalation (parent
- * attempt, gate verdicts) and Engine queueing. New columns go at the end with the next version.
+ * attempt, gate verdicts) and Engine queueing, 4 answers cut short (an estimated cost until the
+ * provider confirms it) and prompt caching. New columns go at the end with the next version.
  */
 import type { SchemaModule, TableDefinition } from "./table-schema.js";
 
@@ -46,6 +47,12 @@ export const REQUESTS_TABLE = {
     { name: "gate_verdict", type: "text", nullable: true, addedIn: 3 },
     { name: "gate_detail", type: "text", nullable: true, addedIn: 3 },
     { name: "queue_ms", type: "real", nullable: true, addedIn: 3 },
+    /** True while the cost is estimated from what was streamed (an answer cut short). */
+    { name: "cost_estimated", type: "boolean", nullable: true, addedIn: 4 },
+    { name: "cache_read_tokens", type: "integer", nullable: true, addedIn: 4 },
+    { name: "cache_write_tokens", type: "integer", nullable: true, addedIn: 4 },
+    { name: "cache_read_cost_usd", type: "real", nullable: true, addedIn: 4 },
+    { name: "cache_write_cost_usd", type: "real", nullable: true, addedIn: 4 },
   ],
   indexes: [
     { name: "requests_started_at", columns: ["started_at"] },

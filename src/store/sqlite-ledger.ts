@@ -212,5 +212,8 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
 function toValues(record: RequestRecord): unknown[] {
   const row = toLedgerRow(record);
   // SQLite has no boolean type.
-  return LEDGER_COLUMNS.map((column) => (column === "stream" ? (row.stream ? 1 : 0) : row[column]));
+  return LEDGER_COLUMNS.map((column) => {
+    const value = row[column];
+    return typeof value === "boolean" ? (value ? 1 : 0) : value;
+  });
 }
