@@ -3,6 +3,7 @@
  * between a RequestRecord and a row. Each store only adapts what its driver cannot take as is
  * (SQLite has no booleans; PostgreSQL returns BIGINT as a string).
  */
+import { parseJsonOrUndefined } from "../protocol/safe-json.js";
 import type { FallbackHop, RequestRecord } from "./ledger-store.js";
 
 export const LEDGER_COLUMNS = [
@@ -121,7 +122,7 @@ export function fromLedgerRow(row: Record<string, unknown>): RequestRecord {
     status: row.status as RequestRecord["status"],
     errorCode: text(row.error_code),
     errorMessage: text(row.error_message),
-    fallbackHops: row.fallback_detail ? (JSON.parse(String(row.fallback_detail)) as FallbackHop[]) : [],
+    fallbackHops: fallbackHops(row.fallback_detail),
     tokensPerSecond: number(row.tokens_per_second),
     caller: text(row.caller),
     catalogCostUsd: number(row.catalog_cost_usd),
@@ -135,4 +136,15 @@ export function fromLedgerRow(row: Record<string, unknown>): RequestRecord {
     gateDetail: text(row.gate_detail),
     queueMs: number(row.queue_ms),
   };
+}
+
+/**
+ * The hops of a fallback chain. A detail column that is not a JSON list (a hand-edited database)
+ * reads as no hops rather than making every report over the ledger fail; the count of hops stays
+ * in `fallback_hops`.
+ */
+function fallbackHops(detail: unknown): FallbackHop[] {
+  if (detail === null || detail === undefined || detail === "") return [];
+  const parsed = parseJsonOrUndefined(String(detail));
+  return Array.isArray(parsed) ? (parsed as FallbackHop[]) : [];
 }

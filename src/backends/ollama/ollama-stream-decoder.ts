@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import type { ChatEvent, FinishReason, Usage } from "../../protocol/chat-types.js";
+import { jsonParseError, parseJsonOrUndefined } from "../../protocol/safe-json.js";
 import { ThinkSplitter } from "./ollama-think-splitter.js";
 import { type OllamaChatLine, ollamaChatLineSchema } from "./ollama-wire.js";
 
@@ -68,11 +69,10 @@ export class OllamaStreamDecoder {
   }
 
   private parse(line: string): OllamaChatLine {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      throw this.error(`sent a line that is not JSON: ${abbreviate(line)}`, error);
+    // The hot path: one parse per line and no wrapper object; the reason is worked out on failure only.
+    const json = parseJsonOrUndefined(line);
+    if (json === undefined) {
+      throw this.error(`sent a line that is not JSON (${jsonParseError(line)}): ${abbreviate(line)}`);
     }
     const result = ollamaChatLineSchema.safeParse(json);
     if (!result.success) throw this.error(`sent an unexpected line: ${abbreviate(line)}`, result.error);
