@@ -4,9 +4,10 @@
  * the caller's abort, or a timeout. From the error and the phase it struck in, it decides what
  * happened — the caller went away, a wait ran out, the server cannot be reached, it closed the
  * connection before answering, or the answer broke off — and which `SwitchyardError` code that
- * is. Every back end and every management call uses it; each keeps only its own wording.
+ * is. Every back end and every management call builds its errors through `transportError`, giving
+ * only its own wording.
  */
-import type { ErrorCode } from "../errors/switchyard-error.js";
+import { type ErrorCode, SwitchyardError } from "../errors/switchyard-error.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
 
 /** Where in the exchange the error struck. */
@@ -75,6 +76,37 @@ const CODE_FOR_KIND: Record<TransportFailureKind, ErrorCode> = {
   "broken-mid-answer": "upstream-error",
   "failed-before-answer": "upstream-error",
 };
+
+/** What a back end knows about the exchange when it fails. */
+export interface TransportContext {
+  /** Whether the response had begun: a broken connection then is a broken answer, not an unreachable server. */
+  phase: TransportPhase;
+  /** The caller's signal: when it has fired, the failure is the caller's abort. */
+  signal?: CancelSignal | undefined;
+  /** The config key under `backends.<id>` that bounded the wait, for a timeout's remedy. */
+  timeoutSetting?: "first_byte_timeout_ms" | "answer_timeout_ms";
+}
+
+export interface TransportErrorOptions extends TransportContext {
+  /** The back end the error names (`SwitchyardError.backend`). */
+  backend: string;
+  /** The back end's own message for what happened: where it is, which setting bounded the wait. */
+  wording: (failure: TransportFailure) => string;
+}
+
+/**
+ * A thrown transport error as a `SwitchyardError` with the code `classifyTransportError` decides
+ * and the back end's wording. A `SwitchyardError` passes through: it was decided where it arose
+ * (a stream decoder's error line, a status error thrown inside the same `try`).
+ */
+export function transportError(
+  error: unknown,
+  { phase, signal, backend, wording }: TransportErrorOptions,
+): SwitchyardError {
+  if (error instanceof SwitchyardError) return error;
+  const failure = classifyTransportError(error, phase, signal);
+  return new SwitchyardError(failure.code, wording(failure), { backend, cause: error });
+}
 
 /** Decides what a thrown transport error means. A fired caller signal wins over everything. */
 export function classifyTransportError(

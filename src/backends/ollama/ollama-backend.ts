@@ -105,7 +105,7 @@ export class OllamaBackend implements Backend {
       throw ollamaNetworkError(this.endpoint, error, {
         phase: "before-response",
         signal: call.signal,
-        headersTimeoutSetting: streamed ? "first_byte_timeout_ms" : "answer_timeout_ms",
+        timeoutSetting: streamed ? "first_byte_timeout_ms" : "answer_timeout_ms",
       });
     }
     if (response.statusCode !== 200) {

@@ -6,10 +6,9 @@
  */
 import { z } from "zod";
 import { type ErrorCode, SwitchyardError } from "../../errors/switchyard-error.js";
-import type { CancelSignal } from "../../protocol/cancel-signal.js";
 import { parseJsonOrUndefined } from "../../protocol/safe-json.js";
 import { parseRetryAfter } from "../retry-after.js";
-import { classifyTransportError, type TransportFailure, type TransportPhase } from "../transport-errors.js";
+import { type TransportContext, type TransportFailure, transportError } from "../transport-errors.js";
 
 export interface OllamaEndpoint {
   /** The back end id ("engine"). */
@@ -63,15 +62,6 @@ function errorMessageFromBody(bodyText: string): string {
   return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
 }
 
-export interface OllamaNetworkFailure {
-  /** Whether the response had begun: a broken connection then is a broken answer, not an unreachable server. */
-  phase: TransportPhase;
-  /** The caller's signal: when it fired, the failure is the caller's abort. */
-  signal?: CancelSignal | undefined;
-  /** The config key that bounded the wait for the response headers, for the message's remedy. */
-  headersTimeoutSetting?: "first_byte_timeout_ms" | "answer_timeout_ms";
-}
-
 /**
  * A thrown network error as a `SwitchyardError`: `transport-errors.ts` decides what happened and
  * its code; this words it for Ollama (which key bounded the wait, what to check on the Engine).
@@ -79,20 +69,16 @@ export interface OllamaNetworkFailure {
 export function ollamaNetworkError(
   endpoint: OllamaEndpoint,
   error: unknown,
-  { phase, signal, headersTimeoutSetting }: OllamaNetworkFailure,
+  context: TransportContext,
 ): SwitchyardError {
-  if (error instanceof SwitchyardError) return error;
-  const failure = classifyTransportError(error, phase, signal);
-  return new SwitchyardError(failure.code, networkWording(endpoint, failure, headersTimeoutSetting), {
-    backend: endpoint.backend,
-    cause: error,
-  });
+  const wording = (failure: TransportFailure) => networkWording(endpoint, failure, context.timeoutSetting);
+  return transportError(error, { ...context, backend: endpoint.backend, wording });
 }
 
 function networkWording(
   endpoint: OllamaEndpoint,
   { kind, systemCode, detail }: TransportFailure,
-  setting: OllamaNetworkFailure["headersTimeoutSetting"],
+  setting: TransportContext["timeoutSetting"],
 ): string {
   const where = `Ollama back end "${endpoint.backend}" at ${endpoint.baseUrl}`;
   switch (kind) {

@@ -5,14 +5,9 @@
  */
 import { z } from "zod";
 import { type ErrorCode, SwitchyardError } from "../../errors/switchyard-error.js";
-import type { CancelSignal } from "../../protocol/cancel-signal.js";
 import { parseJsonOrUndefined } from "../../protocol/safe-json.js";
 import { parseRetryAfter } from "../retry-after.js";
-import {
-  classifyTransportError,
-  type TransportFailureKind,
-  type TransportPhase,
-} from "../transport-errors.js";
+import { type TransportContext, type TransportFailure, transportError } from "../transport-errors.js";
 import type { OpenAICompatibleFlavor } from "./openai-compatible-wire.js";
 
 /** Who we were talking to, for messages, and the secret that must never appear in them. */
@@ -163,58 +158,50 @@ export function errorFromEarlyEnd(context: UpstreamErrorContext): SwitchyardErro
   );
 }
 
-export interface TransportErrorContext {
-  /** Whether the response had begun: a broken connection then is a broken answer, not an unreachable server. */
-  phase: TransportPhase;
-  /** The caller's signal: when it fired, the failure is the caller's abort. */
-  signal?: CancelSignal | undefined;
-  /** The config key that bounded the wait that ran out, for the message's remedy. */
-  timeoutSetting?: "first_byte_timeout_ms" | "answer_timeout_ms";
-}
-
 /**
  * A thrown transport error as a `SwitchyardError`: `transport-errors.ts` decides what happened and
  * its code; this words it for an OpenAI-compatible upstream, without the API key.
  */
 export function errorFromTransport(
   error: unknown,
-  context: UpstreamErrorContext,
-  { phase, signal, timeoutSetting }: TransportErrorContext,
+  errorContext: UpstreamErrorContext,
+  context: TransportContext,
 ): SwitchyardError {
-  if (error instanceof SwitchyardError) return error;
-  const failure = classifyTransportError(error, phase, signal);
-  const options = { backend: context.backendId, cause: error };
-  if (failure.kind === "aborted") {
-    return new SwitchyardError("aborted", `The caller aborted the request to ${describe(context)}`, options);
-  }
-  const reason = redact(failure.detail, context.apiKey);
-  const causeText = failure.systemCode ? `${failure.systemCode}: ${reason}` : reason;
-  const timedOut = failure.kind === "headers-timeout" || failure.kind === "body-timeout";
-  const remedy =
-    timedOut && timeoutSetting
-      ? `; raise backends.${context.backendId}.${timeoutSetting} if the model needs longer`
-      : "";
-  const what = transportWording(failure.kind, timeoutSetting);
-  return new SwitchyardError(failure.code, `${describe(context)} ${what} (${causeText})${remedy}`, options);
+  const wording = (failure: TransportFailure) =>
+    transportWording(errorContext, failure, context.timeoutSetting);
+  return transportError(error, { ...context, backend: errorContext.backendId, wording });
 }
 
 function transportWording(
-  kind: Exclude<TransportFailureKind, "aborted">,
-  timeoutSetting: TransportErrorContext["timeoutSetting"],
+  context: UpstreamErrorContext,
+  { kind, systemCode, detail }: TransportFailure,
+  timeoutSetting: TransportContext["timeoutSetting"],
 ): string {
+  if (kind === "aborted") return `The caller aborted the request to ${describe(context)}`;
+  const reason = redact(detail, context.apiKey);
+  const causeText = systemCode ? `${systemCode}: ${reason}` : reason;
+  const remedy = timeoutSetting
+    ? `; raise backends.${context.backendId}.${timeoutSetting} if the model needs longer`
+    : "";
   switch (kind) {
     case "headers-timeout":
-    case "body-timeout":
-      if (timeoutSetting === "answer_timeout_ms") return "did not finish its answer in time";
-      return kind === "headers-timeout" ? "did not start answering in time" : "went silent mid-stream";
+    case "body-timeout": {
+      const what =
+        timeoutSetting === "answer_timeout_ms"
+          ? "did not finish its answer in time"
+          : kind === "headers-timeout"
+            ? "did not start answering in time"
+            : "went silent mid-stream";
+      return `${describe(context)} ${what} (${causeText})${remedy}`;
+    }
     case "unreachable":
-      return "could not be reached";
+      return `${describe(context)} could not be reached (${causeText})`;
     case "closed-before-answer":
-      return "closed the connection before answering";
+      return `${describe(context)} closed the connection before answering (${causeText})`;
     case "broken-mid-answer":
-      return "broke off mid-stream";
+      return `${describe(context)} broke off mid-stream (${causeText})`;
     case "failed-before-answer":
-      return "failed before answering";
+      return `${describe(context)} failed before answering (${causeText})`;
   }
 }
 
