@@ -59,7 +59,17 @@ export interface BackendWording {
   silentMidStream: RegExp;
 }
 
+/** What the suite reads from a fake server itself; both fakes have it under these names. */
+export interface FakeServer {
+  abortedCount(): number;
+  waitForAborts(count: number): Promise<void>;
+  waitForChatRequests(count: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 export interface BackendFixture {
+  /** The fake the back end talks to: its counts of abandoned and arrived requests. */
+  fake: FakeServer;
   /** The back end's configured id, which every error must name. */
   id: string;
   /** The upstream model the calls ask for. */
@@ -71,10 +81,6 @@ export interface BackendFixture {
   enqueue(...scenes: Scene[]): void;
   /** The chat requests the fake received, in order. */
   chatRequests(): Array<{ headers: Record<string, string | string[] | undefined>; body: unknown }>;
-  waitForChatRequests(count: number): Promise<void>;
-  abortedCount(): number;
-  waitForAborts(count: number): Promise<void>;
-  close(): Promise<void>;
   /** What `rich-reply` collects to. */
   richAnswer: {
     reasoning: string;
@@ -109,7 +115,7 @@ export function describeBackendBehaviour(name: string, start: () => Promise<Back
     });
     afterEach(async () => {
       await Promise.all(opened.map((each) => each.close()));
-      await fixture.close();
+      await fixture.fake.close();
     });
 
     const call = (request: Partial<ChatRequest> = {}, signal?: AbortSignal): BackendCall => ({
@@ -240,7 +246,7 @@ export function describeBackendBehaviour(name: string, start: () => Promise<Back
     it("aborts the upstream request when the caller goes away mid-stream", async () => {
       fixture.enqueue({ kind: "stall-mid-stream", afterContent: "Hel" });
       const controller = new AbortController();
-      const abortsBefore = fixture.abortedCount();
+      const abortsBefore = fixture.fake.abortedCount();
       const iterator = (await backend.chat(call({}, controller.signal)))[Symbol.asyncIterator]();
       expect((await iterator.next()).value).toMatchObject({
         type: "response-metadata",
@@ -250,39 +256,39 @@ export function describeBackendBehaviour(name: string, start: () => Promise<Back
       const pending = iterator.next();
       controller.abort();
       expect((await rejection(pending)).code).toBe("aborted");
-      await fixture.waitForAborts(abortsBefore + 1);
+      await fixture.fake.waitForAborts(abortsBefore + 1);
     });
 
     it("rejects chat() with aborted when the caller goes away before the first byte", async () => {
       fixture.enqueue({ kind: "no-answer" });
       const controller = new AbortController();
-      const abortsBefore = fixture.abortedCount();
+      const abortsBefore = fixture.fake.abortedCount();
       const pending = backend.chat(call({}, controller.signal));
-      await fixture.waitForChatRequests(1);
+      await fixture.fake.waitForChatRequests(1);
       controller.abort();
       const error = await rejection(pending);
       expect(error.code).toBe("aborted");
       expect(error.retryable).toBe(false);
-      await fixture.waitForAborts(abortsBefore + 1);
+      await fixture.fake.waitForAborts(abortsBefore + 1);
     });
 
     it("closes the upstream request when the consumer stops reading early", async () => {
       fixture.enqueue({ kind: "stall-mid-stream", afterContent: "Hel" });
-      const abortsBefore = fixture.abortedCount();
+      const abortsBefore = fixture.fake.abortedCount();
       for await (const event of await backend.chat(call())) if (event.type === "text-delta") break;
-      await fixture.waitForAborts(abortsBefore + 1);
+      await fixture.fake.waitForAborts(abortsBefore + 1);
     });
 
     it("times out with upstream-timeout when the first byte is too slow, naming the setting", async () => {
       const impatient = open({ firstByteTimeoutMs: 100 });
       fixture.enqueue({ kind: "no-answer" });
-      const abortsBefore = fixture.abortedCount();
+      const abortsBefore = fixture.fake.abortedCount();
       const error = await rejection(impatient.chat(call()));
       expect(error.code).toBe("upstream-timeout");
       expect(error.retryable).toBe(true);
       expect(error.message).toContain("did not start answering in time");
       expect(error.message).toContain(`backends.${fixture.id}.first_byte_timeout_ms`);
-      await fixture.waitForAborts(abortsBefore + 1);
+      await fixture.fake.waitForAborts(abortsBefore + 1);
     });
 
     it("times out with upstream-timeout when a stream goes silent, after what arrived", async () => {
@@ -290,13 +296,13 @@ export function describeBackendBehaviour(name: string, start: () => Promise<Back
       try {
         const watchful = open({ dispatcher });
         fixture.enqueue({ kind: "stall-mid-stream", afterContent: "Partial" });
-        const abortsBefore = fixture.abortedCount();
+        const abortsBefore = fixture.fake.abortedCount();
         const seen: ChatEvent[] = [];
         const error = await failure(watchful.chat(call()), seen);
         expect(texts(seen)).toBe("Partial");
         expect(error.code).toBe("upstream-timeout");
         expect(error.message).toMatch(fixture.wording.silentMidStream);
-        await fixture.waitForAborts(abortsBefore + 1);
+        await fixture.fake.waitForAborts(abortsBefore + 1);
       } finally {
         await dispatcher.close();
       }
@@ -366,7 +372,7 @@ export function describeBackendBehaviour(name: string, start: () => Promise<Back
         });
         fixture.enqueue({ kind: "reply", content: "in time", until: released }, { kind: "no-answer" });
         const pending = bounded.chat(whole());
-        await fixture.waitForChatRequests(1);
+        await fixture.fake.waitForChatRequests(1);
         // A streamed call on the same back end gives up after first_byte_timeout_ms meanwhile.
         expect((await rejection(bounded.chat(call()))).code).toBe("upstream-timeout");
         release();
@@ -383,12 +389,12 @@ export function describeBackendBehaviour(name: string, start: () => Promise<Back
       it("aborts the upstream request when the caller goes away while the answer is generated", async () => {
         fixture.enqueue({ kind: "no-answer" });
         const controller = new AbortController();
-        const abortsBefore = fixture.abortedCount();
+        const abortsBefore = fixture.fake.abortedCount();
         const pending = backend.chat(whole({}, controller.signal));
-        await fixture.waitForChatRequests(1);
+        await fixture.fake.waitForChatRequests(1);
         controller.abort();
         expect((await rejection(pending)).code).toBe("aborted");
-        await fixture.waitForAborts(abortsBefore + 1);
+        await fixture.fake.waitForAborts(abortsBefore + 1);
       });
     });
   });

@@ -47,6 +47,7 @@ describeBackendBehaviour("Ollama against the fake Ollama", async (): Promise<Bac
   };
   const chats = () => fake.requests.filter((request) => request.path === "/api/chat");
   return {
+    fake,
     id: "engine",
     model,
     backend: (options) =>
@@ -59,10 +60,6 @@ describeBackendBehaviour("Ollama against the fake Ollama", async (): Promise<Bac
     backendAt: (origin) => new OllamaBackend({ id: "engine", baseUrl: origin }),
     enqueue: (...scenes) => fake.enqueue(...scenes.map(behaviour)),
     chatRequests: chats,
-    waitForChatRequests: (count) => fake.waitForChatRequests(count),
-    abortedCount: () => fake.abortedCount(),
-    waitForAborts: (count) => fake.waitForAborts(count),
-    close: () => fake.close(),
     richAnswer: {
       reasoning: "Greet back.",
       text: "Hello there, friend!",

@@ -72,16 +72,13 @@ describeBackendBehaviour(
       ...overrides,
     });
     return {
+      fake,
       id: "openrouter",
       model: SONNET,
       backend: (overrides) => new OpenAICompatibleBackend(options(overrides)),
       backendAt: (origin) => new OpenAICompatibleBackend(options({ baseUrl: `${origin}/api/v1` })),
       enqueue: (...scenes) => fake.enqueue(...scenes.map(behaviour)),
       chatRequests: () => fake.requests.filter((request) => request.path === "/api/v1/chat/completions"),
-      waitForChatRequests: (count) => fake.waitForChatRequests(count),
-      abortedCount: () => fake.abortedCount(),
-      waitForAborts: (count) => fake.waitForAborts(count),
-      close: () => fake.close(),
       richAnswer: {
         reasoning: "Think first.",
         text: "Hello there, friend!",

@@ -8,7 +8,7 @@ import { type Dispatcher, request } from "undici";
 import { z } from "zod";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import { parseJson } from "../../protocol/safe-json.js";
-import { type OllamaEndpoint, ollamaHttpError, ollamaNetworkError } from "./ollama-errors.js";
+import { describeOllama, type OllamaEndpoint, ollamaHttpError, ollamaNetworkError } from "./ollama-errors.js";
 
 export interface OllamaApiConnection {
   baseUrl: string;
@@ -166,7 +166,7 @@ async function callOllama<Schema extends z.ZodType>(
   if (!json.ok) {
     throw new SwitchyardError(
       "upstream-error",
-      `${describe(endpoint)} answered ${path} with something not JSON (${json.error})`,
+      `${describeOllama(endpoint)} answered ${path} with something not JSON (${json.error})`,
       { backend: endpoint.backend },
     );
   }
@@ -174,7 +174,7 @@ async function callOllama<Schema extends z.ZodType>(
   if (!parsed.success) {
     throw new SwitchyardError(
       "upstream-error",
-      `${describe(endpoint)} answered ${path} in an unexpected shape`,
+      `${describeOllama(endpoint)} answered ${path} in an unexpected shape`,
       { backend: endpoint.backend, cause: parsed.error },
     );
   }
@@ -242,8 +242,4 @@ export async function readOllamaText(
       signal: connection.signal,
     });
   }
-}
-
-function describe(endpoint: OllamaEndpoint): string {
-  return `Ollama back end "${endpoint.backend}" at ${endpoint.baseUrl}`;
 }

@@ -16,6 +16,11 @@ export interface OllamaEndpoint {
   baseUrl: string;
 }
 
+/** How every Ollama error names where it happened. */
+export function describeOllama(endpoint: OllamaEndpoint): string {
+  return `Ollama back end "${endpoint.backend}" at ${endpoint.baseUrl}`;
+}
+
 const errorBodySchema = z.object({ error: z.string() });
 
 export interface OllamaHttpFailure {
@@ -28,7 +33,7 @@ export interface OllamaHttpFailure {
 
 export function ollamaHttpError(endpoint: OllamaEndpoint, failure: OllamaHttpFailure): SwitchyardError {
   const upstreamMessage = errorMessageFromBody(failure.bodyText);
-  const where = `Ollama back end "${endpoint.backend}" at ${endpoint.baseUrl}`;
+  const where = describeOllama(endpoint);
   let message = `${where} answered ${failure.status}: ${upstreamMessage || "(no message)"}`;
   const code = codeForStatus(failure.status);
   if (failure.status === 404 && failure.model !== undefined) {
@@ -80,7 +85,7 @@ function networkWording(
   { kind, systemCode, detail }: TransportFailure,
   setting: TransportContext["timeoutSetting"],
 ): string {
-  const where = `Ollama back end "${endpoint.backend}" at ${endpoint.baseUrl}`;
+  const where = describeOllama(endpoint);
   switch (kind) {
     case "aborted":
       return `The caller went away; ${where} was told to stop.`;

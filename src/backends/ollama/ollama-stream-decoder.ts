@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import type { ChatEvent, FinishReason, Usage } from "../../protocol/chat-types.js";
 import { jsonParseError, parseJsonOrUndefined } from "../../protocol/safe-json.js";
+import { describeOllama } from "./ollama-errors.js";
 import { ThinkSplitter } from "./ollama-think-splitter.js";
 import { type OllamaChatLine, ollamaChatLineSchema } from "./ollama-wire.js";
 
@@ -100,11 +101,11 @@ export class OllamaStreamDecoder {
   }
 
   private error(detail: string, cause?: unknown): SwitchyardError {
-    return new SwitchyardError(
-      "upstream-error",
-      `Ollama back end "${this.options.backend}" at ${this.options.baseUrl} ${detail}`,
-      { backend: this.options.backend, upstreamStatus: 200, ...(cause === undefined ? {} : { cause }) },
-    );
+    return new SwitchyardError("upstream-error", `${describeOllama(this.options)} ${detail}`, {
+      backend: this.options.backend,
+      upstreamStatus: 200,
+      ...(cause === undefined ? {} : { cause }),
+    });
   }
 }
 
