@@ -4,8 +4,9 @@
  * only adapts what its driver cannot take as is (SQLite has no booleans; PostgreSQL returns
  * BIGINT as a string).
  */
-import { REQUESTS_TABLE } from "./ledger-schema.js";
+
 import { parseJsonOrUndefined } from "../protocol/safe-json.js";
+import { REQUESTS_TABLE } from "./ledger-schema.js";
 import type { FallbackHop, RequestRecord } from "./ledger-store.js";
 import { storedColumnNames } from "./table-schema.js";
 

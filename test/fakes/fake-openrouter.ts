@@ -290,7 +290,8 @@ export async function startFakeOpenRouter(
     const found = fake.generations.get(id);
     if (found) found.lookups++;
     if (!found || found.lookups <= fake.generationLookupDelay) {
-      return sendJson(response, 404, { error: { code: 404, message: `Generation ${id} not found` } });
+      sendJson(response, 404, { error: { code: 404, message: `Generation ${id} not found` } });
+      return;
     }
     sendJson(response, 200, {
       data: {
