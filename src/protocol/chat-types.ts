@@ -8,14 +8,23 @@
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
+/**
+ * A prompt-cache breakpoint (Anthropic's `cache_control`): the prompt up to and including the part
+ * it marks may be cached by the provider, and later requests that repeat it read it at a tenth of
+ * the input price (writing it costs a quarter more). `ttl` is the provider's cache lifetime.
+ */
+export interface CacheMark {
+  ttl?: "5m" | "1h";
+}
+
 /** One piece of a user (or system) message. */
 export type ContentPart =
-  | { type: "text"; text: string }
+  | { type: "text"; text: string; cache?: CacheMark }
   /**
    * An image, either by URL or inline. `data` is base64 without a `data:` prefix; `mediaType` is
    * the image's MIME type (required with `data`).
    */
-  | { type: "image"; url?: string; data?: string; mediaType?: string };
+  | { type: "image"; url?: string; data?: string; mediaType?: string; cache?: CacheMark };
 
 /** A tool call the assistant made. `arguments` is the JSON text exactly as the model produced it. */
 export interface ToolCall {
@@ -25,7 +34,8 @@ export interface ToolCall {
 }
 
 export type ChatMessage =
-  | { role: "system"; content: string }
+  /** `cache` marks the whole system prompt as a cache breakpoint. */
+  | { role: "system"; content: string; cache?: CacheMark }
   | { role: "user"; content: string | ContentPart[] }
   | {
       role: "assistant";
@@ -44,6 +54,7 @@ export type ChatMessage =
       content: string;
       /** True when the tool failed (Anthropic `is_error`). */
       isError?: boolean;
+      cache?: CacheMark;
     };
 
 /** A tool the model may call; `parameters` is a JSON Schema object. */

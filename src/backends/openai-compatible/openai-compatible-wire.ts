@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import type {
+  CacheMark,
   ChatEvent,
   ChatMessage,
   ChatRequest,
@@ -31,9 +32,12 @@ export function toChatCompletionsBody(
   options: ModelOptions,
   flavor: OpenAICompatibleFlavor,
 ): ChatCompletionsBody {
+  // Anthropic caches only what is marked; OpenRouter passes `cache_control` on content parts through
+  // to it. Other providers cache by themselves, and some reject the unknown key.
+  const cacheMarks = flavor === "openrouter" && model.startsWith("anthropic/");
   const body: ChatCompletionsBody = {
     model,
-    messages: request.messages.map((message) => toWireMessage(message, flavor)),
+    messages: request.messages.map((message) => toWireMessage(message, flavor, cacheMarks)),
     // A caller that waits for the whole answer gets one JSON object instead of a frame per token.
     stream: request.stream,
   };
@@ -86,14 +90,24 @@ export function toChatCompletionsBody(
   return body;
 }
 
-function toWireMessage(message: ChatMessage, flavor: OpenAICompatibleFlavor): JsonObject {
+function toWireMessage(
+  message: ChatMessage,
+  flavor: OpenAICompatibleFlavor,
+  cacheMarks: boolean,
+): JsonObject {
   switch (message.role) {
     case "system":
-      return { role: "system", content: message.content };
+      return {
+        role: "system",
+        content: cacheMarks && message.cache ? [cachedText(message.content, message.cache)] : message.content,
+      };
     case "user":
       return {
         role: "user",
-        content: typeof message.content === "string" ? message.content : message.content.map(toWirePart),
+        content:
+          typeof message.content === "string"
+            ? message.content
+            : message.content.map((part) => toWirePart(part, cacheMarks)),
       };
     case "assistant": {
       const wire: JsonObject = { role: "assistant", content: message.content };
@@ -126,11 +140,30 @@ function toWireMessage(message: ChatMessage, flavor: OpenAICompatibleFlavor): Js
       return wire;
     }
     case "tool":
-      return { role: "tool", tool_call_id: message.toolCallId, content: message.content };
+      return {
+        role: "tool",
+        tool_call_id: message.toolCallId,
+        content: cacheMarks && message.cache ? [cachedText(message.content, message.cache)] : message.content,
+      };
   }
 }
 
-function toWirePart(part: ContentPart): JsonObject {
+/** A text part carrying Anthropic's cache breakpoint, as OpenRouter takes it. */
+function cachedText(text: string, cache: CacheMark): JsonObject {
+  return { type: "text", text, cache_control: cacheControl(cache) };
+}
+
+function cacheControl(cache: CacheMark): JsonObject {
+  return cache.ttl ? { type: "ephemeral", ttl: cache.ttl } : { type: "ephemeral" };
+}
+
+function toWirePart(part: ContentPart, cacheMarks: boolean): JsonObject {
+  const wire = toPlainWirePart(part);
+  if (cacheMarks && part.cache) wire.cache_control = cacheControl(part.cache);
+  return wire;
+}
+
+function toPlainWirePart(part: ContentPart): JsonObject {
   if (part.type === "text") return { type: "text", text: part.text };
   const url =
     part.url ??
@@ -148,6 +181,9 @@ const usageSchema = z
     prompt_tokens: z.number().nullish(),
     completion_tokens: z.number().nullish(),
     completion_tokens_details: z.object({ reasoning_tokens: z.number().nullish() }).nullish(),
+    prompt_tokens_details: z
+      .object({ cached_tokens: z.number().nullish(), cache_write_tokens: z.number().nullish() })
+      .nullish(),
     cost: z.unknown().optional(),
   })
   .nullish();
@@ -426,6 +462,10 @@ function toUsage(wire: WireUsage): Usage {
   const usage: Usage = { inputTokens: wire.prompt_tokens ?? 0, outputTokens: wire.completion_tokens ?? 0 };
   const reasoningTokens = wire.completion_tokens_details?.reasoning_tokens;
   if (typeof reasoningTokens === "number") usage.reasoningTokens = reasoningTokens;
+  const cacheRead = wire.prompt_tokens_details?.cached_tokens;
+  const cacheWrite = wire.prompt_tokens_details?.cache_write_tokens;
+  if (typeof cacheRead === "number" && cacheRead > 0) usage.cacheReadTokens = cacheRead;
+  if (typeof cacheWrite === "number" && cacheWrite > 0) usage.cacheWriteTokens = cacheWrite;
   if (typeof wire.cost === "number" && Number.isFinite(wire.cost)) usage.costUsd = wire.cost;
   return usage;
 }

@@ -15,6 +15,7 @@
  *   it is stripped so local back ends can reuse their prompt (KV) cache across turns.
  */
 import type {
+  CacheMark,
   ChatMessage,
   ChatRequest,
   ContentPart,
@@ -39,7 +40,10 @@ const billingHeaderPrefix = "x-anthropic-billing-header:";
 export function anthropicToChatRequest(body: AnthropicMessagesRequest): ChatRequest {
   const messages: ChatMessage[] = [];
   const system = systemPromptText(body.system);
-  if (system) messages.push({ role: "system", content: system });
+  if (system) {
+    const cache = Array.isArray(body.system) ? lastCacheMark(body.system) : undefined;
+    messages.push(cache ? { role: "system", content: system, cache } : { role: "system", content: system });
+  }
   for (const message of body.messages) {
     if (message.role === "user") appendUserTurn(messages, message.content);
     else if (message.role === "assistant") messages.push(assistantMessage(message.content));
@@ -92,10 +96,10 @@ function appendUserTurn(messages: ChatMessage[], content: string | AnthropicUser
         messages.push(toolMessage(block, toolImages));
         break;
       case "text":
-        parts.push({ type: "text", text: block.text });
+        parts.push(withCache({ type: "text", text: block.text }, block));
         break;
       case "image":
-        parts.push(imagePart(block));
+        parts.push(withCache(imagePart(block), block));
         break;
       case "document":
         parts.push(...documentParts(block));
@@ -128,6 +132,8 @@ function toolMessage(block: AnthropicToolResultBlock, toolImages: ContentPart[])
   }
   const message: ChatMessage = { role: "tool", toolCallId: block.tool_use_id, content };
   if (block.is_error) message.isError = true;
+  const cache = cacheMarkOf(block);
+  if (cache) message.cache = cache;
   return message;
 }
 
@@ -216,6 +222,30 @@ function reasoningOptions(thinking: NonNullable<AnthropicMessagesRequest["thinki
     case "disabled":
       return { enabled: false };
   }
+}
+
+/**
+ * A block's `cache_control` as a CacheMark. The schema lets the key through without typing it
+ * (Claude Code marks its system prompt, tools and the newest turn this way).
+ */
+function cacheMarkOf(block: object): CacheMark | undefined {
+  const control = (block as { cache_control?: unknown }).cache_control;
+  if (typeof control !== "object" || control === null) return undefined;
+  const ttl = (control as { ttl?: unknown }).ttl;
+  return ttl === "5m" || ttl === "1h" ? { ttl } : {};
+}
+
+function lastCacheMark(blocks: readonly object[]): CacheMark | undefined {
+  for (let index = blocks.length - 1; index >= 0; index--) {
+    const mark = cacheMarkOf(blocks[index]!);
+    if (mark) return mark;
+  }
+  return undefined;
+}
+
+function withCache(part: ContentPart, block: object): ContentPart {
+  const cache = cacheMarkOf(block);
+  return cache ? { ...part, cache } : part;
 }
 
 function joinText(content: string | AnthropicTextBlock[], separator: string): string {
