@@ -18,17 +18,26 @@ export interface ModelLoad {
 
 const loadAnswerSchema = z.object({ load_duration: z.number().nullish(), error: z.string().nullish() });
 
-/** Loads `model` and keeps it loaded (`keep_alive: -1`). A 32B model can take a minute from disk. */
+/**
+ * Loads `model` and keeps it loaded (`keep_alive: -1`). A 32B model can take a minute from disk.
+ * `numCtx` loads it with the context its requests will ask for, so the first one does not reload it.
+ */
 export async function loadOllamaModel(
   connection: OllamaApiConnection,
   model: string,
   keepAlive: string | number = -1,
+  numCtx?: number,
 ): Promise<ModelLoad> {
   const started = performance.now();
   const text = await post(
     connection,
     "/api/generate",
-    { model, keep_alive: keepAlive, stream: false },
+    {
+      model,
+      keep_alive: keepAlive,
+      stream: false,
+      ...(numCtx === undefined ? {} : { options: { num_ctx: numCtx } }),
+    },
     300_000,
   );
   // Ollama answers one JSON object; take the last line in case a proxy streamed it anyway.

@@ -99,6 +99,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   });
   const aborts = new AbortCounter("fake Ollama");
   const concurrent = new Map<string, number>();
+  /** num_ctx each model was loaded with by /api/generate, reported by /api/ps. */
+  const loadedContext = new Map<string, number>();
   const maxConcurrent = new Map<string, number>();
 
   const fake: FakeOllama = {
@@ -232,6 +234,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     }
     if (scheduler) await scheduler.ensureLoaded(model);
     else if (!fake.loaded.some((name) => withTag(name) === model)) fake.loaded.push(String(body.model));
+    const numCtx = (body.options as { num_ctx?: unknown } | undefined)?.num_ctx;
+    if (typeof numCtx === "number") loadedContext.set(model, numCtx);
     send(response, 200, json, {
       model: body.model,
       created_at: new Date().toISOString(),
@@ -298,7 +302,9 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
           case "GET /api/tags":
             return send(response, 200, json, { models: fake.models.map(describeModel) });
           case "GET /api/ps":
-            return send(response, 200, json, { models: loadedModels(fake.models, fake.loaded) });
+            return send(response, 200, json, {
+              models: loadedModels(fake.models, fake.loaded, loadedContext),
+            });
           case "POST /api/show": {
             const model = findModel(fields.model ?? fields.name);
             if (!model)
