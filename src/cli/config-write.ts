@@ -18,6 +18,8 @@ export interface ConfigWrite {
   yes: boolean;
   /** The flag that asked for the write, for messages ("--write"). */
   flag: string;
+  /** Names the new side of the diff ("profile"). */
+  label: string;
   say: (text: string) => void;
 }
 
@@ -28,7 +30,7 @@ export async function writeConfigChanges(write: ConfigWrite): Promise<boolean> {
     return false;
   }
   parseConfigText(write.after, write.path, write.env);
-  write.say(`\n${unifiedDiff(write.path, write.before, write.after)}`);
+  write.say(`\n${unifiedDiff(write.path, write.before, write.after, { label: write.label })}`);
   if (!write.yes) {
     if (!process.stdin.isTTY) {
       throw new CliFailure(

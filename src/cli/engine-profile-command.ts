@@ -100,6 +100,7 @@ export async function engineProfileCommand(options: EngineProfileOptions): Promi
     env: loaded.env,
     yes: options.yes === true,
     flag: "--write",
+    label: "engine profile",
     say,
   });
 }

@@ -186,6 +186,37 @@ describe("writing a profile into the config", () => {
     expect(config.server.host).toBe("0.0.0.0");
   });
 
+  it("adds a key as a line of its own, inside a flow mapping, or as a new section, touching nothing else", () => {
+    const before = [
+      "backends:",
+      "  engine:",
+      "    base_url: http://engine.local:11434   # static IP",
+      "",
+      "  engine-2: { type: ollama, base_url: http://e2:11434 }",
+      "server: { host: 127.0.0.1 }",
+    ].join("\n");
+    const after = setConfigValues(before, [
+      { path: ["backends", "engine", "kv_cache_type"], value: "q8_0" },
+      { path: ["backends", "engine-2", "slots"], value: 1 },
+      { path: ["aliases", "local-reasoner", "context_window"], value: 12_288 },
+    ]);
+    expect(after).toBe(
+      [
+        "backends:",
+        "  engine:",
+        "    base_url: http://engine.local:11434   # static IP",
+        "    kv_cache_type: q8_0",
+        "",
+        "  engine-2: { type: ollama, base_url: http://e2:11434, slots: 1 }",
+        "server: { host: 127.0.0.1 }",
+        "aliases:",
+        "  local-reasoner:",
+        "    context_window: 12288",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("changes only the bytes of a value the file already has", () => {
     const before = "backends:\n  engine:\n    slots: 4   # OLLAMA_NUM_PARALLEL\n";
     expect(setConfigValues(before, [{ path: ["backends", "engine", "slots"], value: 2 }])).toBe(
