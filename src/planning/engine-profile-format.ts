@@ -3,6 +3,7 @@
  * windows at the same GPU budget (and what not raising the GPU limit would cost), and what to set
  * on the Engine — Ollama's service environment and, where it is the lever, macOS's GPU wired limit.
  */
+import { MACOS_DEFAULT_GPU_SHARE } from "./engine-hardware.js";
 import {
   CLAUDE_CODE_TURN_TOKENS,
   type EngineProfile,
@@ -38,7 +39,7 @@ export function formatEngineProfile(profile: EngineProfile, engineId: string): s
   }
   const limit = gpuWiredLimitMb(profile);
   lines.push(
-    `  GPU memory                   ${profile.totalGB.toFixed(1)} of ${profile.gpuMemoryGB.toFixed(0)} GB, every model resident together${limit ? ` (macOS lets the GPU use ~${(profile.memoryGB * 0.75).toFixed(0)} GB by default: raise it to ${profile.gpuMemoryGB.toFixed(0)})` : ""}`,
+    `  GPU memory                   ${profile.totalGB.toFixed(1)} of ${profile.gpuMemoryGB.toFixed(0)} GB, every model resident together${limit ? ` (macOS lets the GPU use ~${(profile.memoryGB * MACOS_DEFAULT_GPU_SHARE).toFixed(0)} GB by default: raise it to ${profile.gpuMemoryGB.toFixed(0)})` : ""}`,
     `  Claude Code                  ${claudeCodeLine(profile)}`,
     "",
     `The trade-off at a ${profile.gpuMemoryGB.toFixed(0)} GB GPU budget:`,

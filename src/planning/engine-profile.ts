@@ -213,6 +213,21 @@ export function engineServiceEnvironment(profile: {
   };
 }
 
+/**
+ * What an Engine's service needs, as the config describes the Engine: Ollama's environment and,
+ * when the config's GPU budget is above macOS's default share, `iogpu.wired_limit_mb`. The
+ * launchd/systemd generators (`switchyard setup engine`) and `doctor` both start from this.
+ */
+export function engineServiceSettingsFromConfig(
+  config: SwitchyardConfig,
+  engineId?: string,
+): { environment: Record<string, string>; gpuWiredLimitMb: number | undefined } | undefined {
+  const settings = engineSettingsFromConfig(config, engineId);
+  if (!settings) return undefined;
+  const evaluated = evaluateEngineSettings(settings);
+  return { environment: engineServiceEnvironment(evaluated), gpuWiredLimitMb: gpuWiredLimitMb(evaluated) };
+}
+
 /** The config keys a profile sets: the Engine's slots, memory, GPU budget and KV cache, each alias's window. */
 export function profileConfigEdits(profile: ProfileCandidate, engineId: string): ConfigValueEdit[] {
   const engine = ["backends", engineId];

@@ -11,6 +11,7 @@ import {
   type EngineSettings,
   engineServiceEnvironment,
   engineSettingsFromConfig,
+  evaluateEngineSettings,
   gpuWiredLimitMb,
 } from "../planning/engine-profile.js";
 import { type CheckOutcome, type DoctorCheck, failed, passed, warned } from "./doctor-check.js";
@@ -98,11 +99,7 @@ function serviceEnvironmentCheck(settings: EngineSettings, environment: DoctorEn
     timeoutMs: environment.timeouts.networkMs,
     run: async () => {
       const found = await readOllamaServiceEnvironment(environment.serviceLocations);
-      const expected = engineServiceEnvironment({
-        slots: settings.slots,
-        kvCache: settings.kvCache,
-        windows: [...new Set(settings.aliases.map((alias) => alias.model))],
-      });
+      const expected = engineServiceEnvironment(evaluateEngineSettings(settings));
       if (found.sources.length === 0) {
         return warned(
           "found no Ollama service definition (a launchd plist naming ollama, /etc/systemd/system/ollama.service, or launchctl getenv); the measured checks below still tell",

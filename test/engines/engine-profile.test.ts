@@ -10,6 +10,7 @@ import { setConfigValues } from "../../src/planning/config-value-edit.js";
 import {
   computeEngineProfile,
   engineServiceEnvironment,
+  engineServiceSettingsFromConfig,
   engineSettingsFromConfig,
   evaluateEngineSettings,
   gpuWiredLimitMb,
@@ -132,14 +133,20 @@ describe("the shipped defaults", () => {
     expect(settings.gpuMemoryGB).toBe(profile.gpuMemoryGB);
   });
 
-  it("give Ollama's service the environment the profile needs", () => {
+  it("give Ollama's service the environment the profile needs, and the GPU limit", () => {
     const profile = computeEngineProfile({ memoryGB: 64, aliases });
-    expect(engineServiceEnvironment(profile)).toEqual({
+    const environment = {
       OLLAMA_HOST: "0.0.0.0",
       OLLAMA_NUM_PARALLEL: "2",
       OLLAMA_MAX_LOADED_MODELS: "2",
       OLLAMA_KV_CACHE_TYPE: "q8_0",
       OLLAMA_FLASH_ATTENTION: "1",
+    };
+    expect(engineServiceEnvironment(profile)).toEqual(environment);
+    // What `switchyard setup engine` generates from: the same, read back from the config.
+    expect(engineServiceSettingsFromConfig(parseConfigText(undefined, "defaults", {}))).toEqual({
+      environment,
+      gpuWiredLimitMb: 57_344,
     });
   });
 
