@@ -21,7 +21,7 @@ backends:
     # local windows below; \`switchyard engine profile --memory-gb N --write\` fits another machine.
     slots: 2               # requests per model at once: OLLAMA_NUM_PARALLEL on the Engine
     memory_gb: 64          # the machine's memory
-    gpu_memory_gb: 56      # what its GPU may use: sudo sysctl iogpu.wired_limit_mb=57344 (macOS allows ~48 of 64)
+    gpu_memory_gb: 56      # what its GPU may use: macOS's iogpu.wired_limit_mb (GB × 1024; by default ~75% of memory)
     kv_cache_type: q8_0    # OLLAMA_KV_CACHE_TYPE=q8_0 with OLLAMA_FLASH_ATTENTION=1 on the Engine
     warm: true             # load every served model with keep_alive -1 at start and after a restart
     # serves: [local-coder, local-reasoner]  # default: the aliases whose backend is this one
@@ -55,7 +55,7 @@ aliases:
     backend: engine
     model: deepseek-r1:32b
     tier: 1
-    context_window: 12288  # what is left beside the coder's window at 2 slots each
+    context_window: 12288  # what the memory leaves beside the coder's window (switchyard engine profile)
     keep_alive: -1
     think: true            # reasoning comes back separately from the answer
     tools: false           # deepseek-r1 cannot call tools: tool-using requests go to local-coder
