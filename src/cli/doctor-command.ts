@@ -32,6 +32,8 @@ export function registerDoctorCommand(program: Command, globalConfig: () => stri
     .option("--engine <id>", "only this Engine")
     .option("--timeout <seconds>", "time limit of each network check", "5")
     .option("--json", "print the results as JSON")
+    // A usage error (an unknown option, a missing value) is exit 2: 1 means a check failed.
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
     .action((options: DoctorCommandOptions) => doctorCommand({ ...options, config: globalConfig() }));
 }
 

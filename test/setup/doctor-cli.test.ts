@@ -45,6 +45,9 @@ describe("switchyard doctor", () => {
       const result = await switchyard(["doctor", "--role", "laptop"]);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('--role must be one of engine, brain, workstation; got "laptop"');
+      const unknown = await switchyard(["doctor", "--verbose"]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain("unknown option '--verbose'");
     },
     CLI_TEST_TIMEOUT_MS,
   );
