@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       server: { host: "127.0.0.1", port: 0 },
       backends: {
         // The fake Engine answers any number of requests at once, as the direct baseline sends
-        // them; with the real Engine's 4 slots Switchyard would hold 12 of the 16 back in its own
+        // them; with the reference Engine's 2 slots Switchyard would hold 14 of the 16 back in its own
         // queue, and the figure would measure admission instead of overhead (engine-bench.ts
         // measures the queue). So the config says what this fake is: 16 slots.
         engine: { base_url: ollamaUrl, slots: Number(process.env.BENCH_ENGINE_SLOTS ?? 16) },

@@ -134,7 +134,7 @@ export function formatGatewayBench(rows: GatewayBenchRow[]): string {
     "Gateway overhead: the same request straight to a zero-latency fake upstream and through Switchyard",
     "(loopback; load generator, Switchyard and the fakes each in their own process, sharing the machine's cores)",
     "(bare proxy: Fastify + undici passing the request through with no routing, budget or ledger: the floor for a Node gateway here)",
-    "(local: the fake Engine is configured with 16 slots, what it really takes at once; with the real Engine's 4, Switchyard would queue 12 of the 16)",
+    "(local: the fake Engine is configured with 16 slots, what it really takes at once; with the reference Engine's 2, Switchyard would queue 14 of the 16)",
     "(free: a $0 model on the fake OpenRouter, nothing to reserve; paid: Sonnet there, every request reserved and settled, in blocks on SQLite as the server runs)",
     "path   mode            conns  via         req/s     p50 ms   p90 ms   p99 ms   errors",
   ];

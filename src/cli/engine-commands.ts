@@ -1,5 +1,5 @@
 /**
- * `switchyard engine status | pull | warm | simulate`, and the Engine lines of `switchyard status`.
+ * `switchyard engine status | pull | warm | simulate | profile`, and the Engine lines of `switchyard status`.
  * They talk to the Engines directly over the LAN, using the config; status reads the Brain's live
  * fleet (`GET /admin/engines`) when it can, for slots in use, queue depth and swaps.
  */
@@ -29,6 +29,7 @@ import { ledgerWorkload, type SimulatedRequest, syntheticWorkload } from "../pla
 import { parseJson } from "../protocol/safe-json.js";
 import { brainBaseUrl } from "./claude-command.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { type EngineProfileOptions, engineProfileCommand } from "./engine-profile-command.js";
 
 interface EngineOptions {
   config?: string;
@@ -80,6 +81,23 @@ export function registerEngineCommands(program: Command, globalConfig: () => str
     .option("--hardware <key>", `today's Engine hardware: ${Object.keys(HARDWARE).join(", ")}`, "m4-max-64")
     .option("--json", "print JSON")
     .action((options: SimulateOptions) => engineSimulateCommand({ ...options, config: globalConfig() }));
+  engine
+    .command("profile")
+    .description(
+      "the settings that keep every served model resident, their trade-off, and the Engine's environment",
+    )
+    .option("--memory-gb <GB>", "the Engine's memory (default: backends.<engine>.memory_gb, else 64)")
+    .option(
+      "--gpu-memory-gb <GB>",
+      "fix what the GPU may use (default: macOS's share, or a raised limit where it helps)",
+    )
+    .option("--slots <n>", "fix the slots per model (default: the most that keep Claude Code's window)")
+    .option("--kv-cache <type>", "f16, q8_0 or q4_0", "q8_0")
+    .option("--engine <id>", "the Engine to profile (default: the first)")
+    .option("--write", "write the settings into the config file (shows the diff, asks first)")
+    .option("--yes", "with --write: write without asking")
+    .option("--json", "print JSON")
+    .action((options: EngineProfileOptions) => engineProfileCommand({ ...options, config: globalConfig() }));
 }
 
 export async function engineStatusCommand(options: EngineOptions): Promise<void> {
@@ -190,7 +208,11 @@ export async function engineWarmCommand(options: EngineOptions): Promise<void> {
   for (const spec of selectEngines(config, options.engine)) {
     const models = servedModels(spec);
     try {
-      const report = await warmEngine({ baseUrl: spec.baseUrl, backend: spec.id }, models);
+      const report = await warmEngine(
+        { baseUrl: spec.baseUrl, backend: spec.id },
+        models,
+        spec.contextWindows,
+      );
       reports.push(report);
       complete &&= report.resident.length === models.length;
       lines.push(`${spec.id}: ${report.resident.length} of ${models.length} served models resident`);

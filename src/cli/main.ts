@@ -11,6 +11,7 @@ import { calibrateCommand } from "./calibrate-command.js";
 import { acceptConfigOptionAfterSubcommands, claudeCommand, envClaudeCommand } from "./claude-command.js";
 import { CliFailure } from "./cli-context.js";
 import { configCheckCommand, configInitCommand, configPrintCommand } from "./config-command.js";
+import { registerDoctorCommand } from "./doctor-command.js";
 import { registerEngineCommands } from "./engine-commands.js";
 import { logCommand } from "./log-command.js";
 import { routeCommand } from "./route-command.js";
@@ -125,6 +126,7 @@ program
   );
 
 registerEngineCommands(program, globalConfig);
+registerDoctorCommand(program, globalConfig);
 
 const models = program.command("models").description("the price catalog");
 models

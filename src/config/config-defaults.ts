@@ -17,11 +17,15 @@ backends:
   engine:                  # the Engine: Ollama on the inference box
     type: ollama
     base_url: \${OLLAMA_BASE_URL:-http://localhost:11434}
-    slots: 4               # requests per model at once: OLLAMA_NUM_PARALLEL on the Engine
+    # The profile that keeps both 32B models resident on the reference 64 GB Engine, with the
+    # local windows below; \`switchyard engine profile --memory-gb N --write\` fits another machine.
+    slots: 2               # requests per model at once: OLLAMA_NUM_PARALLEL on the Engine
+    memory_gb: 64          # the machine's memory
+    gpu_memory_gb: 56      # what its GPU may use: macOS's iogpu.wired_limit_mb (GB × 1024; by default ~75% of memory)
+    kv_cache_type: q8_0    # OLLAMA_KV_CACHE_TYPE=q8_0 with OLLAMA_FLASH_ATTENTION=1 on the Engine
     warm: true             # load every served model with keep_alive -1 at start and after a restart
     # serves: [local-coder, local-reasoner]  # default: the aliases whose backend is this one
     # max_loaded_models: 2 # default: learned from warm-up (OLLAMA_MAX_LOADED_MODELS, or what memory holds)
-    # memory_gb: 64        # the machine's memory, to tell memory pressure from other causes of an eviction
     queue: { max_wait_ms: 30000, max_depth: 64, on_timeout: next-rung }  # on_timeout: next-rung or error
     health: { poll_interval_ms: 15000, failure_threshold: 3, half_open_after_ms: 20000 }
     busy_retry: { attempts: 2, delay_ms: 500 }  # Ollama's own 503 "server busy"
@@ -43,7 +47,7 @@ aliases:
     backend: engine
     model: qwen2.5-coder:32b
     tier: 1
-    context_window: 32768  # sent to Ollama as num_ctx
+    context_window: 32768  # sent to Ollama as num_ctx; qwen2.5-coder's trained maximum, room for a Claude Code turn
     keep_alive: -1         # keep the model loaded: no swapping delays
     think: false           # qwen2.5-coder has no thinking mode; Ollama refuses think: true for it
     escalate_to: cloud-sonnet
@@ -51,7 +55,7 @@ aliases:
     backend: engine
     model: deepseek-r1:32b
     tier: 1
-    context_window: 32768
+    context_window: 12288  # what the memory leaves beside the coder's window (switchyard engine profile)
     keep_alive: -1
     think: true            # reasoning comes back separately from the answer
     tools: false           # deepseek-r1 cannot call tools: tool-using requests go to local-coder

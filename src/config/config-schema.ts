@@ -48,6 +48,12 @@ const ollamaBackendSchema = z.strictObject({
   max_loaded_models: z.number().int().positive().optional(),
   /** The machine's memory, to say when an eviction was memory pressure. */
   memory_gb: z.number().positive().optional(),
+  /** What its GPU may use, GB (macOS: `iogpu.wired_limit_mb`); default about 75% of `memory_gb`. */
+  gpu_memory_gb: z.number().positive().optional(),
+  /** Its `OLLAMA_KV_CACHE_TYPE`; q8_0 and q4_0 need `OLLAMA_FLASH_ATTENTION=1`. */
+  kv_cache_type: z
+    .enum(["f16", "q8_0", "q4_0"], { error: 'must be "f16", "q8_0" or "q4_0" (OLLAMA_KV_CACHE_TYPE)' })
+    .default("f16"),
   /** Load every served model with keep_alive -1 at start and after the Engine restarts. */
   warm: z.boolean().default(true),
   queue: engineQueueSchema.prefault({}),
@@ -295,6 +301,18 @@ export const configSchema = z
       }
     }
     checkEngineServes(config, context);
+    for (const [id, backend] of Object.entries(config.backends)) {
+      if (backend.type !== "ollama" || backend.gpu_memory_gb === undefined || backend.memory_gb === undefined)
+        continue;
+      if (backend.gpu_memory_gb > backend.memory_gb) {
+        context.addIssue({
+          code: "custom",
+          path: ["backends", id, "gpu_memory_gb"],
+          input: backend.gpu_memory_gb,
+          message: `must be at most memory_gb (${backend.memory_gb}): the GPU shares the machine's memory`,
+        });
+      }
+    }
     for (const name of Object.keys(config.aliases)) {
       const seen = new Set<string>();
       let current: string | undefined = name;

@@ -96,7 +96,7 @@ export class EngineMonitor {
     if (engine.warming) return engine.warming as Promise<WarmUpReport | undefined>;
     const warming = (async () => {
       try {
-        const report = await warmEngine(this.connection(engine), engine.models);
+        const report = await warmEngine(this.connection(engine), engine.models, engine.spec.contextWindows);
         for (const load of report.loads) engine.lastLoadMs.set(load.model, load.loadMs);
         engine.applyLoaded(report.loaded.map((entry) => entry.name));
         engine.knownLoaded.clear();

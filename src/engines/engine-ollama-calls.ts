@@ -25,17 +25,26 @@ export interface ModelLoad {
 
 const loadAnswerSchema = z.object({ load_duration: z.number().nullish(), error: z.string().nullish() });
 
-/** Loads `model` and keeps it loaded (`keep_alive: -1`). A 32B model can take a minute from disk. */
+/**
+ * Loads `model` and keeps it loaded (`keep_alive: -1`). A 32B model can take a minute from disk.
+ * `numCtx` loads it with the context its requests will ask for, so the first one does not reload it.
+ */
 export async function loadOllamaModel(
   connection: OllamaApiConnection,
   model: string,
   keepAlive: string | number = -1,
+  numCtx?: number,
 ): Promise<ModelLoad> {
   const started = performance.now();
   const response = await openOllamaRequest(connection, {
     method: "POST",
     path: "/api/generate",
-    body: { model, keep_alive: keepAlive, stream: false },
+    body: {
+      model,
+      keep_alive: keepAlive,
+      stream: false,
+      ...(numCtx === undefined ? {} : { options: { num_ctx: numCtx } }),
+    },
     defaultTimeoutMs: 300_000,
   });
   const text = await readOllamaText(connection, response);

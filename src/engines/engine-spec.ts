@@ -29,6 +29,11 @@ export interface EngineSpec {
   slots: number;
   /** Alias → the upstream model this Engine answers it with. */
   serves: Map<string, string>;
+  /**
+   * Model → the num_ctx its aliases ask for (`context_window`). Warm-up loads with it: Ollama
+   * reloads a model whose request asks for another num_ctx than it was loaded with.
+   */
+  contextWindows?: ReadonlyMap<string, number>;
   /** Models held at once, when configured; otherwise learned from warm-up and evictions. */
   maxLoadedModels: number | undefined;
   memoryBytes: number | undefined;
@@ -46,15 +51,20 @@ export function engineSpecs(config: SwitchyardConfig): EngineSpec[] {
     const aliases =
       backend.serves ?? Object.keys(config.aliases).filter((alias) => config.aliases[alias]?.backend === id);
     const serves = new Map<string, string>();
+    const contextWindows = new Map<string, number>();
     for (const alias of aliases) {
       const entry = config.aliases[alias];
-      if (entry) serves.set(alias, entry.model);
+      if (!entry) continue;
+      serves.set(alias, entry.model);
+      if (entry.context_window !== undefined)
+        contextWindows.set(entry.model, Math.max(contextWindows.get(entry.model) ?? 0, entry.context_window));
     }
     specs.push({
       id,
       baseUrl: backend.base_url,
       slots: backend.slots,
       serves,
+      contextWindows,
       maxLoadedModels: backend.max_loaded_models,
       memoryBytes: backend.memory_gb === undefined ? undefined : backend.memory_gb * 1e9,
       warm: backend.warm,

@@ -29,13 +29,18 @@ export interface WarmUpReport {
   warnings: string[];
 }
 
-export async function warmEngine(connection: OllamaApiConnection, models: string[]): Promise<WarmUpReport> {
+/** `contextWindows`: the num_ctx each model's requests ask for (`EngineSpec.contextWindows`). */
+export async function warmEngine(
+  connection: OllamaApiConnection,
+  models: string[],
+  contextWindows?: ReadonlyMap<string, number>,
+): Promise<WarmUpReport> {
   const engine = connection.backend ?? "ollama";
   const loads: ModelLoad[] = [];
   const failures: WarmUpReport["failures"] = [];
   for (const model of models) {
     try {
-      loads.push(await loadOllamaModel(connection, model));
+      loads.push(await loadOllamaModel(connection, model, -1, contextWindows?.get(model)));
     } catch (error) {
       // An Engine that cannot be reached is down, not short of one model: let the caller count it.
       if (!(error instanceof SwitchyardError) || isUnreachable(error)) throw error;

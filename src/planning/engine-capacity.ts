@@ -10,6 +10,8 @@ import {
   HARDWARE,
   HARDWARE_SOURCES,
   type HardwareProfile,
+  KV_CACHE_SCALE,
+  type KvCacheType,
   largestFittingContext,
   modelProfile,
   perStreamShare,
@@ -44,7 +46,7 @@ export interface CapacityOptions {
   /** What-ifs applied to every Engine: num_ctx per slot, slots, and the KV cache type. */
   contextTokens?: number;
   slots?: number;
-  kvCache?: "f16" | "q8_0";
+  kvCache?: KvCacheType;
 }
 
 /** A saturation burst needs enough requests to reach a steady rate, not every one of a long replay. */
@@ -54,20 +56,31 @@ const burstLimit = 400;
 export function capacityScenarios(config: SwitchyardConfig, options: CapacityOptions = {}): Scenario[] {
   const today = options.todayHardware ?? HARDWARE["m4-max-64"]!;
   const ultra = HARDWARE["m3-ultra-96"]!;
-  const engines: SimulatedEngine[] = engineSpecs(config).map((spec) => ({
-    name: spec.id,
-    hardware: today,
-    models: [...new Set(spec.serves.values())],
-    slots: options.slots ?? spec.slots,
+  const engines: SimulatedEngine[] = engineSpecs(config).map((spec) => {
+    const backend = config.backends[spec.id];
+    const configured = backend?.type === "ollama" ? backend : undefined;
     // Ollama's own default num_ctx when an alias sets no context_window.
-    contextTokens:
-      options.contextTokens ??
-      Math.max(
-        4_096,
-        ...[...spec.serves.keys()].map((alias) => config.aliases[alias]?.context_window ?? 4_096),
-      ),
-    kvScale: options.kvCache === "q8_0" ? 0.5 : 1,
-  }));
+    const contextByModel: Record<string, number> = {};
+    for (const [alias, model] of spec.serves)
+      contextByModel[model] = Math.max(
+        contextByModel[model] ?? 0,
+        config.aliases[alias]?.context_window ?? 4_096,
+      );
+    return {
+      name: spec.id,
+      hardware: today,
+      models: [...new Set(spec.serves.values())],
+      slots: options.slots ?? spec.slots,
+      contextTokens: options.contextTokens ?? Math.max(4_096, ...Object.values(contextByModel)),
+      ...(options.contextTokens === undefined ? { contextByModel } : {}),
+      kvScale: KV_CACHE_SCALE[options.kvCache ?? configured?.kv_cache_type ?? "f16"],
+      // A configured GPU budget belongs to the machine it was set for, not to other hardware.
+      ...(configured?.gpu_memory_gb !== undefined &&
+      (configured.memory_gb ?? today.memoryGB) === today.memoryGB
+        ? { gpuBudgetGB: configured.gpu_memory_gb }
+        : {}),
+    };
+  });
   const allModels = [...new Set(engines.flatMap((engine) => engine.models))];
   const template = engines[0] ?? {
     name: "engine",
@@ -94,7 +107,7 @@ export function capacityScenarios(config: SwitchyardConfig, options: CapacityOpt
   }
   scenarios.push({
     name: `the Engine replaced by a ${short(ultra)}`,
-    engines: engines.map((engine) => ({ ...engine, hardware: ultra })),
+    engines: engines.map(({ gpuBudgetGB: _today, ...engine }) => ({ ...engine, hardware: ultra })),
   });
   return scenarios;
 }
@@ -137,16 +150,16 @@ function engineNote(engine: SimulatedEngine): string {
       ? "all resident together"
       : `holds ${plan.capacity} at a time, so it swaps (${plan.speeds[engine.models[0]!]?.loadSeconds.toFixed(0)} s per load)`;
   const lines = [
-    `${engine.name} (${short(engine.hardware)}): ${engine.models.length} model(s) need ${needed.toFixed(1)} GB at num_ctx ${engine.contextTokens} × ${engine.slots} slots of a ${plan.usableGB.toFixed(0)} GB GPU budget — ${holds}; ${speeds.join("; ")}`,
+    `${engine.name} (${short(engine.hardware)}): ${engine.models.length} model(s) need ${needed.toFixed(1)} GB at num_ctx ${contexts(engine)} × ${engine.slots} slots of a ${plan.usableGB.toFixed(0)} GB GPU budget — ${holds}; ${speeds.join("; ")}`,
   ];
   if (
     plan.capacity < engine.models.length ||
     Object.values(plan.footprintsGB).some((gb) => gb > plan.usableGB)
   ) {
     const f16 = largestFittingContext(engine.hardware, profiles, engine.slots);
-    const q8 = largestFittingContext(engine.hardware, profiles, engine.slots, 0.5);
+    const q8 = largestFittingContext(engine.hardware, profiles, engine.slots, KV_CACHE_SCALE.q8_0);
     lines.push(
-      `  to keep ${engine.models.length > 1 ? "every model" : "it"} resident on the GPU with ${engine.slots} slots: num_ctx ≤ ${f16 ?? "(none fits)"} (f16 KV), or ≤ ${q8 ?? "(none fits)"} with OLLAMA_KV_CACHE_TYPE=q8_0; or fewer slots, or raise the GPU wired limit`,
+      `  to keep ${engine.models.length > 1 ? "every model" : "it"} resident on the GPU with ${engine.slots} slots: num_ctx ≤ ${f16 ?? "(none fits)"} (f16 KV), or ≤ ${q8 ?? "(none fits)"} with OLLAMA_KV_CACHE_TYPE=q8_0; or fewer slots, or raise the GPU wired limit (switchyard engine profile chooses)`,
     );
   }
   return lines.join("\n");
@@ -185,6 +198,12 @@ export function localModelForTask(config: SwitchyardConfig, task: string): strin
   const alias = config.tasks[task as keyof SwitchyardConfig["tasks"]]?.alias;
   const entry = alias === undefined ? undefined : config.aliases[alias];
   return entry && config.backends[entry.backend]?.type === "ollama" ? entry.model : undefined;
+}
+
+/** "32768" when every model has the same window, else "32768/12288" in model order. */
+function contexts(engine: SimulatedEngine): string {
+  const windows = engine.models.map((model) => engine.contextByModel?.[model] ?? engine.contextTokens);
+  return new Set(windows).size === 1 ? String(windows[0]) : windows.join("/");
 }
 
 function describe(engines: SimulatedEngine[]): string {

@@ -21,13 +21,16 @@ export interface HardwareProfile {
   loadGBps: number;
 }
 
+/** Share of unified memory macOS lets the GPU wire by default on these machines (assumption). */
+export const MACOS_DEFAULT_GPU_SHARE = 0.75;
+
 export const HARDWARE: Record<string, HardwareProfile> = {
   "m4-max-64": {
     key: "m4-max-64",
     name: "Mac Studio M4 Max (16-core CPU, 40-core GPU) 64 GB",
     memoryGB: 64,
     bandwidthGBps: 546,
-    gpuMemoryShare: 0.75,
+    gpuMemoryShare: MACOS_DEFAULT_GPU_SHARE,
     decodeEfficiency: 0.65,
     promptTokensPerSecond32B: 300,
     loadGBps: 3,
@@ -37,7 +40,7 @@ export const HARDWARE: Record<string, HardwareProfile> = {
     name: "Mac Studio M3 Ultra (28-core CPU, 60-core GPU) 96 GB",
     memoryGB: 96,
     bandwidthGBps: 819,
-    gpuMemoryShare: 0.75,
+    gpuMemoryShare: MACOS_DEFAULT_GPU_SHARE,
     // Two dies joined by UltraFusion: llama.cpp reaches a smaller share of an Ultra's bandwidth.
     decodeEfficiency: 0.55,
     promptTokensPerSecond32B: 400,
@@ -52,15 +55,42 @@ export interface ModelProfile {
   weightsGB: number;
   /** f16 K and V for one token of context, all layers. */
   kvBytesPerToken: number;
+  /**
+   * The context the model was trained for (`<architecture>.context_length` in `/api/show`). Ollama
+   * caps `num_ctx` at it, so a larger `context_window` buys nothing. Undefined when unknown.
+   */
+  trainedContextTokens?: number;
 }
 
 /** Qwen2-architecture 32B (both default models): 64 layers × 8 KV heads × 128 dims × K,V × 2 bytes. */
 const qwen32bKvBytes = 64 * 8 * 128 * 2 * 2;
 
 const KNOWN_MODELS: ModelProfile[] = [
-  { name: "qwen2.5-coder:32b", parametersB: 32.8, weightsGB: 19.85, kvBytesPerToken: qwen32bKvBytes },
-  { name: "deepseek-r1:32b", parametersB: 32.8, weightsGB: 19.85, kvBytesPerToken: qwen32bKvBytes },
+  {
+    name: "qwen2.5-coder:32b",
+    parametersB: 32.8,
+    weightsGB: 19.85,
+    kvBytesPerToken: qwen32bKvBytes,
+    trainedContextTokens: 32_768,
+  },
+  {
+    name: "deepseek-r1:32b",
+    parametersB: 32.8,
+    weightsGB: 19.85,
+    kvBytesPerToken: qwen32bKvBytes,
+    trainedContextTokens: 131_072,
+  },
 ];
+
+/** The KV cache types Ollama offers (`OLLAMA_KV_CACHE_TYPE`); the quantised ones need flash attention. */
+export type KvCacheType = "f16" | "q8_0" | "q4_0";
+
+/** Bytes per cached value against f16: GGML's q8_0 stores 32 values in 34 bytes, q4_0 in 18. */
+export const KV_CACHE_SCALE: Readonly<Record<KvCacheType, number>> = {
+  f16: 1,
+  q8_0: 34 / 64,
+  q4_0: 18 / 64,
+};
 
 /** A known model, or one sized from the parameter count in its tag (`llama3.1:8b`), else a 32B. */
 export function modelProfile(name: string): ModelProfile {
@@ -84,7 +114,8 @@ export function perStreamShare(streams: number): number {
 }
 
 /** Memory Ollama reserves per loaded model beyond weights and KV (compute graph, buffers). */
-const perModelOverheadGB = 1;
+export const PER_MODEL_OVERHEAD_GB = 1;
+const perModelOverheadGB = PER_MODEL_OVERHEAD_GB;
 /** CPU-side decoding of layers that did not fit on the GPU reaches this share of GPU speed. */
 const cpuSpeedShare = 0.4;
 
@@ -97,8 +128,14 @@ export interface ModelSpeed {
   offloadShare: number;
 }
 
-export function modelSpeed(hardware: HardwareProfile, model: ModelProfile, footprintGB: number): ModelSpeed {
-  const usable = usableGB(hardware);
+/** `gpuBudgetGB` is what the GPU may use when the wired limit was raised; default `usableGB(hardware)`. */
+export function modelSpeed(
+  hardware: HardwareProfile,
+  model: ModelProfile,
+  footprintGB: number,
+  gpuBudgetGB = usableGB(hardware),
+): ModelSpeed {
+  const usable = gpuBudgetGB;
   const offloadShare = footprintGB > usable ? (footprintGB - usable) / footprintGB : 0;
   const gpuDecode = (hardware.bandwidthGBps / model.weightsGB) * hardware.decodeEfficiency;
   const slowdown = 1 - offloadShare + offloadShare / cpuSpeedShare;
@@ -144,7 +181,8 @@ export function largestFittingContext(
 export const HARDWARE_SOURCES: string[] = [
   "Bandwidth (spec): M4 Max 16-core CPU/40-core GPU 546 GB/s; M3 Ultra 28-core CPU/60-core GPU (the 96 GB model) 819 GB/s — Apple Mac Studio (2025) technical specifications.",
   "Model sizes (spec): qwen2.5-coder:32b and deepseek-r1:32b are Q4_K_M, ~19.9 GB each (ollama.com/library; /api/tags on the Engine).",
-  "KV cache (architecture): Qwen2.5-32B (and the Qwen-based deepseek-r1:32b) has 64 layers × 8 KV heads × 128 dims, so f16 K+V = 256 KiB per token; q8_0 (OLLAMA_KV_CACHE_TYPE) halves it.",
+  "KV cache (architecture): Qwen2.5-32B (and the Qwen-based deepseek-r1:32b) has 64 layers × 8 KV heads × 128 dims, so f16 K+V = 256 KiB per token; q8_0 (OLLAMA_KV_CACHE_TYPE, with OLLAMA_FLASH_ATTENTION=1) stores 32 values in 34 bytes, 53% of that.",
+  "Trained context (model metadata): qwen2.5-coder:32b 32,768 tokens, deepseek-r1:32b 131,072; Ollama caps num_ctx at a model's trained context (ollama/ollama#1971, #11175).",
   "Ollama (docs): a model with OLLAMA_NUM_PARALLEL=N allocates num_ctx × N tokens of context, and several models stay loaded only if they all fit (Ollama FAQ; ollama/ollama#4218).",
   `GPU memory (assumption): macOS lets the GPU wire about ${HARDWARE["m4-max-64"]!.gpuMemoryShare * 100}% of unified memory by default (raise with sudo sysctl iogpu.wired_limit_mb=…); Ollama adds ~${perModelOverheadGB} GB per model for buffers.`,
   "Decode speed (bound + assumption): each token reads every weight once, so bandwidth ÷ model size is the ceiling (546 ÷ 19.9 ≈ 27 tok/s on M4 Max); llama.cpp on Apple GPUs reaches roughly 50–75% of it (ggml-org/llama.cpp discussion #4167), so 65% on the M4 Max (≈ 18 tok/s) and 55% on the two-die M3 Ultra (≈ 23 tok/s). Calibrate with the tok/s `switchyard engine status` reports.",

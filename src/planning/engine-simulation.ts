@@ -35,8 +35,12 @@ export interface SimulatedEngine {
   slots: number;
   /** num_ctx per slot. */
   contextTokens: number;
-  /** 1 for an f16 KV cache, 0.5 for q8_0. */
+  /** num_ctx per slot of each model, where it differs from `contextTokens` (per-alias windows). */
+  contextByModel?: Record<string, number>;
+  /** Bytes per cached value against f16 (`KV_CACHE_SCALE`): 1 for f16, ~0.53 for q8_0. */
   kvScale?: number;
+  /** What the GPU may use when its wired limit was raised; default the hardware's default share. */
+  gpuBudgetGB?: number;
 }
 
 export interface EnginePlan {
@@ -51,22 +55,24 @@ export interface EnginePlan {
 export function planEngine(engine: SimulatedEngine): EnginePlan {
   const footprintsGB: Record<string, number> = {};
   const speeds: Record<string, ModelSpeed> = {};
+  const budgetGB = engine.gpuBudgetGB ?? usableGB(engine.hardware);
   for (const model of engine.models) {
     const profile = modelProfile(model);
-    footprintsGB[model] = modelFootprintGB(profile, engine.contextTokens, engine.slots, engine.kvScale ?? 1);
-    speeds[model] = modelSpeed(engine.hardware, profile, footprintsGB[model]);
+    const context = engine.contextByModel?.[model] ?? engine.contextTokens;
+    footprintsGB[model] = modelFootprintGB(profile, context, engine.slots, engine.kvScale ?? 1);
+    speeds[model] = modelSpeed(engine.hardware, profile, footprintsGB[model], budgetGB);
   }
   let capacity = 0;
   let used = 0;
   for (const model of engine.models) {
     used += footprintsGB[model] ?? 0;
-    if (used <= usableGB(engine.hardware)) capacity++;
+    if (used <= budgetGB) capacity++;
   }
   return {
     name: engine.name,
     capacity: Math.max(1, capacity),
     footprintsGB,
-    usableGB: usableGB(engine.hardware),
+    usableGB: budgetGB,
     speeds,
   };
 }

@@ -83,7 +83,7 @@ describe("switchyard engine", () => {
       const status = await switchyard(["engine", "status", "--url", harness.url]);
       expect(status.code).toBe(0);
       expect(status.stdout).toContain(`Engines (live, from ${harness.url})`);
-      expect(status.stdout).toMatch(/qwen2\.5-coder:32b\s+unknown\s+0\/4 slots\s+queue 0/);
+      expect(status.stdout).toMatch(/qwen2\.5-coder:32b\s+unknown\s+0\/2 slots\s+queue 0/);
       expect(status.stdout).toContain("Queue: 0 waiting now");
     } finally {
       await harness.close();

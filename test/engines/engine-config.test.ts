@@ -19,12 +19,13 @@ function problems(yaml: string): string[] {
 }
 
 describe("Engine config", () => {
-  it("defaults to one Engine serving both local aliases, 4 slots, warm, next-rung on timeout", () => {
+  it("defaults to one Engine serving both local aliases, 2 slots (the 64 GB profile), warm, next-rung on timeout", () => {
     const [engine, ...rest] = engineSpecs(parse());
     expect(rest).toEqual([]);
     expect(engine).toMatchObject({
       id: "engine",
-      slots: 4,
+      slots: 2,
+      memoryBytes: 64e9,
       warm: true,
       maxLoadedModels: undefined,
       queue: { maxWaitMs: 30_000, maxDepth: 64, onTimeout: "next-rung" },
@@ -35,6 +36,11 @@ describe("Engine config", () => {
       ["local-coder", "qwen2.5-coder:32b"],
       ["local-reasoner", "deepseek-r1:32b"],
     ]);
+    // Warm-up loads each model with the num_ctx its alias asks for, so no request reloads it.
+    expect([...(engine!.contextWindows ?? [])]).toEqual([
+      ["qwen2.5-coder:32b", 32_768],
+      ["deepseek-r1:32b", 12_288],
+    ]);
   });
 
   it("a second Engine is one entry; a coding and a reasoning Engine split the aliases", () => {
@@ -43,13 +49,13 @@ describe("Engine config", () => {
         [
           "backends:",
           "  engine: { serves: [local-coder], memory_gb: 64, queue: { on_timeout: error } }",
-          "  reasoning: { type: ollama, base_url: http://engine-2.local:11434, serves: [local-reasoner], slots: 2 }",
+          "  reasoning: { type: ollama, base_url: http://engine-2.local:11434, serves: [local-reasoner], slots: 1 }",
         ].join("\n"),
       ),
     );
     expect(specs.map((spec) => [spec.id, [...spec.serves.keys()], spec.slots])).toEqual([
-      ["engine", ["local-coder"], 4],
-      ["reasoning", ["local-reasoner"], 2],
+      ["engine", ["local-coder"], 2],
+      ["reasoning", ["local-reasoner"], 1],
     ]);
     expect(specs[0]?.memoryBytes).toBe(64e9);
     expect(specs[0]?.queue.onTimeout).toBe("error");

@@ -14,8 +14,9 @@ let harness: Harness;
 let second: FakeOllama;
 let client: OpenAI;
 
+// Four slots each: eight requests at once run without queueing, whatever the shipped profile's slots.
 const engineSettings = (extra: string) =>
-  `{ warm: true, ${extra}busy_retry: { attempts: 2, delay_ms: 10 }, health: { poll_interval_ms: 0, failure_threshold: 2, half_open_after_ms: 200 } }`;
+  `{ warm: true, slots: 4, ${extra}busy_retry: { attempts: 2, delay_ms: 10 }, health: { poll_interval_ms: 0, failure_threshold: 2, half_open_after_ms: 200 } }`;
 
 beforeAll(async () => {
   second = await startFakeOllama();

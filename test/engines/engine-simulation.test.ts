@@ -143,6 +143,32 @@ describe("workloads", () => {
   });
 });
 
+describe("the shipped profile", () => {
+  it("keeps both models resident at their own windows, q8_0 and the raised GPU limit: no swaps, unlike 32k × 4 at f16", () => {
+    const config = parseConfigText(undefined, "defaults", {});
+    const [today] = capacityScenarios(config);
+    expect(today!.engines[0]).toMatchObject({
+      slots: 2,
+      contextByModel: { [CODER]: 32_768, [REASONER]: 12_288 },
+      gpuBudgetGB: 56,
+    });
+    expect(today!.engines[0]!.kvScale).toBeCloseTo(34 / 64, 9);
+    const plan = planEngine(today!.engines[0]!);
+    expect(plan.capacity).toBe(2);
+    expect(plan.usableGB).toBe(56);
+    const modelForTask = (task: string) =>
+      task === "lint" ? CODER : task === "elaboration" ? REASONER : undefined;
+    const workload = syntheticWorkload({ modelForTask, requestsPerHour: 30, hours: 8, seed: 1 });
+    const result = runCapacityPlan([today!], workload, "test mix").scenarios[0]!;
+    expect(result.load.loads).toBe(0);
+    const old = simulate({
+      engines: [engine({ contextTokens: 32_768, kvScale: 1 })],
+      requests: workload,
+    });
+    expect(old.loads).toBeGreaterThan(10);
+  });
+});
+
 describe("the upgrade scenarios", () => {
   it("builds today, a second Engine (shared and split) and an M3 Ultra from the config, and prints its sources", () => {
     const config = parseConfigText(undefined, "defaults", {});
@@ -150,8 +176,9 @@ describe("the upgrade scenarios", () => {
     expect(scenarios.map((scenario) => scenario.engines.length)).toEqual([1, 2, 2, 1]);
     expect(scenarios[0]?.engines[0]).toMatchObject({
       models: [CODER, REASONER],
-      slots: 4,
+      slots: 2,
       contextTokens: 8_192,
+      gpuBudgetGB: 56,
     });
     const modelForTask = (task: string) =>
       task === "lint" ? CODER : task === "elaboration" ? REASONER : undefined;

@@ -51,6 +51,29 @@ describe("warm-up", () => {
     expect(engine.capacity).toBeNull();
   });
 
+  it("loads each model with the num_ctx its alias asks for, so the first request does not reload it", async () => {
+    fake = await startFakeOllama();
+    const contextWindows = new Map([
+      [CODER, 32_768],
+      [REASONER, 12_288],
+    ]);
+    kit = startTestFleet([
+      testSpec("engine", fake.url, { warm: true, contextWindows, health: { pollIntervalMs: 60_000 } }),
+    ]);
+    await kit.fleet.start();
+    expect(generateRequests().map((request) => request.body)).toEqual([
+      { model: CODER, keep_alive: -1, stream: false, options: { num_ctx: 32_768 } },
+      { model: REASONER, keep_alive: -1, stream: false, options: { num_ctx: 12_288 } },
+    ]);
+    const ps = (await (await fetch(`${fake.url}/api/ps`)).json()) as {
+      models: Array<{ name: string; context_length: number }>;
+    };
+    expect(ps.models.map((model) => [model.name, model.context_length])).toEqual([
+      [CODER, 32_768],
+      [REASONER, 12_288],
+    ]);
+  });
+
   it("reports an Engine that cannot hold its models together, and learns how many it holds", async () => {
     fake = await startFakeOllama({ engine: { maxLoadedModels: 1, loadDelayMs: 5 } });
     kit = startTestFleet([testSpec("engine", fake.url, { warm: true })]);

@@ -136,7 +136,12 @@ export function describeModel(model: FakeOllamaModel): object {
   };
 }
 
-export function loadedModels(models: FakeOllamaModel[], loaded: string[]): object[] {
+/** `/api/ps`: `context_length` is the num_ctx a model was loaded with, as Ollama reports it. */
+export function loadedModels(
+  models: FakeOllamaModel[],
+  loaded: string[],
+  loadedContext: ReadonlyMap<string, number> = new Map(),
+): object[] {
   const expiresAt = new Date(Date.now() + 5 * 60_000).toISOString();
   return loaded.flatMap((name) => {
     const model = models.find((candidate) => withTag(candidate.name) === withTag(name)) ?? { name };
@@ -146,7 +151,7 @@ export function loadedModels(models: FakeOllamaModel[], loaded: string[]): objec
         ...describeModel(model),
         expires_at: expiresAt,
         size_vram: size,
-        context_length: model.contextLength ?? 4096,
+        context_length: loadedContext.get(withTag(name)) ?? model.contextLength ?? 4096,
       },
     ];
   });

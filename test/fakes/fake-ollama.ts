@@ -118,6 +118,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
   const aborts = new RequestCounter("fake Ollama", "aborted requests");
   const chats = new RequestCounter("fake Ollama", "/api/chat requests");
   const concurrent = new Map<string, number>();
+  /** num_ctx each model was loaded with by /api/generate, reported by /api/ps. */
+  const loadedContext = new Map<string, number>();
   const maxConcurrent = new Map<string, number>();
 
   const fake: FakeOllama = {
@@ -263,6 +265,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     }
     if (scheduler) await scheduler.ensureLoaded(model);
     else if (!fake.loaded.some((name) => withTag(name) === model)) fake.loaded.push(String(body.model));
+    const numCtx = (body.options as { num_ctx?: unknown } | undefined)?.num_ctx;
+    if (typeof numCtx === "number") loadedContext.set(model, numCtx);
     send(response, 200, json, {
       model: body.model,
       created_at: new Date().toISOString(),
@@ -329,7 +333,9 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
           case "GET /api/tags":
             return send(response, 200, json, { models: fake.models.map(describeModel) });
           case "GET /api/ps":
-            return send(response, 200, json, { models: loadedModels(fake.models, fake.loaded) });
+            return send(response, 200, json, {
+              models: loadedModels(fake.models, fake.loaded, loadedContext),
+            });
           case "POST /api/show": {
             const model = findModel(fields.model ?? fields.name);
             if (!model)

@@ -214,6 +214,8 @@ export function modelsBody(models: readonly FakeOpenRouterModel[]): unknown {
         is_moderated: false,
       },
       per_request_limits: null,
+      // "The date after which the model may be removed": ISO 8601 (YYYY-MM-DD), or null.
+      expiration_date: model.expirationDate ?? null,
       supported_parameters: [
         "max_tokens",
         "temperature",

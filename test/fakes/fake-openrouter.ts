@@ -70,6 +70,8 @@ export interface FakeOpenRouterModel {
   completionPrice: number;
   contextLength: number;
   maxCompletionTokens?: number;
+  /** OpenRouter's `expiration_date`: when the model may be removed (YYYY-MM-DD); none by default. */
+  expirationDate?: string | null;
 }
 
 export interface FakeOpenRouter {

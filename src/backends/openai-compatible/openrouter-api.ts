@@ -26,6 +26,8 @@ export interface OpenRouterApiOptions {
   dispatcher?: Dispatcher;
   /** Whole-call timeout for these small JSON answers; default 10 s. */
   timeoutMs?: number;
+  /** Cancels the call (doctor's per-check time limit). */
+  signal?: AbortSignal;
   /** Names the back end in error messages; default "openrouter". */
   backendId?: string;
 }
@@ -38,6 +40,8 @@ export interface OpenRouterModel {
   completionUsdPerToken: number;
   contextLength?: number;
   maxCompletionTokens?: number;
+  /** OpenRouter's `expiration_date`: the day after which the model may be removed (YYYY-MM-DD). */
+  expirationDate?: string;
 }
 
 /** What the calling key may still spend. `null` limits mean "no limit set on this key". */
@@ -65,6 +69,7 @@ const modelsResponseSchema = z.object({
       top_provider: z
         .object({ context_length: z.number().nullish(), max_completion_tokens: z.number().nullish() })
         .nullish(),
+      expiration_date: z.string().nullish(),
     }),
   ),
 });
@@ -97,6 +102,7 @@ export async function fetchModels(options: OpenRouterApiOptions = {}): Promise<O
     if (typeof contextLength === "number") model.contextLength = contextLength;
     const maxCompletionTokens = entry.top_provider?.max_completion_tokens;
     if (typeof maxCompletionTokens === "number") model.maxCompletionTokens = maxCompletionTokens;
+    if (entry.expiration_date) model.expirationDate = entry.expiration_date;
     models.push(model);
   }
   return models;
@@ -208,6 +214,7 @@ async function getJson<Schema extends z.ZodType>(
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   } catch (error) {
     throw errorFromTransport(error, context, { phase: "before-response" });
