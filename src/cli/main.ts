@@ -13,8 +13,10 @@ import { CliFailure } from "./cli-context.js";
 import { configCheckCommand, configInitCommand, configPrintCommand } from "./config-command.js";
 import { registerEngineCommands } from "./engine-commands.js";
 import { logCommand } from "./log-command.js";
+import { registerMcpServerCommand } from "./mcp-server-command.js";
 import { routeCommand } from "./route-command.js";
 import { serveCommand } from "./serve-command.js";
+import { registerToolsCommand } from "./tools-command.js";
 
 const program = new Command()
   .name("switchyard")
@@ -125,6 +127,8 @@ program
   );
 
 registerEngineCommands(program, globalConfig);
+registerMcpServerCommand(program, globalConfig);
+registerToolsCommand(program, globalConfig);
 
 const models = program.command("models").description("the price catalog");
 models

@@ -189,5 +189,7 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
 export function isSecretPath(path: string[]): boolean {
   const last = (path.at(-1) ?? "").toLowerCase();
   const parent = (path.at(-2) ?? "").toLowerCase();
+  // An MCP server's environment and headers carry its credentials under any name.
+  if (path[0] === "tools" && path.length === 5 && (parent === "env" || parent === "headers")) return true;
   return /(key|token|secret|password|authorization)/.test(last) || /(auth_tokens)/.test(parent);
 }
