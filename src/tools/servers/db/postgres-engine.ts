@@ -135,8 +135,9 @@ function describePostgresError(name: string, error: unknown, timeoutMs: number):
   const message = error instanceof Error ? error.message : String(error);
   if (code === "57014") return `The query on ${name} took longer than ${timeoutMs} ms and was stopped`;
   if (code === "25006") return `${name} refused: ${message} (the connection is read-only)`;
-  if (code === "42601" && /multiple commands/.test(message))
-    return "Only one statement per query: remove everything after the first ';'";
+  // The extended protocol refuses a second statement; inside our row-limit wrapper it is a syntax error at ";".
+  if (code === "42601" && /multiple commands|at or near ";"/.test(message))
+    return `Only one statement per query: remove everything after the first ';' (${message})`;
   return `${name}: ${message}`;
 }
 

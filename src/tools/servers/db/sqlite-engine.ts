@@ -16,6 +16,9 @@ const RUNNER = fileURLToPath(
   new URL(fromSources ? "./sqlite-runner.ts" : "./sqlite-runner.js", import.meta.url),
 );
 
+/** How long a runner may take to start (loading better-sqlite3, or the sources through tsx). */
+const RUNNER_START_MS = 60_000;
+
 type RunnerJob =
   | { kind: "query"; sql: string; params: QueryRequest["params"]; maxRows: number }
   | { kind: "tables" };
@@ -58,8 +61,8 @@ export class SqliteEngine implements DatabaseEngine {
     return result;
   }
 
-  private run(job: RunnerJob, timeoutMs: number, signal: AbortSignal): Promise<unknown> {
-    const child = this.startChild();
+  private async run(job: RunnerJob, timeoutMs: number, signal: AbortSignal): Promise<unknown> {
+    const child = await this.startChild(signal);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const finish = (outcome: () => void) => {
@@ -76,7 +79,7 @@ export class SqliteEngine implements DatabaseEngine {
       const timer = setTimeout(() => stop(`took longer than ${timeoutMs} ms`), timeoutMs);
       const onAbort = () => stop("was cancelled");
       const onMessage = (reply: RunnerReply) => {
-        if (reply.id !== id) return;
+        if ("ready" in reply || reply.id !== id) return;
         finish(() => (reply.ok ? resolve(reply.result) : reject(refuse(`${this.name}: ${reply.message}`))));
       };
       const onExit = (code: number | null) => {
@@ -94,14 +97,36 @@ export class SqliteEngine implements DatabaseEngine {
     });
   }
 
-  private startChild(): ChildProcess {
+  /** The running runner, or a new one once it has said it is ready. */
+  private async startChild(signal: AbortSignal): Promise<ChildProcess> {
     if (this.child && this.child.exitCode === null && this.child.connected) return this.child;
     // stdout stays closed: this process's stdout may be an MCP stdio stream.
-    this.child = fork(RUNNER, [this.path], {
+    const child = fork(RUNNER, [this.path], {
       execArgv: fromSources ? ["--import", "tsx"] : [],
       stdio: ["ignore", "ignore", "inherit", "ipc"],
     });
-    return this.child;
+    this.child = child;
+    await new Promise<void>((resolve, reject) => {
+      const done = (outcome: () => void) => {
+        clearTimeout(timer);
+        child.off("message", onMessage);
+        child.off("exit", onExit);
+        signal.removeEventListener("abort", onAbort);
+        outcome();
+      };
+      const fail = (why: string) => {
+        this.stopChild();
+        done(() => reject(refuse(`The SQLite runner for ${this.name} ${why}`)));
+      };
+      const timer = setTimeout(() => fail(`did not start within ${RUNNER_START_MS} ms`), RUNNER_START_MS);
+      const onMessage = (reply: RunnerReply) => "ready" in reply && done(resolve);
+      const onExit = (code: number | null) => fail(`exited at start (exit code ${code})`);
+      const onAbort = () => fail("was stopped: the call was cancelled");
+      child.on("message", onMessage);
+      child.once("exit", onExit);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    return child;
   }
 
   private stopChild(): void {

@@ -14,7 +14,9 @@ export type RunnerRequest =
 
 export type RunnerReply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; message: string };
+  | { id: number; ok: false; message: string }
+  /** Sent once at start, so a query's time limit does not count the runner's own start-up. */
+  | { ready: true };
 
 const path = process.argv[2] ?? "";
 let database: Database.Database | undefined;
@@ -89,3 +91,5 @@ process.on("message", (request: RunnerRequest) => {
 
 // The db server went away (closed, or killed): nothing is left to answer.
 process.on("disconnect", () => process.exit(0));
+const ready: RunnerReply = { ready: true };
+process.send?.(ready);

@@ -3,11 +3,11 @@
  * confined to the configured roots (fs-paths.ts). Only regular files are read or written —
  * devices, FIFOs and sockets are refused before anything opens them; reads and writes have size
  * limits; writes are atomic (fs-atomic-write.ts) and only offered when the server's `writes` is
- * on, inside its write roots.
+ * on, inside its write roots, and never inside a `.git` directory.
  */
 import type { Stats } from "node:fs";
 import { mkdir, open, readdir, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, sep } from "node:path";
 import { z } from "zod";
 import type { FsServerSettings } from "../../../config/tools-schema.js";
 import { defineTool, refuse, type ServerTool, type ToolSet } from "../tool-server-kit.js";
@@ -148,6 +148,9 @@ function writeTools(roots: FsRoots, settings: FsServerSettings): ServerTool[] {
   };
   const targetFor = async (path: string, createDirectories: boolean) => {
     const target = await roots.forWrite(path, createDirectories);
+    // Git runs what is in .git (hooks, config such as core.fsmonitor): a model must not write there.
+    if (target.real.split(sep).includes(".git"))
+      throw refuse(`${path} is inside a .git directory; git's own files cannot be written with this tool`);
     if (target.exists) {
       const stats = await stat(target.real);
       if (!stats.isFile()) throw refuse(`${path} is ${kindOf(stats)}; only regular files can be written`);
