@@ -124,8 +124,11 @@ export class McpToolHub implements ToolHub {
       if (matched === 0 && chosen.size === before) problems.push(this.describeUnmatched(pattern, allowed));
     }
     if (!patterns) {
-      for (const [server, tools] of allowed)
+      for (const [server, tools] of allowed) {
+        // A server whose allow-list lets nothing through is a mistake to report, not a server to skip.
+        if (tools.length === 0) problems.push(this.describeEmptyAllowList(server));
         for (const tool of tools) chosen.set(joinToolName(server, tool.name), definitionOf(server, tool));
+      }
     }
     if (unavailable.length > 0)
       throw new SwitchyardError("upstream-unreachable", [...unavailable, ...problems].join("; "), {
@@ -267,6 +270,11 @@ export class McpToolHub implements ToolHub {
     return this.specs.size > 0 ? [...this.specs.keys()].join(", ") : "none";
   }
 
+  private describeEmptyAllowList(server: string): string {
+    const has = (this.connections.get(server)!.tools ?? []).map((tool) => tool.name).join(", ") || "no tools";
+    return `tools.servers.${server}.allow (${this.specs.get(server)!.allow.join(", ")}) names no tool ${server} has; it has: ${has}`;
+  }
+
   private describeUnmatched(pattern: ToolPattern, allowed: Map<string, Tool[]>): string {
     const servers = pattern.server === undefined ? [...allowed.keys()] : [pattern.server];
     const offered = servers.flatMap((server) =>
@@ -321,6 +329,8 @@ function describeCallError(
       failure: "timeout",
       message: `${name} took longer than its time limit of ${timeoutMs} ms and was stopped`,
     };
+  if (error instanceof SwitchyardError && error.code === "upstream-timeout")
+    return { failure: "timeout", message: `${name} could not run: ${error.message}` };
   return { failure: "unavailable", message: `${name} could not run: ${messageOf(error)}` };
 }
 

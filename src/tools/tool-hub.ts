@@ -58,7 +58,10 @@ export interface ToolCall {
   /** The arguments: an object, or the JSON text a model produced. */
   arguments: string | Record<string, unknown>;
   signal?: CancelSignal;
-  /** The call's time limit; default `tools.call_timeout_ms`. The server is told to stop at the limit. */
+  /**
+   * The call's time limit, default `tools.call_timeout_ms`; it covers waiting for the server to
+   * start or restart. At the limit the server is told to stop (MCP cancellation).
+   */
   timeoutMs?: number;
   /** The request's filter, when it had one: a tool outside it is refused like one not allowed. */
   filter?: string | readonly string[];

@@ -106,7 +106,15 @@ export class ToolServerConnection {
     args: Record<string, unknown>,
     options: { signal: AbortSignal; timeoutMs: number },
   ): Promise<CallToolResult> {
-    const live = await this.ready(options.signal);
+    const waitLimit = AbortSignal.timeout(options.timeoutMs);
+    const live = await this.ready(AbortSignal.any([options.signal, waitLimit])).catch((error: unknown) => {
+      if (!waitLimit.aborted || options.signal.aborted) throw error;
+      throw new SwitchyardError(
+        "upstream-timeout",
+        `MCP server ${this.name} is ${this.state === "backoff" ? "waiting to restart" : "starting"} and was not ready within the call's time limit of ${options.timeoutMs} ms${this.lastError ? ` (last error: ${this.lastError})` : ""}`,
+        { backend: `mcp:${this.name}` },
+      );
+    });
     try {
       return await live.client.callTool(
         { name: tool, arguments: args },

@@ -61,7 +61,7 @@ describe("switchyard tools", () => {
     const result = await switchyard(["--config", configFile("empty.yaml", "tools: {}\n"), "tools"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("No MCP servers are configured. Add them under tools.servers");
-  });
+  }, 120_000);
 });
 
 describe("switchyard mcp-server", () => {
@@ -72,7 +72,7 @@ describe("switchyard mcp-server", () => {
     const unset = await switchyard(["--config", configFile("none.yaml", "tools: {}\n"), "mcp-server", "git"]);
     expect(unset.code).toBe(2);
     expect(unset.stderr).toContain("no git server in tools.servers; add one, or pass --repo <dir>");
-  });
+  }, 120_000);
 
   it("serves Streamable HTTP on loopback with --http, and stops cleanly on SIGTERM", async () => {
     const child = spawn(

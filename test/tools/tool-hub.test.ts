@@ -310,6 +310,21 @@ describe("tool hub over Streamable HTTP", () => {
     expect((await hub.callTool({ name: "remote.list", arguments: {} })).failure).toBe("not-allowed");
   });
 
+  it("fails loudly when a server's allow-list lets none of its tools through", async () => {
+    const typo = new McpToolHub({
+      config: toolsSchema.parse({ servers: { remote: { url: server.url, allow: ["raed"] } } }),
+      launcher: LAUNCHER,
+    });
+    try {
+      await expect(typo.listTools()).rejects.toThrow(
+        "tools.servers.remote.allow (raed) names no tool remote has; it has: read, list, search, stat",
+      );
+      expect((await typo.status())[0]!.unmatchedAllow).toEqual(["raed"]);
+    } finally {
+      await typo.close();
+    }
+  });
+
   it("reports a server that went away as unavailable, and reaches it again once it is back", async () => {
     await server.close();
     const down = await hub.callTool({ name: "remote.read", arguments: { path: "remote.txt" } });
@@ -354,6 +369,13 @@ describe("tool hub restart backoff", () => {
       );
       let status = (await hub.status())[0]!;
       expect(status).toMatchObject({ state: "backoff", retryAt: now + 500 });
+      // A call during the backoff waits for the restart, but no longer than its own time limit.
+      expect(await hub.callTool({ name: "broken.anything", arguments: {}, timeoutMs: 200 })).toMatchObject({
+        failure: "timeout",
+        text: expect.stringContaining(
+          "is waiting to restart and was not ready within the call's time limit of 200 ms",
+        ),
+      });
       for (const expected of [1_000, 1_500]) {
         const next = states.next("broken", "backoff");
         now += 10_000;

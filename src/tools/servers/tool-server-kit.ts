@@ -70,7 +70,7 @@ export function toolServerFactory(toolSet: ToolSet, onError: (error: Error) => v
     name: tool.name,
     description: tool.description,
     inputSchema: jsonSchemaOf(tool.inputSchema),
-    annotations: { readOnlyHint: !tool.writes, destructiveHint: false, openWorldHint: false },
+    annotations: { readOnlyHint: !tool.writes, destructiveHint: tool.writes, openWorldHint: false },
   }));
   const byName = new Map(toolSet.tools.map((tool) => [tool.name, tool]));
   return () => {
