@@ -96,6 +96,17 @@ tools:
     ]);
   });
 
+  it("keeps secrets out of the error for an entry it shows whole", () => {
+    const [problem] = problems(`
+tools:
+  servers:
+    tickets: { comand: npx, env: { TOKEN: "\${TICKETS_TOKEN}" }, headers: { X-Key: hunter2 } }
+`);
+    expect(problem).toBe(
+      'tools.servers.tickets must say how to reach the server: builtin: git|fs|db, command: <program>, or url: http://…; got {"comand":"npx","env":{"TOKEN":"[redacted]"},"headers":{"X-Key":"[redacted]"}}',
+    );
+  });
+
   it("redacts env and header values and database passwords in config print", () => {
     const printed = redactedConfigYaml(
       parse(`
