@@ -82,52 +82,30 @@ export class McpToolHub implements ToolHub {
         'The tool filter is empty; name tools like "git.*,fs.read", or "*" for all',
       );
     const problems: string[] = [];
-    const wanted = new Set<string>();
-    for (const pattern of patterns ?? [{ server: undefined } as ToolPattern]) {
-      if (pattern.server === undefined) {
-        for (const [name, spec] of this.specs) if (spec.allow.length > 0) wanted.add(name);
-      } else if (this.specs.has(pattern.server)) wanted.add(pattern.server);
-      else
-        problems.push(
-          `"${pattern.text}": no MCP server is named "${pattern.server}" (configured: ${this.namesOrNone()})`,
-        );
-    }
-    const signal = abortSignalOf(options.signal);
-    const unavailable: string[] = [];
-    const allowed = new Map<string, Tool[]>();
-    await Promise.all(
-      [...wanted].map(async (name) => {
-        try {
-          const tools = await this.connections.get(name)!.listTools(signal);
-          allowed.set(
-            name,
-            tools.filter((tool) => isAllowed(this.specs.get(name)!.allow, tool.name)),
-          );
-        } catch (error) {
-          if (options.signal?.aborted) throw abortedError();
-          unavailable.push(messageOf(error));
-        }
-      }),
+    const { allowed, unavailable } = await this.allowedTools(
+      this.serversFor(patterns, problems),
+      options.signal,
     );
     const chosen = new Map<string, ToolDefinition>();
+    const choose = (server: string, tool: Tool) =>
+      chosen.set(joinToolName(server, tool.name), definitionOf(server, tool));
     for (const pattern of patterns ?? []) {
       if (pattern.server !== undefined && !allowed.has(pattern.server)) continue;
-      const before = chosen.size;
       let matched = 0;
       for (const [server, tools] of allowed) {
         if (pattern.server !== undefined && pattern.server !== server) continue;
         for (const tool of tools.filter((candidate) => pattern.matchesTool(candidate.name))) {
-          chosen.set(joinToolName(server, tool.name), definitionOf(server, tool));
+          choose(server, tool);
           matched += 1;
         }
       }
-      if (matched === 0 && chosen.size === before) problems.push(this.describeUnmatched(pattern, allowed));
+      if (matched === 0) problems.push(this.describeUnmatched(pattern, allowed));
     }
     if (!patterns) {
       for (const [server, tools] of allowed) {
         // A server whose allow-list lets nothing through is a mistake to report, not a server to skip.
         if (tools.length === 0) problems.push(this.describeEmptyAllowList(server));
-        for (const tool of tools) chosen.set(joinToolName(server, tool.name), definitionOf(server, tool));
+        for (const tool of tools) choose(server, tool);
       }
     }
     if (unavailable.length > 0)
@@ -141,10 +119,53 @@ export class McpToolHub implements ToolHub {
         "invalid-request",
         this.specs.size === 0
           ? "No MCP server is configured: add one under tools.servers in switchyard.yaml"
-          : `No MCP tool is allowed: every server's allow-list is empty or names no tool it has (servers: ${this.namesOrNone()}); add tool names to tools.servers.<name>.allow`,
+          : `No MCP tool is allowed: every server's allow-list is empty (servers: ${this.namesOrNone()}); add tool names to tools.servers.<name>.allow`,
       );
     }
     return [...chosen.values()];
+  }
+
+  /** The servers a listing needs: those the patterns name (unknown names are problems), or all with an allow-list. */
+  private serversFor(patterns: ToolPattern[] | undefined, problems: string[]): Set<string> {
+    const servers = new Set<string>();
+    const everyAllowing = () => {
+      for (const [name, spec] of this.specs) if (spec.allow.length > 0) servers.add(name);
+    };
+    if (patterns === undefined) everyAllowing();
+    for (const pattern of patterns ?? []) {
+      if (pattern.server === undefined) everyAllowing();
+      else if (this.specs.has(pattern.server)) servers.add(pattern.server);
+      else
+        problems.push(
+          `"${pattern.text}": no MCP server is named "${pattern.server}" (configured: ${this.namesOrNone()})`,
+        );
+    }
+    return servers;
+  }
+
+  /**
+   * Starts the servers (in parallel) and keeps the tools their allow-lists let through, in config
+   * order whatever order they started in, so a listing reads the same every time.
+   */
+  private async allowedTools(servers: Set<string>, cancel: CancelSignal | undefined) {
+    const signal = abortSignalOf(cancel);
+    const unavailable: string[] = [];
+    const listed = await Promise.all(
+      [...this.specs.values()]
+        .filter((spec) => servers.has(spec.name))
+        .map(async (spec) => {
+          try {
+            const tools = await this.connections.get(spec.name)!.listTools(signal);
+            return [spec.name, tools.filter((tool) => isAllowed(spec.allow, tool.name))] as const;
+          } catch (error) {
+            if (cancel?.aborted) throw abortedError();
+            unavailable.push(messageOf(error));
+            return undefined;
+          }
+        }),
+    );
+    const allowed = new Map(listed.filter((entry) => entry !== undefined));
+    return { allowed, unavailable };
   }
 
   async callTool(call: ToolCall): Promise<ToolCallResult> {
