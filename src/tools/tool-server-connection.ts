@@ -14,6 +14,7 @@ import {
   ProtocolError,
   SdkError,
   SdkErrorCode,
+  SdkHttpError,
   StreamableHTTPClientTransport,
   type Tool,
 } from "@modelcontextprotocol/client";
@@ -237,12 +238,16 @@ function closedError(name: string): SwitchyardError {
   return new SwitchyardError("internal", `MCP server ${name} is closed: the tool hub was closed`);
 }
 
+/** An error's message, with the HTTP status and the cause when they add something. */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return `${error.message}${cause}`;
-  }
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const message = error.message.trim();
+  const status = error instanceof SdkHttpError ? ` (HTTP ${error.status})` : "";
+  const cause =
+    error.cause instanceof Error && !message.includes(error.cause.message.trim())
+      ? `: ${error.cause.message}`
+      : "";
+  return `${message}${status}${cause}`;
 }
 
 /** The promise, or a rejection as soon as the signal fires (the promise itself carries on). */

@@ -9,6 +9,8 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server as HttpServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
@@ -225,6 +227,8 @@ describe("tool hub over stdio, with the built-in servers", () => {
 
   it("stops a call at its time limit and cancels one whose caller went away; the server stays up", async () => {
     const endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+    // Started first, so the time limit below counts only the query.
+    await hub.callTool({ name: "db.query", arguments: { database: "app", sql: "SELECT 1" } });
     const timedOut = await hub.callTool({
       name: "db.query",
       arguments: { database: "app", sql: endless },
@@ -252,6 +256,7 @@ describe("tool hub over stdio, with the built-in servers", () => {
   }, 120_000);
 
   it("restarts a server that crashes", async () => {
+    await hub.callTool({ name: "fs.read", arguments: { path: "notes.txt" } });
     const before = (await hub.status()).find((status) => status.name === "fs")!;
     expect(before.state).toBe("running");
     const backoff = states.next("fs", "backoff");
@@ -270,6 +275,7 @@ describe("tool hub over stdio, with the built-in servers", () => {
   }, 120_000);
 
   it("stops every server on close, and refuses calls after", async () => {
+    await hub.listTools();
     const pids = (await hub.status()).flatMap((status) => (status.pid ? [status.pid] : []));
     expect(pids.length).toBeGreaterThanOrEqual(3);
     await hub.close();
@@ -286,6 +292,9 @@ describe("tool hub over Streamable HTTP", () => {
   let hub: McpToolHub;
   const states = stateWatcher();
 
+  let gate: HttpServer;
+  let gateUrl: string;
+
   beforeAll(async () => {
     const serveRoot = mkdtempSync(join(tmpdir(), "switchyard-hub-http-"));
     writeFileSync(join(serveRoot, "remote.txt"), "served over HTTP\n");
@@ -293,11 +302,36 @@ describe("tool hub over Streamable HTTP", () => {
     start = async (port: number) =>
       serveToolsOverHttp(await createFsTools(settings), { host: "127.0.0.1", port, onError: () => {} });
     server = await start(0);
+    // In front of it, a gate that lets through only requests carrying the configured header.
+    gate = createServer((request, response) => {
+      if (request.headers.authorization !== "Bearer gate-token") {
+        response.writeHead(401, { "content-type": "text/plain" }).end("missing credentials\n");
+        return;
+      }
+      const upstream = new URL(server.url);
+      const forward = httpRequest(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: upstream.pathname,
+          method: request.method,
+          headers: request.headers,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      forward.on("error", () => (response.headersSent ? response.destroy() : response.writeHead(502).end()));
+      request.pipe(forward);
+    });
+    await new Promise<void>((resolve) => gate.listen(0, "127.0.0.1", resolve));
+    gateUrl = `http://127.0.0.1:${(gate.address() as AddressInfo).port}/mcp`;
     hub = new McpToolHub({
       config: toolsSchema.parse({
         restart: { initial_delay_ms: 20, max_delay_ms: 100, max_attempts: 2 },
         servers: {
-          remote: { url: server.url, headers: { "x-switchyard-test": "1" }, allow: ["read", "stat"] },
+          remote: { url: gateUrl, headers: { Authorization: "Bearer gate-token" }, allow: ["read", "stat"] },
         },
       }),
       launcher: LAUNCHER,
@@ -307,6 +341,24 @@ describe("tool hub over Streamable HTTP", () => {
   afterAll(async () => {
     await hub?.close();
     await server?.close();
+    gate?.closeAllConnections();
+    await new Promise((resolve) => gate?.close(resolve));
+  });
+
+  it("sends the configured headers, and says so when a server refuses the hub", async () => {
+    const refused = new McpToolHub({
+      config: toolsSchema.parse({ servers: { remote: { url: gateUrl, allow: ["read"] } } }),
+      launcher: LAUNCHER,
+    });
+    try {
+      const failure = await refused.listTools().catch((error) => error);
+      expect(failure).toMatchObject({ code: "upstream-unreachable" });
+      expect(failure.message).toBe(
+        "MCP server remote could not be started: Error POSTing to endpoint: missing credentials (HTTP 401)",
+      );
+    } finally {
+      await refused.close();
+    }
   });
 
   it("lists and calls the allowed tools of a server at a URL", async () => {
@@ -334,9 +386,12 @@ describe("tool hub over Streamable HTTP", () => {
   });
 
   it("reports a server that went away as unavailable, and reaches it again once it is back", async () => {
+    // Its restarts fail while it is away (20 ms, then 40 ms apart) until the hub stops trying.
+    const gaveUp = states.next("remote", "failed");
     await server.close();
     const down = await hub.callTool({ name: "remote.read", arguments: { path: "remote.txt" } });
     expect(down).toMatchObject({ isError: true, failure: "unavailable" });
+    await gaveUp;
     server = await start(Number(new URL(server.url).port));
     const back = await hub.callTool({ name: "remote.read", arguments: { path: "remote.txt" } });
     expect(back).toEqual({ text: "served over HTTP\n", isError: false });
