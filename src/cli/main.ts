@@ -14,8 +14,10 @@ import { configCheckCommand, configInitCommand, configPrintCommand } from "./con
 import { registerDoctorCommand } from "./doctor-command.js";
 import { registerEngineCommands } from "./engine-commands.js";
 import { logCommand } from "./log-command.js";
+import { registerMcpServerCommand } from "./mcp-server-command.js";
 import { routeCommand } from "./route-command.js";
 import { serveCommand } from "./serve-command.js";
+import { registerToolsCommand } from "./tools-command.js";
 
 const program = new Command()
   .name("switchyard")
@@ -127,6 +129,8 @@ program
 
 registerEngineCommands(program, globalConfig);
 registerDoctorCommand(program, globalConfig);
+registerMcpServerCommand(program, globalConfig);
+registerToolsCommand(program, globalConfig);
 
 const models = program.command("models").description("the price catalog");
 models

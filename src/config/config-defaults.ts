@@ -169,6 +169,20 @@ escalation:
     move_down_at: 0.9      # lower 95% bound of the cheaper alias's pass rate
     move_up_below: 0.5     # upper 95% bound of the starting alias's pass rate
 
+# MCP servers whose tools models may use, each named tools <server>.<tool> (git.status). Nothing
+# is exposed until it is on a server's allow list; writes are off unless writes: true.
+tools:
+  call_timeout_ms: 60000   # a tool call's time limit
+  start_timeout_ms: 30000  # starting a server and listing its tools
+  max_result_chars: 100000 # longer answers are cut before a model sees them
+  restart: { initial_delay_ms: 500, max_delay_ms: 30000, max_attempts: 5 }  # after a crash
+  servers: {}
+  #   git: { builtin: git, repositories: { app: /home/me/src/app }, allow: ["*"] }
+  #   fs: { builtin: fs, roots: [/home/me/src/app], writes: false, allow: [read, list, search, stat] }
+  #   db: { builtin: db, databases: { app: /var/lib/app/app.db }, allow: ["*"] }
+  #   tickets: { command: npx, args: [-y, some-mcp-server], env: { API_TOKEN: "\${TICKETS_TOKEN}" }, allow: [search] }
+  #   docs: { url: http://127.0.0.1:3000/mcp, headers: { Authorization: "Bearer \${DOCS_TOKEN}" }, allow: ["*"] }
+
 database:
   url: ""                  # empty: ledger.db in the user's data directory; a file path; or postgres://user:pass@host/db
 

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { DEFAULT_CONFIG_YAML } from "./config-defaults.js";
+import { isSecretPath, redactValue } from "./config-redact.js";
 import { configSchema, type SwitchyardConfig } from "./config-schema.js";
 import { environmentWithEnvFiles } from "./env-file.js";
 import { TASK_KINDS } from "./task-kinds.js";
@@ -173,7 +174,9 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   if (got === undefined && issue.code === "invalid_type") {
     return `${path} is required (${issue.message})`;
   }
-  const shown = isSecretPath(issue.path.map(String)) ? "[redacted]" : JSON.stringify(got);
+  const keys = issue.path.map(String);
+  // An entry shown whole (a server with a typo in its kind) may hold secrets of its own.
+  const shown = isSecretPath(keys) ? "[redacted]" : JSON.stringify(redactValue(got, keys));
   return `${path} ${issue.message.replace(/^Invalid input: /, "")}; got ${shown}`;
 }
 
@@ -184,10 +187,4 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
-}
-
-export function isSecretPath(path: string[]): boolean {
-  const last = (path.at(-1) ?? "").toLowerCase();
-  const parent = (path.at(-2) ?? "").toLowerCase();
-  return /(key|token|secret|password|authorization)/.test(last) || /(auth_tokens)/.test(parent);
 }

@@ -4,7 +4,6 @@
  * database URL keeps its host but loses its password.
  */
 import { stringify } from "yaml";
-import { isSecretPath } from "./config-load.js";
 import type { SwitchyardConfig } from "./config-schema.js";
 
 export const REDACTED = "[redacted]";
@@ -17,7 +16,17 @@ export function redactedConfigYaml(config: SwitchyardConfig): string {
   return stringify(redactConfig(config));
 }
 
-function redactValue(value: unknown, path: string[]): unknown {
+/** Whether the value at this key path is a secret, by the key's name or where it sits. */
+export function isSecretPath(path: string[]): boolean {
+  const last = (path.at(-1) ?? "").toLowerCase();
+  const parent = (path.at(-2) ?? "").toLowerCase();
+  // An MCP server's environment and headers carry its credentials under any name.
+  if (path[0] === "tools" && path.length === 5 && (parent === "env" || parent === "headers")) return true;
+  return /(key|token|secret|password|authorization)/.test(last) || /(auth_tokens)/.test(parent);
+}
+
+/** A value found at `path` with every secret inside it replaced. */
+export function redactValue(value: unknown, path: string[]): unknown {
   if (typeof value === "string") {
     if (value !== "" && isSecretPath(path)) return REDACTED;
     return redactDatabaseUrl(value);

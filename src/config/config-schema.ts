@@ -8,6 +8,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { isClaudeTarget } from "./claude-targets.js";
 import { TASK_KINDS } from "./task-kinds.js";
+import { toolsSchema } from "./tools-schema.js";
 
 const urlString = z.url({ error: "must be a URL such as http://localhost:11434" });
 
@@ -275,6 +276,8 @@ export const configSchema = z
     escalation: escalationSchema.prefault({}),
     /** Where the ledger and budget live: empty for SQLite in the data dir, a file path, or postgres://. */
     database: z.strictObject({ url: z.string().default("") }).prefault({}),
+    /** MCP servers whose tools models may use (tools-schema.ts). */
+    tools: toolsSchema.prefault({}),
     logging: z
       .strictObject({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

@@ -17,7 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["errors", "version.ts"],
   ["protocol"],
   ["config"],
-  ["store", "backends"],
+  ["store", "backends", "tools"],
   ["engines"],
   ["routing", "budget"],
   ["dispatch"],

@@ -1,0 +1,141 @@
+/**
+ * `switchyard mcp-server git|fs|db`: one built-in tool server on its own, over stdio (for the hub,
+ * or any MCP client such as Claude Code) or over Streamable HTTP on loopback (`--http`). Its
+ * settings come from the hub (SWITCHYARD_MCP_SETTINGS, JSON), else from the config file's
+ * `tools.servers` entry, with command-line flags on top.
+ */
+import { basename } from "node:path";
+import type { Command } from "commander";
+import { BUILTIN_SERVER_KINDS, type BuiltinServerKind } from "../config/tools-schema.js";
+import { SwitchyardError } from "../errors/switchyard-error.js";
+import { createBuiltinTools, parseBuiltinSettings } from "../tools/servers/builtin-tool-servers.js";
+import { serveToolsOverHttp, serveToolsOverStdio } from "../tools/servers/tool-server-serve.js";
+import { BUILTIN_SETTINGS_VARIABLE } from "../tools/tool-server-specs.js";
+import { CliFailure, loadCliConfig } from "./cli-context.js";
+
+interface McpServerOptions {
+  config?: string;
+  server?: string;
+  root?: string[];
+  repo?: string[];
+  database?: string[];
+  writes?: boolean;
+  http?: string | boolean;
+  host: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerMcpServerCommand(program: Command, globalConfig: () => string | undefined): void {
+  program
+    .command("mcp-server <kind>")
+    .description(
+      `run a built-in MCP tool server (${BUILTIN_SERVER_KINDS.join(", ")}) over stdio, or HTTP with --http`,
+    )
+    .option("--server <name>", "take settings from tools.servers.<name> in the config")
+    .option("--root <dir>", "fs: a directory the tools may use (repeatable)", collect)
+    .option("--repo <[name=]dir>", "git: a repository (repeatable)", collect)
+    .option("--database <name=path-or-url>", "db: a SQLite file or postgres:// URL (repeatable)", collect)
+    .option("--writes", "fs and git: offer the tools that write")
+    .option(
+      "--http [port]",
+      "serve Streamable HTTP at http://<host>:<port>/mcp instead of stdio (port 0: any)",
+    )
+    .option("--host <host>", "with --http: a loopback address", "127.0.0.1")
+    .action((kind: string, options: McpServerOptions) =>
+      mcpServerCommand(kind, { ...options, config: globalConfig() }),
+    );
+}
+
+export async function mcpServerCommand(kind: string, options: McpServerOptions): Promise<void> {
+  if (!(BUILTIN_SERVER_KINDS as string[]).includes(kind))
+    throw new CliFailure(
+      `switchyard: there is no built-in MCP server "${kind}"; use one of: ${BUILTIN_SERVER_KINDS.join(", ")}`,
+      2,
+    );
+  const settings = parseBuiltinSettings(
+    kind as BuiltinServerKind,
+    settingsFor(kind as BuiltinServerKind, options),
+  );
+  const onError = (error: Error) => process.stderr.write(`switchyard mcp-server ${kind}: ${error.message}\n`);
+  let tools: Awaited<ReturnType<typeof createBuiltinTools>>;
+  try {
+    tools = await createBuiltinTools(settings);
+  } catch (error) {
+    if (error instanceof SwitchyardError)
+      throw new CliFailure(`switchyard mcp-server ${kind}: ${error.message}`, 2);
+    throw error;
+  }
+  const running =
+    options.http === undefined || options.http === false
+      ? serveToolsOverStdio(tools, { onError })
+      : await serveToolsOverHttp(tools, {
+          host: options.host,
+          port: options.http === true ? 0 : Number(options.http),
+          onError,
+        });
+  if (running.url) process.stdout.write(`switchyard mcp-server ${kind} listening on ${running.url}\n`);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void running.close());
+  await running.closed;
+  process.exit(0);
+}
+
+function settingsFor(kind: BuiltinServerKind, options: McpServerOptions): Record<string, unknown> {
+  const fromHub = process.env[BUILTIN_SETTINGS_VARIABLE];
+  if (fromHub) {
+    try {
+      return JSON.parse(fromHub) as Record<string, unknown>;
+    } catch {
+      throw new CliFailure(`switchyard mcp-server: ${BUILTIN_SETTINGS_VARIABLE} is not valid JSON`, 2);
+    }
+  }
+  const settings: Record<string, unknown> = { ...configEntry(kind, options), builtin: kind };
+  if (options.root) settings.roots = options.root;
+  if (options.repo)
+    settings.repositories = Object.fromEntries(options.repo.map((entry) => named(entry, basename)));
+  if (options.database)
+    settings.databases = Object.fromEntries(
+      options.database.map((entry) =>
+        named(entry, () => {
+          throw new CliFailure(`switchyard mcp-server: --database takes name=path-or-url, got "${entry}"`, 2);
+        }),
+      ),
+    );
+  if (options.writes) settings.writes = true;
+  return settings;
+}
+
+/** `name=value`, or a bare value named by `nameOf(value)`. */
+function named(entry: string, nameOf: (value: string) => string): [string, string] {
+  const match = /^([A-Za-z0-9_-]+)=(.+)$/.exec(entry);
+  return match ? [match[1]!, match[2]!] : [nameOf(entry), entry];
+}
+
+/** The config's entry for this kind: the one named by --server, else the only one there is. */
+function configEntry(kind: BuiltinServerKind, options: McpServerOptions): Record<string, unknown> {
+  const flagsSayAll = options.root ?? options.repo ?? options.database;
+  if (flagsSayAll && !options.server) return {};
+  const { servers } = loadCliConfig(options.config).config.tools;
+  const candidates = Object.entries(servers).filter(
+    ([name, server]) =>
+      "builtin" in server && server.builtin === kind && (!options.server || name === options.server),
+  );
+  if (options.server && candidates.length === 0)
+    throw new CliFailure(
+      `switchyard mcp-server: tools.servers.${options.server} is not a ${kind} server in the config`,
+      2,
+    );
+  if (candidates.length > 1)
+    throw new CliFailure(
+      `switchyard mcp-server: the config has ${candidates.length} ${kind} servers (${candidates.map(([name]) => name).join(", ")}); pick one with --server`,
+      2,
+    );
+  if (candidates.length === 0) {
+    const flag = { fs: "--root <dir>", git: "--repo <dir>", db: "--database <name=path-or-url>" }[kind];
+    throw new CliFailure(
+      `switchyard mcp-server: no ${kind} server in tools.servers; add one, or pass ${flag}`,
+      2,
+    );
+  }
+  return candidates[0]![1] as Record<string, unknown>;
+}
