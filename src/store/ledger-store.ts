@@ -76,9 +76,32 @@ export interface RequestRecord {
   cacheWriteCostUsd: number | null;
 }
 
+/** One MCP tool call an agent loop made, as the ledger keeps it (tool-call-row.ts maps it). */
+export interface ToolCallRecord {
+  id: string;
+  /** The ledger id of the attempt whose answer asked for the call. */
+  requestId: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  server: string;
+  tool: string;
+  /** sha256 (hex) of the arguments' canonical JSON: what was sent is never stored. */
+  argumentsDigest: string;
+  durationMs: number;
+  resultBytes: number;
+  isError: boolean;
+  /** Why the call failed ("not-allowed", "timeout", …), and the message the model saw. */
+  failure: string | null;
+  errorMessage: string | null;
+}
+
 export interface LedgerStore {
   /** Queues a row; it is committed in the next batch, off the response path. */
   record(row: RequestRecord): void;
+  /** Queues a tool call's audit row, committed like the requests' rows. */
+  recordToolCall(call: ToolCallRecord): void;
+  /** The tool calls an attempt's answer made, oldest first. */
+  toolCalls(requestId: string): Promise<ToolCallRecord[]>;
   /** Resolves when everything queued so far is committed. */
   flush(): Promise<void>;
   /** The newest rows first. */

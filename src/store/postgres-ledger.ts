@@ -8,9 +8,10 @@ import pg from "pg";
 import { LedgerBatch } from "./ledger-batch.js";
 import { fromLedgerRow, LEDGER_COLUMNS, toLedgerRow } from "./ledger-row.js";
 import { LEDGER_SCHEMA, REQUESTS_TABLE } from "./ledger-schema.js";
-import type { LedgerStore, RequestRecord } from "./ledger-store.js";
+import type { LedgerStore, RequestRecord, ToolCallRecord } from "./ledger-store.js";
 import { migratePostgres } from "./schema-migrations.js";
 import { insertionOrderColumn } from "./table-schema.js";
+import { fromToolCallRow, TOOL_CALL_COLUMNS, toolCallValues } from "./tool-call-row.js";
 
 const COLUMNS = LEDGER_COLUMNS;
 /** Ties between rows of one millisecond go to the one inserted last (or first, oldest first). */
@@ -89,6 +90,34 @@ export class PostgresLedger implements LedgerStore {
       [startMs, endMs],
     );
     return result.rows.map(fromLedgerRow);
+  }
+
+  recordToolCall(call: ToolCallRecord): void {
+    // Chained behind the request rows' batches, so an attempt's row lands before its calls'.
+    this.writing = this.writing.then(() =>
+      this.pool
+        .query(
+          `INSERT INTO tool_calls (${TOOL_CALL_COLUMNS.join(", ")}) VALUES (${TOOL_CALL_COLUMNS.map((_, index) => `$${index + 1}`).join(", ")})
+           ON CONFLICT (id) DO NOTHING`,
+          toolCallValues(call, "native"),
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            this.failure = error;
+            this.options.onError?.(error, 1);
+          },
+        ),
+    );
+  }
+
+  async toolCalls(requestId: string): Promise<ToolCallRecord[]> {
+    await this.flush();
+    const result = await this.pool.query(
+      `SELECT ${TOOL_CALL_COLUMNS.join(", ")} FROM tool_calls WHERE request_id = $1 ORDER BY started_at`,
+      [requestId],
+    );
+    return result.rows.map(fromToolCallRow);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * joins by calling this with its own factory).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { LedgerStore } from "../../src/store/ledger-store.js";
+import type { LedgerStore, ToolCallRecord } from "../../src/store/ledger-store.js";
 import { sampleRecord } from "./sample-record.js";
 
 export { sampleRecord };
@@ -73,6 +73,45 @@ export function describeLedgerStore(
       for (let index = 0; index < 2_000; index++) store.record(sampleRecord({ id: `burst-${index}` }));
       await store.flush();
       expect(await store.recent(5_000)).toHaveLength(2_000);
+    });
+
+    it("keeps tool-call audit rows, by the attempt that asked, and never the arguments", async () => {
+      const base = Date.UTC(2026, 11, 5, 10);
+      const call = (id: string, offset: number, overrides: Partial<ToolCallRecord> = {}): ToolCallRecord => ({
+        id,
+        requestId: "attempt-1",
+        startedAt: base + offset,
+        server: "fs",
+        tool: "read",
+        argumentsDigest: "a".repeat(64),
+        durationMs: 12.5,
+        resultBytes: 2048,
+        isError: false,
+        failure: null,
+        errorMessage: null,
+        ...overrides,
+      });
+      store.record(sampleRecord({ id: "attempt-1" }));
+      store.recordToolCall(call("t1", 0));
+      store.recordToolCall(
+        call("t2", 5, {
+          tool: "write",
+          isError: true,
+          failure: "not-allowed",
+          errorMessage: "fs.write is off",
+        }),
+      );
+      store.recordToolCall(call("t3", 1, { requestId: "attempt-2" }));
+      expect(await store.toolCalls("attempt-1")).toEqual([
+        call("t1", 0),
+        call("t2", 5, {
+          tool: "write",
+          isError: true,
+          failure: "not-allowed",
+          errorMessage: "fs.write is off",
+        }),
+      ]);
+      expect(await store.toolCalls("none")).toEqual([]);
     });
 
     it("rows committed before a close are there after reopening", async () => {
