@@ -48,13 +48,22 @@ function yamlScalar(value: string): string {
   return /^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value) ? value : JSON.stringify(value);
 }
 
-/** A unified-style line diff (`---`/`+++`, `@@` hunks, 3 lines of context); "" when equal. */
-export function unifiedDiff(name: string, before: string, after: string, context = 3): string {
+/**
+ * A unified-style line diff (`---`/`+++`, `@@` hunks, 3 lines of context); "" when equal.
+ * `newLabel` follows the name on the `+++` line.
+ */
+export function unifiedDiff(
+  name: string,
+  before: string,
+  after: string,
+  options: { context?: number; newLabel?: string } = {},
+): string {
   if (before === after) return "";
+  const context = options.context ?? 3;
   const oldLines = before.split("\n");
   const newLines = after.split("\n");
   const operations = diffLines(oldLines, newLines);
-  const output = [`--- ${name}`, `+++ ${name} (calibrated)`];
+  const output = [`--- ${name}`, `+++ ${name} (${options.newLabel ?? "calibrated"})`];
   let index = 0;
   while (index < operations.length) {
     if (operations[index]!.kind === " ") {
