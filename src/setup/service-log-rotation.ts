@@ -33,7 +33,8 @@ export function logRotationScript(options: LogRotationOptions = DEFAULT_LOG_ROTA
     `max=${Math.floor(options.maxBytes)}; keep=${Math.floor(options.keep)}`,
     'for file in "$@"; do',
     '  [ -f "$file" ] || continue',
-    '  size=$(wc -c < "$file")',
+    // Arithmetic drops the leading blanks BSD wc (macOS) prints before the count.
+    '  size=$(($(wc -c < "$file")))',
     '  [ "$size" -gt "$max" ] || continue',
     "  index=$keep",
     '  while [ "$index" -gt 1 ]; do',
