@@ -271,12 +271,13 @@ function parseUnit(text: string): Record<string, Record<string, string[]>> {
     if (line.trim() === "" || line.startsWith("#")) continue;
     const header = /^\[(\w+)\]$/.exec(line);
     if (header) {
-      current = sections[header[1]!] = {};
+      current = {};
+      sections[header[1]!] = current;
       continue;
     }
     const assignment = /^(\w+)=(.*)$/.exec(line);
     if (!assignment || !current) throw new Error(`not a unit file line: ${line}`);
-    (current[assignment[1]!] ??= []).push(assignment[2]!);
+    current[assignment[1]!] = [...(current[assignment[1]!] ?? []), assignment[2]!];
   }
   return sections;
 }
