@@ -272,10 +272,14 @@ describe("switchyard statusline", () => {
     "prints a dim reason and exits 0 when the Brain is away or there is no session",
     async () => {
       const url = `http://127.0.0.1:${await closedPort()}`;
-      const [away, noSession] = await Promise.all([
+      const input = JSON.stringify({ session_id: "a-session-id-0001" });
+      const [away, awayFastPath, noSession] = await Promise.all([
+        runSwitchyard(["statusline", "--url", url], { env: { SWITCHYARD_HOME: home }, input }),
+        // How bin/switchyard.js starts it: without the rest of the CLI.
         runSwitchyard(["statusline", "--url", url], {
           env: { SWITCHYARD_HOME: home },
-          input: JSON.stringify({ session_id: "a-session-id-0001" }),
+          input,
+          script: "statusline-main.ts",
         }),
         remote(["statusline"], {}, "not json"),
       ]);
@@ -283,6 +287,7 @@ describe("switchyard statusline", () => {
       expect(away.stdout).toBe(
         `\x1b[2mswitchyard · the Brain at ${url} is not answering (connection refused)\x1b[0m\n`,
       );
+      expect(awayFastPath).toEqual(away);
       expect(noSession.code).toBe(0);
       expect(noSession.stdout).toBe(
         `\x1b[2mswitchyard · ${harness.url} · no session id from Claude Code\x1b[0m\n`,

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 
-const mainScript = join(import.meta.dirname, "../../src/cli/main.ts");
+const cliDirectory = join(import.meta.dirname, "../../src/cli");
 /** tsx's loader by absolute URL, so the CLI can run in any working directory. */
 const tsxLoader = import.meta.resolve("tsx");
 
@@ -21,6 +21,8 @@ export interface CliRunOptions {
   /** Written to stdin, which is then closed (closed at once when absent). */
   input?: string;
   cwd?: string;
+  /** The entry script in src/cli/ (default main.ts; statusline-main.ts is bin/switchyard.js's fast path). */
+  script?: string;
 }
 
 const FOREIGN = [
@@ -35,7 +37,8 @@ const FOREIGN = [
 export function runSwitchyard(args: string[], options: CliRunOptions = {}): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of FOREIGN) delete env[name];
-  const child = spawn(process.execPath, ["--import", tsxLoader, mainScript, ...args], {
+  const script = join(cliDirectory, options.script ?? "main.ts");
+  const child = spawn(process.execPath, ["--import", tsxLoader, script, ...args], {
     env: { ...env, ...options.env },
     cwd: options.cwd ?? process.cwd(),
     stdio: ["pipe", "pipe", "pipe"],
