@@ -39,6 +39,17 @@ const remote = (args: string[], env: NodeJS.ProcessEnv = {}, input?: string) =>
     ...(input === undefined ? {} : { input }),
   });
 
+/** One request through the OpenAI door; returns its request id. */
+async function askTheBrain(model: string): Promise<string> {
+  const answer = await fetch(`${harness.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
+  });
+  expect(answer.status).toBe(200);
+  return answer.headers.get("x-switchyard-request-id")!;
+}
+
 /** A port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -50,12 +61,7 @@ async function closedPort(): Promise<number> {
 
 describe("the admin API the thin client reads", () => {
   it("GET /admin/requests/:id gives one ledger row, and an unknown id is a 404 in OpenAI's shape", async () => {
-    const answer = await fetch(`${harness.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ model: "local-coder", messages: [{ role: "user", content: "hi" }] }),
-    });
-    const id = answer.headers.get("x-switchyard-request-id")!;
+    const id = await askTheBrain("local-coder");
     const row = (await (await admin(`/admin/requests/${id}`)).json()) as Record<string, unknown>;
     expect(row).toMatchObject({ id, alias: "local-coder", model: "qwen2.5-coder:32b", status: "ok" });
 
@@ -72,11 +78,18 @@ describe("the admin API the thin client reads", () => {
   });
 
   it("GET /admin/requests?since= gives the rows since then, newest first", async () => {
-    const before = Date.now() - 1;
-    const body = (await (await admin(`/admin/requests?since=${before}&limit=5`)).json()) as {
-      data: unknown[];
-    };
-    expect(Array.isArray(body.data)).toBe(true);
+    const older = await askTheBrain("local-coder");
+    const since = (await harness.ledgerRows()).find((row) => row.id === older)!.startedAt + 1;
+    // The next rows must start in a later millisecond than the one left out.
+    while (Date.now() < since) await new Promise((resolve) => setImmediate(resolve));
+    const first = await askTheBrain("local-coder");
+    const second = await askTheBrain("local-reasoner");
+    const listed = async (query: string) =>
+      ((await (await admin(`/admin/requests?${query}`)).json()) as { data: Array<{ id: string }> }).data.map(
+        (row) => row.id,
+      );
+    expect(await listed(`since=${since}`)).toEqual([second, first]);
+    expect(await listed(`since=${since}&limit=1`)).toEqual([second]);
     const bad = await admin("/admin/requests?since=yesterday");
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("since");
@@ -153,9 +166,17 @@ describe("switchyard ask", () => {
   it(
     "refuses an unknown task and a missing file before calling anyone",
     async () => {
-      const result = await remote(["ask", "--task", "poetry", "--file", "/no/such/file", "hi"]);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain("--task must be one of code-generation, test-generation");
+      const before = (await harness.ledgerRows()).length;
+      const [task, file] = await Promise.all([
+        remote(["ask", "--task", "poetry", "hi"]),
+        remote(["ask", "--file", "/no/such/file", "hi"]),
+      ]);
+      expect(task.code).toBe(2);
+      expect(task.stderr).toContain("switchyard ask: --task must be one of code-generation, test-generation");
+      expect(task.stderr).toContain('got "poetry"');
+      expect(file.code).toBe(2);
+      expect(file.stderr.trim()).toBe("switchyard ask: cannot read --file /no/such/file: no such file");
+      expect(await harness.ledgerRows()).toHaveLength(before);
     },
     SLOW,
   );
@@ -163,19 +184,16 @@ describe("switchyard ask", () => {
 
 describe("read commands against the Brain's admin API", () => {
   it(
-    "log reads the Brain named by the client config (no --url, no SWITCHYARD_URL), with its token",
+    "log and env claude follow the client config (no --url, no SWITCHYARD_URL), with its token",
     async () => {
+      await askTheBrain("local-coder");
       const workstation = mkdtempSync(join(tmpdir(), "switchyard-workstation-"));
-      writeFileSync(
-        join(workstation, "client.yaml"),
-        renderClientConfig({ url: harness.url, token: TOKEN }),
-        {
-          mode: 0o600,
-        },
-      );
-      const result = await runSwitchyard(["log", "-n", "3", "--json"], {
-        env: { SWITCHYARD_HOME: workstation },
-      });
+      const client = renderClientConfig({ url: harness.url, token: TOKEN });
+      writeFileSync(join(workstation, "client.yaml"), client, { mode: 0o600 });
+      const [result, claude] = await Promise.all([
+        runSwitchyard(["log", "-n", "3", "--json"], { env: { SWITCHYARD_HOME: workstation } }),
+        runSwitchyard(["env", "claude"], { env: { SWITCHYARD_HOME: workstation } }),
+      ]);
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
       const rows = result.stdout
@@ -184,6 +202,9 @@ describe("read commands against the Brain's admin API", () => {
         .map((line) => JSON.parse(line) as { id: string });
       const expected = (await harness.ledgerRows()).slice(0, 3).map((row) => row.id);
       expect(rows.map((row) => row.id)).toEqual(expected);
+      // Claude Code started from this Workstation goes to the same Brain with the same token.
+      expect(claude.stdout).toContain(`export ANTHROPIC_BASE_URL='${harness.url}'`);
+      expect(claude.stdout).toContain(`export ANTHROPIC_AUTH_TOKEN='${TOKEN}'`);
       rmSync(workstation, { recursive: true, force: true });
     },
     SLOW,
