@@ -47,7 +47,10 @@ export function registerEngineCommands(program: Command, globalConfig: () => str
   engine
     .command("status")
     .description("each Engine: up or down, models loaded, slots in use, tok/s, swaps")
-    .option("--url <url>", "read the live fleet from the Brain's admin API")
+    .option(
+      "--url <url>",
+      "ask this Brain (default: $SWITCHYARD_URL, else the client config, else read locally)",
+    )
     .option("--minutes <minutes>", "ledger window for tok/s", "15")
     .option("--json", "print JSON")
     .action((options: EngineOptions) => engineStatusCommand({ ...options, config: globalConfig() }));

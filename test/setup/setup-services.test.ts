@@ -9,6 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { launchdJobPlist, plistXml } from "../../src/setup/service-launchd.js";
+import { quoteArgument } from "../../src/setup/service-systemd.js";
 import { type BrainSetupInput, brainSetupPlan } from "../../src/setup/setup-brain.js";
 import { engineServiceEnvironmentDefaults, engineSetupPlan } from "../../src/setup/setup-engine.js";
 import { applyPlannedFiles, ensureDirectories } from "../../src/setup/setup-files.js";
@@ -292,5 +294,34 @@ describe("the token file", () => {
     } finally {
       process.umask(previous);
     }
+  });
+});
+
+describe("the generators' quoting", () => {
+  it("plist strings are escaped and read back exactly; control characters are refused", () => {
+    const tricky = `a & b < c > d "quoted" 'single' ünïcödé`;
+    const xml = plistXml(
+      launchdJobPlist({
+        label: "x",
+        programArguments: [tricky],
+        environment: { KEY: tricky },
+        keepAlive: false,
+      }),
+    );
+    expect(readPlist(xml)).toMatchObject({
+      ProgramArguments: [tricky],
+      EnvironmentVariables: { KEY: tricky },
+    });
+    expect(() => plistXml({ Label: "bell\u0007" })).toThrow(/control characters/);
+  });
+
+  it("systemd words are quoted where they must be, with % and $ escaped where they are special", () => {
+    expect(quoteArgument("/usr/bin/node", "command")).toBe("/usr/bin/node");
+    expect(quoteArgument("/Users/me/Application Support/x", "command")).toBe(
+      '"/Users/me/Application Support/x"',
+    );
+    expect(quoteArgument("50%$HOME", "command")).toBe('"50%%$$HOME"');
+    expect(quoteArgument("PATH=$HOME/bin:/usr/bin", "setting")).toBe('"PATH=$HOME/bin:/usr/bin"');
+    expect(quoteArgument('say "hi" \\ bye', "setting")).toBe('"say \\"hi\\" \\\\ bye"');
   });
 });
