@@ -28,7 +28,7 @@ export interface PlannedFile {
   description: string;
   /** Hides secrets in the diff; the real content is still what gets written. */
   redact?: (text: string) => string;
-  /** An existing file is kept whatever it holds (a token already handed out is never replaced). */
+  /** An existing file keeps what it holds (a token already handed out is never replaced); only its mode is set. */
   keepExisting?: boolean;
   /** Mode for directories created on the way (default 0o755; 0o700 for ~/.ssh and secrets). */
   directoryMode?: number;
@@ -65,7 +65,11 @@ function applyPlannedFile(file: PlannedFile, options: ApplyOptions): FileOutcome
   const existingMode = existing === undefined ? undefined : statSync(file.path).mode & 0o777;
   const base = { path: file.path, description: file.description };
   if (existing !== undefined && file.keepExisting) {
-    return { ...base, action: "kept", diff: "", written: false };
+    if (existingMode === file.mode) return { ...base, action: "kept", diff: "", written: false };
+    // The content stays, but a secret others can read is fixed: the service would refuse it.
+    if (!options.dryRun) chmodSync(file.path, file.mode);
+    const diff = `${file.path}: mode ${octal(existingMode!)} -> ${octal(file.mode)}\n`;
+    return { ...base, action: "update", diff, written: !options.dryRun };
   }
   if (existing === file.content && existingMode === file.mode) {
     return { ...base, action: "unchanged", diff: "", written: false };

@@ -5,7 +5,16 @@
  * private, a second run changing nothing, a changed file backed up, a dry run writing nothing.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -285,6 +294,20 @@ function parseUnit(text: string): Record<string, Record<string, string[]>> {
 }
 
 describe("the token file", () => {
+  it("keeps a token made by hand but makes its file private", () => {
+    const input = brainInput();
+    mkdirSync(join(home, "Library", "Application Support", "Switchyard"), { recursive: true });
+    writeFileSync(input.tokenPath, "hand-made-token\n", { mode: 0o644 });
+    const token = apply(brainSetupPlan(input)).find((outcome) => outcome.path === input.tokenPath)!;
+    expect(token).toMatchObject({
+      action: "update",
+      written: true,
+      diff: `${input.tokenPath}: mode 0644 -> 0600\n`,
+    });
+    expect(readFileSync(input.tokenPath, "utf8")).toBe("hand-made-token\n");
+    expect(mode(input.tokenPath)).toBe(0o600);
+  });
+
   it("is created private even where the umask would let others read it", () => {
     const previous = process.umask(0o022);
     try {
