@@ -37,7 +37,7 @@ export interface ReserveInput {
   model: string;
   /** Local back ends (Ollama, the Engine) cost nothing and are never reserved. */
   local: boolean;
-  /** The prompt's tokens, as an upper estimate. */
+  /** The most the prompt can count, in tokens (`chatRequestTokenBound`), never an estimate. */
   promptTokens: number;
   /** The request's max_tokens, else the alias's max_output_tokens; undefined: the model's maximum. */
   maxOutputTokens?: number | undefined;

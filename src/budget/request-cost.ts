@@ -13,30 +13,26 @@ export const COST_DISAGREEMENT_RATIO = 0.05;
 
 export interface WorstCaseInput {
   price: ModelPrice;
-  /** The prompt's token count (an upper estimate: images and tool schemas included). */
+  /** What the prompt can cost at most, in tokens (`chatRequestTokenBound`: images and tools included). */
   promptTokens: number;
   /** The request's max_tokens (or the alias's max_output_tokens); undefined when neither is set. */
   maxOutputTokens?: number | undefined;
 }
 
-/** The output bound used for the worst case: the request's, else the model's, else a fallback. */
-export function worstCaseOutputTokens(
-  price: ModelPrice,
-  requested: number | undefined,
-  promptTokens = 0,
-): number {
-  const modelLimit =
-    price.maxOutputTokens ??
-    (price.contextLength === undefined
-      ? FALLBACK_MAX_OUTPUT_TOKENS
-      : Math.max(price.contextLength - promptTokens, 0));
+/**
+ * The output bound used for the worst case: the request's, else the model's, else a fallback. A
+ * model with only a context length may fill all of it: the prompt is known only as an upper bound,
+ * and subtracting an upper bound would leave the output short of what the model can write.
+ */
+export function worstCaseOutputTokens(price: ModelPrice, requested: number | undefined): number {
+  const modelLimit = price.maxOutputTokens ?? price.contextLength ?? FALLBACK_MAX_OUTPUT_TOKENS;
   if (requested === undefined || !Number.isFinite(requested) || requested <= 0) return modelLimit;
   return Math.min(requested, modelLimit);
 }
 
 /** prompt tokens × input price + max output tokens × output price, in USD. */
 export function worstCaseCostUsd(input: WorstCaseInput): number {
-  const outputTokens = worstCaseOutputTokens(input.price, input.maxOutputTokens, input.promptTokens);
+  const outputTokens = worstCaseOutputTokens(input.price, input.maxOutputTokens);
   return input.promptTokens * input.price.inputUsdPerToken + outputTokens * input.price.outputUsdPerToken;
 }
 

@@ -144,13 +144,21 @@ interface StreamChunk {
   error?: { message?: string };
 }
 
-/** The settled row for the footer; a Brain that cannot say leaves the footer to the headers. */
+/**
+ * The settled row for the footer. A streamed answer's row is written once its gates have judged
+ * it, which can be a moment after the last byte (longer with executable or judge gates): a 404 is
+ * asked again a few times. A Brain that cannot say leaves the footer to the headers.
+ */
 async function ledgerRow(brain: BrainTarget, id: string): Promise<RequestRecord | undefined> {
-  try {
-    return await brainJson(brain, `/admin/requests/${encodeURIComponent(id)}`, requestRecordSchema, 3_000);
-  } catch {
-    return undefined;
+  for (const waitMs of [0, 150, 300, 600, 1_200]) {
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    try {
+      return await brainJson(brain, `/admin/requests/${encodeURIComponent(id)}`, requestRecordSchema, 3_000);
+    } catch (error) {
+      if (!(error instanceof CliFailure) || !/ answered 404:/.test(error.message)) return undefined;
+    }
   }
+  return undefined;
 }
 
 function routeHeaders(headers: Record<string, string | string[] | undefined>): AskRouteHeaders {

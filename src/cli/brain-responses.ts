@@ -123,6 +123,12 @@ export const requestRecordSchema = z.looseObject({
   gateVerdict: z.enum(["pass", "fail"]).nullable(),
   gateDetail: z.string().nullable(),
   queueMs: nullableNumber,
+  // Fields a Brain of an earlier release does not send.
+  costEstimated: z.boolean().default(false),
+  cacheReadTokens: nullableNumber.default(null),
+  cacheWriteTokens: nullableNumber.default(null),
+  cacheReadCostUsd: nullableNumber.default(null),
+  cacheWriteCostUsd: nullableNumber.default(null),
 }) satisfies z.ZodType<RequestRecord>;
 
 export const requestListSchema = z.looseObject({ data: z.array(requestRecordSchema) });

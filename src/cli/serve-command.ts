@@ -47,7 +47,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   // at a second signal, it closes their connections: each request is aborted upstream, its
   // reservation released and its row written as aborted, before the ledger closes.
   const cutOff = (why: string) => {
-    const inFlight = runtime.dispatcher.inFlight;
+    const inFlight = runtime.switchyard.inFlight;
     if (inFlight > 0) logger.warn(`${why}: closing the connections of ${inFlight} requests still answering`);
     gateway.app.server.closeAllConnections();
   };
@@ -58,7 +58,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     }
     stopping = true;
     const graceSeconds = config.server.shutdown_grace_seconds;
-    const inFlight = runtime.dispatcher.inFlight;
+    const inFlight = runtime.switchyard.inFlight;
     logger.info(
       inFlight > 0
         ? `${signal} received: finishing ${inFlight} requests in flight (up to ${graceSeconds} s; ${signal} again to stop now)`

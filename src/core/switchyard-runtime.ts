@@ -6,7 +6,11 @@
 import pino, { type Logger } from "pino";
 import type { Backend } from "../backends/backend.js";
 import { createBackend } from "../backends/backend-registry.js";
-import { openRouterApi } from "../backends/openai-compatible/openrouter-api.js";
+import {
+  fetchGeneration,
+  openRouterApi,
+  openRouterApis,
+} from "../backends/openai-compatible/openrouter-api.js";
 import { BlockReservations } from "../budget/block-reservations.js";
 import { type AlertSink, logAlertSink } from "../budget/budget-alerts.js";
 import { BudgetGuard } from "../budget/budget-guard.js";
@@ -16,21 +20,22 @@ import { KeyGuard } from "../budget/key-guard.js";
 import { type ModelCatalog, unknownConfiguredModels } from "../budget/model-catalog.js";
 import { webhookAlertSink } from "../budget/webhook-alert-sink.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
-import { ChatDispatcher } from "../dispatch/chat-dispatcher.js";
+import { AttemptDispatcher } from "../dispatch/attempt-dispatcher.js";
 import { EngineFleet } from "../engines/engine-fleet.js";
 import { engineSpecs } from "../engines/engine-spec.js";
-import { ChatEscalator } from "../escalation/chat-escalator.js";
-import { TaskRouter } from "../routing/task-router.js";
+import { RoutePlanner } from "../routing/route-planner.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import { databaseLocation, openStores, type Stores } from "../store/open-stores.js";
 import { VERSION } from "../version.js";
+import { Switchyard } from "./switchyard.js";
 
 export interface SwitchyardRuntime {
   version: string;
   config: SwitchyardConfig;
   logger: Logger;
   backends: Map<string, Backend>;
-  router: TaskRouter;
+  /** The one request path: every door calls `switchyard.chat`. */
+  switchyard: Switchyard;
   ledger: LedgerStore;
   stores: Stores;
   budget: BudgetGuard;
@@ -39,9 +44,6 @@ export interface SwitchyardRuntime {
   catalog(): ModelCatalog;
   /** Fetches prices from OpenRouter now, saves them and uses them from the next request on. */
   syncCatalog(): Promise<ModelCatalog>;
-  dispatcher: ChatDispatcher;
-  /** Gates answers and climbs the ladder when one fails; front doors call it for every request. */
-  escalator: ChatEscalator;
   /** The Ollama back ends as a fleet (slots, health, warm models); undefined with none configured. */
   engines?: EngineFleet | undefined;
   close(): Promise<void>;
@@ -50,6 +52,15 @@ export interface SwitchyardRuntime {
 export interface RuntimeOptions {
   logger?: Logger;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Back ends to use instead of building them from the config, by back-end id (tests drive the
+   * spine with in-memory back ends this way). Ids the config has and this map lacks are built.
+   */
+  backends?: ReadonlyMap<string, Backend>;
+  /** The clock for throttled warnings and the Opus share's window; default Date.now. */
+  now?: () => number;
+  /** Waits before each look-up of a cut-short answer's billed cost (tests shorten them). */
+  generationRetryDelaysMs?: readonly number[];
 }
 
 export async function startRuntime(
@@ -102,7 +113,7 @@ export async function startRuntime(
 
   const backends = new Map<string, Backend>();
   for (const [id, backendConfig] of Object.entries(config.backends))
-    backends.set(id, createBackend(id, backendConfig));
+    backends.set(id, options.backends?.get(id) ?? createBackend(id, backendConfig));
   const paidModels = Object.values(config.aliases)
     .filter((alias) => config.backends[alias.backend]?.type === "openai-compatible")
     .map((alias) => alias.model);
@@ -131,47 +142,57 @@ export async function startRuntime(
   // Warm-up and the first inventory reading run in the background; requests flow meanwhile.
   if (engines) background.push(engines.start());
 
-  const router = new TaskRouter(config);
-  const dispatcher = new ChatDispatcher({
+  const now = options.now;
+  const accounts = openRouterApis(config);
+  let switchyard: Switchyard | undefined;
+  const dispatcher = new AttemptDispatcher({
     config,
     backends,
-    ledger: stores.ledger,
     budget,
+    admission: engines,
     logger,
-    ...(engines ? { admission: engines } : {}),
+    now,
+    generations: {
+      supports: (backendId) => accounts.has(backendId),
+      lookup: (backendId, responseId) => fetchGeneration(accounts.get(backendId)!, responseId),
+    },
+    generationRetryDelaysMs: options.generationRetryDelaysMs,
+    onCostCorrected: (attempt) => switchyard?.correct(attempt),
   });
-  const escalator = new ChatEscalator({
+  switchyard = new Switchyard({
     config,
-    dispatch: (input) => dispatcher.dispatch(input),
+    planner: new RoutePlanner(config, { logger, ...(now ? { now } : {}) }),
+    dispatcher,
     ledger: stores.ledger,
     logger,
+    ...(now ? { now } : {}),
   });
-  await escalator.start();
+  await switchyard.start();
   return {
     version: VERSION,
     config,
     logger,
     backends,
-    router,
+    switchyard,
     ledger: stores.ledger,
     stores,
     budget,
     keyGuard,
     catalog: () => catalog,
     syncCatalog: refreshCatalog,
-    dispatcher,
-    escalator,
     engines,
     async close() {
       keyGuard?.stop();
       engines?.stop();
       // Requests cut off by a forced shutdown unwind (abort upstream, write their row) first.
-      if (!(await dispatcher.drained(5_000))) {
+      if (!(await switchyard.drained(5_000))) {
         logger.warn(
-          `${dispatcher.inFlight} requests had not ended 5 s after the server closed; closing anyway`,
+          `${switchyard.inFlight} requests had not ended 5 s after the server closed; closing anyway`,
         );
       }
-      await escalator.idle();
+      // Answers cut short and still waiting for the provider's figure settle on their estimates.
+      await dispatcher.close();
+      await switchyard.idle();
       await Promise.allSettled(background);
       await Promise.allSettled([...backends.values()].map((backend) => backend.close()));
       await budget.close();

@@ -1,7 +1,7 @@
 /**
  * The judge gate: a configured model (by default the rung above the one that answered) grades the
  * answer 0-10 against the task's rubric, and the answer passes at or above the threshold. The
- * judge is called through the same dispatcher as everything else, so it is costed, budgeted and in
+ * judge is asked through the one request path like everything else, so it is costed, budgeted and in
  * the ledger (front door "judge", linked to the request by parentId). A judge that cannot answer —
  * over budget, down, or unreadable — makes the gate inconclusive, never a failure: a missing
  * opinion is no evidence against the answer.
@@ -9,14 +9,13 @@
 
 import { aliasStep, type RouteStep } from "../config/alias-steps.js";
 import type { GateTaskConfig, SwitchyardConfig } from "../config/config-schema.js";
-import type { Dispatch, DispatchInput } from "../dispatch/chat-dispatcher.js";
 import { toSwitchyardError } from "../errors/switchyard-error.js";
-import { type ChatMessage, type ChatRequest, collectChatEvents } from "../protocol/chat-types.js";
+import type { CancelSignal } from "../protocol/cancel-signal.js";
+import type { ChatMessage, ChatRequest } from "../protocol/chat-types.js";
+import type { Route } from "../routing/task-router.js";
 import { JUDGE_RUBRICS } from "./judge-rubrics.js";
 import { parseJudgeVerdict } from "./judge-verdict.js";
 import type { GateCheck, GateInput } from "./quality-gate.js";
-
-export type DispatchFunction = (input: DispatchInput) => Promise<Dispatch>;
 
 type JudgeConfig = NonNullable<GateTaskConfig["judge"]>;
 
@@ -25,11 +24,27 @@ const ANSWER_CHARS = 12_000;
 /** Bounds what a paid judge can cost (and so what the budget reserves for it). */
 const PAID_JUDGE_MAX_TOKENS = 800;
 
+/** One judge call: the grading request, the rung that grades, and the attempt it grades. */
+export interface JudgeCall {
+  request: ChatRequest;
+  step: RouteStep;
+  /** The graded attempt's route (its task and selector are the judge row's too). */
+  route: Route;
+  /** The first attempt's id, and the graded attempt's number: the judge row links to them. */
+  chainId: string;
+  attempt: number;
+  signal: CancelSignal;
+}
+
+/**
+ * Asks a judge through the one request path (budgeted, in the ledger as front door "judge");
+ * resolves with the judge row's id and its text, rejects when no answer came.
+ */
+export type AskJudge = (call: JudgeCall) => Promise<{ id: string; text: string }>;
+
 export interface JudgeGateOptions {
   config: SwitchyardConfig;
-  dispatch: DispatchFunction;
-  /** Called with each judge dispatch, so its ledger row is counted like any other call. */
-  onDispatch?: (dispatch: Dispatch) => void;
+  askJudge: AskJudge;
 }
 
 /** The judge's rung, or undefined when "next" and nothing is above the answering rung. */
@@ -56,27 +71,16 @@ export async function runJudgeGate(
     };
   }
   const request = judgeRequest(judge, input, step);
-  let dispatch: Dispatch;
-  let text: string;
+  let answer: { id: string; text: string };
   try {
-    dispatch = await options.dispatch({
+    answer = await options.askJudge({
       request,
-      route: {
-        task: input.route.task,
-        selector: input.route.selector,
-        ladder: [step],
-        signals: () => ["judge"],
-      },
-      frontDoor: "judge",
-      signal: input.signal,
-      arrivedAt: performance.now(),
-      parentId: input.chainId,
+      step,
+      route: input.route,
+      chainId: input.chainId,
       attempt: input.attempt,
-      // A judge downgraded to another model is not the opinion that was configured.
-      forbidDowngrade: true,
+      signal: input.signal,
     });
-    options.onDispatch?.(dispatch);
-    text = (await collectChatEvents(dispatch.events)).text;
   } catch (thrown) {
     const error = toSwitchyardError(thrown);
     return {
@@ -90,6 +94,7 @@ export async function runJudgeGate(
       ],
     };
   }
+  const text = answer.text;
   const verdict = parseJudgeVerdict(text);
   if (!verdict) {
     return {
@@ -109,7 +114,7 @@ export async function runJudgeGate(
     score: verdict.score,
     threshold: judge.threshold,
     reasons: verdict.reasons,
-    requestId: dispatch.id,
+    requestId: answer.id,
   };
   if (verdict.score >= judge.threshold) return { failed: [], judge: judgeScore };
   const reasons = verdict.reasons.length > 0 ? `: ${verdict.reasons.join("; ")}` : "";

@@ -1,9 +1,8 @@
 /**
  * The Anthropic front door: POST /v1/messages (streaming and not) and POST
  * /v1/messages/count_tokens, for Claude Code and the Anthropic SDKs. Parse with the Anthropic
- * protocol layer, route (Claude model names per `claude_code:`), fit the ladder to the context,
- * hand to the escalator (gates and the ladder), render — the same spine as the OpenAI door, so any
- * back end answers.
+ * protocol layer, hand to the spine (Claude model names route per `claude_code:`), render — the
+ * same path as the OpenAI door, so any back end answers.
  *
  * Query strings (`/v1/messages?beta=true`, Claude Code's) and the `anthropic-version` /
  * `anthropic-beta` headers are accepted; errors come back in Anthropic's shape
@@ -11,7 +10,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
-import { resultEvents } from "../escalation/result-events.js";
 import {
   parseAnthropicCountTokensRequest,
   parseAnthropicMessagesRequest,
@@ -22,16 +20,14 @@ import {
   AnthropicStreamRenderer,
   chatResultToAnthropicMessage,
 } from "../protocol/anthropic/chat-to-anthropic.js";
+import { collectChatEvents } from "../protocol/chat-types.js";
 import { knownChatRequestTokens } from "../protocol/token-estimate.js";
 import { anthropicForwardHeaders, anthropicRequestHeaders } from "../routing/claude-forward-headers.js";
-import { contextWindowsFromConfig, fitRouteToContext } from "../routing/context-fit.js";
 import { streamAnthropicAnswer } from "./anthropic-stream-response.js";
-import { abortOnDisconnect } from "./http-stream.js";
-import { checkCommandsFrom, forbidsDowngrade, headerValue } from "./openai-routes.js";
-import { escalationHeaders, routeHeaders } from "./route-headers.js";
+import { callerFromRequest } from "./caller-headers.js";
+import { answerHeaders } from "./route-headers.js";
 
 export function registerAnthropicRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {
-  const contextWindowOf = contextWindowsFromConfig(runtime.config);
   const timing = {
     firstByteWaitMs: runtime.config.claude_code.first_byte_wait_ms,
     pingIntervalMs: runtime.config.claude_code.ping_interval_ms,
@@ -45,52 +41,25 @@ export function registerAnthropicRoutes(app: FastifyInstance, runtime: Switchyar
     // here that is the alias's own `think` setting. Forcing it on would make Ollama refuse every
     // model without the thinking capability (qwen2.5-coder) with a 400.
     if (body.thinking?.type === "adaptive") delete chatRequest.reasoning;
-    const route = fitRouteToContext(
-      runtime.router.route({
-        model: chatRequest.model,
-        taskHeader: headerValue(request, "x-switchyard-task"),
-        messages: chatRequest.messages,
-        hasTools: Boolean(chatRequest.tools?.length),
-      }),
-      chatRequest,
-      contextWindowOf,
-    );
-    const signal = abortOnDisconnect(reply);
     const forwardable = anthropicRequestHeaders(request.headers);
-    const input = {
-      request: chatRequest,
-      route,
-      frontDoor: "anthropic",
-      signal,
-      arrivedAt,
-      caller: chatRequest.user,
-      forbidDowngrade: forbidsDowngrade(request),
+    const caller = {
+      ...callerFromRequest("anthropic", request, reply, arrivedAt, chatRequest.user),
       forwardHeaders: (model: string) => anthropicForwardHeaders(model, forwardable),
-      checkCommands: checkCommandsFrom(request, runtime.config),
     };
+    const call = runtime.switchyard.chat(chatRequest, caller);
+    // Set now so an error response names the request too; an answer's own headers replace it.
+    reply.header("x-switchyard-request-id", call.id);
 
     if (!chatRequest.stream) {
-      const answer = await runtime.escalator.answer(input);
-      return reply
-        .headers({ ...routeHeaders(answer.route, answer.dispatch), ...escalationHeaders(answer) })
-        .send(chatResultToAnthropicMessage(answer.result, body.model));
+      const answer = await call.answer;
+      const result = answer.gated?.result ?? (await collectChatEvents(answer.events));
+      return reply.headers(answerHeaders(answer)).send(chatResultToAnthropicMessage(result, body.model));
     }
-
-    // A buffered stream is gated (and escalated) before its first event; `message_start` and the
-    // pings keep the client waiting meanwhile. Its headers leave before the answer is known, so
-    // they carry no x-switchyard-escalation-*: the ledger is where a stream's path is read.
-    const dispatching = runtime.escalator.buffersStreams
-      ? runtime.escalator.answer(input).then((answer) => ({
-          ...answer.dispatch,
-          route: answer.route,
-          events: resultEvents(answer.result),
-        }))
-      : runtime.escalator.dispatchObserved(input);
     const renderer = new AnthropicStreamRenderer({
       model: body.model,
       inputTokens: knownChatRequestTokens(chatRequest) ?? 0,
     });
-    await streamAnthropicAnswer({ reply, route, dispatching, renderer, timing, logger: runtime.logger });
+    await streamAnthropicAnswer({ reply, call, renderer, timing, logger: runtime.logger });
   });
 
   app.post("/v1/messages/count_tokens", async (request: FastifyRequest) => {

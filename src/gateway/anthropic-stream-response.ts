@@ -1,25 +1,26 @@
 /**
- * Writes a streamed `/v1/messages` answer while the dispatcher is still looking for a rung that
- * answers. The dispatcher resolves only after the first upstream event (so it can fall back up the
- * ladder before any byte is sent), and a cold model load takes a minute — far longer than clients
- * such as Claude Code wait in silence. So:
+ * Writes a streamed `/v1/messages` answer while the spine is still looking for a rung that
+ * answers. The answer resolves only after the first upstream event (so the spine can fall back up
+ * the ladder before any byte is sent), and a cold model load takes a minute — far longer than
+ * clients such as Claude Code wait in silence. So:
  *
- * 1. Wait up to `firstByteWaitMs` for the dispatch. Quick failures (an unknown upstream model, a 402
- *    or 429 at the top of the ladder) still become real HTTP error statuses, which the SDKs and
- *    Claude Code act on (retry a 429/529, report billing).
+ * 1. Wait for the budget's decision (it asks no model, so it is quick even under a burst), then up
+ *    to `firstByteWaitMs` for the answer. Refusals and quick failures (an unknown upstream model, a
+ *    402 or 429 at the top of the ladder) still become real HTTP error statuses, which the SDKs and
+ *    Claude Code act on (retry a 429/529, report billing); and the headers name what answers.
  * 2. Then commit: SSE headers and `message_start`, and a `ping` whenever nothing was written for
- *    `pingIntervalMs` (while the model loads, and in any later silence).
+ *    `pingIntervalMs` (while the model loads, and in any later silence). Committed before the
+ *    answer, the headers carry only what the plan knows (`planHeaders`).
  * 3. A failure after the commit — of the dispatch or mid-stream — is an `event: error` frame with
  *    Anthropic's error body; nothing follows it.
  */
 import type { FastifyReply } from "fastify";
 import type { Logger } from "pino";
-import type { Dispatch } from "../dispatch/chat-dispatcher.js";
+import type { ChatAnswer, ChatCall } from "../core/chat-call.js";
 import { type SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import type { AnthropicStreamRenderer } from "../protocol/anthropic/chat-to-anthropic.js";
-import type { Route } from "../routing/task-router.js";
 import { SSE_HEADERS, writeChunk } from "./http-stream.js";
-import { routeHeaders } from "./route-headers.js";
+import { answerHeaders, planHeaders } from "./route-headers.js";
 
 export interface AnthropicStreamTiming {
   /** How long the dispatch may take before `message_start` is sent anyway. */
@@ -30,23 +31,25 @@ export interface AnthropicStreamTiming {
 
 export interface AnthropicStreamInput {
   reply: FastifyReply;
-  route: Route;
-  dispatching: Promise<Dispatch>;
+  call: ChatCall;
   renderer: AnthropicStreamRenderer;
   timing: AnthropicStreamTiming;
   logger: Logger;
 }
 
-type Early = { state: "resolved"; dispatch: Dispatch } | { state: "pending" };
+type Early = { state: "resolved"; answer: ChatAnswer } | { state: "pending" };
 
-/** Streams the answer; throws (before anything is written) when the dispatch fails quickly. */
+/** Streams the answer; throws (before anything is written) when the answer fails quickly. */
 export async function streamAnthropicAnswer(input: AnthropicStreamInput): Promise<void> {
-  const { reply, route, dispatching, renderer, timing } = input;
-  const early = await settleWithin(dispatching, timing.firstByteWaitMs);
+  const { reply, call, renderer, timing } = input;
+  // The budget decides before any model is asked and takes no model's time: wait for it whatever
+  // it takes, so a refusal under a burst is still a real 402, never an error event after a 200.
+  await call.admitted;
+  const early = await settleWithin(call.answer, timing.firstByteWaitMs);
 
   reply.hijack();
   const response = reply.raw;
-  const headers = routeHeaders(route, early.state === "resolved" ? early.dispatch : undefined);
+  const headers = early.state === "resolved" ? answerHeaders(early.answer) : planHeaders(call);
   response.writeHead(200, { ...SSE_HEADERS, ...headers });
   let lastWriteAt = performance.now();
   const send = (text: string): Promise<boolean> => {
@@ -63,18 +66,18 @@ export async function streamAnthropicAnswer(input: AnthropicStreamInput): Promis
     Math.max(10, Math.round(timing.pingIntervalMs / 2)),
   );
 
-  let dispatch: Dispatch | undefined = early.state === "resolved" ? early.dispatch : undefined;
+  let answer: ChatAnswer | undefined = early.state === "resolved" ? early.answer : undefined;
   try {
     await send(renderer.start());
-    dispatch ??= await dispatching;
-    for await (const event of dispatch.events) {
+    answer ??= await call.answer;
+    for await (const event of answer.events) {
       if (!(await send(renderer.push(event)))) break;
     }
     await send(renderer.finish());
   } catch (thrown) {
     const error = toSwitchyardError(thrown);
     if (error.code !== "aborted") {
-      logFailure(input.logger, error, dispatch, dispatch === undefined ? "dispatch" : "stream");
+      logFailure(input.logger, error, call.id, answer === undefined ? "dispatch" : "stream");
       await send(renderer.error(error));
     }
   } finally {
@@ -84,19 +87,16 @@ export async function streamAnthropicAnswer(input: AnthropicStreamInput): Promis
 }
 
 /**
- * The dispatch if it settles within `milliseconds`; its rejection is rethrown. A dispatch still
+ * The answer if it settles within `milliseconds`; its rejection is rethrown. An answer still
  * pending is left to the caller, whose later `await` handles its rejection.
  */
-async function settleWithin(dispatching: Promise<Dispatch>, milliseconds: number): Promise<Early> {
+async function settleWithin(answering: Promise<ChatAnswer>, milliseconds: number): Promise<Early> {
   let timer: NodeJS.Timeout | undefined;
   const pending = new Promise<Early>((resolve) => {
     timer = setTimeout(() => resolve({ state: "pending" }), milliseconds);
   });
   try {
-    return await Promise.race([
-      dispatching.then((dispatch): Early => ({ state: "resolved", dispatch })),
-      pending,
-    ]);
+    return await Promise.race([answering.then((answer): Early => ({ state: "resolved", answer })), pending]);
   } finally {
     clearTimeout(timer);
   }
@@ -105,11 +105,11 @@ async function settleWithin(dispatching: Promise<Dispatch>, milliseconds: number
 function logFailure(
   logger: Logger,
   error: SwitchyardError,
-  dispatch: Dispatch | undefined,
+  requestId: string,
   phase: "dispatch" | "stream",
 ): void {
   logger.warn(
-    { requestId: dispatch?.id, code: error.code, backend: error.backend, phase, frontDoor: "anthropic" },
+    { requestId, code: error.code, backend: error.backend, phase, frontDoor: "anthropic" },
     error.message,
   );
 }

@@ -13,7 +13,7 @@ export function registerModelRoutes(app: FastifyInstance, runtime: SwitchyardRun
     if (request.headers["anthropic-version"]) {
       return anthropicModelList(
         runtime.config,
-        runtime.router.modelNames(),
+        runtime.switchyard.planner.router.modelNames(),
         new Date(created * 1000).toISOString(),
       );
     }
@@ -24,7 +24,7 @@ export function registerModelRoutes(app: FastifyInstance, runtime: SwitchyardRun
 function openAiModelList(runtime: SwitchyardRuntime, created: number) {
   return {
     object: "list",
-    data: runtime.router.modelNames().map((id) => ({
+    data: runtime.switchyard.planner.router.modelNames().map((id) => ({
       id,
       object: "model",
       created,

@@ -103,6 +103,12 @@ export interface Usage {
   outputTokens: number;
   /** Reasoning tokens, when the back end reports them separately (included in outputTokens). */
   reasoningTokens?: number;
+  /**
+   * Prompt tokens served from the provider's cache, and written to it (Anthropic prompt caching,
+   * through OpenRouter's `prompt_tokens_details`); both are included in inputTokens.
+   */
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
   /** USD as reported by the upstream (OpenRouter `usage.cost`); undefined when not reported. */
   costUsd?: number;
   /** Ollama's timings, in milliseconds. */

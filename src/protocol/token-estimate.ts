@@ -85,32 +85,80 @@ export function knownChatRequestTokens(request: ChatRequest): number | undefined
  * byte (the estimate never prices a piece above its length), images at the most they can cost.
  */
 export function chatRequestTokenCeiling(request: ChatRequest): number {
-  let tokens = replyPrimer;
+  return byteBound(request, ESTIMATE_FRAMING);
+}
+
+/**
+ * What no real tokenizer can exceed for this request, for the budget's worst case (a reservation
+ * must be an upper bound, or concurrent requests settle past a cap). Byte-level BPE tokenizers —
+ * Anthropic's, OpenAI's, Llama's — never make a token of less than one byte of text, so text
+ * costs at most its UTF-8 length; only the framing a provider adds around it (role markers, the
+ * tool-use preamble, a SentencePiece prefix) is not text the caller sent, and it is bounded here
+ * well above what any provider publishes. Images cost at most about 1,600 tokens on Anthropic
+ * models and 1,105 on OpenAI's; 2,000 bounds both.
+ */
+export function chatRequestTokenBound(request: ChatRequest): number {
+  return byteBound(request, PROVIDER_FRAMING_BOUND);
+}
+
+interface Framing {
+  reply: number;
+  message: number;
+  toolCall: number;
+  toolDefinition: number;
+  toolPreamble: number;
+  image: number;
+}
+
+/** The estimate's own framing: what `estimateChatRequestTokens` adds, so the ceiling bounds it. */
+const ESTIMATE_FRAMING: Framing = {
+  reply: replyPrimer,
+  message: messageOverhead,
+  toolCall: toolCallOverhead,
+  toolDefinition: toolDefinitionOverhead,
+  toolPreamble: toolPreambleTokens,
+  image: largestImageTokens,
+};
+
+/** Several times what providers add (Anthropic's tool preamble is 346 tokens; a role marker is 3–5). */
+const PROVIDER_FRAMING_BOUND: Framing = {
+  reply: 16,
+  message: 16,
+  toolCall: 24,
+  toolDefinition: 32,
+  toolPreamble: 1_024,
+  image: 2_000,
+};
+
+function byteBound(request: ChatRequest, framing: Framing): number {
+  let tokens = framing.reply;
   for (const message of request.messages) {
-    tokens += messageOverhead;
+    tokens += framing.message;
     switch (message.role) {
       case "system":
         tokens += Buffer.byteLength(message.content);
         break;
       case "user":
         if (typeof message.content === "string") tokens += Buffer.byteLength(message.content);
-        else for (const part of message.content) tokens += partCeiling(part);
+        else
+          for (const part of message.content)
+            tokens += part.type === "text" ? Buffer.byteLength(part.text) : framing.image;
         break;
       case "assistant":
         tokens += Buffer.byteLength(message.content ?? "") + Buffer.byteLength(message.reasoning ?? "");
         for (const call of message.toolCalls ?? []) {
-          tokens += toolCallOverhead + Buffer.byteLength(call.name) + Buffer.byteLength(call.arguments);
+          tokens += framing.toolCall + Buffer.byteLength(call.name) + Buffer.byteLength(call.arguments);
         }
         break;
       case "tool":
-        tokens += toolCallOverhead + Buffer.byteLength(message.content);
+        tokens += framing.toolCall + Buffer.byteLength(message.content);
         break;
     }
   }
   if (request.tools && request.tools.length > 0) {
-    tokens += toolPreambleTokens;
+    tokens += framing.toolPreamble;
     for (const tool of request.tools) {
-      tokens += toolDefinitionOverhead + Buffer.byteLength(tool.name);
+      tokens += framing.toolDefinition + Buffer.byteLength(tool.name);
       tokens +=
         Buffer.byteLength(tool.description ?? "") + Buffer.byteLength(JSON.stringify(tool.parameters));
     }
@@ -145,8 +193,4 @@ function partTokens(part: ContentPart): number {
     type: "image",
     source: { type: "base64", media_type: part.mediaType ?? "image/png", data: part.data },
   });
-}
-
-function partCeiling(part: ContentPart): number {
-  return part.type === "text" ? Buffer.byteLength(part.text) : largestImageTokens;
 }

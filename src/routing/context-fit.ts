@@ -52,16 +52,21 @@ export function fitRouteToContext(
     options.outputReserveTokens ?? DEFAULT_OUTPUT_RESERVE_TOKENS,
   );
   const windows = route.ladder.map((step) => contextWindowOf(step.alias));
-  const smallest = Math.min(...windows.map((window) => window ?? Number.POSITIVE_INFINITY));
+  const standInWindows = route.downgrades.map((step) => contextWindowOf(step.alias));
+  const smallest = Math.min(
+    ...windows.map((window) => window ?? Number.POSITIVE_INFINITY),
+    ...standInWindows.map((window) => window ?? Number.POSITIVE_INFINITY),
+  );
   // The cheap bound settles short requests without running the estimator.
   if (chatRequestTokenCeiling(request) + reserve <= smallest) return route;
 
   const input = estimateChatRequestTokens(request);
   const needed = input + reserve;
+  const fits = (window: number | undefined) => window === undefined || needed <= window;
   const skipped: string[] = [];
   const ladder = route.ladder.filter((step, index) => {
     const window = windows[index];
-    if (window === undefined || needed <= window) return true;
+    if (fits(window)) return true;
     skipped.push(
       `context: skipped ${step.alias} (window ${window} < ~${needed} needed: ${input} input + ${reserve} reserved for output)`,
     );
@@ -76,6 +81,9 @@ export function fitRouteToContext(
       { details: { tokens: input, max: maximum, ladder: route.ladder.map((step) => step.alias) } },
     );
   }
-  if (skipped.length === 0) return route;
-  return { ...route, ladder, signals: () => [...route.signals(), ...skipped] };
+  // A budget stand-in that cannot hold the request would only drop the oldest tokens.
+  const downgrades = route.downgrades.filter((_, index) => fits(standInWindows[index]));
+  if (skipped.length === 0)
+    return downgrades.length === route.downgrades.length ? route : { ...route, downgrades };
+  return { ...route, ladder, downgrades, signals: () => [...route.signals(), ...skipped] };
 }

@@ -6,14 +6,12 @@
  * low confidence. A task the caller named (architecture by model or header) is never touched.
  *
  * Counting is cheap and in memory: a ring of one-minute buckets, seeded from the ledger at start
- * and fed with every call that completes through the escalator.
+ * and fed with every attempt the spine records (judges included).
  */
 
 import { aliasStep, type RouteStep } from "../config/alias-steps.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
-import type { ChatRequest } from "../protocol/chat-types.js";
 import type { RequestRecord } from "../store/ledger-store.js";
-import { classifyMessages } from "./task-classifier.js";
 import type { Route } from "./task-router.js";
 
 const MINUTE = 60_000;
@@ -90,15 +88,13 @@ export class OpusShareGuard {
   }
 
   /** The route a new request starts on: Sonnet first for a low-confidence classifier Opus pick. */
-  adjustStart(route: Route, request: ChatRequest): Route {
+  adjustStart(route: Route): Route {
     const first = route.ladder[0];
-    if (route.selector !== "classifier" || first?.tier !== 3 || !this.overTarget()) return route;
-    // The Route does not carry the classifier's confidence; this rare case pays to classify again.
-    const { confidence } = classifyMessages(request.messages, { hasTools: Boolean(request.tools?.length) });
-    if (confidence >= this.settings.borderline_confidence) return route;
+    if (route.selector !== "classifier" || first?.tier !== 3) return route;
+    if (route.confidence >= this.settings.borderline_confidence || !this.overTarget()) return route;
     const sonnet = this.tierTwoStep(route);
     if (!sonnet) return route;
-    const signal = this.signal(`classifier confidence ${confidence.toFixed(2)}: ${sonnet.alias} first`);
+    const signal = this.signal(`classifier confidence ${route.confidence.toFixed(2)}: ${sonnet.alias} first`);
     return {
       ...route,
       ladder: [sonnet, ...route.ladder.filter((step) => step.alias !== sonnet.alias)],

@@ -10,6 +10,7 @@ import type { SwitchyardConfig } from "../config/config-schema.js";
 import { isTaskKind, TASK_KINDS, type TaskKind } from "../config/task-kinds.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
+import { DowngradeSteps } from "./budget-downgrade.js";
 import { selectClaudeModel } from "./claude-model-map.js";
 import { type ClassifierSignal, classifyLazily } from "./task-classifier.js";
 
@@ -18,8 +19,18 @@ export type RouteSelector = "task-model" | "alias" | "tier" | "concrete-model" |
 export interface Route {
   task: TaskKind;
   selector: RouteSelector;
+  /**
+   * How sure the task decision is, 0–1: 1 when the caller named the task (by model, header or a
+   * pinned alias's own task), the classifier's confidence when it decided.
+   */
+  confidence: number;
   /** First rung is where the request starts; the rest is where fallback/escalation may go. */
   ladder: RouteStep[];
+  /**
+   * Where a request goes when a budget cap refuses a paid rung, best first (`budget-downgrade.ts`);
+   * the dispatcher takes the first it has not tried. Empty when nothing may stand in.
+   */
+  downgrades: readonly RouteStep[];
   /**
    * Why: the selector used and, for the classifier, the signals that decided. A function, called
    * only by whoever explains (`switchyard route`, a log line): ranking and wording the classifier's
@@ -44,8 +55,10 @@ export class TaskRouter {
   private readonly aliasLadders = new Map<string, RouteStep[]>();
   private readonly taskLadders = new Map<TaskKind, RouteStep[]>();
   private readonly concreteModels = new Map<string, string>();
+  private readonly downgrades: DowngradeSteps;
 
   constructor(private readonly config: SwitchyardConfig) {
+    this.downgrades = new DowngradeSteps(config);
     for (const [alias, entry] of Object.entries(config.aliases)) {
       this.steps.set(alias, aliasStep(config, alias)!);
       if (!this.concreteModels.has(entry.model)) this.concreteModels.set(entry.model, alias);
@@ -64,12 +77,11 @@ export class TaskRouter {
     }
   }
 
+  /**
+   * The first step of a routing plan: the task, its ladder and how sure the decision is. The rest
+   * of the plan (tools, context, Opus share) is `RoutePlanner`'s.
+   */
   route(input: RouteInput): Route {
-    const route = this.select(input);
-    return input.hasTools ? this.withToolSupport(route) : route;
-  }
-
-  private select(input: RouteInput): Route {
     const model = input.model.trim();
     // Claude Code's model names (claude-opus-4-6, …) mean whatever `claude_code:` maps them to.
     const claude =
@@ -77,34 +89,39 @@ export class TaskRouter {
         ? undefined
         : selectClaudeModel(this.config.claude_code, model, input.messages);
     if (claude) {
-      const route = this.select({ ...input, model: claude.model, messages: claude.messages });
+      const route = this.route({ ...input, model: claude.model, messages: claude.messages });
       return { ...route, signals: () => [...claude.signals, ...route.signals()] };
     }
     const bare = model.startsWith(PREFIX) ? model.slice(PREFIX.length) : model;
 
     if (isTaskKind(bare))
-      return this.forTask(bare, "task-model", () => [`model names the task kind ${bare}`]);
+      return this.forTask(bare, "task-model", 1, () => [`model names the task kind ${bare}`]);
 
     const tierMatch = TIER_NAME.exec(model);
     const pinnedAlias = this.steps.has(bare) ? bare : this.steps.has(model) ? model : undefined;
     if (tierMatch || pinnedAlias || this.concreteModels.has(model)) {
-      const { task, signals } = this.taskFromHeaderOrClassifier(input);
+      const { task, confidence, signals } = this.taskFromHeaderOrClassifier(input);
       if (tierMatch) {
         const tier = Number(tierMatch[1]) as 1 | 2 | 3;
-        const alias = this.aliasForTier(task, tier);
+        const ladder = this.aliasLadders.get(this.aliasForTier(task, tier))!;
         return {
           task,
           selector: "tier",
-          ladder: this.aliasLadders.get(alias)!,
+          confidence,
+          ladder,
+          downgrades: this.downgrades.for(task, ladder),
           signals: () => [`model names tier ${tier}`, ...signals()],
         };
       }
       const alias = pinnedAlias ?? this.concreteModels.get(model)!;
       const selector: RouteSelector = pinnedAlias ? "alias" : "concrete-model";
+      const ladder = this.aliasLadders.get(alias)!;
       return {
         task,
         selector,
-        ladder: this.aliasLadders.get(alias)!,
+        confidence,
+        ladder,
+        downgrades: this.downgrades.for(task, ladder),
         signals: () => [
           `model names ${selector === "alias" ? "alias" : "the model of alias"} ${alias}`,
           ...signals(),
@@ -121,41 +138,8 @@ export class TaskRouter {
         },
       );
     }
-    const { task, selector, signals } = this.taskFromHeaderOrClassifier(input);
-    return this.forTask(task, selector, signals);
-  }
-
-  /**
-   * A request that offers tools must not start on a model that cannot call them (Ollama answers
-   * 400 "does not support tools", e.g. deepseek-r1): such a rung is replaced by a tool-capable
-   * alias on the same tier, or dropped. A caller who pinned an alias or model gets what they named.
-   */
-  private withToolSupport(route: Route): Route {
-    if (route.selector === "alias" || route.selector === "concrete-model") return route;
-    if (route.ladder.every((step) => this.config.aliases[step.alias]?.tools !== false)) return route;
-    const ladder: RouteStep[] = [];
-    const signals: string[] = [];
-    for (const step of route.ladder) {
-      const capable = this.config.aliases[step.alias]?.tools !== false;
-      const replacement = capable
-        ? step
-        : [...this.steps.values()].find(
-            (candidate) =>
-              candidate.tier === step.tier && this.config.aliases[candidate.alias]?.tools !== false,
-          );
-      if (!capable) {
-        signals.push(
-          replacement
-            ? `${step.alias} cannot call tools: ${replacement.alias} instead`
-            : `${step.alias} cannot call tools: skipped`,
-        );
-      }
-      if (replacement && !ladder.some((existing) => existing.alias === replacement.alias))
-        ladder.push(replacement);
-    }
-    return ladder.length === 0
-      ? route
-      : { ...route, ladder, signals: () => [...signals, ...route.signals()] };
+    const { task, selector, confidence, signals } = this.taskFromHeaderOrClassifier(input);
+    return this.forTask(task, selector, confidence, signals);
   }
 
   /** Every name a caller may put in `model`. */
@@ -179,7 +163,17 @@ export class TaskRouter {
     return this.aliasLadders.get(alias) ?? [];
   }
 
-  private forTask(task: TaskKind, selector: RouteSelector, signals: () => string[]): Route {
+  /** Every configured alias as a rung. */
+  allSteps(): IterableIterator<RouteStep> {
+    return this.steps.values();
+  }
+
+  private forTask(
+    task: TaskKind,
+    selector: RouteSelector,
+    confidence: number,
+    signals: () => string[],
+  ): Route {
     const ladder = this.taskLadders.get(task);
     if (!ladder) {
       throw new SwitchyardError(
@@ -187,12 +181,13 @@ export class TaskRouter {
         `Task kind ${task} has no entry under tasks: in the config`,
       );
     }
-    return { task, selector, ladder, signals };
+    return { task, selector, confidence, ladder, downgrades: this.downgrades.for(task, ladder), signals };
   }
 
   private taskFromHeaderOrClassifier(input: RouteInput): {
     task: TaskKind;
     selector: RouteSelector;
+    confidence: number;
     signals: () => string[];
   } {
     const header = input.taskHeader?.trim();
@@ -204,12 +199,18 @@ export class TaskRouter {
           `x-switchyard-task: "${header}" is not a task kind; use one of: ${TASK_KINDS.join(", ")}`,
         );
       }
-      return { task, selector: "task-header", signals: () => [`x-switchyard-task header names ${task}`] };
+      return {
+        task,
+        selector: "task-header",
+        confidence: 1,
+        signals: () => [`x-switchyard-task header names ${task}`],
+      };
     }
     const decision = classifyLazily(input.messages, { hasTools: input.hasTools ?? false });
     return {
       task: decision.task,
       selector: "classifier",
+      confidence: decision.confidence,
       // Signals come strongest first; the top few explain the decision, the rest is noise.
       signals: () => decision.explain().slice(0, 8).map(describeSignal),
     };

@@ -1,65 +1,18 @@
 /**
- * The ledger's row shape, shared by every database: the column list, in order, and the mapping
- * between a RequestRecord and a row. Each store only adapts what its driver cannot take as is
- * (SQLite has no booleans; PostgreSQL returns BIGINT as a string).
+ * The ledger's row shape, shared by every database: the column list (from the table's one
+ * definition, ledger-schema.ts) and the mapping between a RequestRecord and a row. Each store
+ * only adapts what its driver cannot take as is (SQLite has no booleans; PostgreSQL returns
+ * BIGINT as a string).
  */
+import { REQUESTS_TABLE } from "./ledger-schema.js";
 import type { FallbackHop, RequestRecord } from "./ledger-store.js";
+import { storedColumnNames } from "./table-schema.js";
 
-export const LEDGER_COLUMNS = [
-  "id",
-  "started_at",
-  "front_door",
-  "task",
-  "selector",
-  "tier",
-  "alias",
-  "model",
-  "backend",
-  "stream",
-  "input_tokens",
-  "output_tokens",
-  "cost_usd",
-  "ttft_ms",
-  "latency_ms",
-  "status",
-  "error_code",
-  "error_message",
-  "fallback_hops",
-  "fallback_detail",
-  "tokens_per_second",
-  "caller",
-  "catalog_cost_usd",
-  "reported_cost_usd",
-  "reserved_usd",
-  "budget_action",
-  "load_ms",
-  "parent_id",
-  "attempt",
-  "gate_verdict",
-  "gate_detail",
-  "queue_ms",
-] as const;
+/** The columns a row writes, in table order (the database keeps the insertion order itself). */
+export const LEDGER_COLUMNS = storedColumnNames(REQUESTS_TABLE);
 
 export type LedgerColumn = (typeof LEDGER_COLUMNS)[number];
 export type LedgerRow = Record<LedgerColumn, string | number | boolean | null>;
-
-/** Columns added in schema version 3: escalation attempts, gate verdicts, Engine queueing. */
-export const LEDGER_COLUMNS_ADDED_IN_V3 = [
-  ["parent_id", "TEXT"],
-  ["attempt", "INTEGER"],
-  ["gate_verdict", "TEXT"],
-  ["gate_detail", "TEXT"],
-  ["queue_ms", "REAL"],
-] as const;
-
-/** Columns added after the first schema, with their SQL types, in the order they were added. */
-export const LEDGER_COLUMNS_ADDED_IN_V2 = [
-  ["catalog_cost_usd", "REAL"],
-  ["reported_cost_usd", "REAL"],
-  ["reserved_usd", "REAL"],
-  ["budget_action", "TEXT"],
-  ["load_ms", "REAL"],
-] as const;
 
 export function toLedgerRow(record: RequestRecord): LedgerRow {
   return {
@@ -95,6 +48,11 @@ export function toLedgerRow(record: RequestRecord): LedgerRow {
     gate_verdict: record.gateVerdict,
     gate_detail: record.gateDetail,
     queue_ms: record.queueMs,
+    cost_estimated: record.costEstimated,
+    cache_read_tokens: record.cacheReadTokens,
+    cache_write_tokens: record.cacheWriteTokens,
+    cache_read_cost_usd: record.cacheReadCostUsd,
+    cache_write_cost_usd: record.cacheWriteCostUsd,
   };
 }
 
@@ -134,5 +92,10 @@ export function fromLedgerRow(row: Record<string, unknown>): RequestRecord {
     gateVerdict: text(row.gate_verdict) as RequestRecord["gateVerdict"],
     gateDetail: text(row.gate_detail),
     queueMs: number(row.queue_ms),
+    costEstimated: row.cost_estimated === true || row.cost_estimated === 1,
+    cacheReadTokens: number(row.cache_read_tokens),
+    cacheWriteTokens: number(row.cache_write_tokens),
+    cacheReadCostUsd: number(row.cache_read_cost_usd),
+    cacheWriteCostUsd: number(row.cache_write_cost_usd),
   };
 }

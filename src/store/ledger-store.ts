@@ -62,6 +62,18 @@ export interface RequestRecord {
   gateDetail: string | null;
   /** Milliseconds spent waiting for a free Engine slot. */
   queueMs: number | null;
+  /**
+   * True while `costUsd` is an estimate from what was streamed: a paid answer cut short (the caller
+   * went away, the upstream broke off) is billed for what it generated. False once the provider
+   * confirmed the figure, or when it was known at once.
+   */
+  costEstimated: boolean;
+  /** Prompt tokens read from the provider's cache, and written to it (Anthropic prompt caching). */
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  /** What those cache reads and writes cost, in USD (part of `costUsd`). */
+  cacheReadCostUsd: number | null;
+  cacheWriteCostUsd: number | null;
 }
 
 export interface LedgerStore {

@@ -1,7 +1,8 @@
 /**
  * Opens the ledger and the budget store together, in one database: SQLite for a file path
  * (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one pool). The runtime
- * calls this once; nothing else decides which database is in use.
+ * calls this once; nothing else decides which database is in use. Each store brings its tables up
+ * to date as it opens (schema-migrations.ts), so a database from an earlier release just opens.
  */
 
 import { join } from "node:path";

@@ -5,7 +5,7 @@
  * Brain, so none can overspend; different periods never wait for each other.
  */
 import type pg from "pg";
-import { BUDGET_MODULE, POSTGRES_BUDGET_MIGRATIONS } from "./budget-schema.js";
+import { BUDGET_SCHEMA } from "./budget-schema.js";
 import {
   type BudgetInstance,
   type BudgetStore,
@@ -20,7 +20,7 @@ import {
   type SettleResult,
   sumSpending,
 } from "./budget-store.js";
-import { migratePostgresModule, SWITCHYARD_LOCK_CLASS } from "./postgres-migrations.js";
+import { migratePostgres, SWITCHYARD_LOCK_CLASS } from "./schema-migrations.js";
 
 const SPENDING_SQL = `
   SELECT 's' AS kind, alias, settled_micro_usd AS amount FROM budget_spend WHERE period_key = $1
@@ -57,7 +57,7 @@ interface SpendingRow {
 export class PostgresBudgetStore implements BudgetStore {
   /** Applies pending migrations; the pool stays the caller's (it is shared with the ledger). */
   static async open(pool: pg.Pool): Promise<PostgresBudgetStore> {
-    await migratePostgresModule(pool, BUDGET_MODULE, POSTGRES_BUDGET_MIGRATIONS);
+    await migratePostgres(pool, BUDGET_SCHEMA);
     return new PostgresBudgetStore(pool);
   }
 

@@ -6,52 +6,15 @@
  */
 import pg from "pg";
 import { LedgerBatch } from "./ledger-batch.js";
-import {
-  fromLedgerRow,
-  LEDGER_COLUMNS,
-  LEDGER_COLUMNS_ADDED_IN_V2,
-  LEDGER_COLUMNS_ADDED_IN_V3,
-  toLedgerRow,
-} from "./ledger-row.js";
+import { fromLedgerRow, LEDGER_COLUMNS, toLedgerRow } from "./ledger-row.js";
+import { LEDGER_SCHEMA, REQUESTS_TABLE } from "./ledger-schema.js";
 import type { CallerSummary, LedgerStore, RequestRecord } from "./ledger-store.js";
-import { migratePostgresModule } from "./postgres-migrations.js";
-
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE requests (
-     id TEXT PRIMARY KEY,
-     started_at BIGINT NOT NULL,
-     front_door TEXT NOT NULL,
-     task TEXT NOT NULL,
-     selector TEXT NOT NULL,
-     tier INTEGER NOT NULL,
-     alias TEXT NOT NULL,
-     model TEXT NOT NULL,
-     backend TEXT NOT NULL,
-     stream BOOLEAN NOT NULL,
-     input_tokens INTEGER NOT NULL,
-     output_tokens INTEGER NOT NULL,
-     cost_usd DOUBLE PRECISION NOT NULL,
-     ttft_ms DOUBLE PRECISION,
-     latency_ms DOUBLE PRECISION NOT NULL,
-     status TEXT NOT NULL,
-     error_code TEXT,
-     error_message TEXT,
-     fallback_hops INTEGER NOT NULL,
-     fallback_detail TEXT,
-     tokens_per_second DOUBLE PRECISION,
-     caller TEXT,
-     seq BIGSERIAL NOT NULL
-   );
-   CREATE INDEX requests_started_at ON requests (started_at);`,
-  LEDGER_COLUMNS_ADDED_IN_V2.map(
-    ([column, type]) =>
-      `ALTER TABLE requests ADD COLUMN ${column} ${type === "REAL" ? "DOUBLE PRECISION" : type};`,
-  ).join("\n"),
-  `${LEDGER_COLUMNS_ADDED_IN_V3.map(([column, type]) => `ALTER TABLE requests ADD COLUMN ${column} ${type === "REAL" ? "DOUBLE PRECISION" : type};`).join("\n")}
-   CREATE INDEX requests_parent_id ON requests (parent_id);`,
-];
+import { migratePostgres } from "./schema-migrations.js";
+import { insertionOrderColumn } from "./table-schema.js";
 
 const COLUMNS = LEDGER_COLUMNS;
+/** Ties between rows of one millisecond go to the one inserted last (or first, oldest first). */
+const INSERTION_ORDER = insertionOrderColumn(REQUESTS_TABLE, "postgres");
 
 /** 32 parameters a row; PostgreSQL allows 65,535 per statement. */
 const ROWS_PER_INSERT = 1_000;
@@ -79,7 +42,7 @@ export class PostgresLedger implements LedgerStore {
   static async open(options: PostgresLedgerOptions): Promise<PostgresLedger> {
     const ledger = new PostgresLedger(options);
     try {
-      await migratePostgresModule(ledger.pool, "ledger", MIGRATIONS);
+      await migratePostgres(ledger.pool, LEDGER_SCHEMA);
     } catch (error) {
       await ledger.close().catch(() => {});
       throw error;
@@ -111,7 +74,7 @@ export class PostgresLedger implements LedgerStore {
   async recent(limit: number): Promise<RequestRecord[]> {
     await this.flush();
     const result = await this.pool.query(
-      `SELECT ${COLUMNS.join(", ")} FROM requests ORDER BY started_at DESC, seq DESC LIMIT $1`,
+      `SELECT ${COLUMNS.join(", ")} FROM requests ORDER BY started_at DESC, ${INSERTION_ORDER} DESC LIMIT $1`,
       [limit],
     );
     return result.rows.map(fromLedgerRow);
@@ -122,7 +85,7 @@ export class PostgresLedger implements LedgerStore {
     await this.flush();
     const result = await this.pool.query(
       `SELECT ${COLUMNS.join(", ")} FROM requests WHERE started_at >= $1 AND started_at < $2
-       ORDER BY started_at, seq`,
+       ORDER BY started_at, ${INSERTION_ORDER}`,
       [startMs, endMs],
     );
     return result.rows.map(fromLedgerRow);

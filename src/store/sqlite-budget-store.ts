@@ -13,7 +13,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { BUDGET_MODULE, migrateSqliteModule, SQLITE_BUDGET_MIGRATIONS } from "./budget-schema.js";
+import { BUDGET_SCHEMA } from "./budget-schema.js";
 import {
   type BudgetInstance,
   type BudgetStore,
@@ -28,6 +28,7 @@ import {
   type SettleResult,
   sumSpending,
 } from "./budget-store.js";
+import { migrateSqlite } from "./schema-migrations.js";
 import type { SqliteWriteQueue } from "./sqlite-ledger.js";
 
 interface AliasAmount {
@@ -85,7 +86,7 @@ export class SqliteBudgetStore implements BudgetStore {
     this.database = database;
     this.ownsDatabase = options.ownsDatabase ?? false;
     this.writeQueue = options.writeQueue;
-    migrateSqliteModule(database, BUDGET_MODULE, SQLITE_BUDGET_MIGRATIONS);
+    migrateSqlite(database, BUDGET_SCHEMA);
     this.statements = {
       settled: database.prepare(
         "SELECT alias, settled_micro_usd AS amount FROM budget_spend WHERE period_key = ?",

@@ -16,47 +16,14 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LedgerBatch } from "./ledger-batch.js";
-import {
-  fromLedgerRow,
-  LEDGER_COLUMNS,
-  LEDGER_COLUMNS_ADDED_IN_V2,
-  LEDGER_COLUMNS_ADDED_IN_V3,
-  toLedgerRow,
-} from "./ledger-row.js";
+import { fromLedgerRow, LEDGER_COLUMNS, toLedgerRow } from "./ledger-row.js";
+import { LEDGER_SCHEMA, REQUESTS_TABLE } from "./ledger-schema.js";
 import type { CallerSummary, LedgerStore, RequestRecord } from "./ledger-store.js";
+import { migrateSqlite } from "./schema-migrations.js";
+import { insertionOrderColumn } from "./table-schema.js";
 
-const MIGRATIONS: string[] = [
-  `CREATE TABLE requests (
-     id TEXT PRIMARY KEY,
-     started_at INTEGER NOT NULL,
-     front_door TEXT NOT NULL,
-     task TEXT NOT NULL,
-     selector TEXT NOT NULL,
-     tier INTEGER NOT NULL,
-     alias TEXT NOT NULL,
-     model TEXT NOT NULL,
-     backend TEXT NOT NULL,
-     stream INTEGER NOT NULL,
-     input_tokens INTEGER NOT NULL,
-     output_tokens INTEGER NOT NULL,
-     cost_usd REAL NOT NULL,
-     ttft_ms REAL,
-     latency_ms REAL NOT NULL,
-     status TEXT NOT NULL,
-     error_code TEXT,
-     error_message TEXT,
-     fallback_hops INTEGER NOT NULL,
-     fallback_detail TEXT,
-     tokens_per_second REAL,
-     caller TEXT
-   );
-   CREATE INDEX requests_started_at ON requests (started_at);`,
-  LEDGER_COLUMNS_ADDED_IN_V2.map(
-    ([column, type]) => `ALTER TABLE requests ADD COLUMN ${column} ${type};`,
-  ).join("\n"),
-  `${LEDGER_COLUMNS_ADDED_IN_V3.map(([column, type]) => `ALTER TABLE requests ADD COLUMN ${column} ${type};`).join("\n")}
-   CREATE INDEX requests_parent_id ON requests (parent_id);`,
-];
+/** Ties between rows of one millisecond go to the one inserted last (or first, oldest first). */
+const INSERTION_ORDER = insertionOrderColumn(REQUESTS_TABLE, "sqlite");
 
 /** Another store's writes, committed in the ledger's transactions (the budget store's settles). */
 export interface SqliteWriteQueue {
@@ -110,7 +77,7 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
     // NORMAL in WAL mode survives a process crash (kill -9); only power loss can drop the last commit.
     this.database.pragma("synchronous = NORMAL");
     this.database.pragma("busy_timeout = 5000");
-    migrate(this.database);
+    migrateSqlite(this.database, LEDGER_SCHEMA);
     this.insert = this.database.prepare(
       `INSERT OR REPLACE INTO requests (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`,
     );
@@ -173,7 +140,7 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
   async recent(limit: number): Promise<RequestRecord[]> {
     this.batch.writeNow();
     const rows = this.database
-      .prepare("SELECT * FROM requests ORDER BY started_at DESC, rowid DESC LIMIT ?")
+      .prepare(`SELECT * FROM requests ORDER BY started_at DESC, ${INSERTION_ORDER} DESC LIMIT ?`)
       .all(limit) as Array<Record<string, unknown>>;
     return rows.map(fromLedgerRow);
   }
@@ -181,7 +148,9 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
   async between(startMs: number, endMs: number): Promise<RequestRecord[]> {
     this.batch.writeNow();
     const rows = this.database
-      .prepare("SELECT * FROM requests WHERE started_at >= ? AND started_at < ? ORDER BY started_at, rowid")
+      .prepare(
+        `SELECT * FROM requests WHERE started_at >= ? AND started_at < ? ORDER BY started_at, ${INSERTION_ORDER}`,
+      )
       .all(startMs, endMs) as Array<Record<string, unknown>>;
     return rows.map(fromLedgerRow);
   }
@@ -268,19 +237,12 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
   }
 }
 
-function migrate(database: Database.Database): void {
-  const version = database.pragma("user_version", { simple: true }) as number;
-  for (let index = version; index < MIGRATIONS.length; index++) {
-    database.transaction(() => {
-      database.exec(MIGRATIONS[index]!);
-      database.pragma(`user_version = ${index + 1}`);
-    })();
-  }
-}
-
 /** Positional values in LEDGER_COLUMNS order: binding by position is cheaper than by name. */
 function toValues(record: RequestRecord): unknown[] {
   const row = toLedgerRow(record);
   // SQLite has no boolean type.
-  return LEDGER_COLUMNS.map((column) => (column === "stream" ? (row.stream ? 1 : 0) : row[column]));
+  return LEDGER_COLUMNS.map((column) => {
+    const value = row[column];
+    return typeof value === "boolean" ? (value ? 1 : 0) : value;
+  });
 }

@@ -29,7 +29,8 @@ describe("worst-case cost", () => {
     expect(worstCaseOutputTokens(sonnet, undefined)).toBe(64_000);
     expect(worstCaseOutputTokens(opus, 500_000)).toBe(128_000);
     const noLimit = { model: "x/y", inputUsdPerToken: 0, outputUsdPerToken: 1e-6, contextLength: 8_192 };
-    expect(worstCaseOutputTokens(noLimit, undefined, 1_000)).toBe(7_192);
+    // The whole window: the prompt's size is only bounded from above, so nothing is subtracted.
+    expect(worstCaseOutputTokens(noLimit, undefined)).toBe(8_192);
     expect(worstCaseOutputTokens({ ...noLimit, contextLength: undefined }, undefined)).toBe(
       FALLBACK_MAX_OUTPUT_TOKENS,
     );

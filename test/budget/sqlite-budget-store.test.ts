@@ -11,7 +11,7 @@ describeBudgetStore("SQLite", async () =>
 );
 
 describe("SQLite budget store specifics", () => {
-  it("shares the ledger's connection and leaves the ledger's user_version alone", async () => {
+  it("shares the ledger's connection; the ledger and the budget each record their own version", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "switchyard-budget-")), "ledger.db");
     const ledger = new SqliteLedger(path);
     const version = ledger.database.pragma("user_version", { simple: true });
@@ -19,8 +19,11 @@ describe("SQLite budget store specifics", () => {
     // Opening again finds its migrations applied.
     new SqliteBudgetStore(ledger.database);
     expect(ledger.database.pragma("user_version", { simple: true })).toBe(version);
-    expect(ledger.database.prepare("SELECT module, version FROM switchyard_migrations").all()).toEqual([
+    expect(
+      ledger.database.prepare("SELECT module, version FROM switchyard_migrations ORDER BY module").all(),
+    ).toEqual([
       { module: "budget", version: 1 },
+      { module: "ledger", version: 3 },
     ]);
     await budget.close();
     expect(ledger.database.open).toBe(true);

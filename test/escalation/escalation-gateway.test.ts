@@ -1,14 +1,13 @@
 /**
- * The ladder end to end through the front doors: official clients → Switchyard → fake Ollama and
- * fake OpenRouter, scripted answer by answer. A failed gate climbs with its findings, every
- * attempt is a linked ledger row with its verdict, and the budget, the hop limit and streams
- * (buffered or not) behave as configured.
+ * What HTTP adds to the ladder: official clients → Switchyard → fake Ollama and fake OpenRouter,
+ * and the x-switchyard-escalation-* headers, request ids and stream renderings each door sends.
+ * The ladder's own behaviour (feedback, hop limits, verdicts, checks) is tested on the spine
+ * (test/core/spine-escalation.test.ts).
  */
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
-import { TSC_CHECK } from "./escalation-fixtures.js";
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -30,12 +29,12 @@ const chatBodies = (running: Harness): any[] =>
     .map((request) => request.body);
 
 async function settledRows(running: Harness) {
-  await running.runtime.escalator.idle();
+  await running.runtime.switchyard.idle();
   return (await running.ledgerRows()).sort((a, b) => a.attempt - b.attempt);
 }
 
 describe("climbing the ladder", () => {
-  it("goes local → Sonnet → Opus, carrying each rejection's findings up", async () => {
+  it("an escalated answer names every step in its headers, and its id is the answering attempt's", async () => {
     harness = await startHarness();
     harness.ollama.enqueue({ kind: "reply", reply: { content: "   " } });
     harness.openRouter.enqueue({ kind: "reply", reply: { content: "I can't help with that." } });
@@ -49,48 +48,13 @@ describe("climbing the ladder", () => {
     expect(response.headers.get("x-switchyard-gate")).toBe("pass");
     expect(response.headers.get("x-switchyard-alias")).toBe("cloud-opus");
 
-    const [sonnetBody, opusBody] = chatBodies(harness);
-    expect(sonnetBody.model).toBe("anthropic/claude-sonnet-4.5");
-    const sonnetFeedback = sonnetBody.messages.at(-1).content as string;
-    expect(sonnetFeedback).toContain(
-      "A previous attempt was rejected by a quality check: the answer is empty",
-    );
-    expect(opusBody.model).toBe("anthropic/claude-opus-4.6");
-    const opusFeedback = opusBody.messages.at(-1).content as string;
-    expect(opusFeedback).toContain("2 previous attempts were rejected");
-    expect(opusFeedback).toContain("attempt 1 (local-coder): the answer is empty");
-    expect(opusFeedback).toContain(
-      'attempt 2 (cloud-sonnet): the answer refuses the request ("I can\'t help with that.")',
-    );
-    expect(opusFeedback).toContain("Previous answer:\nI can't help with that.");
-    expect(opusFeedback).toContain("Answer the original request correctly.");
-    expect(opusBody.messages[0]).toEqual({ role: "user", content: "Write add(a, b) in TypeScript" });
-
     const rows = await settledRows(harness);
     expect(rows.map((row) => [row.alias, row.attempt, row.gateVerdict])).toEqual([
       ["local-coder", 1, "fail"],
       ["cloud-sonnet", 2, "fail"],
       ["cloud-opus", 3, "pass"],
     ]);
-    expect(rows[0]?.parentId).toBeNull();
-    expect(rows[1]?.parentId).toBe(rows[0]?.id);
-    expect(rows[2]?.parentId).toBe(rows[0]?.id);
-    expect(JSON.parse(rows[1]!.gateDetail!)).toMatchObject({
-      gates: ["structural"],
-      findings: [{ gate: "structural", check: "refusal" }],
-    });
     expect(response.headers.get("x-switchyard-request-id")).toBe(rows[2]?.id);
-  });
-
-  it("answers at once when the first answer passes", async () => {
-    harness = await startHarness();
-    const { data, response } = await clientFor(harness).chat.completions.create(codeRequest).withResponse();
-    expect(data.choices[0]?.message.content).toBe("Hello from qwen2.5-coder:32b");
-    expect(response.headers.get("x-switchyard-escalations")).toBe("0");
-    expect(response.headers.get("x-switchyard-escalation-path")).toBeNull();
-    const rows = await settledRows(harness);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ gateVerdict: "pass", attempt: 1, parentId: null });
   });
 
   it("stops at the budget mid-ladder and returns the best answer so far, with a note", async () => {
@@ -120,43 +84,9 @@ describe("climbing the ladder", () => {
       ["cloud-opus", 3, "error", "rejected"],
     ]);
   });
-
-  it("never climbs past escalation.max_hops", async () => {
-    harness = await startHarness({ configYaml: "escalation:\n  max_hops: 1\n" });
-    harness.ollama.enqueue({ kind: "reply", reply: { content: "" } });
-    harness.openRouter.enqueue({ kind: "reply", reply: { content: "" } });
-    const { response } = await clientFor(harness).chat.completions.create(codeRequest).withResponse();
-    expect(response.headers.get("x-switchyard-escalation-stopped")).toBe("max-hops");
-    expect(response.headers.get("x-switchyard-escalation-path")).toBe("local-coder->cloud-sonnet");
-    expect(chatBodies(harness)).toHaveLength(1);
-  });
-
-  it("with escalation off, gates still record their verdict and nothing is re-asked", async () => {
-    harness = await startHarness({ configYaml: "escalation:\n  enabled: false\n" });
-    harness.ollama.enqueue({ kind: "reply", reply: { content: "I cannot help with that." } });
-    const { response } = await clientFor(harness).chat.completions.create(codeRequest).withResponse();
-    expect(response.headers.get("x-switchyard-gate")).toBe("fail");
-    expect(chatBodies(harness)).toHaveLength(0);
-    const rows = await settledRows(harness);
-    expect(rows[0]?.gateVerdict).toBe("fail");
-  });
 });
 
 describe("streams", () => {
-  it("unbuffered: the stream goes out as it comes, and the verdict is recorded after", async () => {
-    harness = await startHarness();
-    harness.ollama.enqueue({ kind: "reply", reply: { content: "I can't help with that." } });
-    const stream = await clientFor(harness).chat.completions.create({ ...codeRequest, stream: true });
-    let text = "";
-    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
-    expect(text).toBe("I can't help with that.");
-    expect(chatBodies(harness)).toHaveLength(0);
-    const rows = await settledRows(harness);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ gateVerdict: "fail", stream: true });
-    expect(rows[0]?.gateDetail).toContain("refusal");
-  });
-
   it("buffered: collected, gated and escalated, then the final answer is streamed", async () => {
     harness = await startHarness({ configYaml: "escalation:\n  buffer_streams: true\n" });
     harness.ollama.enqueue({ kind: "reply", reply: { content: "" } });
@@ -184,33 +114,6 @@ describe("caller-named checks (x-switchyard-check)", () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
     expect((error as Error).message).toContain("escalation.allow_check_header");
   });
-
-  it("run tsc on the answer's code, and a failing check climbs with the compiler's output", async () => {
-    harness = await startHarness({ configYaml: "escalation:\n  allow_check_header: true\n" });
-    harness.ollama.enqueue({
-      kind: "reply",
-      reply: {
-        content: "```ts\nexport function add(a: number, b: number): string {\n  return a + b;\n}\n```",
-      },
-    });
-    harness.openRouter.enqueue({
-      kind: "reply",
-      reply: {
-        content: "```ts\nexport function add(a: number, b: number): number {\n  return a + b;\n}\n```",
-      },
-    });
-    const { response } = await clientFor(harness)
-      .chat.completions.create(codeRequest, { headers: { "x-switchyard-check": TSC_CHECK } })
-      .withResponse();
-    expect(response.headers.get("x-switchyard-escalation-path")).toBe("local-coder->cloud-sonnet");
-    expect(response.headers.get("x-switchyard-gate")).toBe("pass");
-    const feedback = chatBodies(harness)[0].messages.at(-1).content as string;
-    expect(feedback).toMatch(
-      /answer\.ts\(2,3\): error TS2322: Type 'number' is not assignable to type 'string'/,
-    );
-    const rows = await settledRows(harness);
-    expect(JSON.parse(rows[1]!.gateDetail!).gates).toEqual(["structural", "executable"]);
-  }, 30_000);
 });
 
 describe("the Anthropic front door", () => {

@@ -35,8 +35,17 @@ import {
 export { defaultFakeOllamaModels, type FakeEngineOptions, type FakeOllamaModel, type FakeOllamaReply };
 
 export type FakeOllamaBehaviour =
-  /** `delayMs` waits before the headers; `chunkDelayMs` between streamed lines. */
-  | { kind: "reply"; reply: FakeOllamaReply; delayMs?: number; chunkDelayMs?: number }
+  /**
+   * `delayMs` waits before the headers, and so does `until` (a promise the test settles: a model
+   * load that ends when the test says); `chunkDelayMs` between streamed lines.
+   */
+  | {
+      kind: "reply";
+      reply: FakeOllamaReply;
+      delayMs?: number;
+      until?: Promise<unknown>;
+      chunkDelayMs?: number;
+    }
   /** An error status; `body` defaults to Ollama's `{"error": …}`; a string body is sent as text. */
   | { kind: "status"; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: "error-mid-stream"; afterContent: string; error: string }
@@ -193,6 +202,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       }
       case "reply": {
         if (behaviour.delayMs) await sleep(behaviour.delayMs);
+        if (behaviour.until) await behaviour.until;
         if (response.destroyed) return;
         if (body.stream === false) return send(response, 200, json, wholeReply(body, behaviour.reply));
         response.writeHead(200, ndjson);

@@ -75,9 +75,24 @@ export interface FakeOpenRouter {
   models: FakeOpenRouterModel[];
   /** Served on /key; each priced reply adds its cost to `usage` and takes it off `limitRemaining`. */
   keyInfo: { limit: number | null; usage: number; limitRemaining: number | null };
+  /**
+   * What each generation was billed, as `GET /generation?id=` serves it: a stream the client cut
+   * short is `cancelled` and billed for the frames it was sent.
+   */
+  generations: Map<string, FakeGeneration>;
+  /** How many look-ups of a generation answer 404 before it is found (OpenRouter needs a moment). */
+  generationLookupDelay: number;
   abortedCount(): number;
   waitForAborts(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface FakeGeneration {
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+  cancelled: boolean;
+  lookups: number;
 }
 
 export const DEFAULT_FAKE_MODELS: readonly FakeOpenRouterModel[] = [
@@ -146,6 +161,7 @@ export async function startFakeOpenRouter(
     if (authError) return sendJson(response, 401, { error: { code: 401, message: authError } });
     if (request.method === "GET" && path === "/api/v1/key")
       return sendJson(response, 200, keyBody(fake.keyInfo));
+    if (request.method === "GET" && path === "/api/v1/generation") return generation(request, response);
     if (request.method === "POST" && path === "/api/v1/chat/completions")
       return chat(request, response, body);
     sendJson(response, 404, { error: { code: 404, message: `Not found: ${request.method} ${path}` } });
@@ -216,6 +232,14 @@ export async function startFakeOpenRouter(
         }
         const usage = { promptTokens, completionTokens, cost };
         const id = generationId();
+        const billed: FakeGeneration = {
+          promptTokens,
+          completionTokens,
+          cost: cost ?? 0,
+          cancelled: false,
+          lookups: 0,
+        };
+        fake.generations.set(id, billed);
         if (!stream) return sendJson(response, 200, buildCompletion(id, model, reply, usage));
         startStream(response, id);
         const frames = buildStreamFrames(id, model, reply, usage);
@@ -223,8 +247,14 @@ export async function startFakeOpenRouter(
           response.end(frames.join(""));
           return;
         }
-        for (const frame of frames) {
-          if (response.destroyed) return;
+        for (const [index, frame] of frames.entries()) {
+          if (response.destroyed) {
+            // Cut short: billed for the prompt and the part of the answer it was sent.
+            billed.cancelled = true;
+            billed.completionTokens = Math.round((completionTokens * index) / frames.length);
+            billed.cost = priceOf(model, promptTokens, billed.completionTokens);
+            return;
+          }
           response.write(frame);
           await sleep(reply.chunkDelayMs);
         }
@@ -232,6 +262,27 @@ export async function startFakeOpenRouter(
         return;
       }
     }
+  }
+
+  function generation(request: IncomingMessage, response: ServerResponse): void {
+    const id = new URL(request.url ?? "/", "http://fake").searchParams.get("id") ?? "";
+    const found = fake.generations.get(id);
+    if (found) found.lookups++;
+    if (!found || found.lookups <= fake.generationLookupDelay) {
+      return sendJson(response, 404, { error: { code: 404, message: `Generation ${id} not found` } });
+    }
+    sendJson(response, 200, {
+      data: {
+        id,
+        total_cost: found.cost,
+        tokens_prompt: found.promptTokens,
+        tokens_completion: found.completionTokens,
+        native_tokens_prompt: found.promptTokens,
+        native_tokens_completion: found.completionTokens,
+        cancelled: found.cancelled,
+        streamed: true,
+      },
+    });
   }
 
   function priceOf(model: string, promptTokens: number, completionTokens: number): number {
@@ -256,6 +307,8 @@ export async function startFakeOpenRouter(
     },
     models: DEFAULT_FAKE_MODELS.map((model) => ({ ...model })),
     keyInfo: { limit: 100, usage: 0, limitRemaining: 100 },
+    generations: new Map(),
+    generationLookupDelay: 0,
     abortedCount: () => aborts.count(),
     waitForAborts: (count, timeoutMs) => aborts.waitFor(count, timeoutMs),
     close: async () => {

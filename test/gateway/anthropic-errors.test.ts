@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
+import { type Harness, startHarness, TEST_OPENROUTER_KEY } from "../helpers/switchyard-harness.js";
 import { parseSseFrames } from "../protocol/anthropic-sse-client.js";
 
 let harness: Harness;
@@ -96,7 +96,6 @@ describe("errors before the answer, as HTTP statuses", () => {
 
   it.each([
     [429, { "retry-after": "7" }, Anthropic.RateLimitError, "rate_limit_error"],
-    [402, {}, Anthropic.PaymentRequiredError, "billing_error"],
     [503, {}, Anthropic.OverloadedError, "overloaded_error"],
     [500, {}, Anthropic.InternalServerError, "api_error"],
   ] as const)("OpenRouter %i at the top of the ladder", async (status, headers, errorClass, type) => {
@@ -111,6 +110,32 @@ describe("errors before the answer, as HTTP statuses", () => {
       if (status === 503) expect(error.status).toBe(529);
       if (status === 429) expect(error.headers?.get("retry-after")).toBe("7");
       expect(error.message).not.toContain("sk-or-test");
+    }
+  });
+
+  it("OpenRouter 402: a downgrade to a local model by default, a billing_error with reject", async () => {
+    harness.openRouter.enqueue({ kind: "status", status: 402 });
+    const { data, response } = await client.messages
+      .create({ model: "cloud-opus", max_tokens: 10, messages: hi })
+      .withResponse();
+    expect(response.headers.get("x-switchyard-downgraded")).toMatch(/^cloud-opus->local-/);
+    expect(data.content[0]).toMatchObject({ type: "text" });
+
+    const rejecting = await startHarness({ configYaml: "budget:\n  on_exhausted: reject\n" });
+    try {
+      const strict = new Anthropic({ baseURL: rejecting.url, apiKey: "unused", maxRetries: 0 });
+      for (const stream of [false, true]) {
+        rejecting.openRouter.enqueue({ kind: "status", status: 402 });
+        const request = { model: "cloud-opus", max_tokens: 10, messages: hi };
+        const error = await failure(
+          stream ? strict.messages.stream(request).finalMessage() : strict.messages.create(request),
+        );
+        expect(error).toBeInstanceOf(Anthropic.PaymentRequiredError);
+        expect(error.type).toBe("billing_error");
+        expect(error.message).not.toContain("sk-or-test");
+      }
+    } finally {
+      await rejecting.close();
     }
   });
 });
@@ -187,12 +212,12 @@ describe("a slow model load", () => {
   });
 
   it("a dispatch that fails after message_start is an error event", async () => {
-    // An upstream that takes 200 ms to refuse: longer than first_byte_wait_ms, so the stream is
-    // already committed when the refusal comes.
+    // An upstream that takes 200 ms to refuse the request: longer than first_byte_wait_ms, so the
+    // stream is already committed when the refusal comes (and a refused request cannot move up).
     const refusing = createServer((_request, response) => {
       setTimeout(() => {
-        response.writeHead(402, { "content-type": "application/json" });
-        response.end(JSON.stringify({ error: { code: 402, message: "Insufficient credits" } }));
+        response.writeHead(400, { "content-type": "application/json" });
+        response.end(JSON.stringify({ error: { code: 400, message: "messages: invalid" } }));
       }, 200);
     });
     await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
@@ -200,7 +225,10 @@ describe("a slow model load", () => {
       config: {
         backends: {
           engine: { base_url: slow.ollama.url },
-          openrouter: { base_url: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/api/v1` },
+          openrouter: {
+            base_url: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/api/v1`,
+            api_key: TEST_OPENROUTER_KEY,
+          },
         },
       },
       configYaml: "claude_code:\n  ping_interval_ms: 100\n  first_byte_wait_ms: 20\n",
@@ -216,11 +244,68 @@ describe("a slow model load", () => {
       expect(frames[0]?.event).toBe("message_start");
       expect(frames.at(-1)).toMatchObject({
         event: "error",
-        data: { type: "error", error: { type: "billing_error" } },
+        data: { type: "error", error: { type: "invalid_request_error" } },
       });
     } finally {
       await late.close();
       refusing.close();
+    }
+  });
+});
+
+describe("streams that must start before the answer", () => {
+  it("a budget refusal is a real 402, even when the stream may not wait at all, for every request of a burst", async () => {
+    const refusing = await startHarness({
+      configYaml:
+        "budget:\n  on_exhausted: reject\n  monthly_usd: 0\nclaude_code:\n  first_byte_wait_ms: 0\n",
+    });
+    try {
+      const burst = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          fetch(`${refusing.url}/v1/messages`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ model: "cloud-sonnet", max_tokens: 50, stream: true, messages: hi }),
+          }),
+        ),
+      );
+      for (const response of burst) {
+        expect(response.status).toBe(402);
+        expect(await response.json()).toMatchObject({ type: "error", error: { type: "billing_error" } });
+      }
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it("headers sent before a rung answers carry the request id and guess no alias", async () => {
+    const slow = await startHarness({
+      configYaml: "claude_code:\n  first_byte_wait_ms: 0\n  ping_interval_ms: 50\n",
+    });
+    try {
+      let release: () => void = () => {};
+      slow.ollama.enqueue({
+        kind: "reply",
+        reply: { content: "loaded" },
+        until: new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+      });
+      const response = await fetch(`${slow.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "local-coder", max_tokens: 50, stream: true, messages: hi }),
+      });
+      expect(response.status).toBe(200);
+      release();
+      const frames = parseSseFrames(await response.text());
+      expect(frames.at(-1)?.event).toBe("message_stop");
+      const [row] = await slow.ledgerRows();
+      expect(response.headers.get("x-switchyard-request-id")).toBe(row?.id);
+      expect(response.headers.get("x-switchyard-task")).toBe(row?.task);
+      expect(response.headers.get("x-switchyard-alias")).toBeNull();
+    } finally {
+      await slow.close();
     }
   });
 });

@@ -295,19 +295,42 @@ describe("fallback up the ladder before the first byte", () => {
       .withResponse();
     expect(response.headers.get("x-switchyard-model")).toBe("anthropic/claude-opus-4.6");
 
+    // A 402 (credits, key limit) is not retried on Opus with the same key: it goes local and says so.
     harness.openRouter.enqueue({
       kind: "status",
       status: 402,
       body: { error: { code: 402, message: "Insufficient credits" } },
     });
-    const error = await client.chat.completions
-      .create({ model: "switchyard/architecture", messages: [{ role: "user", content: "x" }] })
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(OpenAI.APIError);
-    const apiError = error as InstanceType<typeof OpenAI.APIError>;
-    expect(apiError.status).toBe(402);
-    expect(apiError.message).toContain("openrouter");
-    expect(JSON.stringify(apiError.error)).not.toContain("sk-or-test");
+    const downgraded = await client.chat.completions
+      .create({ model: "switchyard/gap-analysis", messages: [{ role: "user", content: "x" }] })
+      .withResponse();
+    expect(downgraded.response.headers.get("x-switchyard-downgraded")).toBe("cloud-sonnet->local-reasoner");
+    expect(downgraded.data.choices[0]?.message.content).toBe("Hello from deepseek-r1:32b");
+  });
+
+  it("with on_exhausted: reject, an OpenRouter 402 reaches the caller as a 402 that names the back end", async () => {
+    const rejecting = await startHarness({ configYaml: "budget:\n  on_exhausted: reject\n" });
+    try {
+      rejecting.openRouter.enqueue({
+        kind: "status",
+        status: 402,
+        body: { error: { code: 402, message: "Insufficient credits" } },
+      });
+      const error = await new OpenAI({
+        baseURL: `${rejecting.url}/v1`,
+        apiKey: "unused",
+        maxRetries: 0,
+      }).chat.completions
+        .create({ model: "switchyard/architecture", messages: [{ role: "user", content: "x" }] })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.APIError);
+      const apiError = error as InstanceType<typeof OpenAI.APIError>;
+      expect(apiError.status).toBe(402);
+      expect(apiError.message).toContain("openrouter");
+      expect(JSON.stringify(apiError.error)).not.toContain("sk-or-test");
+    } finally {
+      await rejecting.close();
+    }
   });
 
   it("a streaming request falls back too, before anything is sent", async () => {

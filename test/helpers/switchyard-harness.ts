@@ -9,7 +9,11 @@ import pino from "pino";
 import { parse, stringify } from "yaml";
 import { parseConfigText } from "../../src/config/config-load.js";
 import type { SwitchyardConfig } from "../../src/config/config-schema.js";
-import { type SwitchyardRuntime, startRuntime } from "../../src/core/switchyard-runtime.js";
+import {
+  type RuntimeOptions,
+  type SwitchyardRuntime,
+  startRuntime,
+} from "../../src/core/switchyard-runtime.js";
 import { buildGateway, type Gateway } from "../../src/gateway/gateway-server.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
@@ -35,6 +39,8 @@ export interface HarnessOptions {
   /** Extra config as an object (merged the same way). */
   config?: Record<string, unknown>;
   authTokens?: string[];
+  /** Passed to the runtime (clocks, retry delays). */
+  runtime?: Pick<RuntimeOptions, "now" | "generationRetryDelaysMs">;
 }
 
 export const quietEngine = {
@@ -69,6 +75,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const runtime = await startRuntime(config, {
     logger: pino({ level: "silent" }),
     env: { SWITCHYARD_HOME: directory },
+    ...options.runtime,
   });
   const gateway = buildGateway(runtime);
   const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
@@ -93,7 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /** Objects merge key by key; anything else from `override` wins (as the config loader merges). */
-function mergeDeep(base: unknown, override: unknown): unknown {
+export function mergeDeep(base: unknown, override: unknown): unknown {
   const isObject = (value: unknown): value is Record<string, unknown> =>
     typeof value === "object" && value !== null && !Array.isArray(value);
   if (!isObject(base) || !isObject(override)) return override === undefined ? base : override;

@@ -16,6 +16,8 @@ import type { Route } from "../../src/routing/task-router.js";
 const route: Route = {
   task: "code-generation",
   selector: "task-model",
+  confidence: 1,
+  downgrades: [],
   ladder: [
     { alias: "local-coder", model: "qwen2.5-coder:32b", backend: "engine", tier: 1 },
     { alias: "cloud-sonnet", model: "anthropic/claude-sonnet-4.5", backend: "openrouter", tier: 2 },

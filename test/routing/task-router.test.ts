@@ -1,4 +1,4 @@
-/** The router on its own: each selector, tiers, ladders, tool capability and bad names. */
+/** The router on its own: each selector, tiers, ladders and bad names. */
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/config-load.js";
 import { classifyMessages } from "../../src/routing/task-classifier.js";
@@ -71,25 +71,4 @@ it("explains a route when asked: the selector first, then the classifier's stron
   );
   expect(pinned.task).toBe(classified.task);
   expect(pinned.signals()).toEqual(reasons);
-});
-
-describe("tool capability", () => {
-  it("a request with tools does not start on a model that cannot call them", () => {
-    const route = router.route({
-      model: "switchyard/bug-hunting",
-      messages: ask("why does this crash?"),
-      hasTools: true,
-    });
-    expect(route.ladder.map((step) => step.alias)).toEqual(["local-coder", "cloud-sonnet", "cloud-opus"]);
-    expect(route.signals()[0]).toBe("local-reasoner cannot call tools: local-coder instead");
-  });
-
-  it("without tools, or with the alias pinned, the ladder is left alone", () => {
-    expect(router.route({ model: "switchyard/bug-hunting", messages: ask("x") }).ladder[0]?.alias).toBe(
-      "local-reasoner",
-    );
-    expect(
-      router.route({ model: "local-reasoner", messages: ask("x"), hasTools: true }).ladder[0]?.alias,
-    ).toBe("local-reasoner");
-  });
 });

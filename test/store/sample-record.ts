@@ -34,6 +34,11 @@ export function sampleRecord(overrides: Partial<RequestRecord> = {}): RequestRec
     gateVerdict: null,
     gateDetail: null,
     queueMs: null,
+    costEstimated: false,
+    cacheReadTokens: null,
+    cacheWriteTokens: null,
+    cacheReadCostUsd: null,
+    cacheWriteCostUsd: null,
     ...overrides,
   };
 }

@@ -5,7 +5,9 @@
  * that does not stream, the one JSON completion) into `ChatEvent`s — while the wire shapes live in
  * `openai-compatible-wire.ts`.
  */
+
 import { Agent, type Dispatcher } from "undici";
+import { SwitchyardError } from "../../errors/switchyard-error.js";
 import type { CancelSignal } from "../../protocol/cancel-signal.js";
 import type { ChatEvent } from "../../protocol/chat-types.js";
 import type { Backend, BackendCall } from "../backend.js";
@@ -78,6 +80,8 @@ export class OpenAICompatibleBackend implements Backend {
   private readonly answerTimeoutMs: number;
   private readonly answerLimitBytes: number;
   private readonly errorContext: UpstreamErrorContext;
+  /** OpenRouter without a key refuses every call: fail at once rather than ask it. */
+  private readonly missingKey: SwitchyardError | undefined;
 
   constructor(options: OpenAICompatibleBackendOptions) {
     this.id = options.id;
@@ -104,9 +108,18 @@ export class OpenAICompatibleBackend implements Backend {
       flavor: this.flavor,
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     };
+    this.missingKey =
+      this.flavor === "openrouter" && !options.apiKey
+        ? new SwitchyardError(
+            "upstream-authentication",
+            `No OpenRouter key for back end "${options.id}": set OPENROUTER_API_KEY (in the environment or a .env file where switchyard runs) or backends.${options.id}.api_key to use the cloud models.`,
+            { backend: options.id },
+          )
+        : undefined;
   }
 
   async chat(call: BackendCall): Promise<AsyncIterable<ChatEvent>> {
+    if (this.missingKey) throw this.missingKey;
     const body = JSON.stringify(toChatCompletionsBody(call.request, call.model, call.options, this.flavor));
     if (call.signal.aborted)
       throw errorFromTransport(call.signal.reason, this.errorContext, "connect", call.signal);

@@ -115,6 +115,68 @@ export async function fetchKeyInfo(options: OpenRouterApiOptions): Promise<OpenR
   return info;
 }
 
+/** What OpenRouter billed for one generation (`GET /generation?id=`), once it has recorded it. */
+export interface GenerationStats {
+  totalCostUsd: number;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  /** True when the caller (or we) cancelled the stream; it is billed for what was generated. */
+  cancelled: boolean | null;
+}
+
+const generationResponseSchema = z.object({
+  data: z.object({
+    total_cost: z.number(),
+    tokens_prompt: z.number().nullish(),
+    tokens_completion: z.number().nullish(),
+    native_tokens_prompt: z.number().nullish(),
+    native_tokens_completion: z.number().nullish(),
+    cancelled: z.boolean().nullish(),
+  }),
+});
+
+/**
+ * What a generation was billed, by its id (the `gen-…` id of a completion or its stream chunks).
+ * Undefined while OpenRouter has not recorded it yet (a 404, for a few seconds after the end).
+ */
+export async function fetchGeneration(
+  options: OpenRouterApiOptions,
+  generationId: string,
+): Promise<GenerationStats | undefined> {
+  try {
+    const { data } = await getJson(
+      options,
+      `generation?id=${encodeURIComponent(generationId)}`,
+      generationResponseSchema,
+    );
+    return {
+      totalCostUsd: data.total_cost,
+      promptTokens: data.native_tokens_prompt ?? data.tokens_prompt ?? null,
+      completionTokens: data.native_tokens_completion ?? data.tokens_completion ?? null,
+      cancelled: data.cancelled ?? null,
+    };
+  } catch (error) {
+    if (error instanceof SwitchyardError && error.upstreamStatus === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Every OpenRouter back end in the config, by id, with what its account API needs. */
+export function openRouterApis(config: SwitchyardConfig): Map<string, OpenRouterApiOptions> {
+  const apis = new Map<string, OpenRouterApiOptions>();
+  for (const [id, backend] of Object.entries(config.backends)) {
+    if (backend.type === "openai-compatible" && backend.flavor === "openrouter" && backend.api_key) {
+      apis.set(id, {
+        backendId: id,
+        baseUrl: backend.base_url,
+        headers: backend.headers,
+        apiKey: backend.api_key,
+      });
+    }
+  }
+  return apis;
+}
+
 function isPrice(value: number): boolean {
   return Number.isFinite(value) && value >= 0;
 }
