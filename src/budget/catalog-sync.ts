@@ -10,6 +10,7 @@ import { z } from "zod";
 import { fetchModels, type OpenRouterApiOptions } from "../backends/openai-compatible/openrouter-api.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
+import { parseJsonOrUndefined } from "../protocol/safe-json.js";
 import { builtInCatalog, type ModelCatalog, type ModelPrice } from "./model-catalog.js";
 
 export const DEFAULT_CATALOG_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -83,12 +84,8 @@ export async function readCachedCatalog(cachePath: string): Promise<ModelCatalog
   } catch {
     return undefined;
   }
-  try {
-    const parsed = cacheSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = cacheSchema.safeParse(parseJsonOrUndefined(text));
+  return parsed.success ? parsed.data : undefined;
 }
 
 export function isCatalogStale(catalog: ModelCatalog, now: number, maxAgeMs: number): boolean {

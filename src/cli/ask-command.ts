@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { request } from "undici";
 import { SSE_DONE_DATA, SseParser } from "../backends/openai-compatible/sse-parser.js";
 import { TASK_KINDS } from "../config/task-kinds.js";
+import { parseJsonOrUndefined } from "../protocol/safe-json.js";
 import type { RequestRecord } from "../store/ledger-store.js";
 import { type AskRouteHeaders, type AttachedFile, askFooter, askModel, askPrompt } from "./ask-message.js";
 import {
@@ -113,12 +114,8 @@ async function printStream(body: AsyncIterable<Uint8Array>): Promise<StreamOutco
   let endsWithNewline = true;
   const handle = (data: string) => {
     if (data === SSE_DONE_DATA) return;
-    let chunk: StreamChunk;
-    try {
-      chunk = JSON.parse(data) as StreamChunk;
-    } catch {
-      return;
-    }
+    const chunk = parseJsonOrUndefined(data) as StreamChunk | null | undefined;
+    if (!chunk || typeof chunk !== "object") return;
     if (chunk.error) outcome.error = chunk.error.message ?? "no message";
     if (chunk.usage) {
       outcome.usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };

@@ -8,6 +8,7 @@
 import { Agent, request } from "undici";
 import type { z } from "zod";
 import { ConfigError } from "../config/config-load.js";
+import { parseJson, parseJsonOrUndefined } from "../protocol/safe-json.js";
 import { readClientConfig } from "../setup/client-config.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 
@@ -99,15 +100,13 @@ export async function brainJson<Schema extends z.ZodType>(
     });
     const text = await response.body.text();
     if (response.statusCode !== 200) throw refused(target, response.statusCode, text);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
+    const body = parseJson(text);
+    if (!body.ok) {
       throw new CliFailure(
-        `switchyard: ${target.url}${path} did not answer JSON; is that a Switchyard Brain?`,
+        `switchyard: ${target.url}${path} did not answer JSON (${body.error}); is that a Switchyard Brain?`,
       );
     }
-    const result = schema.safeParse(body);
+    const result = schema.safeParse(body.value);
     if (!result.success) {
       const issue = result.error.issues[0];
       throw new CliFailure(
@@ -142,10 +141,8 @@ export function refused(target: BrainTarget, status: number, body: string): CliF
 }
 
 function errorMessage(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown } };
-    if (typeof parsed.error?.message === "string") return parsed.error.message;
-  } catch {}
+  const parsed = parseJsonOrUndefined(body) as { error?: { message?: unknown } } | null | undefined;
+  if (typeof parsed?.error?.message === "string") return parsed.error.message;
   return body.trim().slice(0, 200) || "no message";
 }
 

@@ -27,6 +27,7 @@ import {
 } from "../planning/engine-capacity.js";
 import { HARDWARE } from "../planning/engine-hardware.js";
 import { ledgerWorkload, type SimulatedRequest, syntheticWorkload } from "../planning/engine-workload.js";
+import { parseJson } from "../protocol/safe-json.js";
 import { type BrainTarget, brainJson, namedBrainFor } from "./brain-client.js";
 import { fleetSnapshotSchema, requestListSchema } from "./brain-responses.js";
 import { brainBaseUrl } from "./claude-command.js";
@@ -184,8 +185,11 @@ async function fetchFleet(
     });
     const text = await response.body.text();
     if (response.statusCode !== 200) return { error: `the Brain answered ${response.statusCode}` };
-    const snapshot = JSON.parse(text) as FleetSnapshot;
-    if (!Array.isArray(snapshot.engines)) return { error: "the Brain answered something else" };
+    const parsed = parseJson(text);
+    if (!parsed.ok)
+      return { error: `the Brain at ${baseUrl} answered something that is not JSON (${parsed.error})` };
+    const snapshot = parsed.value as FleetSnapshot | null;
+    if (!Array.isArray(snapshot?.engines)) return { error: "the Brain answered something else" };
     return { snapshot };
   } catch (error) {
     return { error: `the Brain at ${baseUrl} is not answering (${(error as Error).message})` };

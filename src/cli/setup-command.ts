@@ -13,6 +13,7 @@ import type { Command } from "commander";
 import { ConfigError } from "../config/config-load.js";
 import { userDirs } from "../config/user-dirs.js";
 import { engineSpecs } from "../engines/engine-spec.js";
+import { parseJsonOrUndefined } from "../protocol/safe-json.js";
 import { clientConfigPath, readClientConfig } from "../setup/client-config.js";
 import { brainSetupPlan } from "../setup/setup-brain.js";
 import { engineServiceEnvironmentDefaults, engineSetupPlan } from "../setup/setup-engine.js";
@@ -257,12 +258,8 @@ function findPackageRoot(): string {
   let directory = dirname(fileURLToPath(import.meta.url));
   while (dirname(directory) !== directory) {
     const manifest = join(directory, "package.json");
-    if (existsSync(manifest)) {
-      try {
-        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name === "switchyard")
-          return directory;
-      } catch {}
-    }
+    const parsed = existsSync(manifest) ? parseJsonOrUndefined(readFileSync(manifest, "utf8")) : undefined;
+    if ((parsed as { name?: unknown } | null | undefined)?.name === "switchyard") return directory;
     directory = dirname(directory);
   }
   throw new CliFailure(

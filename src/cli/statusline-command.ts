@@ -11,6 +11,7 @@
  * (ANTHROPIC_BASE_URL and its token, as `switchyard claude` sets them), then the local config.
  */
 import { z } from "zod";
+import { parseJsonOrUndefined } from "../protocol/safe-json.js";
 import { type BrainTarget, brainJson, namedBrain, normaliseBrainUrl } from "./brain-client.js";
 import { callerSummarySchema } from "./brain-responses.js";
 import { brainBaseUrl } from "./claude-command.js";
@@ -93,12 +94,8 @@ function shortReason(message: string): string {
 }
 
 function parseInput(stdin: string): z.output<typeof statuslineInput> {
-  try {
-    const parsed = statuslineInput.safeParse(JSON.parse(stdin));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+  const parsed = statuslineInput.safeParse(parseJsonOrUndefined(stdin));
+  return parsed.success ? parsed.data : {};
 }
 
 function statuslineBrain(options: StatuslineOptions, env: NodeJS.ProcessEnv): BrainTarget {

@@ -127,11 +127,25 @@ budget:
 
 # Quality gates per task kind, cheapest first: structural checks (empty, cut off, refusal, loops,
 # invalid JSON or tool calls) run for every task unless structural: false; executable checks run
-# commands on the answer's code in a scratch directory; a judge model scores the answer 0-10.
+# commands on the answer's code in a scratch directory (auto: each file by its language, with the
+# toolchains found: node --check, tsc, python3 -m py_compile); a judge model scores the answer
+# 0-10 (alias: next, the rung above the one that answered; local, the other local model, free; or
+# an alias). The defaults: code tasks are checked by language, drafting and reasoning work is
+# graded by the other local model (only answers from tier 1). Set a gate to false to turn it off,
+# or name your own:
 #   code-generation:
 #     executable: { commands: ["tsc --noEmit --strict answer.ts"], timeout_ms: 60000 }
-#     judge: { alias: next, threshold: 7 }    # next: the rung above the one that answered
-gates: {}
+#   gap-analysis:
+#     judge: { alias: next, threshold: 7 }    # a paid judge: Opus grades Sonnet's analysis
+gates:
+  code-generation: { executable: { auto: true } }
+  test-generation: { executable: { auto: true } }
+  refactoring: { executable: { auto: true } }
+  lint: { executable: { auto: true } }
+  story-drafting: { judge: { alias: local, threshold: 6, tiers: [1] } }
+  backlog-grooming: { judge: { alias: local, threshold: 6, tiers: [1] } }
+  bug-hunting: { judge: { alias: local, threshold: 6, tiers: [1] } }
+  elaboration: { judge: { alias: local, threshold: 6, tiers: [1] } }
 
 # On a failed gate the request climbs one rung of its task's ladder, with the findings.
 escalation:

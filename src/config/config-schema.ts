@@ -165,22 +165,40 @@ const budgetSchema = z.strictObject({
  */
 const gateTaskSchema = z.strictObject({
   structural: z.boolean().default(true),
+  /** `false` turns off a default gate. */
   executable: z
-    .strictObject({
-      /** Shell commands run in a scratch directory holding the answer's code, e.g. `tsc --noEmit answer.ts`. */
-      commands: z.array(z.string().min(1)).min(1, { error: "must list at least one command" }),
-      timeout_ms: z.number().int().positive().default(60_000),
-    })
+    .union([
+      z.literal(false),
+      z
+        .strictObject({
+          /** Shell commands run in a scratch directory holding the answer's code, e.g. `tsc --noEmit answer.ts`. */
+          commands: z.array(z.string().min(1)).default([]),
+          /** Check each file by its language (`node --check`, `tsc`, `python3 -m py_compile`) with the toolchains found. */
+          auto: z.boolean().default(false),
+          timeout_ms: z.number().int().positive().default(60_000),
+        })
+        .refine((executable) => executable.auto || executable.commands.length > 0, {
+          error: "must list at least one command, or set auto: true",
+        }),
+    ])
     .optional(),
   judge: z
-    .strictObject({
-      /** The grading alias; "next" is the rung above the one that answered. */
-      alias: z.string().min(1).default("next"),
-      /** Scores (0-10) below this fail the answer. */
-      threshold: z.number().min(0).max(10).default(7),
-      /** What a good answer looks like; empty uses the built-in rubric for the task kind. */
-      rubric: z.string().default(""),
-    })
+    .union([
+      z.literal(false),
+      z.strictObject({
+        /**
+         * The grading alias: "next" is the rung above the one that answered, "local" the other local
+         * model (free), or an alias name.
+         */
+        alias: z.string().min(1).default("next"),
+        /** Scores (0-10) below this fail the answer. */
+        threshold: z.number().min(0).max(10).default(7),
+        /** What a good answer looks like; empty uses the built-in rubric for the task kind. */
+        rubric: z.string().default(""),
+        /** Only answers from these tiers are judged; empty: every tier. */
+        tiers: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).default([]),
+      }),
+    ])
     .optional(),
 });
 
@@ -333,8 +351,8 @@ export const configSchema = z
       }
     }
     for (const [task, gates] of Object.entries(config.gates)) {
-      const judge = gates?.judge?.alias;
-      if (judge !== undefined && judge !== "next" && !config.aliases[judge]) {
+      const judge = gates?.judge ? gates.judge.alias : undefined;
+      if (judge !== undefined && judge !== "next" && judge !== "local" && !config.aliases[judge]) {
         context.addIssue({
           code: "custom",
           path: ["gates", task, "judge", "alias"],

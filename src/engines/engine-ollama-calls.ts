@@ -2,13 +2,20 @@
  * The two Ollama calls the Engine manager makes besides chat and the read-only ones in
  * `backends/ollama/ollama-api.ts`: loading a model into memory (an `/api/generate` with a model and
  * `keep_alive` but no prompt, which Ollama answers once the model is resident) and pulling one
- * (`/api/pull`, a stream of NDJSON progress lines ending in `{"status":"success"}`).
+ * (`/api/pull`, a stream of NDJSON progress lines ending in `{"status":"success"}`). Sending,
+ * status errors and network errors are `ollama-api.ts`'s.
  */
-import { type Dispatcher, request } from "undici";
 import { z } from "zod";
-import type { OllamaApiConnection } from "../backends/ollama/ollama-api.js";
-import { ollamaHttpError, ollamaNetworkError } from "../backends/ollama/ollama-errors.js";
+import {
+  type OllamaApiConnection,
+  ollamaEndpoint,
+  openOllamaRequest,
+  readOllamaText,
+} from "../backends/ollama/ollama-api.js";
+import { ollamaNetworkError } from "../backends/ollama/ollama-errors.js";
+import { NdjsonLineSplitter } from "../backends/ollama/ollama-line-splitter.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
+import { parseJsonOrUndefined } from "../protocol/safe-json.js";
 
 export interface ModelLoad {
   model: string;
@@ -25,24 +32,19 @@ export async function loadOllamaModel(
   keepAlive: string | number = -1,
 ): Promise<ModelLoad> {
   const started = performance.now();
-  const text = await post(
-    connection,
-    "/api/generate",
-    { model, keep_alive: keepAlive, stream: false },
-    300_000,
-  );
+  const response = await openOllamaRequest(connection, {
+    method: "POST",
+    path: "/api/generate",
+    body: { model, keep_alive: keepAlive, stream: false },
+    defaultTimeoutMs: 300_000,
+  });
+  const text = await readOllamaText(connection, response);
   // Ollama answers one JSON object; take the last line in case a proxy streamed it anyway.
   const lastLine = text.trim().split("\n").at(-1) ?? "";
-  const parsed = loadAnswerSchema.safeParse(safeJson(lastLine));
+  const parsed = loadAnswerSchema.safeParse(parseJsonOrUndefined(lastLine));
   const loadDurationNs = parsed.success ? parsed.data.load_duration : undefined;
   if (parsed.success && parsed.data.error) {
-    throw new SwitchyardError(
-      "upstream-error",
-      `${where(connection)} could not load ${model}: ${parsed.data.error}`,
-      {
-        backend: connection.backend ?? "ollama",
-      },
-    );
+    throw engineError(connection, `could not load ${model}: ${parsed.data.error}`);
   }
   return { model, loadMs: loadDurationNs ? loadDurationNs / 1e6 : performance.now() - started };
 }
@@ -72,23 +74,19 @@ export async function pullOllamaModel(
 ): Promise<void> {
   const layers = new Map<string, { total: number; completed: number }>();
   let succeeded = false;
-  const response = await open(connection, "/api/pull", { model, stream: true }, 600_000);
-  const decoder = new TextDecoder();
-  let pending = "";
+  const response = await openOllamaRequest(connection, {
+    method: "POST",
+    path: "/api/pull",
+    body: { model, stream: true },
+    accept: "application/x-ndjson",
+    defaultTimeoutMs: 600_000,
+  });
   const handle = (line: string) => {
-    if (line.trim() === "") return;
-    const parsed = pullLineSchema.safeParse(safeJson(line));
+    // A line that is not a progress line (blank, a proxy's noise) says nothing about the pull.
+    const parsed = pullLineSchema.safeParse(parseJsonOrUndefined(line));
     if (!parsed.success) return;
     const progress = parsed.data;
-    if (progress.error) {
-      throw new SwitchyardError(
-        "upstream-error",
-        `${where(connection)} could not pull ${model}: ${progress.error}`,
-        {
-          backend: connection.backend ?? "ollama",
-        },
-      );
-    }
+    if (progress.error) throw engineError(connection, `could not pull ${model}: ${progress.error}`);
     if (progress.digest && progress.total) {
       layers.set(progress.digest, { total: progress.total, completed: progress.completed ?? 0 });
     }
@@ -103,89 +101,29 @@ export async function pullOllamaModel(
     onProgress({ model, status, ...(totalBytes > 0 ? { completedBytes, totalBytes } : {}) });
   };
   try {
+    const lines = new NdjsonLineSplitter();
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      pending += decoder.decode(chunk, { stream: true });
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) handle(line);
+      for (const line of lines.push(chunk)) handle(line);
     }
-    handle(pending + decoder.decode());
+    handle(lines.rest());
   } catch (error) {
-    throw ollamaNetworkError(endpoint(connection), error, connection.signal, true);
+    throw ollamaNetworkError(ollamaEndpoint(connection), error, {
+      phase: "mid-stream",
+      signal: connection.signal,
+    });
   } finally {
     if (!response.body.destroyed) response.body.destroy();
   }
-  if (!succeeded) {
-    throw new SwitchyardError(
-      "upstream-error",
-      `${where(connection)} stopped pulling ${model} before "success"`,
-      {
-        backend: connection.backend ?? "ollama",
-      },
-    );
-  }
+  if (!succeeded) throw engineError(connection, `stopped pulling ${model} before "success"`);
 }
 
-async function post(
-  connection: OllamaApiConnection,
-  path: string,
-  body: { model: string } & Record<string, unknown>,
-  timeoutMs: number,
-) {
-  const response = await open(connection, path, body, timeoutMs);
-  try {
-    return await response.body.text();
-  } catch (error) {
-    throw ollamaNetworkError(endpoint(connection), error, connection.signal, true);
-  }
-}
-
-/** Sends the request; rejects with a SwitchyardError on a network failure or a non-200 status. */
-async function open(
-  connection: OllamaApiConnection,
-  path: string,
-  body: { model: string } & Record<string, unknown>,
-  defaultTimeoutMs: number,
-): Promise<Dispatcher.ResponseData> {
-  const timeoutMs = connection.timeoutMs ?? defaultTimeoutMs;
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await request(`${endpoint(connection).baseUrl}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...connection.headers },
-      body: JSON.stringify(body),
-      ...(connection.dispatcher ? { dispatcher: connection.dispatcher } : {}),
-      ...(connection.signal ? { signal: connection.signal } : {}),
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
-  } catch (error) {
-    throw ollamaNetworkError(endpoint(connection), error, connection.signal, false);
-  }
-  if (response.statusCode !== 200) {
-    const bodyText = await response.body.text().catch(() => "");
-    throw ollamaHttpError(endpoint(connection), {
-      status: response.statusCode,
-      headers: response.headers,
-      bodyText,
-      model: body.model,
-    });
-  }
-  return response;
-}
-
-function endpoint(connection: OllamaApiConnection) {
-  return { backend: connection.backend ?? "ollama", baseUrl: connection.baseUrl.replace(/\/+$/, "") };
-}
-
-function where(connection: OllamaApiConnection): string {
-  return `Engine "${connection.backend ?? "ollama"}" at ${endpoint(connection).baseUrl}`;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+function engineError(connection: OllamaApiConnection, what: string): SwitchyardError {
+  const endpoint = ollamaEndpoint(connection);
+  return new SwitchyardError(
+    "upstream-error",
+    `Engine "${endpoint.backend}" at ${endpoint.baseUrl} ${what}`,
+    {
+      backend: endpoint.backend,
+    },
+  );
 }

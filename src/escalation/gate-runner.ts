@@ -10,6 +10,7 @@ import { type CheckCommand, runExecutableGate } from "./executable-gate.js";
 import { type JudgeGateOptions, runJudgeGate } from "./judge-gate.js";
 import type { GateCheck, GateFinding, GateInput, GateName, GateOutcome } from "./quality-gate.js";
 import { structuralFindings } from "./structural-gate.js";
+import { findToolchains } from "./toolchains.js";
 
 const STRUCTURAL_ONLY: GateTaskConfig = { structural: true };
 
@@ -27,12 +28,7 @@ export class GateRunner {
   /** Whether anything would be checked for this task (with these caller-named commands). */
   applies(task: TaskKind, checkCommands: readonly string[]): boolean {
     const gates = this.gatesFor(task);
-    return (
-      gates.structural ||
-      gates.executable !== undefined ||
-      gates.judge !== undefined ||
-      checkCommands.length > 0
-    );
+    return gates.structural || Boolean(gates.executable) || Boolean(gates.judge) || checkCommands.length > 0;
   }
 
   /**
@@ -62,7 +58,9 @@ export class GateRunner {
     }
 
     const commands = this.commandsFor(gates, input.checkCommands);
-    if (commands.length === 0 && !gates.judge) return gatesRun.length > 0 ? outcome([]) : undefined;
+    const syntax = gates.executable ? gates.executable.auto : false;
+    if (commands.length === 0 && !syntax && !gates.judge)
+      return gatesRun.length > 0 ? outcome([]) : undefined;
     return this.runDearerGates(input, gates, commands, gatesRun, remarks, outcome);
   }
 
@@ -75,9 +73,17 @@ export class GateRunner {
     remarks: GateFinding[],
     outcome: (failed: GateFinding[], check?: GateCheck) => GateOutcome,
   ): Promise<GateOutcome | undefined> {
-    if (commands.length > 0) {
-      gatesRun.push("executable");
-      const check = await runExecutableGate({ answer: input.result.text, commands, signal: input.signal });
+    const executable = gates.executable || undefined;
+    if (commands.length > 0 || executable?.auto) {
+      const check = await runExecutableGate({
+        answer: input.result.text,
+        commands,
+        ...(executable?.auto
+          ? { syntax: { toolchains: findToolchains(), timeoutMs: executable.timeout_ms } }
+          : {}),
+        signal: input.signal,
+      });
+      if (check.ran) gatesRun.push("executable");
       if (check.failed.length > 0) return outcome(check.failed);
     }
 
@@ -93,9 +99,10 @@ export class GateRunner {
   }
 
   private commandsFor(gates: GateTaskConfig, fromCaller: readonly string[]): CheckCommand[] {
-    const configured = (gates.executable?.commands ?? []).map((command) => ({
+    const executable = gates.executable || undefined;
+    const configured = (executable?.commands ?? []).map((command) => ({
       command,
-      timeoutMs: gates.executable?.timeout_ms ?? this.config.escalation.check_timeout_ms,
+      timeoutMs: executable?.timeout_ms ?? this.config.escalation.check_timeout_ms,
     }));
     const named = fromCaller.map((command) => ({
       command,

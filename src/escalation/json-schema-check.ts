@@ -39,14 +39,3 @@ export function schemaProblems(value: unknown, schema: JsonObject, limit = 5): s
     return `${path}: ${issue.message}`;
   });
 }
-
-export type JsonParse = { ok: true; value: unknown } | { ok: false; error: string };
-
-/** JSON.parse without throwing; the error names where parsing stopped. */
-export function parseJson(text: string): JsonParse {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  }
-}

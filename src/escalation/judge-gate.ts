@@ -17,7 +17,7 @@ import { JUDGE_RUBRICS } from "./judge-rubrics.js";
 import { parseJudgeVerdict } from "./judge-verdict.js";
 import type { GateCheck, GateInput } from "./quality-gate.js";
 
-type JudgeConfig = NonNullable<GateTaskConfig["judge"]>;
+type JudgeConfig = Exclude<NonNullable<GateTaskConfig["judge"]>, false>;
 
 const REQUEST_CHARS = 8_000;
 const ANSWER_CHARS = 12_000;
@@ -47,12 +47,21 @@ export interface JudgeGateOptions {
   askJudge: AskJudge;
 }
 
-/** The judge's rung, or undefined when "next" and nothing is above the answering rung. */
+/**
+ * The judge's rung: an alias; "local", the other local model (free grading); "next", the rung
+ * above the one that answered. Undefined when there is none.
+ */
 export function judgeStep(
   config: SwitchyardConfig,
   judge: JudgeConfig,
   input: GateInput,
 ): RouteStep | undefined {
+  if (judge.alias === "local") {
+    const other = Object.keys(config.aliases).find(
+      (alias) => alias !== input.step.alias && config.aliases[alias]?.tier === 1,
+    );
+    return other ? aliasStep(config, other) : undefined;
+  }
   if (judge.alias !== "next") return aliasStep(config, judge.alias);
   const index = input.route.ladder.findIndex((step) => step.alias === input.step.alias);
   return index === -1 ? undefined : input.route.ladder[index + 1];
@@ -63,11 +72,24 @@ export async function runJudgeGate(
   judge: JudgeConfig,
   input: GateInput,
 ): Promise<GateCheck> {
-  const step = judgeStep(options.config, judge, input);
-  if (!step) {
+  if (judge.tiers.length > 0 && !judge.tiers.includes(input.step.tier)) {
     return {
       failed: [],
-      remarks: [{ gate: "judge", check: "skipped", message: "no rung above the answering one to judge it" }],
+      remarks: [
+        {
+          gate: "judge",
+          check: "skipped",
+          message: `the judge grades answers from tier ${judge.tiers.join(", ")}; this one came from tier ${input.step.tier}`,
+        },
+      ],
+    };
+  }
+  const step = judgeStep(options.config, judge, input);
+  if (!step) {
+    const missing = judge.alias === "local" ? "no other local model" : "no rung above the answering one";
+    return {
+      failed: [],
+      remarks: [{ gate: "judge", check: "skipped", message: `${missing} to judge it` }],
     };
   }
   const request = judgeRequest(judge, input, step);

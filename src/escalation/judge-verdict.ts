@@ -4,6 +4,7 @@
  * "8/10" or "7.5" as a string, reasons as one string. Returns undefined when no score can be found,
  * which the gate treats as inconclusive rather than as a failed answer.
  */
+import { parseJsonOrUndefined } from "../protocol/safe-json.js";
 
 export interface JudgeVerdict {
   score: number;
@@ -29,13 +30,10 @@ function* jsonObjects(text: string): Generator<Record<string, unknown>> {
   for (let start = text.indexOf("{"); start !== -1; start = text.indexOf("{", start + 1)) {
     const end = matchingBrace(text, start);
     if (end === -1) continue;
-    try {
-      const value: unknown = JSON.parse(text.slice(start, end + 1));
-      if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-        yield value as Record<string, unknown>;
-      }
-    } catch {
-      // Not JSON; an inner brace may still be.
+    // Not JSON (undefined) or not an object: an inner brace may still be one.
+    const value = parseJsonOrUndefined(text.slice(start, end + 1));
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      yield value as Record<string, unknown>;
     }
   }
 }

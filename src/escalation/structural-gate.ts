@@ -5,7 +5,8 @@
  * Pure; every finding says what a stronger model must do differently.
  */
 import type { ChatRequest, ChatResult } from "../protocol/chat-types.js";
-import { parseJson, schemaProblems } from "./json-schema-check.js";
+import { parseJson } from "../protocol/safe-json.js";
+import { schemaProblems } from "./json-schema-check.js";
 import type { GateFinding } from "./quality-gate.js";
 import { findRefusal, findRepetition } from "./text-defects.js";
 

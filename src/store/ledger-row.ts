@@ -4,6 +4,8 @@
  * only adapts what its driver cannot take as is (SQLite has no booleans; PostgreSQL returns
  * BIGINT as a string).
  */
+
+import { parseJsonOrUndefined } from "../protocol/safe-json.js";
 import { REQUESTS_TABLE } from "./ledger-schema.js";
 import type { FallbackHop, RequestRecord } from "./ledger-store.js";
 import { storedColumnNames } from "./table-schema.js";
@@ -79,7 +81,7 @@ export function fromLedgerRow(row: Record<string, unknown>): RequestRecord {
     status: row.status as RequestRecord["status"],
     errorCode: text(row.error_code),
     errorMessage: text(row.error_message),
-    fallbackHops: row.fallback_detail ? (JSON.parse(String(row.fallback_detail)) as FallbackHop[]) : [],
+    fallbackHops: fallbackHops(row.fallback_detail),
     tokensPerSecond: number(row.tokens_per_second),
     caller: text(row.caller),
     catalogCostUsd: number(row.catalog_cost_usd),
@@ -98,4 +100,15 @@ export function fromLedgerRow(row: Record<string, unknown>): RequestRecord {
     cacheReadCostUsd: number(row.cache_read_cost_usd),
     cacheWriteCostUsd: number(row.cache_write_cost_usd),
   };
+}
+
+/**
+ * The hops of a fallback chain. A detail column that is not a JSON list (a hand-edited database)
+ * reads as no hops rather than making every report over the ledger fail; the count of hops stays
+ * in `fallback_hops`.
+ */
+function fallbackHops(detail: unknown): FallbackHop[] {
+  if (detail === null || detail === undefined || detail === "") return [];
+  const parsed = parseJsonOrUndefined(String(detail));
+  return Array.isArray(parsed) ? (parsed as FallbackHop[]) : [];
 }

@@ -1,25 +1,87 @@
-/** The Ollama back end over real loopback HTTP against the protocol-faithful fake. */
-import { createServer } from "node:net";
+/**
+ * The Ollama back end over real loopback HTTP against the protocol-faithful fake: the behaviour
+ * every back end shares (backend-behaviour-suite.ts), then what is Ollama's own — NDJSON stats,
+ * `thinking` and `<think>`, tool arguments as objects, base64 images, its status errors.
+ */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BackendCall, ModelOptions } from "../../src/backends/backend.js";
 import { OllamaBackend } from "../../src/backends/ollama/ollama-backend.js";
 import { SwitchyardError } from "../../src/errors/switchyard-error.js";
 import { type ChatEvent, type ChatRequest, collectChatEvents } from "../../src/protocol/chat-types.js";
-import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
+import { type FakeOllama, type FakeOllamaBehaviour, startFakeOllama } from "../fakes/fake-ollama.js";
+import { type BackendFixture, describeBackendBehaviour, type Scene } from "./backend-behaviour-suite.js";
 
 const model = "qwen2.5-coder:32b";
+
+describeBackendBehaviour("Ollama against the fake Ollama", async (): Promise<BackendFixture> => {
+  const fake = await startFakeOllama();
+  const secret = "proxy-token-0123456789";
+  const behaviour = (scene: Scene): FakeOllamaBehaviour => {
+    switch (scene.kind) {
+      case "reply":
+        return { kind: "reply", reply: { content: scene.content }, until: scene.until };
+      case "rich-reply":
+        return {
+          kind: "reply",
+          reply: {
+            thinking: "Greet back.",
+            content: "Hello there, friend!",
+            thinkInContent: true,
+            toolCalls: [{ name: "read_file", arguments: { path: "src/a.ts" } }],
+            promptEvalCount: 26,
+            evalCount: 4,
+          },
+        };
+      case "status":
+        return {
+          kind: "status",
+          status: scene.status,
+          body: { error: scene.message },
+          headers: scene.headers,
+        };
+      case "error-mid-stream":
+        return { kind: "error-mid-stream", afterContent: scene.afterContent, error: scene.message };
+      default:
+        return scene;
+    }
+  };
+  const chats = () => fake.requests.filter((request) => request.path === "/api/chat");
+  return {
+    fake,
+    id: "engine",
+    model,
+    backend: (options) =>
+      new OllamaBackend({
+        id: "engine",
+        baseUrl: fake.url,
+        headers: { "x-proxy-token": secret },
+        ...options,
+      }),
+    backendAt: (origin) => new OllamaBackend({ id: "engine", baseUrl: origin }),
+    enqueue: (...scenes) => fake.enqueue(...scenes.map(behaviour)),
+    chatRequests: chats,
+    richAnswer: {
+      reasoning: "Greet back.",
+      text: "Hello there, friend!",
+      toolCalls: [{ name: "read_file", arguments: '{"path":"src/a.ts"}' }],
+      usage: { inputTokens: 26, outputTokens: 4 },
+    },
+    wholeAnswerBody: {},
+    // Ollama answers a failure during a generation it was not streaming with a 500 error body.
+    wholeAnswerFailureStatus: 500,
+    wording: {
+      status: (status, upstreamMessage) =>
+        `Ollama back end "engine" at ${fake.url} answered ${status}: ${upstreamMessage}`,
+      refused: /cannot be reached \(ECONNREFUSED.*Is Ollama running there/,
+      closedBeforeAnswer: /closed the connection before answering/,
+      silentMidStream: /stopped sending in time/,
+    },
+    secret,
+  };
+});
+
 let fake: FakeOllama;
 let backend: OllamaBackend;
-
-beforeEach(async () => {
-  fake = await startFakeOllama();
-  backend = new OllamaBackend({ id: "engine", baseUrl: fake.url, headers: { "x-proxy-token": "secret" } });
-});
-
-afterEach(async () => {
-  await backend.close();
-  await fake.close();
-});
 
 function call(
   request: Partial<ChatRequest> = {},
@@ -56,6 +118,15 @@ function chatBody(index = 0): Record<string, unknown> {
 }
 
 describe("OllamaBackend", () => {
+  beforeEach(async () => {
+    fake = await startFakeOllama();
+    backend = new OllamaBackend({ id: "engine", baseUrl: fake.url, headers: { "x-proxy-token": "secret" } });
+  });
+  afterEach(async () => {
+    await backend.close();
+    await fake.close();
+  });
+
   it("streams text in chunks, with metadata, usage from the final line and a finish", async () => {
     fake.enqueue({
       kind: "reply",
@@ -208,43 +279,6 @@ describe("OllamaBackend", () => {
     expect(fake.requests.filter((request) => request.path === "/api/chat")).toHaveLength(1);
   });
 
-  it("throws upstream-error from the iterator for an error line mid-stream", async () => {
-    fake.enqueue({
-      kind: "error-mid-stream",
-      afterContent: "Partial answ",
-      error: "llama runner process has terminated",
-    });
-    const events: ChatEvent[] = [];
-    const error = await rejection(drain(await backend.chat(call()), events));
-    expect(error.code).toBe("upstream-error");
-    expect(error.backend).toBe("engine");
-    expect(error.message).toContain("llama runner process has terminated");
-    expect(
-      events
-        .filter((event) => event.type === "text-delta")
-        .map((event) => event.text)
-        .join(""),
-    ).toBe("Partial answ");
-  });
-
-  it("rejects chat() with upstream-busy on 503, keeping Retry-After", async () => {
-    fake.enqueue({
-      kind: "status",
-      status: 503,
-      body: { error: "server busy" },
-      headers: { "retry-after": "3" },
-    });
-    const error = await rejection(backend.chat(call()));
-    expect(error).toMatchObject({
-      code: "upstream-busy",
-      backend: "engine",
-      upstreamStatus: 503,
-      retryAfterSeconds: 3,
-    });
-    expect(error.message).toContain(`Ollama back end "engine" at ${fake.url} answered 503: server busy`);
-    expect(error.retryable).toBe(true);
-  });
-
   it("maps 400 and other 5xx statuses, and tells the user to pull a missing model", async () => {
     fake.enqueue({ kind: "status", status: 400, body: { error: "invalid options" } });
     expect(await rejection(backend.chat(call()))).toMatchObject({
@@ -261,61 +295,6 @@ describe("OllamaBackend", () => {
     expect(missing.message).toContain("`ollama pull mistral:7b`");
   });
 
-  it("rejects with upstream-unreachable when nothing listens, or the socket is destroyed", async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
-    const nowhere = new OllamaBackend({ id: "engine", baseUrl: `http://127.0.0.1:${closedPort}` });
-    const refused = await rejection(nowhere.chat(call()));
-    expect(refused).toMatchObject({ code: "upstream-unreachable", backend: "engine" });
-    expect(refused.message).toContain("ECONNREFUSED");
-    await nowhere.close();
-
-    fake.enqueue({ kind: "destroy" });
-    const destroyed = await rejection(backend.chat(call()));
-    expect(destroyed.code).toBe("upstream-unreachable");
-    expect(destroyed.message).toContain("closed the connection before answering");
-  });
-
-  it("aborts the upstream request when the caller goes away mid-stream", async () => {
-    fake.enqueue({ kind: "hang" });
-    const controller = new AbortController();
-    const iterator = (await backend.chat(call({}, {}, controller.signal)))[Symbol.asyncIterator]();
-    expect((await iterator.next()).value).toEqual({ type: "response-metadata", model });
-    expect((await iterator.next()).value).toEqual({ type: "text-delta", text: "Hel" });
-    const pending = iterator.next();
-    controller.abort();
-    expect((await rejection(pending)).code).toBe("aborted");
-    await fake.waitForAborts(1);
-  });
-
-  it("rejects chat() with aborted when the caller goes away before the first byte", async () => {
-    fake.enqueue({ kind: "reply", reply: { content: "late" }, delayMs: 2_000 });
-    const controller = new AbortController();
-    const pending = backend.chat(call({}, {}, controller.signal));
-    setTimeout(() => controller.abort(), 50);
-    expect((await rejection(pending)).code).toBe("aborted");
-    await fake.waitForAborts(1);
-  });
-
-  it("times out with upstream-timeout when the first byte is too slow", async () => {
-    const impatient = new OllamaBackend({ id: "engine", baseUrl: fake.url, firstByteTimeoutMs: 100 });
-    fake.enqueue({ kind: "reply", reply: { content: "late" }, delayMs: 1_000 });
-    expect((await rejection(impatient.chat(call()))).code).toBe("upstream-timeout");
-    await impatient.close();
-  });
-
-  it("closes the connection when the consumer stops early", async () => {
-    fake.enqueue({ kind: "hang" });
-    for await (const event of await backend.chat(call())) {
-      if (event.type === "text-delta") break;
-    }
-    await fake.waitForAborts(1);
-  });
-
   it("serves many concurrent requests over the keep-alive pool", async () => {
     const fast = await startFakeOllama({ recordRequests: false });
     const pooled = new OllamaBackend({ id: "engine", baseUrl: fast.url });
@@ -328,81 +307,5 @@ describe("OllamaBackend", () => {
     expect(fast.requests).toHaveLength(0);
     await pooled.close();
     await fast.close();
-  });
-});
-
-describe("a caller that does not stream", () => {
-  const whole = (request: Partial<ChatRequest> = {}, signal?: AbortSignal) =>
-    call({ stream: false, ...request }, {}, signal);
-
-  it("asks Ollama for one JSON object and answers exactly what the stream would have", async () => {
-    const reply = {
-      thinking: "Greet back.",
-      content: "Hello there, friend!",
-      thinkInContent: true,
-      toolCalls: [{ name: "read_file", arguments: { path: "src/a.ts" } }],
-      promptEvalCount: 26,
-      evalCount: 4,
-    };
-    fake.enqueue({ kind: "reply", reply });
-    const streamed = await collectChatEvents(await backend.chat(call()));
-    fake.enqueue({ kind: "reply", reply });
-    const events = await drain(await backend.chat(whole()));
-    expect(chatBody(1).stream).toBe(false);
-    expect(fake.requests.filter((request) => request.path === "/api/chat")[1]?.headers.accept).toBe(
-      "application/json",
-    );
-    const result = await collectChatEvents(
-      (async function* () {
-        yield* events;
-      })(),
-    );
-    const { toolCalls: streamedCalls, ...streamedRest } = streamed;
-    const { toolCalls, ...rest } = result;
-    expect(rest).toEqual(streamedRest);
-    expect(result.reasoning).toBe("Greet back.");
-    expect(result.text).toBe("Hello there, friend!");
-    expect(toolCalls.map(({ name, arguments: args }) => ({ name, args }))).toEqual(
-      streamedCalls.map(({ name, arguments: args }) => ({ name, args })),
-    );
-    expect(events.filter((event) => event.type === "text-delta")).toHaveLength(1);
-  });
-
-  it("a failure during generation is Ollama's 500 error body: retryable, before any byte", async () => {
-    fake.enqueue({
-      kind: "error-mid-stream",
-      afterContent: "Partial",
-      error: "llama runner process has terminated",
-    });
-    const error = await rejection(backend.chat(whole()));
-    expect(error.code).toBe("upstream-error");
-    expect(error.retryable).toBe(true);
-    expect(error.message).toContain("llama runner process has terminated");
-  });
-
-  it("waits for the whole answer up to answer_timeout_ms, not first_byte_timeout_ms", async () => {
-    const bounded = new OllamaBackend({
-      id: "engine",
-      baseUrl: fake.url,
-      firstByteTimeoutMs: 50,
-      answerTimeoutMs: 150,
-    });
-    fake.enqueue({ kind: "reply", reply: { content: "in time" }, delayMs: 100 });
-    expect((await collectChatEvents(await bounded.chat(whole()))).text).toBe("in time");
-    fake.enqueue({ kind: "reply", reply: { content: "late" }, delayMs: 1_000 });
-    const error = await rejection(bounded.chat(whole()));
-    expect(error.code).toBe("upstream-timeout");
-    expect(error.message).toContain("did not finish its answer in time");
-    expect(error.message).toContain("backends.engine.answer_timeout_ms");
-    await bounded.close();
-  });
-
-  it("aborts the upstream request when the caller goes away while the answer is generated", async () => {
-    fake.enqueue({ kind: "hang" });
-    const controller = new AbortController();
-    const pending = backend.chat(whole({}, controller.signal));
-    setTimeout(() => controller.abort(), 50);
-    expect((await rejection(pending)).code).toBe("aborted");
-    await fake.waitForAborts(1);
   });
 });

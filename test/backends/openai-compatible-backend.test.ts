@@ -1,3 +1,10 @@
+/**
+ * The OpenAI-compatible back end over real loopback HTTP: the behaviour every back end shares
+ * (backend-behaviour-suite.ts) against the fake OpenRouter, then what is this protocol's own — SSE
+ * comment lines, usage with cost, reasoning and tool-call fragments, OpenRouter's error bodies and
+ * its error under HTTP 200, a key that must never be repeated, plain generic servers, and the fake
+ * itself as the official `openai` client sees it.
+ */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
@@ -10,13 +17,88 @@ import {
 import { fetchKeyInfo, fetchModels } from "../../src/backends/openai-compatible/openrouter-api.js";
 import { SwitchyardError } from "../../src/errors/switchyard-error.js";
 import { type ChatEvent, type ChatRequest, collectChatEvents } from "../../src/protocol/chat-types.js";
-import { type FakeOpenRouter, startFakeOpenRouter } from "../fakes/fake-openrouter.js";
+import {
+  type FakeOpenRouter,
+  type FakeOpenRouterBehaviour,
+  startFakeOpenRouter,
+} from "../fakes/fake-openrouter.js";
+import { type BackendFixture, describeBackendBehaviour, type Scene } from "./backend-behaviour-suite.js";
 
 const API_KEY = "sk-or-v1-test-secret-0123456789";
 const SONNET = "anthropic/claude-sonnet-4.5";
 
 let fake: FakeOpenRouter;
 let backend: OpenAICompatibleBackend;
+
+describeBackendBehaviour(
+  "OpenAI-compatible against the fake OpenRouter",
+  async (): Promise<BackendFixture> => {
+    const fake = await startFakeOpenRouter({ apiKey: API_KEY });
+    const behaviour = (scene: Scene): FakeOpenRouterBehaviour => {
+      switch (scene.kind) {
+        case "reply":
+          return { kind: "reply", reply: { content: scene.content }, until: scene.until };
+        case "rich-reply":
+          return {
+            kind: "reply",
+            reply: {
+              reasoning: "Think first.",
+              content: "Hello there, friend!",
+              toolCalls: [{ name: "read_file", arguments: '{"path":"src/index.ts"}' }],
+              promptTokens: 12,
+              completionTokens: 9,
+              cost: 0.000321,
+            },
+          };
+        case "status":
+          return {
+            kind: "status",
+            status: scene.status,
+            body: { error: { code: scene.status, message: scene.message } },
+            headers: scene.headers,
+          };
+        case "error-mid-stream":
+          return { kind: "error-mid-stream", afterContent: scene.afterContent, message: scene.message };
+        default:
+          return scene;
+      }
+    };
+    const options = (
+      overrides: Partial<OpenAICompatibleBackendOptions> = {},
+    ): OpenAICompatibleBackendOptions => ({
+      id: "openrouter",
+      baseUrl: fake.baseUrl,
+      apiKey: API_KEY,
+      ...overrides,
+    });
+    return {
+      fake,
+      id: "openrouter",
+      model: SONNET,
+      backend: (overrides) => new OpenAICompatibleBackend(options(overrides)),
+      backendAt: (origin) => new OpenAICompatibleBackend(options({ baseUrl: `${origin}/api/v1` })),
+      enqueue: (...scenes) => fake.enqueue(...scenes.map(behaviour)),
+      chatRequests: () => fake.requests.filter((request) => request.path === "/api/v1/chat/completions"),
+      richAnswer: {
+        reasoning: "Think first.",
+        text: "Hello there, friend!",
+        toolCalls: [{ name: "read_file", arguments: '{"path":"src/index.ts"}' }],
+        usage: { inputTokens: 12, outputTokens: 9, costUsd: 0.000321 },
+      },
+      wholeAnswerBody: { usage: { include: true } },
+      // OpenRouter has already answered 200 when generation fails; the body's error code is the status.
+      wholeAnswerFailureStatus: 502,
+      wording: {
+        status: (status, upstreamMessage) =>
+          `Back end "openrouter" (${new URL(fake.url).host}) answered HTTP ${status}: ${upstreamMessage}`,
+        refused: /could not be reached \(ECONNREFUSED/,
+        closedBeforeAnswer: /closed the connection before answering/,
+        silentMidStream: /went silent mid-stream/,
+      },
+      secret: API_KEY,
+    };
+  },
+);
 
 function makeBackend(overrides: Partial<OpenAICompatibleBackendOptions> = {}): OpenAICompatibleBackend {
   return new OpenAICompatibleBackend({
@@ -176,20 +258,9 @@ describe("OpenAICompatibleBackend against the fake OpenRouter", () => {
     expect(error.message).toContain(new URL(fake.url).host);
   });
 
-  it("names the remedy for 402 and reads Retry-After on 429 and 503 (seconds or HTTP date)", async () => {
+  it("names the remedy for 402", async () => {
     fake.enqueue({ kind: "status", status: 402 });
     expect((await chatError(backend.chat(call()))).message).toMatch(/out of credits or over the key's limit/);
-    fake.enqueue({ kind: "status", status: 429, headers: { "Retry-After": "7" } });
-    const rateLimited = await chatError(backend.chat(call()));
-    expect(rateLimited.code).toBe("upstream-rate-limited");
-    expect(rateLimited.retryAfterSeconds).toBe(7);
-    expect(rateLimited.message).toContain("Rate limit exceeded");
-    const inTwentySeconds = new Date(Date.now() + 20_000).toUTCString();
-    fake.enqueue({ kind: "status", status: 503, headers: { "Retry-After": inTwentySeconds } });
-    const busy = await chatError(backend.chat(call()));
-    expect(busy.code).toBe("upstream-busy");
-    expect(busy.retryAfterSeconds).toBeGreaterThanOrEqual(18);
-    expect(busy.retryAfterSeconds).toBeLessThanOrEqual(21);
   });
 
   it("reports a refused key without ever repeating it, even when the upstream echoes it", async () => {
@@ -207,76 +278,6 @@ describe("OpenAICompatibleBackend against the fake OpenRouter", () => {
     });
     const echoed = await chatError(backend.chat(call()));
     expect(echoed.message).toContain("[redacted]");
-  });
-
-  it("throws a mid-stream error from the iterator after the text that came before it", async () => {
-    fake.enqueue({
-      kind: "error-mid-stream",
-      afterContent: "Partial answer",
-      message: "Provider disconnected",
-    });
-    const seen: string[] = [];
-    const error = await chatError(
-      (async () => {
-        for await (const event of await backend.chat(call()))
-          if (event.type === "text-delta") seen.push(event.text);
-      })(),
-    );
-    expect(seen.join("")).toBe("Partial answer");
-    expect(error.code).toBe("upstream-error");
-    expect(error.message).toContain("Provider disconnected");
-  });
-
-  it("aborts the upstream when the caller aborts mid-stream", async () => {
-    fake.enqueue({ kind: "reply", reply: { content: "x".repeat(400), chunkSize: 4, chunkDelayMs: 10 } });
-    const controller = new AbortController();
-    const abortsBefore = fake.abortedCount();
-    const events = await backend.chat(call({ signal: controller.signal }));
-    const error = await chatError(
-      (async () => {
-        for await (const event of events) if (event.type === "text-delta") controller.abort();
-      })(),
-    );
-    expect(error.code).toBe("aborted");
-    await fake.waitForAborts(abortsBefore + 1);
-  });
-
-  it("aborts the upstream when the consumer stops reading early", async () => {
-    fake.enqueue({ kind: "reply", reply: { content: "y".repeat(400), chunkSize: 4, chunkDelayMs: 10 } });
-    const abortsBefore = fake.abortedCount();
-    for await (const event of await backend.chat(call())) if (event.type === "text-delta") break;
-    await fake.waitForAborts(abortsBefore + 1);
-  });
-
-  it("rejects chat() with aborted when the caller gives up before the status arrives", async () => {
-    fake.enqueue({ kind: "hang" });
-    const controller = new AbortController();
-    const abortsBefore = fake.abortedCount();
-    const pending = backend.chat(call({ signal: controller.signal }));
-    setTimeout(() => controller.abort(), 30);
-    expect((await chatError(pending)).code).toBe("aborted");
-    await fake.waitForAborts(abortsBefore + 1);
-  });
-
-  it("times out waiting for the first byte", async () => {
-    const impatient = makeBackend({ firstByteTimeoutMs: 100 });
-    fake.enqueue({ kind: "hang" });
-    expect((await chatError(impatient.chat(call()))).code).toBe("upstream-timeout");
-    await impatient.close();
-  });
-
-  it("maps a socket destroyed before the response and a refused connection to upstream-unreachable", async () => {
-    fake.enqueue({ kind: "destroy" });
-    expect((await chatError(backend.chat(call()))).code).toBe("upstream-unreachable");
-
-    const closed = await startFakeOpenRouter();
-    const deadUrl = closed.baseUrl;
-    await closed.close();
-    const nowhere = makeBackend({ baseUrl: deadUrl });
-    const refused = await chatError(nowhere.chat(call()));
-    expect(refused.code).toBe("upstream-unreachable");
-    expect(refused.message).toMatch(/ECONNREFUSED/);
-    await nowhere.close();
   });
 });
 
@@ -369,69 +370,6 @@ describe("the fake OpenRouter, seen through the official openai client", () => {
 describe("a caller that does not stream", () => {
   const whole = (request: Partial<ChatRequest> = {}, overrides: Partial<BackendCall> = {}) =>
     call(overrides, { stream: false, ...request });
-
-  it("asks for one JSON completion and answers exactly what the stream would have", async () => {
-    const reply = {
-      reasoning: "Think first.",
-      content: "Hello there, friend!",
-      toolCalls: [{ name: "read_file", arguments: '{"path":"src/index.ts"}' }],
-      promptTokens: 12,
-      completionTokens: 9,
-      cost: 0.000321,
-    };
-    fake.enqueue({ kind: "reply", reply }, { kind: "reply", reply });
-    const streamed = await collectChatEvents(await backend.chat(call({}, { reasoning: { enabled: true } })));
-    const events: ChatEvent[] = [];
-    for await (const event of await backend.chat(whole({ reasoning: { enabled: true } }))) events.push(event);
-    expect(fake.requests[1]?.body).toMatchObject({ stream: false, usage: { include: true } });
-    expect(fake.requests[1]?.headers.accept).toBe("application/json");
-    expect(events.map((event) => event.type)).toEqual([
-      "response-metadata",
-      "reasoning-delta",
-      "text-delta",
-      "tool-call-start",
-      "tool-call-delta",
-      "usage",
-      "finish",
-    ]);
-    const result = await collectChatEvents(
-      (async function* () {
-        yield* events;
-      })(),
-    );
-    const strip = ({ toolCalls, id: _generationId, ...rest }: typeof result) => ({
-      ...rest,
-      toolCalls: toolCalls.map(({ name, arguments: args }) => ({ name, args })),
-    });
-    expect(strip(result)).toEqual(strip(streamed));
-    expect(result.usage).toMatchObject({ inputTokens: 12, outputTokens: 9, costUsd: 0.000321 });
-  });
-
-  it("a failure reported in the body under HTTP 200 is that status's error, before any byte", async () => {
-    fake.enqueue({
-      kind: "error-mid-stream",
-      afterContent: "partial",
-      code: 502,
-      message: "provider crashed",
-    });
-    const error = await chatError(backend.chat(whole()));
-    expect(error.code).toBe("upstream-error");
-    expect(error.retryable).toBe(true);
-    expect(error.upstreamStatus).toBe(502);
-    expect(error.message).toContain("provider crashed");
-  });
-
-  it("waits for the whole answer up to answerTimeoutMs, not the first-byte timeout", async () => {
-    const bounded = makeBackend({ firstByteTimeoutMs: 50, answerTimeoutMs: 200 });
-    try {
-      fake.enqueue({ kind: "reply", reply: { content: "in time" }, delayMs: 120 });
-      expect((await collectChatEvents(await bounded.chat(whole()))).text).toBe("in time");
-      fake.enqueue({ kind: "hang" });
-      expect((await chatError(bounded.chat(whole()))).code).toBe("upstream-timeout");
-    } finally {
-      await bounded.close();
-    }
-  });
 
   it("refuses a completion larger than its limit instead of holding it, and reads a stream sent anyway", async () => {
     const content = "x".repeat(4_096);

@@ -10,7 +10,6 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AbortCounter } from "./abort-counter.js";
 import {
   type FakeEngineOptions,
   type FakeEngineTicket,
@@ -31,13 +30,14 @@ import {
   wholeReply,
   withTag,
 } from "./fake-ollama-wire.js";
+import { RequestCounter } from "./request-counter.js";
 
 export { defaultFakeOllamaModels, type FakeEngineOptions, type FakeOllamaModel, type FakeOllamaReply };
 
 export type FakeOllamaBehaviour =
   /**
-   * `delayMs` waits before the headers, and so does `until` (a promise the test settles: a model
-   * load that ends when the test says); `chunkDelayMs` between streamed lines.
+   * `delayMs` waits before the headers; `until` holds them until it settles (a test's own event);
+   * `chunkDelayMs` waits between streamed lines.
    */
   | {
       kind: "reply";
@@ -49,7 +49,14 @@ export type FakeOllamaBehaviour =
   /** An error status; `body` defaults to Ollama's `{"error": …}`; a string body is sent as text. */
   | { kind: "status"; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: "error-mid-stream"; afterContent: string; error: string }
-  /** Headers and one chunk, then nothing, until the client goes away. */
+  /** Nothing at all — no status, no headers — until the client goes away. */
+  | { kind: "no-answer" }
+  /**
+   * Headers and the text so far, then nothing until the client goes away. Without streaming,
+   * nothing at all: Ollama sends a whole answer only once it is complete.
+   */
+  | { kind: "stall-mid-stream"; afterContent: string }
+  /** `stall-mid-stream` after "Hel". */
   | { kind: "hang" }
   /** The socket is destroyed before any answer. */
   | { kind: "destroy" };
@@ -75,6 +82,8 @@ export interface FakeOllama {
   loaded: string[];
   /** Number of /api/chat requests whose client went away before the response ended. */
   abortedCount(): number;
+  /** Resolves when n /api/chat requests have arrived (counting those answered from the start). */
+  waitForChatRequests(n: number, timeoutMs?: number): Promise<void>;
   /** Resolves when abortedCount() reaches n. */
   waitForAborts(n: number, timeoutMs?: number): Promise<void>;
   /** While true, every connection is dropped before an answer: the Engine is down. */
@@ -106,7 +115,8 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     kind: "reply",
     reply: { content: `Hello from ${String(body.model)}` },
   });
-  const aborts = new AbortCounter("fake Ollama");
+  const aborts = new RequestCounter("fake Ollama", "aborted requests");
+  const chats = new RequestCounter("fake Ollama", "/api/chat requests");
   const concurrent = new Map<string, number>();
   const maxConcurrent = new Map<string, number>();
 
@@ -124,6 +134,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     maxConcurrent: (model) => maxConcurrent.get(withTag(model)) ?? 0,
     engineStats: () => ({ loads: scheduler?.loads ?? 0, evictions: scheduler?.evictions ?? 0 }),
     waitForAborts: (n, timeoutMs) => aborts.waitFor(n, timeoutMs),
+    waitForChatRequests: (n, timeoutMs) => chats.waitFor(n, timeoutMs),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -144,6 +155,7 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
     typeof name === "string" ? fake.models.find((model) => withTag(model.name) === withTag(name)) : undefined;
 
   const handleChat = async (response: ServerResponse, body: Record<string, unknown>) => {
+    chats.record();
     if (typeof body.model !== "string" || body.model === "")
       return send(response, 400, json, { error: "model is required" });
     if (!findModel(body.model)) {
@@ -185,12 +197,21 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
         destroyedOnPurpose.add(response);
         response.socket?.destroy();
         return;
+      case "no-answer":
+        return;
       case "hang":
+      case "stall-mid-stream": {
         // Without streaming, Ollama sends nothing at all until the answer is complete.
         if (body.stream === false) return;
+        const afterContent = behaviour.kind === "hang" ? "Hel" : behaviour.afterContent;
         response.writeHead(200, ndjson);
-        response.write(line(chunkLine(body.model, "Hel")));
+        response.write(
+          splitText(afterContent, 8)
+            .map((piece) => line(chunkLine(body.model, piece)))
+            .join(""),
+        );
         return;
+      }
       case "error-mid-stream": {
         // Without streaming, a failure during generation is the whole response: a 500 error body.
         if (body.stream === false) return send(response, 500, json, { error: behaviour.error });

@@ -112,14 +112,19 @@ export function buildStreamFrames(
   return frames;
 }
 
+/** The start of an answer: the keep-alive comment, then `afterContent` in deltas of 8 characters. */
+export function buildPartialFrames(id: string, model: string, afterContent: string): string[] {
+  const frames = [PROCESSING_COMMENT];
+  for (const piece of pieces(afterContent, 8)) frames.push(deltaFrame(id, model, { content: piece }));
+  return frames;
+}
+
 export function buildErrorMidStreamFrames(
   id: string,
   model: string,
   behaviour: { afterContent: string; code?: number; message: string },
 ): string[] {
-  const frames = [PROCESSING_COMMENT];
-  for (const piece of pieces(behaviour.afterContent, 8))
-    frames.push(deltaFrame(id, model, { content: piece }));
+  const frames = buildPartialFrames(id, model, behaviour.afterContent);
   const choice = { index: 0, delta: { content: "" }, finish_reason: "error", native_finish_reason: "error" };
   frames.push(
     chunkFrame(id, model, [choice], { error: { code: behaviour.code ?? 502, message: behaviour.message } }),

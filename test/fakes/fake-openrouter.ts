@@ -9,17 +9,18 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AbortCounter } from "./abort-counter.js";
 import {
   buildCompletion,
   buildErrorCompletion,
   buildErrorMidStreamFrames,
+  buildPartialFrames,
   buildStreamFrames,
   errorBody,
   estimateTokens,
   keyBody,
   modelsBody,
 } from "./fake-openrouter-wire.js";
+import { RequestCounter } from "./request-counter.js";
 
 export interface FakeOpenRouterReply {
   content?: string;
@@ -39,10 +40,19 @@ export interface FakeOpenRouterReply {
 }
 
 export type FakeOpenRouterBehaviour =
-  | { kind: "reply"; reply: FakeOpenRouterReply; delayMs?: number }
+  /** `delayMs` waits before the headers; `until` holds them until it settles (a test's own event). */
+  | { kind: "reply"; reply: FakeOpenRouterReply; delayMs?: number; until?: Promise<unknown> }
   | { kind: "status"; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: "error-mid-stream"; afterContent: string; code?: number; message: string }
+  /** Nothing at all — no status, no headers — until the client goes away. */
+  | { kind: "no-answer" }
+  /** The same as `no-answer`. */
   | { kind: "hang" }
+  /**
+   * Streaming: the status, headers and the text so far, then nothing until the client goes away.
+   * Without streaming, nothing at all.
+   */
+  | { kind: "stall-mid-stream"; afterContent: string }
   | { kind: "destroy" };
 
 export interface ReceivedRequest {
@@ -84,6 +94,8 @@ export interface FakeOpenRouter {
   generationLookupDelay: number;
   abortedCount(): number;
   waitForAborts(count: number, timeoutMs?: number): Promise<void>;
+  /** Resolves when `count` chat completion requests have arrived. */
+  waitForChatRequests(count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -130,7 +142,8 @@ export async function startFakeOpenRouter(
     }
     return { kind: "reply", reply: { content: `Hello from ${model}` } };
   };
-  const aborts = new AbortCounter("fake OpenRouter");
+  const aborts = new RequestCounter("fake OpenRouter", "aborted requests");
+  const chats = new RequestCounter("fake OpenRouter", "chat completion requests");
   let closing = false;
 
   const server = createServer((request, response) => {
@@ -176,6 +189,7 @@ export async function startFakeOpenRouter(
   async function chat(request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
     // biome-ignore lint/suspicious/noExplicitAny: the body is whatever the client sent
     const chatBody = body as any;
+    chats.record();
     if (typeof chatBody !== "object" || chatBody === null || !Array.isArray(chatBody.messages)) {
       return sendJson(response, 400, {
         error: { code: 400, message: 'Input required: specify "prompt" or "messages"' },
@@ -193,7 +207,13 @@ export async function startFakeOpenRouter(
     const stream = chatBody.stream === true;
     switch (behaviour.kind) {
       case "hang":
+      case "no-answer":
         return; // never answers; the client's timeout or abort ends it
+      case "stall-mid-stream":
+        if (!stream) return;
+        startStream(response);
+        response.write(buildPartialFrames(generationId(), model, behaviour.afterContent).join(""));
+        return;
       case "destroy":
         destroyedByUs = true;
         request.socket.destroy();
@@ -214,6 +234,7 @@ export async function startFakeOpenRouter(
       }
       case "reply": {
         if (behaviour.delayMs) await sleep(behaviour.delayMs);
+        if (behaviour.until) await behaviour.until;
         if (response.destroyed) return;
         const reply = behaviour.reply;
         const promptTokens = reply.promptTokens ?? estimateTokens(JSON.stringify(chatBody.messages));
@@ -311,6 +332,7 @@ export async function startFakeOpenRouter(
     generationLookupDelay: 0,
     abortedCount: () => aborts.count(),
     waitForAborts: (count, timeoutMs) => aborts.waitFor(count, timeoutMs),
+    waitForChatRequests: (count, timeoutMs) => chats.waitFor(count, timeoutMs),
     close: async () => {
       closing = true;
       server.closeAllConnections();

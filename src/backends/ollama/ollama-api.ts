@@ -7,7 +7,8 @@
 import { type Dispatcher, request } from "undici";
 import { z } from "zod";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
-import { ollamaHttpError, ollamaNetworkError } from "./ollama-errors.js";
+import { parseJson } from "../../protocol/safe-json.js";
+import { describeOllama, type OllamaEndpoint, ollamaHttpError, ollamaNetworkError } from "./ollama-errors.js";
 
 export interface OllamaApiConnection {
   baseUrl: string;
@@ -158,55 +159,87 @@ async function callOllama<Schema extends z.ZodType>(
   schema: Schema,
   body?: { model: string },
 ): Promise<z.infer<Schema>> {
-  const baseUrl = connection.baseUrl.replace(/\/+$/, "");
-  const endpoint = { backend: connection.backend ?? "ollama", baseUrl };
-  const timeoutMs = connection.timeoutMs ?? 5_000;
-  let text: string;
+  const response = await openOllamaRequest(connection, { method, path, body, defaultTimeoutMs: 5_000 });
+  const text = await readOllamaText(connection, response);
+  const endpoint = ollamaEndpoint(connection);
+  const json = parseJson(text);
+  if (!json.ok) {
+    throw new SwitchyardError(
+      "upstream-error",
+      `${describeOllama(endpoint)} answered ${path} with something not JSON (${json.error})`,
+      { backend: endpoint.backend },
+    );
+  }
+  const parsed = schema.safeParse(json.value);
+  if (!parsed.success) {
+    throw new SwitchyardError(
+      "upstream-error",
+      `${describeOllama(endpoint)} answered ${path} in an unexpected shape`,
+      { backend: endpoint.backend, cause: parsed.error },
+    );
+  }
+  return parsed.data;
+}
+
+/** Who the errors of a management call name: the back end id and its base URL without a trailing slash. */
+export function ollamaEndpoint(connection: OllamaApiConnection): OllamaEndpoint {
+  return { backend: connection.backend ?? "ollama", baseUrl: connection.baseUrl.replace(/\/+$/, "") };
+}
+
+export interface OllamaManagementRequest {
+  method: "GET" | "POST";
+  path: string;
+  body?: ({ model: string } & Record<string, unknown>) | undefined;
+  /** Default `application/json`; a pull streams `application/x-ndjson`. */
+  accept?: string;
+  /** Whole-call wait when the connection sets no `timeoutMs`: headers, and each gap in the body. */
+  defaultTimeoutMs: number;
+}
+
+/**
+ * Sends one management request (this module's reads, and the Engine manager's loads and pulls).
+ * Rejects with a `SwitchyardError` on a network failure or a status other than 200, whose body
+ * says why.
+ */
+export async function openOllamaRequest(
+  connection: OllamaApiConnection,
+  { method, path, body, accept = "application/json", defaultTimeoutMs }: OllamaManagementRequest,
+): Promise<Dispatcher.ResponseData> {
+  const endpoint = ollamaEndpoint(connection);
+  const timeoutMs = connection.timeoutMs ?? defaultTimeoutMs;
+  let response: Dispatcher.ResponseData;
   try {
-    const response = await request(`${baseUrl}${path}`, {
+    response = await request(`${endpoint.baseUrl}${path}`, {
       method,
-      headers: { accept: "application/json", "content-type": "application/json", ...connection.headers },
+      headers: { accept, "content-type": "application/json", ...connection.headers },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(connection.dispatcher ? { dispatcher: connection.dispatcher } : {}),
       ...(connection.signal ? { signal: connection.signal } : {}),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    text = await response.body.text();
-    if (response.statusCode !== 200) {
-      const failure = { status: response.statusCode, headers: response.headers, bodyText: text };
-      throw ollamaHttpError(endpoint, body === undefined ? failure : { ...failure, model: body.model });
-    }
   } catch (error) {
-    throw ollamaNetworkError(endpoint, error, connection.signal, false);
+    throw ollamaNetworkError(endpoint, error, { phase: "before-response", signal: connection.signal });
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new SwitchyardError(
-      "upstream-error",
-      `${describe(endpoint)} answered ${path} with something not JSON`,
-      {
-        backend: endpoint.backend,
-        cause: error,
-      },
-    );
+  if (response.statusCode !== 200) {
+    const bodyText = await response.body.text().catch(() => "");
+    const failure = { status: response.statusCode, headers: response.headers, bodyText };
+    throw ollamaHttpError(endpoint, body === undefined ? failure : { ...failure, model: body.model });
   }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    throw new SwitchyardError(
-      "upstream-error",
-      `${describe(endpoint)} answered ${path} in an unexpected shape`,
-      {
-        backend: endpoint.backend,
-        cause: parsed.error,
-      },
-    );
-  }
-  return parsed.data;
+  return response;
 }
 
-function describe(endpoint: { backend: string; baseUrl: string }): string {
-  return `Ollama back end "${endpoint.backend}" at ${endpoint.baseUrl}`;
+/** The whole body of an opened request as text; the connection breaking meanwhile is a broken answer. */
+export async function readOllamaText(
+  connection: OllamaApiConnection,
+  response: Dispatcher.ResponseData,
+): Promise<string> {
+  try {
+    return await response.body.text();
+  } catch (error) {
+    throw ollamaNetworkError(ollamaEndpoint(connection), error, {
+      phase: "mid-stream",
+      signal: connection.signal,
+    });
+  }
 }

@@ -12,6 +12,7 @@ import type { ChatEvent } from "../../protocol/chat-types.js";
 import type { Backend, BackendCall } from "../backend.js";
 import { type ResponseBody, type StreamingResponse, streamingRequest } from "../streaming-request.js";
 import { type OllamaEndpoint, ollamaHttpError, ollamaNetworkError } from "./ollama-errors.js";
+import { NdjsonLineSplitter } from "./ollama-line-splitter.js";
 import { OllamaStreamDecoder } from "./ollama-stream-decoder.js";
 import { toOllamaChatBody } from "./ollama-wire.js";
 
@@ -77,7 +78,12 @@ export class OllamaBackend implements Backend {
 
   async chat(call: BackendCall): Promise<AsyncIterable<ChatEvent>> {
     const body = this.requestBody(call);
-    if (call.signal.aborted) throw ollamaNetworkError(this.endpoint, call.signal.reason, call.signal, false);
+    if (call.signal.aborted) {
+      throw ollamaNetworkError(this.endpoint, call.signal.reason, {
+        phase: "before-response",
+        signal: call.signal,
+      });
+    }
     const streamed = call.request.stream;
     let response: StreamingResponse;
     try {
@@ -96,8 +102,10 @@ export class OllamaBackend implements Backend {
         headersTimeout: streamed ? this.firstByteTimeoutMs : this.answerTimeoutMs,
       });
     } catch (error) {
-      throw ollamaNetworkError(this.endpoint, error, call.signal, false, {
-        headersTimeoutSetting: streamed ? "first_byte_timeout_ms" : "answer_timeout_ms",
+      throw ollamaNetworkError(this.endpoint, error, {
+        phase: "before-response",
+        signal: call.signal,
+        timeoutSetting: streamed ? "first_byte_timeout_ms" : "answer_timeout_ms",
       });
     }
     if (response.statusCode !== 200) {
@@ -134,7 +142,7 @@ export class OllamaBackend implements Backend {
     const decoder = new OllamaStreamDecoder(this.endpoint);
     // The decoder's errors are already SwitchyardErrors; anything else came from the socket.
     try {
-      const lines = new LineSplitter();
+      const lines = new NdjsonLineSplitter();
       for await (const chunk of body) {
         for (const line of lines.push(chunk)) {
           for (const event of decoder.decodeLine(line)) yield event;
@@ -143,7 +151,7 @@ export class OllamaBackend implements Backend {
       for (const event of decoder.decodeLine(lines.rest())) yield event;
       decoder.end();
     } catch (error) {
-      throw ollamaNetworkError(this.endpoint, error, signal, true);
+      throw ollamaNetworkError(this.endpoint, error, { phase: "mid-stream", signal });
     } finally {
       // Stopping early (the consumer broke off, or an error line) must not leave the socket open.
       if (!body.destroyed) body.destroy();
@@ -174,36 +182,4 @@ function parseBaseUrl(options: OllamaBackendOptions): URL {
     );
   }
   return url;
-}
-
-/**
- * Splits the body into NDJSON lines, carrying the unfinished tail of each chunk over to the next.
- * The streaming decoder keeps a UTF-8 character that straddles two chunks whole (undici's body
- * ignores `setEncoding`).
- */
-class LineSplitter {
-  private readonly utf8 = new TextDecoder();
-  private pending = "";
-
-  push(chunk: Uint8Array): string[] {
-    const decoded = this.utf8.decode(chunk, { stream: true });
-    const text = this.pending.length === 0 ? decoded : this.pending + decoded;
-    const lines: string[] = [];
-    let start = 0;
-    let newline = text.indexOf("\n");
-    while (newline !== -1) {
-      if (newline > start) lines.push(text.slice(start, newline));
-      start = newline + 1;
-      newline = text.indexOf("\n", start);
-    }
-    this.pending = start === 0 ? text : text.slice(start);
-    return lines;
-  }
-
-  /** What is left after the body ended: a last line without its newline, or "". */
-  rest(): string {
-    const rest = this.pending + this.utf8.decode();
-    this.pending = "";
-    return rest;
-  }
 }

@@ -7,6 +7,8 @@
 import { randomBytes } from "node:crypto";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import type { ChatEvent, FinishReason, Usage } from "../../protocol/chat-types.js";
+import { jsonParseError, parseJsonOrUndefined } from "../../protocol/safe-json.js";
+import { describeOllama } from "./ollama-errors.js";
 import { ThinkSplitter } from "./ollama-think-splitter.js";
 import { type OllamaChatLine, ollamaChatLineSchema } from "./ollama-wire.js";
 
@@ -68,11 +70,10 @@ export class OllamaStreamDecoder {
   }
 
   private parse(line: string): OllamaChatLine {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      throw this.error(`sent a line that is not JSON: ${abbreviate(line)}`, error);
+    // The hot path: one parse per line and no wrapper object; the reason is worked out on failure only.
+    const json = parseJsonOrUndefined(line);
+    if (json === undefined) {
+      throw this.error(`sent a line that is not JSON (${jsonParseError(line)}): ${abbreviate(line)}`);
     }
     const result = ollamaChatLineSchema.safeParse(json);
     if (!result.success) throw this.error(`sent an unexpected line: ${abbreviate(line)}`, result.error);
@@ -100,11 +101,11 @@ export class OllamaStreamDecoder {
   }
 
   private error(detail: string, cause?: unknown): SwitchyardError {
-    return new SwitchyardError(
-      "upstream-error",
-      `Ollama back end "${this.options.backend}" at ${this.options.baseUrl} ${detail}`,
-      { backend: this.options.backend, upstreamStatus: 200, ...(cause === undefined ? {} : { cause }) },
-    );
+    return new SwitchyardError("upstream-error", `${describeOllama(this.options)} ${detail}`, {
+      backend: this.options.backend,
+      upstreamStatus: 200,
+      ...(cause === undefined ? {} : { cause }),
+    });
   }
 }
 

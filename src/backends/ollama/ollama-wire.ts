@@ -12,6 +12,7 @@ import type {
   JsonObject,
   ToolDefinition,
 } from "../../protocol/chat-types.js";
+import { parseJson } from "../../protocol/safe-json.js";
 import type { ModelOptions } from "../backend.js";
 
 export interface OllamaToolCall {
@@ -190,16 +191,14 @@ function inlineImageData(part: Extract<ContentPart, { type: "image" }>): string 
 /** Ollama wants tool-call arguments as an object, where our messages carry the model's JSON text. */
 function parseToolArguments(toolName: string, argumentsText: string): JsonObject {
   if (argumentsText.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(argumentsText);
-  } catch (error) {
+  const json = parseJson(argumentsText);
+  if (!json.ok) {
     throw new SwitchyardError(
       "invalid-request",
-      `The arguments of the earlier call to tool "${toolName}" are not valid JSON, and Ollama needs them as an object.`,
-      { cause: error },
+      `The arguments of the earlier call to tool "${toolName}" are not valid JSON (${json.error}), and Ollama needs them as an object.`,
     );
   }
+  const parsed = json.value;
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new SwitchyardError(
       "invalid-request",

@@ -121,9 +121,13 @@ export class OpenAICompatibleBackend implements Backend {
   async chat(call: BackendCall): Promise<AsyncIterable<ChatEvent>> {
     if (this.missingKey) throw this.missingKey;
     const body = JSON.stringify(toChatCompletionsBody(call.request, call.model, call.options, this.flavor));
-    if (call.signal.aborted)
-      throw errorFromTransport(call.signal.reason, this.errorContext, "connect", call.signal);
     const streamed = call.request.stream;
+    const before = {
+      phase: "before-response",
+      signal: call.signal,
+      timeoutSetting: streamed ? "first_byte_timeout_ms" : "answer_timeout_ms",
+    } as const;
+    if (call.signal.aborted) throw errorFromTransport(call.signal.reason, this.errorContext, before);
     const ownHeaders = streamed ? this.baseHeaders : this.wholeAnswerHeaders;
     let response: StreamingResponse;
     try {
@@ -142,7 +146,7 @@ export class OpenAICompatibleBackend implements Backend {
           : { headersTimeout: this.answerTimeoutMs, bodyTimeout: this.answerTimeoutMs }),
       });
     } catch (error) {
-      throw errorFromTransport(error, this.errorContext, "connect", call.signal);
+      throw errorFromTransport(error, this.errorContext, before);
     }
 
     const { statusCode, headers } = response;
@@ -177,7 +181,7 @@ export class OpenAICompatibleBackend implements Backend {
       if (!sawDone) sawDone = yield* this.convertEvents(parser.end(), state);
       finished = true;
     } catch (error) {
-      throw errorFromTransport(error, this.errorContext, "stream", signal);
+      throw errorFromTransport(error, this.errorContext, { phase: "mid-stream", signal });
     } finally {
       // The consumer stopped early (break, error): close the upstream so it stops generating.
       if (!finished && !body.destroyed) body.destroy();
@@ -199,7 +203,12 @@ export class OpenAICompatibleBackend implements Backend {
       if (error instanceof ResponseTooLargeError) {
         throw errorFromCompletion({ message: error.message }, "", this.errorContext);
       }
-      throw errorFromTransport(error, this.errorContext, "stream", signal);
+      // The body's wait is the whole answer's (`answerTimeoutMs`), like the headers'.
+      throw errorFromTransport(error, this.errorContext, {
+        phase: "mid-stream",
+        signal,
+        timeoutSetting: "answer_timeout_ms",
+      });
     }
     const outcome = convertCompletion(text);
     if (outcome.error) throw errorFromCompletion(outcome.error, text, this.errorContext);

@@ -5,7 +5,9 @@
  */
 import { z } from "zod";
 import { type ErrorCode, SwitchyardError } from "../../errors/switchyard-error.js";
-import type { CancelSignal } from "../../protocol/cancel-signal.js";
+import { parseJsonOrUndefined } from "../../protocol/safe-json.js";
+import { parseRetryAfter } from "../retry-after.js";
+import { type TransportContext, type TransportFailure, transportError } from "../transport-errors.js";
 import type { OpenAICompatibleFlavor } from "./openai-compatible-wire.js";
 
 /** Who we were talking to, for messages, and the secret that must never appear in them. */
@@ -40,10 +42,8 @@ interface UpstreamErrorDetail {
 }
 
 export function parseErrorBody(bodyText: string): UpstreamErrorDetail {
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText);
-  } catch {
+  const json = parseJsonOrUndefined(bodyText);
+  if (json === undefined) {
     const trimmed = bodyText.trim().slice(0, 300);
     return trimmed ? { message: trimmed } : {};
   }
@@ -158,75 +158,51 @@ export function errorFromEarlyEnd(context: UpstreamErrorContext): SwitchyardErro
   );
 }
 
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EPIPE",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_CLOSED",
-]);
-
 /**
- * A transport failure: before the response (`phase: "connect"`) it means unreachable; once the
- * body is streaming, a broken socket is an upstream error. Caller aborts win over both.
+ * A thrown transport error as a `SwitchyardError`: `transport-errors.ts` decides what happened and
+ * its code; this words it for an OpenAI-compatible upstream, without the API key.
  */
 export function errorFromTransport(
   error: unknown,
-  context: UpstreamErrorContext,
-  phase: "connect" | "stream",
-  signal?: CancelSignal,
+  errorContext: UpstreamErrorContext,
+  context: TransportContext,
 ): SwitchyardError {
-  if (error instanceof SwitchyardError) return error;
-  if (signal?.aborted) {
-    return new SwitchyardError("aborted", `The caller aborted the request to ${describe(context)}`, {
-      backend: context.backendId,
-      cause: error,
-    });
-  }
-  const code = errorCodeOf(error);
-  const reason = redact(error instanceof Error ? error.message : String(error), context.apiKey);
-  const causeText = code ? `${code}: ${reason}` : reason;
-  let switchyardCode: ErrorCode;
-  let what: string;
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") {
-    switchyardCode = "upstream-timeout";
-    what = phase === "connect" ? "did not start answering in time" : "went silent mid-stream";
-  } else if (phase === "connect" && (code === undefined || UNREACHABLE_CODES.has(code))) {
-    switchyardCode = "upstream-unreachable";
-    what = "could not be reached";
-  } else {
-    switchyardCode = "upstream-error";
-    what = phase === "connect" ? "failed before answering" : "broke off mid-stream";
-  }
-  return new SwitchyardError(switchyardCode, `${describe(context)} ${what} (${causeText})`, {
-    backend: context.backendId,
-    cause: error,
-  });
+  const wording = (failure: TransportFailure) =>
+    transportWording(errorContext, failure, context.timeoutSetting);
+  return transportError(error, { ...context, backend: errorContext.backendId, wording });
 }
 
-function errorCodeOf(error: unknown): string | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string") return code;
-  // Node wraps several connection attempts (IPv4 + IPv6) in an AggregateError.
-  if (error instanceof AggregateError)
-    return error.errors.map(errorCodeOf).find((inner) => inner !== undefined);
-  return errorCodeOf((error as { cause?: unknown }).cause);
-}
-
-/** Retry-After is either delay-seconds or an HTTP date; anything else is ignored. */
-export function parseRetryAfter(header: string | string[] | undefined, now = Date.now()): number | undefined {
-  const value = (Array.isArray(header) ? header[0] : header)?.trim();
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value));
-  const date = Date.parse(value);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, Math.ceil((date - now) / 1000));
+function transportWording(
+  context: UpstreamErrorContext,
+  { kind, systemCode, detail }: TransportFailure,
+  timeoutSetting: TransportContext["timeoutSetting"],
+): string {
+  if (kind === "aborted") return `The caller aborted the request to ${describe(context)}`;
+  const reason = redact(detail, context.apiKey);
+  const causeText = systemCode ? `${systemCode}: ${reason}` : reason;
+  const remedy = timeoutSetting
+    ? `; raise backends.${context.backendId}.${timeoutSetting} if the model needs longer`
+    : "";
+  switch (kind) {
+    case "headers-timeout":
+    case "body-timeout": {
+      const what =
+        timeoutSetting === "answer_timeout_ms"
+          ? "did not finish its answer in time"
+          : kind === "headers-timeout"
+            ? "did not start answering in time"
+            : "went silent mid-stream";
+      return `${describe(context)} ${what} (${causeText})${remedy}`;
+    }
+    case "unreachable":
+      return `${describe(context)} could not be reached (${causeText})`;
+    case "closed-before-answer":
+      return `${describe(context)} closed the connection before answering (${causeText})`;
+    case "broken-mid-answer":
+      return `${describe(context)} broke off mid-stream (${causeText})`;
+    case "failed-before-answer":
+      return `${describe(context)} failed before answering (${causeText})`;
+  }
 }
 
 function describe(context: UpstreamErrorContext): string {

@@ -16,6 +16,7 @@ import type {
   JsonValue,
   Usage,
 } from "../../protocol/chat-types.js";
+import { jsonParseError, parseJson, parseJsonOrUndefined } from "../../protocol/safe-json.js";
 import type { ModelOptions } from "../backend.js";
 
 /** OpenRouter takes a few extra parameters (`reasoning`, `usage`); "generic" sends only common ones. */
@@ -279,11 +280,15 @@ function convertPlainTextChunk(chunk: PlainTextChunk, state: StreamState): Strea
 
 /** Converts one SSE `data` payload (not `[DONE]`) into events, updating `state`. */
 export function convertStreamChunk(data: string, state: StreamState): StreamChunkOutcome {
-  let json: unknown;
-  try {
-    json = JSON.parse(data);
-  } catch {
-    return { events: [], error: { message: `unreadable stream chunk (not JSON): ${data.slice(0, 200)}` } };
+  // The hot path: one parse per chunk and no wrapper object; the reason is worked out on failure only.
+  const json = parseJsonOrUndefined(data);
+  if (json === undefined) {
+    return {
+      events: [],
+      error: {
+        message: `unreadable stream chunk (not JSON: ${jsonParseError(data)}): ${data.slice(0, 200)}`,
+      },
+    };
   }
   const fast = plainTextChunk(json);
   if (fast !== undefined) return convertPlainTextChunk(fast, state);
@@ -377,13 +382,14 @@ const completionSchema = z.object({
  * failure during generation that way, under HTTP 200) comes back as `error`.
  */
 export function convertCompletion(text: string): StreamChunkOutcome {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return { events: [], error: { message: `unreadable completion (not JSON): ${text.slice(0, 200)}` } };
+  const json = parseJson(text);
+  if (!json.ok) {
+    return {
+      events: [],
+      error: { message: `unreadable completion (not JSON: ${json.error}): ${text.slice(0, 200)}` },
+    };
   }
-  const parsed = completionSchema.safeParse(json);
+  const parsed = completionSchema.safeParse(json.value);
   if (!parsed.success) {
     return {
       events: [],

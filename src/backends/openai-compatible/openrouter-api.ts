@@ -7,6 +7,7 @@ import { type Dispatcher, request } from "undici";
 import { z } from "zod";
 import type { SwitchyardConfig } from "../../config/config-schema.js";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
+import { parseJson } from "../../protocol/safe-json.js";
 import {
   errorFromStatus,
   errorFromTransport,
@@ -195,11 +196,9 @@ async function getJson<Schema extends z.ZodType>(
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
   };
   const timeoutMs = options.timeoutMs ?? 10_000;
-  let text: string;
-  let statusCode: number;
-  let retryAfter: string | string[] | undefined;
+  let response: Dispatcher.ResponseData;
   try {
-    const response = await request(new URL(path, base), {
+    response = await request(new URL(path, base), {
       method: "GET",
       headers: {
         ...options.headers,
@@ -210,22 +209,28 @@ async function getJson<Schema extends z.ZodType>(
       bodyTimeout: timeoutMs,
       ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
     });
-    statusCode = response.statusCode;
-    retryAfter = response.headers["retry-after"];
+  } catch (error) {
+    throw errorFromTransport(error, context, { phase: "before-response" });
+  }
+  let text: string;
+  try {
     text = await response.body.text();
   } catch (error) {
-    throw errorFromTransport(error, context, "connect");
+    throw errorFromTransport(error, context, { phase: "mid-stream" });
   }
-  if (statusCode < 200 || statusCode >= 300) throw errorFromStatus(statusCode, retryAfter, text, context);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new SwitchyardError("upstream-error", `GET /${path} on ${context.host} did not answer JSON`, {
-      backend: context.backendId,
-    });
+  const { statusCode } = response;
+  if (statusCode < 200 || statusCode >= 300) {
+    throw errorFromStatus(statusCode, response.headers["retry-after"], text, context);
   }
-  const parsed = schema.safeParse(json);
+  const json = parseJson(text);
+  if (!json.ok) {
+    throw new SwitchyardError(
+      "upstream-error",
+      `GET /${path} on ${context.host} did not answer JSON (${json.error})`,
+      { backend: context.backendId },
+    );
+  }
+  const parsed = schema.safeParse(json.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new SwitchyardError(

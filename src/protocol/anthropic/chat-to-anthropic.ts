@@ -23,6 +23,7 @@
 import { randomBytes } from "node:crypto";
 import type { SwitchyardError } from "../../errors/switchyard-error.js";
 import type { ChatEvent, ChatResult, FinishReason, JsonObject, Usage } from "../chat-types.js";
+import { parseJsonOrUndefined } from "../safe-json.js";
 import { anthropicErrorBody } from "./anthropic-errors.js";
 
 export type AnthropicStopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "refusal";
@@ -99,12 +100,9 @@ export function anthropicStopReason(reason: FinishReason, hasToolCalls: boolean)
 /** Tool arguments as the object Anthropic's `input` must be (see the module header). */
 export function parseToolInput(argumentsText: string): JsonObject {
   if (argumentsText.trim() === "") return {};
-  try {
-    const parsed: unknown = JSON.parse(argumentsText);
-    if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as JsonObject;
-  } catch {
-    // Not JSON: fall through and keep the text.
-  }
+  const parsed = parseJsonOrUndefined(argumentsText);
+  if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) return parsed as JsonObject;
+  // Not JSON, or not an object: keep the text.
   return { _raw: argumentsText };
 }
 

@@ -1,19 +1,24 @@
 /**
- * Counts requests whose client went away before the response ended, and lets a test wait for a
- * count — shared by the fake Ollama and the fake OpenRouter.
+ * Counts requests a fake server saw something happen to — arrive, or be given up by their client
+ * before the response ended — and lets a test wait for a count instead of sleeping. Shared by the
+ * fake Ollama and the fake OpenRouter.
  */
-export class AbortCounter {
-  private aborted = 0;
+export class RequestCounter {
+  private counted = 0;
   private readonly waiters = new Set<() => void>();
 
-  constructor(private readonly serverName: string) {}
+  /** `what` names the count in a timeout's message: "aborted requests", "chat requests". */
+  constructor(
+    private readonly serverName: string,
+    private readonly what: string,
+  ) {}
 
   count(): number {
-    return this.aborted;
+    return this.counted;
   }
 
   record(): void {
-    this.aborted++;
+    this.counted++;
     for (const wake of this.waiters) wake();
   }
 
@@ -21,7 +26,7 @@ export class AbortCounter {
   waitFor(target: number, timeoutMs = 5_000): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const check = () => {
-        if (this.aborted < target) return;
+        if (this.counted < target) return;
         clearTimeout(timer);
         this.waiters.delete(check);
         resolve();
@@ -30,7 +35,7 @@ export class AbortCounter {
         this.waiters.delete(check);
         reject(
           new Error(
-            `${this.serverName} saw ${this.aborted} aborted requests, not ${target}, within ${timeoutMs} ms`,
+            `${this.serverName} saw ${this.counted} ${this.what}, not ${target}, within ${timeoutMs} ms`,
           ),
         );
       }, timeoutMs);
