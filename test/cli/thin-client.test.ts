@@ -122,7 +122,8 @@ describe("switchyard ask", () => {
       ]);
       expect(result.stderr).not.toMatch(/refused|not answering/);
       expect(result.code).toBe(0);
-      const row = (await harness.ledgerRows())[0]!;
+      await harness.runtime.switchyard.idle();
+      const row = (await harness.ledgerRows()).find((each) => each.caller === "switchyard-ask")!;
       expect(row).toMatchObject({
         task: "code-review",
         alias: "cloud-sonnet",
@@ -194,6 +195,7 @@ describe("read commands against the Brain's admin API", () => {
     "log and env claude follow the client config (no --url, no SWITCHYARD_URL), with its token",
     async () => {
       await askTheBrain("local-coder");
+      await harness.runtime.switchyard.idle();
       const workstation = mkdtempSync(join(tmpdir(), "switchyard-workstation-"));
       const client = renderClientConfig({ url: harness.url, token: TOKEN });
       writeFileSync(join(workstation, "client.yaml"), client, { mode: 0o600 });
