@@ -108,5 +108,22 @@ export interface LedgerStore {
   recent(limit: number): Promise<RequestRecord[]>;
   /** Rows that started in [startMs, endMs), oldest first: what the cost reports read. */
   between(startMs: number, endMs: number): Promise<RequestRecord[]>;
+  /** One row by its id (`x-switchyard-request-id`), or undefined when the ledger has none. */
+  find(id: string): Promise<RequestRecord | undefined>;
+  /**
+   * What the rows since `sinceMs` whose caller contains `fragment` add up to. Claude Code puts its
+   * session id inside `metadata.user_id`, which the ledger keeps as the caller: this is a session's
+   * spend, for `switchyard statusline`.
+   */
+  callerSummary(fragment: string, sinceMs: number): Promise<CallerSummary>;
   close(): Promise<void>;
+}
+
+export interface CallerSummary {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** The newest of those rows; null when there are none. */
+  last: RequestRecord | null;
 }

@@ -18,7 +18,7 @@ import Database from "better-sqlite3";
 import { LedgerBatch } from "./ledger-batch.js";
 import { fromLedgerRow, LEDGER_COLUMNS, toLedgerRow } from "./ledger-row.js";
 import { LEDGER_SCHEMA, REQUESTS_TABLE } from "./ledger-schema.js";
-import type { LedgerStore, RequestRecord, ToolCallRecord } from "./ledger-store.js";
+import type { CallerSummary, LedgerStore, RequestRecord, ToolCallRecord } from "./ledger-store.js";
 import { migrateSqlite } from "./schema-migrations.js";
 import { insertionOrderColumn } from "./table-schema.js";
 import { fromToolCallRow, TOOL_CALL_COLUMNS, toolCallValues } from "./tool-call-row.js";
@@ -173,6 +173,35 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
       )
       .all(startMs, endMs) as Array<Record<string, unknown>>;
     return rows.map(fromLedgerRow);
+  }
+
+  async find(id: string): Promise<RequestRecord | undefined> {
+    this.batch.writeNow();
+    const row = this.database.prepare("SELECT * FROM requests WHERE id = ?").get(id);
+    return row ? fromLedgerRow(row as Record<string, unknown>) : undefined;
+  }
+
+  async callerSummary(fragment: string, sinceMs: number): Promise<CallerSummary> {
+    this.batch.writeNow();
+    // instr() rather than LIKE: the fragment is matched as written, `%` and `_` included.
+    const where = "WHERE started_at >= ? AND instr(caller, ?) > 0";
+    const totals = this.database
+      .prepare(
+        `SELECT COUNT(*) AS requests, TOTAL(input_tokens) AS input_tokens,
+                TOTAL(output_tokens) AS output_tokens, TOTAL(cost_usd) AS cost_usd
+         FROM requests ${where}`,
+      )
+      .get(sinceMs, fragment) as Record<string, number>;
+    const last = this.database
+      .prepare(`SELECT * FROM requests ${where} ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+      .get(sinceMs, fragment) as Record<string, unknown> | undefined;
+    return {
+      requests: totals.requests ?? 0,
+      inputTokens: totals.input_tokens ?? 0,
+      outputTokens: totals.output_tokens ?? 0,
+      costUsd: totals.cost_usd ?? 0,
+      last: last ? fromLedgerRow(last) : null,
+    };
   }
 
   async close(): Promise<void> {

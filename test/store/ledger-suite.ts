@@ -69,6 +69,40 @@ export function describeLedgerStore(
       expect(rows.map((row) => row.id)).toEqual(["p1", "p2"]);
     });
 
+    it("finds a row by id, its last version, and nothing for an unknown id", async () => {
+      store.record(sampleRecord({ id: "found", costUsd: 0.5 }));
+      expect(await store.find("found")).toMatchObject({ id: "found", costUsd: 0.5 });
+      store.record(sampleRecord({ id: "found", costUsd: 0.5, gateVerdict: "pass" }));
+      expect((await store.find("found"))?.gateVerdict).toBe("pass");
+      expect(await store.find("missing")).toBeUndefined();
+    });
+
+    it("sums a caller's rows since a time, by a fragment of the caller, with the newest", async () => {
+      const base = Date.UTC(2026, 10, 2);
+      const session = '{"device_id":"d1","session_id":"5f0c_%"}';
+      const rows = [
+        sampleRecord({ id: "s-old", startedAt: base - 1, caller: session, costUsd: 9 }),
+        sampleRecord({ id: "s1", startedAt: base, caller: session, costUsd: 0.25, inputTokens: 100 }),
+        sampleRecord({ id: "other", startedAt: base + 1, caller: "ide", costUsd: 7 }),
+        sampleRecord({ id: "anon", startedAt: base + 1, caller: null, costUsd: 7 }),
+        sampleRecord({ id: "s2", startedAt: base + 2, caller: session, costUsd: 0.5, inputTokens: 20 }),
+      ];
+      for (const row of rows) store.record(row);
+      const summary = await store.callerSummary("5f0c_%", base);
+      expect(summary).toMatchObject({ requests: 2, inputTokens: 120, outputTokens: 96 });
+      expect(summary.costUsd).toBeCloseTo(0.75, 9);
+      expect(summary.last?.id).toBe("s2");
+      // `%` and `_` are matched as written, not as wildcards.
+      expect((await store.callerSummary("5f0cx%", base)).requests).toBe(0);
+      expect(await store.callerSummary("nobody", base)).toEqual({
+        requests: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        costUsd: 0,
+        last: null,
+      });
+    });
+
     it("batches a burst of writes and loses none", async () => {
       for (let index = 0; index < 2_000; index++) store.record(sampleRecord({ id: `burst-${index}` }));
       await store.flush();
