@@ -1,0 +1,60 @@
+/**
+ * Token pacing for the simulators: text cut into token-sized pieces, and a loop that releases
+ * them at a (possibly changing) tokens-per-second rate in simulated time, a few pieces per real
+ * tick, so a stream looks like a model generating and costs the demo little CPU.
+ */
+import { estimateTextTokens } from "../protocol/anthropic/text-token-estimate.js";
+import type { SimulatedTime } from "./simulated-time.js";
+
+/** How often, in real milliseconds, a paced stream releases what has been generated. */
+const TICK_REAL_MS = 20;
+
+/**
+ * Cuts text into pieces of about one token each (a word with its leading space, long words in
+ * chunks of four characters), keeping every character, so joining them gives the text back.
+ */
+export function tokenPieces(text: string): string[] {
+  return text.match(/\s*[^\s]{1,4}|\s+/g) ?? [];
+}
+
+/** Prompt tokens of a conversation, by the same estimate Switchyard's router uses. */
+export function promptTokenCount(texts: readonly string[]): number {
+  // Each message carries a few tokens of chat template (role markers) besides its text.
+  return texts.reduce((sum, text) => sum + estimateTextTokens(text) + 4, 3);
+}
+
+export interface PaceOptions {
+  /** Pieces to release in all. */
+  total: number;
+  /** Tokens per second now (read at every tick, so concurrency can change it). */
+  rate: () => number;
+  time: SimulatedTime;
+  signal: AbortSignal;
+  /** Called with how many pieces have been released so far, each time that grows. */
+  onProgress: (released: number) => void;
+}
+
+/** Releases `total` pieces at `rate`; resolves with the simulated milliseconds it took. */
+export async function pace(options: PaceOptions): Promise<number> {
+  const { time, total } = options;
+  const started = time.now();
+  let produced = 0;
+  let released = 0;
+  let last = started;
+  while (released < total && !options.signal.aborted) {
+    const rate = Math.max(0.001, options.rate());
+    const remainingMs = ((total - produced) / rate) * 1000;
+    await time.wait(Math.min(remainingMs, TICK_REAL_MS * time.speed), options.signal);
+    const now = time.now();
+    produced = Math.min(total, produced + (rate * (now - last)) / 1000);
+    last = now;
+    // The last tick may land a hair short by rounding: the remaining wait said it was done.
+    const whole = remainingMs <= TICK_REAL_MS * time.speed ? total : Math.floor(produced);
+    if (whole > released) {
+      released = whole;
+      produced = Math.max(produced, whole);
+      options.onProgress(released);
+    }
+  }
+  return time.now() - started;
+}
