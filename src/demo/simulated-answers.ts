@@ -32,7 +32,7 @@ import {
   storyDraftingAnswer,
 } from "./simulated-prose-answers.js";
 import { type AskReading, readAsk } from "./simulated-task.js";
-import { subjectOf } from "./simulated-text.js";
+import { lowerFirst, subjectOf } from "./simulated-text.js";
 
 export interface SimulatedFlaw {
   /** The model that makes the mistake, as requests name it: `qwen2.5-coder:32b`. */
@@ -117,7 +117,7 @@ function thinkingFor(reading: AskReading): string {
     ? ` A previous answer was rejected: ${reading.feedback.split("\n")[0]!.slice(0, 200)} I must fix exactly that and not repeat it.`
     : "";
   return (
-    `${reasoningOpening()}The request is about ${subjectOf(reading.request)}. It reads as ${reading.kind} work, ` +
+    `${reasoningOpening()}The request is about ${lowerFirst(subjectOf(reading.request))}. It reads as ${reading.kind} work, ` +
     `so a good answer gives ${SHAPES[reading.kind]}.${retry} ` +
     "First the constraints stated in the request, then the edge cases: empty input, the first and last item, " +
     "bad values. Then the answer itself, short and in the shape asked for."

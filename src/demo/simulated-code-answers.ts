@@ -9,7 +9,7 @@ import { codeFindings } from "./simulated-code-findings.js";
 import { codeBlock, commitTrailer } from "./simulated-markers.js";
 import { programFor, type SimulatedProgram } from "./simulated-programs.js";
 import type { AskReading } from "./simulated-task.js";
-import { codeIn, conflictsIn, diffIn, lowerFirst, subjectOf } from "./simulated-text.js";
+import { type ConflictHunk, codeIn, conflictsIn, diffIn, lowerFirst, subjectOf } from "./simulated-text.js";
 
 export interface AnswerContext {
   reading: AskReading;
@@ -27,6 +27,7 @@ function feedbackLine(feedback: string): string {
   const reason = feedback
     .replace(/^[^:]*:\s*/, "")
     .split("\n")[0]!
+    .replace(/[.\s]+$/, "")
     .slice(0, 160);
   return `The previous attempt was rejected (${reason}). This version fixes it and type-checks under \`--strict\`:`;
 }
@@ -153,19 +154,52 @@ export function conflictResolutionAnswer({ reading, model }: AnswerContext): str
     ].join("");
   }
   const merged: string[] = [...(conflicts.outside[0] ?? [])];
+  const explanations: string[] = [];
   conflicts.hunks.forEach((hunk, index) => {
-    const seen = new Set(hunk.ours.map((line) => line.trim()));
-    merged.push(...hunk.ours, ...hunk.theirs.filter((line) => !seen.has(line.trim())));
-    merged.push(...(conflicts.outside[index + 1] ?? []));
+    const resolution = resolveHunk(hunk);
+    merged.push(...resolution.lines, ...(conflicts.outside[index + 1] ?? []));
+    const replaced = resolution.replaced.map((name) => `\`${name}\``).join(", ");
+    explanations.push(
+      `- Conflict ${index + 1}: kept ${hunk.oursLabel}'s lines and added what ${hunk.theirsLabel} brought` +
+        (replaced ? `; both sides set ${replaced}, so ${hunk.theirsLabel}'s newer value wins.` : "."),
+    );
   });
   const code = merged.join("\n").replace(/^\n+|\n+$/g, "");
-  const explanations = conflicts.hunks.map(
-    (hunk, index) =>
-      `- Conflict ${index + 1}: kept ${hunk.oursLabel}'s ${hunk.ours.length} line${hunk.ours.length === 1 ? "" : "s"} and added what ${hunk.theirsLabel} brought that ${hunk.oursLabel} did not have.`,
-  );
   return [
     `Resolved ${conflicts.hunks.length} conflict${conflicts.hunks.length === 1 ? "" : "s"}, keeping both sides' intent; no markers are left:\n\n`,
     codeBlock({ language: fenced?.language ?? "ts", path: fenced?.path, code, model }),
     `\n\n${explanations.join("\n")}\n- Check the merged order once by eye, then run both branches' tests.`,
   ].join("");
+}
+
+const DECLARED =
+  /^\s*(?:export\s+)?(?:const|let|var|function|class|type|interface|enum)\s+([A-Za-z_$][\w$]*)|^\s*["']?([A-Za-z_$][\w$-]*)["']?\s*[:=]/;
+
+/**
+ * Both sides' lines, once each; where both declare or set the same name, the incoming side's line
+ * takes the place of ours, so the result never declares a name twice.
+ */
+function resolveHunk(hunk: ConflictHunk): { lines: string[]; replaced: string[] } {
+  const nameOf = (line: string) => {
+    const match = DECLARED.exec(line);
+    return match ? (match[1] ?? match[2]) : undefined;
+  };
+  const theirsByName = new Map<string, string>();
+  for (const line of hunk.theirs) {
+    const name = nameOf(line);
+    if (name) theirsByName.set(name, line);
+  }
+  const replaced: string[] = [];
+  const used = new Set<string>();
+  const lines = hunk.ours.map((line) => {
+    const name = nameOf(line);
+    const incoming = name ? theirsByName.get(name) : undefined;
+    if (name === undefined || incoming === undefined) return line;
+    if (incoming.trim() !== line.trim()) replaced.push(name);
+    used.add(incoming);
+    return incoming;
+  });
+  const seen = new Set(lines.map((line) => line.trim()));
+  for (const line of hunk.theirs) if (!used.has(line) && !seen.has(line.trim())) lines.push(line);
+  return { lines, replaced };
 }

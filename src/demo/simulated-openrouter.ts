@@ -59,6 +59,8 @@ export interface SimulatedOpenRouter {
   close(): Promise<void>;
 }
 
+/** Tokens per streamed delta; Anthropic's deltas through OpenRouter carry a few each. */
+const TOKENS_PER_DELTA = 4;
 /** A keep-alive comment this often (simulated) while the provider has not answered yet. */
 const PROCESSING_INTERVAL_MS = 1_000;
 
@@ -169,18 +171,16 @@ export async function startSimulatedOpenRouter(
       signal: gone.signal,
       onProgress: (released) => {
         if (!streaming) return;
-        // Anthropic's stream through OpenRouter carries a few tokens per delta: one per tick here.
-        const batch = pieces.slice(sent, released);
-        const reasoning = batch
-          .filter((piece) => piece.reasoning)
-          .map((piece) => piece.reasoning)
-          .join("");
-        const content = batch
-          .filter((piece) => piece.content !== undefined)
-          .map((piece) => piece.content)
-          .join("");
-        if (reasoning) response.write(deltaFrame(identity, { reasoning }));
-        if (content) response.write(deltaFrame(identity, { content }));
+        // Anthropic's stream through OpenRouter carries a few tokens per delta.
+        let frames = "";
+        for (let index = sent; index < released; index += TOKENS_PER_DELTA) {
+          const group = pieces.slice(index, Math.min(released, index + TOKENS_PER_DELTA));
+          const reasoning = group.map((piece) => piece.reasoning ?? "").join("");
+          const content = group.map((piece) => piece.content ?? "").join("");
+          if (reasoning) frames += deltaFrame(identity, { reasoning });
+          if (content) frames += deltaFrame(identity, { content });
+        }
+        response.write(frames);
         sent = released;
       },
     });

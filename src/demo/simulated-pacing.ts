@@ -34,27 +34,35 @@ export interface PaceOptions {
   onProgress: (released: number) => void;
 }
 
-/** Releases `total` pieces at `rate`; resolves with the simulated milliseconds it took. */
+/**
+ * Releases `total` pieces at `rate`; resolves with the model time it took in simulated
+ * milliseconds — each piece's share at the rate it was made at, not the timer's wall time, which
+ * at high speeds is mostly the timer's own granularity.
+ */
 export async function pace(options: PaceOptions): Promise<number> {
   const { time, total } = options;
-  const started = time.now();
+  const tickMs = TICK_REAL_MS * time.speed;
   let produced = 0;
   let released = 0;
-  let last = started;
+  let modelMs = 0;
+  let last = time.now();
   while (released < total && !options.signal.aborted) {
     const rate = Math.max(0.001, options.rate());
     const remainingMs = ((total - produced) / rate) * 1000;
-    await time.wait(Math.min(remainingMs, TICK_REAL_MS * time.speed), options.signal);
+    await time.wait(Math.min(remainingMs, tickMs), options.signal);
     const now = time.now();
-    produced = Math.min(total, produced + (rate * (now - last)) / 1000);
+    const made = Math.min(total - produced, (rate * (now - last)) / 1000);
     last = now;
-    // The last tick may land a hair short by rounding: the remaining wait said it was done.
-    const whole = remainingMs <= TICK_REAL_MS * time.speed ? total : Math.floor(produced);
+    produced += made;
+    modelMs += (made / rate) * 1000;
+    // The last wait covered the rest: rounding must not leave a piece behind.
+    const whole = remainingMs <= tickMs ? total : Math.floor(produced);
     if (whole > released) {
-      released = whole;
+      modelMs += (Math.max(0, whole - produced) / rate) * 1000;
       produced = Math.max(produced, whole);
+      released = whole;
       options.onProgress(released);
     }
   }
-  return time.now() - started;
+  return modelMs;
 }

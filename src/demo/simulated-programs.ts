@@ -351,6 +351,45 @@ test("refuses page 0", () => {
 `,
 };
 
+const median: SimulatedProgram = {
+  name: "median",
+  exportName: "median",
+  matches: /\bmedian|\baverage|\bmean\b|percentile|statistic/i,
+  summary:
+    "gives the median of a list of numbers (the mean of the middle two for an even count) and refuses an empty list",
+  code: `/** The median of \`values\`: the middle one, or the mean of the middle two; throws on an empty list. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError("median of an empty list");
+  // Sort a copy: the caller's array is left as it was.
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+`,
+  test: `import assert from "node:assert/strict";
+import { test } from "node:test";
+import { median } from "./median.js";
+
+test("gives the middle value of an odd count", () => {
+  assert.equal(median([3, 1, 2]), 2);
+});
+
+test("gives the mean of the middle two of an even count", () => {
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+});
+
+test("leaves the input unsorted", () => {
+  const values = [3, 1, 2];
+  median(values);
+  assert.deepEqual(values, [3, 1, 2]);
+});
+
+test("refuses an empty list", () => {
+  assert.throws(() => median([]), RangeError);
+});
+`,
+};
+
 export const SIMULATED_PROGRAMS: readonly SimulatedProgram[] = [
   slugify,
   lruCache,
@@ -358,6 +397,7 @@ export const SIMULATED_PROGRAMS: readonly SimulatedProgram[] = [
   retry,
   chunk,
   paginate,
+  median,
 ];
 
 /** The program a request is about: the first whose words or name it mentions, else one by hash. */

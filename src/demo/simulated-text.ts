@@ -18,7 +18,8 @@ export function subjectOf(request: string): string {
       /^(write|draft|create|generate|make|build|implement|review|find|analy[sz]e|suggest|explain|describe|elaborate on|elaborate|groom|plan|design|decide|verify|check|hunt for|hunt|investigate|resolve|refactor|lint|fix|add|give me|help me with|help with|tell me about|propose)\s+/i,
       "",
     )
-    .replace(/^(a|an|the|me|us|some)\s+/i, "");
+    .replace(/^(a|an|the|me|us|some)\s+/i, "")
+    .replace(/^(idea|question|problem) of\s+/i, "");
   const words = stripped.split(" ").filter((word) => word !== "");
   const short = words.slice(0, 12).join(" ");
   const subject = short.length > 90 ? `${short.slice(0, 87).replace(/\s+\S*$/, "")}…` : short;
