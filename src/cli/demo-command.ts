@@ -83,14 +83,26 @@ export async function demoCommand(options: DemoCommandOptions): Promise<void> {
     }
     stopping = true;
     print(`${signal} received: stopping the demo`);
+    // Answers in flight get the config's grace (5 s), as with `serve`; then their connections close.
+    const grace = setTimeout(
+      () => session.gateway.app.server.closeAllConnections(),
+      session.config.server.shutdown_grace_seconds * 1000,
+    );
     await session.close();
+    clearTimeout(grace);
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
   for (const line of introLines(session)) print(line);
-  if (options.tour !== false) await runTour({ session, print });
+  if (options.tour !== false) {
+    // A Ctrl-C during the tour closes the Brain under it: its failed requests are no news.
+    const toured = await runTour({ session, print }).catch((error: unknown) => {
+      if (!stopping) throw error;
+    });
+    if (!toured) return;
+  }
   const { effectiveRemainingUsd } = await session.runtime.budget.status();
   for (const line of exploreLines(session, effectiveRemainingUsd)) print(line);
 }

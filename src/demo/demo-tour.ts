@@ -11,6 +11,7 @@ import type { SavingsReport } from "../planning/savings-report.js";
 import type { RequestRecord } from "../store/ledger-store.js";
 import type { DemoSession } from "./demo-session.js";
 import { TOUR_STEPS, type TourStep } from "./demo-tour-steps.js";
+import { SIMULATED_CLOUD_MODELS, SIMULATED_LOCAL_MODELS } from "./simulated-model-speeds.js";
 
 export interface TourOptions {
   session: DemoSession;
@@ -109,11 +110,11 @@ function describe(
 ): string[] {
   const usage = usageOf(body);
   const cost = rows.reduce((sum, row) => sum + row.costUsd, 0);
-  // The models' time scales with --speed; the type checks run in real time.
-  const modelSeconds = (rows.reduce((sum, row) => sum + row.latencyMs, 0) * speed) / 1000;
+  // The models' time runs --speed times faster here; the type checks run in real time.
+  const modelSeconds = rows.reduce((sum, row) => sum + realModelSeconds(row, speed), 0);
   const checkSeconds = rows.reduce((sum, row) => sum + executableGateMs(row), 0) / 1000;
   const timing = [
-    speed === 1 ? "" : `model time ~${formatSeconds(modelSeconds)} at real speed`,
+    speed === 1 ? "" : `~${formatSeconds(modelSeconds)} of model time on real hardware`,
     checkSeconds > 0 ? `type checks ${formatSeconds(checkSeconds)}` : "",
   ].filter(Boolean);
   const realSpeed = timing.length > 0 ? ` (${timing.join(", ")})` : "";
@@ -143,6 +144,19 @@ function describe(
       `(waited for ${loaded.model} to load: ${formatSeconds((loaded.loadMs ?? 0) / 1000)} of model time)`,
     );
   return lines;
+}
+
+/**
+ * How long the attempt's model would take on the real Engine or through OpenRouter, from what the
+ * ledger recorded (tokens, the Engine's own tok/s and load time) and the simulators' speeds.
+ */
+function realModelSeconds(row: RequestRecord, speed: number): number {
+  const cloud = SIMULATED_CLOUD_MODELS.find((model) => model.id === row.model);
+  if (cloud) return (cloud.firstTokenMs + (row.outputTokens / cloud.outputTokensPerSecond) * 1000) / 1000;
+  const local = SIMULATED_LOCAL_MODELS.find((model) => model.name === row.model);
+  if (!local) return (row.latencyMs * speed) / 1000;
+  const decode = row.tokensPerSecond ?? local.decodeTokensPerSecond;
+  return (row.loadMs ?? 0) / 1000 + row.inputTokens / local.promptTokensPerSecond + row.outputTokens / decode;
 }
 
 function executableGateMs(row: RequestRecord): number {

@@ -45,6 +45,8 @@ interface ModelState {
 export class SimulatedEngineScheduler {
   private readonly models = new Map<string, ModelState>();
   private waitingCount = 0;
+  /** The latest load; the next one starts after it. */
+  private loads: Promise<void> = Promise.resolve();
 
   constructor(
     specs: readonly LocalModelSpec[],
@@ -161,13 +163,17 @@ export class SimulatedEngineScheduler {
     if (!state.loading) {
       remaining = state.spec.loadMs;
       state.loadStartedAt = this.time.now();
+      // Ollama loads one model at a time: a second load waits for the first to finish.
+      const previous = this.loads;
       state.loading = (async () => {
+        await previous;
         this.makeRoomFor(state);
         await this.time.wait(state.spec.loadMs);
         state.resident = true;
         state.expiresAt = this.time.now() + state.keepAliveMs;
         state.loading = undefined;
       })();
+      this.loads = state.loading;
     }
     await state.loading;
     return remaining;
