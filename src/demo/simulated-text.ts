@@ -35,15 +35,20 @@ export interface FoundCode {
 
 /** Code in the conversation: the last fenced block, else the run of lines that look like code. */
 export function codeIn(text: string): FoundCode | undefined {
-  const files = extractCodeFiles(text);
+  // A lone closing fence reads as an empty block opening: only blocks with code count.
+  const files = extractCodeFiles(text).filter((file) => file.content.trim() !== "");
   const last = files.at(-1);
   if (last) {
     const named = /^answer(-\d+)?\./.test(last.path) ? undefined : last.path;
     return { path: named, language: last.language, lines: last.content.split("\n") };
   }
+  // A fence opened mid-line ("Review: ```ts") is no fenced block to the gate, but it is code.
+  const inline = /```([\w+-]*)[^\n]*\n([\s\S]*?)```/.exec(text);
+  if (inline)
+    return { path: undefined, language: inline[1] || "ts", lines: inline[2]!.replace(/\n$/, "").split("\n") };
   const looksLikeCode = /[;{}]\s*$|^\s*(export |import |function |const |let |class |def |return |if \()/;
   const lines = text.split("\n").filter((line) => looksLikeCode.test(line));
-  return lines.length >= 2 ? { path: undefined, language: "ts", lines } : undefined;
+  return lines.length > 0 ? { path: undefined, language: "ts", lines } : undefined;
 }
 
 export interface DiffSummary {

@@ -115,6 +115,12 @@ describe("the simulated answers", () => {
     expect(answer).not.toMatch(/^(<{7}|={7}|>{7})/m);
   });
 
+  it("find code in a fence opened mid-line, as people paste it", () => {
+    const review = askAs("code-review", "Review: ```ts\nconst settings: any = JSON.parse(text);\n```");
+    expect(review).toContain("**Verdict:** request changes (1 blocking, 1 non-blocking)");
+    expect(review).toContain("`line 1` — `JSON.parse` throws on bad input");
+  });
+
   it("write a conventional commit subject under 72 characters, marked by a trailer git keeps", () => {
     const message = askAs(
       "commit-message",
