@@ -11,7 +11,6 @@ import { calibrateCommand } from "./calibrate-command.js";
 import { acceptConfigOptionAfterSubcommands, claudeCommand, envClaudeCommand } from "./claude-command.js";
 import { CliFailure } from "./cli-context.js";
 import { configCheckCommand, configInitCommand, configPrintCommand } from "./config-command.js";
-import { demoCommand } from "./demo-command.js";
 import { registerEngineCommands } from "./engine-commands.js";
 import { logCommand } from "./log-command.js";
 import { routeCommand } from "./route-command.js";
@@ -51,7 +50,8 @@ program
   .option("--seed <n>", "seed for the simulated rate limits", "1")
   .option("--no-tour", "skip the tour: start the demo Brain and wait")
   .option("--keep-data", "keep the last demo run's ledger instead of starting empty")
-  .action((options) => demoCommand(options));
+  // Loaded on use: the simulators and the tour are no part of any other command's start-up.
+  .action(async (options) => (await import("./demo-command.js")).demoCommand(options));
 
 const config = program.command("config").description("check, print or start a config file");
 config
