@@ -294,7 +294,7 @@ describe("the simulated code", () => {
     const command = typeCheckCommand();
     expect(command).toBeDefined();
     await run("sh", ["-c", command!], { cwd: directory, timeout: 60_000 });
-  });
+  }, 120_000);
 
   it("has tests that compile with the repo's TypeScript and pass against it under node --test", async () => {
     const directory = mkdtempSync(join(tmpdir(), "switchyard-demo-tests-"));
@@ -341,5 +341,5 @@ describe("the simulated code", () => {
     );
     expect(stdout).toContain(`# pass ${total}`);
     expect(stdout).toContain("# fail 0");
-  });
+  }, 120_000);
 });
