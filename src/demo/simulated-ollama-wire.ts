@@ -69,13 +69,19 @@ export function showEntry(spec: LocalModelSpec): object {
   };
 }
 
-export function chatLine(model: string, message: Record<string, unknown>): Record<string, unknown> {
-  return {
-    model,
-    created_at: new Date().toISOString(),
-    message: { role: "assistant", ...message },
-    done: false,
-  };
+/** One line of an answer: `/api/chat` puts the text in `message`, `/api/generate` in `response`. */
+export function generationLine(
+  shape: "chat" | "generate",
+  model: string,
+  content: string,
+  thinking: string | undefined,
+): Record<string, unknown> {
+  const thought = thinking ? { thinking } : {};
+  const fields =
+    shape === "chat"
+      ? { message: { role: "assistant", content, ...thought } }
+      : { response: content, ...thought };
+  return { model, created_at: new Date().toISOString(), ...fields, done: false };
 }
 
 /** Ollama's timings, in nanoseconds of (simulated) model time, and its token counts. */

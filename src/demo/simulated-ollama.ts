@@ -18,8 +18,8 @@ import { closeServer, listen, readBody, sendJson } from "./simulated-http.js";
 import { type LocalModelSpec, SIMULATED_LOCAL_MODELS, streamDecodeRate } from "./simulated-model-speeds.js";
 import { pullModel } from "./simulated-ollama-pull.js";
 import {
-  chatLine,
   doneFields,
+  generationLine,
   line,
   NDJSON_TYPE,
   OLLAMA_BUSY_MESSAGE,
@@ -28,7 +28,7 @@ import {
   showEntry,
   tagsEntry,
 } from "./simulated-ollama-wire.js";
-import { pace, promptTokenCount, tokenPieces } from "./simulated-pacing.js";
+import { pace, planReply, promptTokenCount } from "./simulated-pacing.js";
 import type { SimulatedTime } from "./simulated-time.js";
 
 export interface SimulatedOllamaOptions {
@@ -102,43 +102,22 @@ export async function startSimulatedOllama(options: SimulatedOllamaOptions): Pro
       // Asked nothing about thinking, a thinking model shows it inline, as older Ollama did.
       const inline = body.think === undefined && spec.capabilities.includes("thinking") && reply.thinking;
       const content = inline ? `<think>\n${reply.thinking}\n</think>\n\n${reply.content}` : reply.content;
-      const thinking = think ? (reply.thinking ?? "") : "";
-      let thinkingPieces = tokenPieces(thinking);
-      let contentPieces = tokenPieces(content);
-      let doneReason: "stop" | "length" = "stop";
-      if (reply.runsOutOfTokens) {
-        contentPieces = contentPieces.slice(0, Math.ceil((contentPieces.length * 2) / 3));
-        doneReason = "length";
-      }
       const predict = modelOptions.num_predict;
-      const limit = typeof predict === "number" && predict >= 0 ? predict : Number.POSITIVE_INFINITY;
-      if (thinkingPieces.length + contentPieces.length > limit) {
-        thinkingPieces = thinkingPieces.slice(0, limit);
-        contentPieces = contentPieces.slice(0, Math.max(0, limit - thinkingPieces.length));
-        doneReason = "length";
-      }
+      const planned = planReply(
+        { content, reasoning: think ? (reply.thinking ?? "") : "", runsOutOfTokens: reply.runsOutOfTokens },
+        typeof predict === "number" && predict >= 0 ? predict : Number.POSITIVE_INFINITY,
+      );
       const promptTokens = promptTokenCount(messages.map((message) => message.content));
       const promptMs = (promptTokens / spec.promptTokensPerSecond) * 1000;
       await time.wait(promptMs, gone.signal);
       if (gone.signal.aborted) return;
 
       const pieces = [
-        ...thinkingPieces.map((text) => ({ thinking: text })),
-        ...contentPieces.map((text) => ({ content: text })),
+        ...planned.reasoning.map((text) => ({ thinking: text })),
+        ...planned.content.map((text) => ({ content: text })),
       ];
       const frame = (piece: { thinking?: string; content?: string }) =>
-        shape === "chat"
-          ? chatLine(spec.name, {
-              content: piece.content ?? "",
-              ...(piece.thinking ? { thinking: piece.thinking } : {}),
-            })
-          : {
-              model: spec.name,
-              created_at: new Date().toISOString(),
-              response: piece.content ?? "",
-              ...(piece.thinking ? { thinking: piece.thinking } : {}),
-              done: false,
-            };
+        generationLine(shape, spec.name, piece.content ?? "", piece.thinking);
       const streaming = body.stream !== false;
       let sent = 0;
       const decodeMs = await pace({
@@ -158,7 +137,7 @@ export async function startSimulatedOllama(options: SimulatedOllamaOptions): Pro
       });
       if (gone.signal.aborted) return;
       const stats = doneFields({
-        doneReason,
+        doneReason: planned.finishReason,
         loadMs: ticket.loadMs > 0 ? ticket.loadMs : WARM_LOAD_MS,
         promptTokens,
         promptMs,
@@ -170,18 +149,12 @@ export async function startSimulatedOllama(options: SimulatedOllamaOptions): Pro
         response.end(line({ ...frame({ content: "" }), ...stats }));
         return;
       }
-      const whole =
-        shape === "chat"
-          ? chatLine(spec.name, {
-              content: contentPieces.join(""),
-              ...(thinkingPieces.length > 0 ? { thinking: thinkingPieces.join("") } : {}),
-            })
-          : {
-              model: spec.name,
-              created_at: new Date().toISOString(),
-              response: contentPieces.join(""),
-              ...(thinkingPieces.length > 0 ? { thinking: thinkingPieces.join("") } : {}),
-            };
+      const whole = generationLine(
+        shape,
+        spec.name,
+        planned.content.join(""),
+        planned.reasoning.length > 0 ? planned.reasoning.join("") : undefined,
+      );
       sendJson(response, 200, { ...whole, ...stats });
     } finally {
       ticket.release();

@@ -25,7 +25,7 @@ import {
   PROCESSING_COMMENT,
   usageFrame,
 } from "./simulated-openrouter-wire.js";
-import { pace, promptTokenCount, tokenPieces } from "./simulated-pacing.js";
+import { pace, planReply, promptTokenCount } from "./simulated-pacing.js";
 import type { SimulatedTime } from "./simulated-time.js";
 
 export interface RateLimitOptions {
@@ -112,19 +112,18 @@ export async function startSimulatedOpenRouter(
       think,
       format: formatOf(body.response_format),
     });
-    let reasoningPieces = think ? tokenPieces(reply.thinking ?? "") : [];
-    let contentPieces = tokenPieces(reply.content);
-    let finishReason: "stop" | "length" = "stop";
-    if (reply.runsOutOfTokens) {
-      contentPieces = contentPieces.slice(0, Math.ceil((contentPieces.length * 2) / 3));
-      finishReason = "length";
-    }
     const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : model.maxCompletionTokens;
-    if (reasoningPieces.length + contentPieces.length > maxTokens) {
-      reasoningPieces = reasoningPieces.slice(0, maxTokens);
-      contentPieces = contentPieces.slice(0, Math.max(0, maxTokens - reasoningPieces.length));
-      finishReason = "length";
-    }
+    const planned = planReply(
+      {
+        content: reply.content,
+        reasoning: think ? (reply.thinking ?? "") : "",
+        runsOutOfTokens: reply.runsOutOfTokens,
+      },
+      maxTokens,
+    );
+    const reasoningPieces = planned.reasoning;
+    const contentPieces = planned.content;
+    const finishReason = planned.finishReason;
     const promptTokens = promptTokenCount(messages.map((message) => message.content));
     const completionTokens = reasoningPieces.length + contentPieces.length;
     const usage = {

@@ -4,6 +4,7 @@
  * tick, so a stream looks like a model generating and costs the demo little CPU.
  */
 import { estimateTextTokens } from "../protocol/anthropic/text-token-estimate.js";
+import type { SimulatedReply } from "./simulated-ask.js";
 import type { SimulatedTime } from "./simulated-time.js";
 
 /** How often, in real milliseconds, a paced stream releases what has been generated. */
@@ -21,6 +22,37 @@ export function tokenPieces(text: string): string[] {
 export function promptTokenCount(texts: readonly string[]): number {
   // Each message carries a few tokens of chat template (role markers) besides its text.
   return texts.reduce((sum, text) => sum + estimateTextTokens(text) + 4, 3);
+}
+
+/** A reply cut into the pieces a server will send, and why it ends. */
+export interface PlannedReply {
+  reasoning: string[];
+  content: string[];
+  finishReason: "stop" | "length";
+}
+
+/**
+ * Cuts a reply into token pieces and applies the limits a real model meets: a model that rambles
+ * (`runsOutOfTokens`) stops two thirds of the way in, and the request's output limit (reasoning
+ * counts against it) cuts the rest; either way the finish reason is "length".
+ */
+export function planReply(
+  reply: { content: string; reasoning: string; runsOutOfTokens?: SimulatedReply["runsOutOfTokens"] },
+  maxTokens: number,
+): PlannedReply {
+  let reasoning = tokenPieces(reply.reasoning);
+  let content = tokenPieces(reply.content);
+  let finishReason: PlannedReply["finishReason"] = "stop";
+  if (reply.runsOutOfTokens) {
+    content = content.slice(0, Math.ceil((content.length * 2) / 3));
+    finishReason = "length";
+  }
+  if (reasoning.length + content.length > maxTokens) {
+    reasoning = reasoning.slice(0, maxTokens);
+    content = content.slice(0, Math.max(0, maxTokens - reasoning.length));
+    finishReason = "length";
+  }
+  return { reasoning, content, finishReason };
 }
 
 export interface PaceOptions {
