@@ -48,6 +48,22 @@ program
     serveCommand({ ...options, config: globalConfig() }),
   );
 
+program
+  .command("demo")
+  .description("try Switchyard with no Engine and no key: the Brain on simulated back ends, a guided tour")
+  .option("--port <port>", "where the demo Brain listens (0: any free port)", "8788")
+  .option("--speed <n>", "how much faster than real time the simulated models run (1: real time)", "10")
+  .option(
+    "--budget <usd>",
+    "the demo's monthly budget in USD (default 0.04 with the tour, so an alert fires; 5 without)",
+  )
+  .option("--rate-limit <share>", "share of simulated OpenRouter requests answered 429 (seeded)", "0")
+  .option("--seed <n>", "seed for the simulated rate limits", "1")
+  .option("--no-tour", "skip the tour: start the demo Brain and wait")
+  .option("--keep-data", "keep the last demo run's ledger instead of starting empty")
+  // Loaded on use: the simulators and the tour are no part of any other command's start-up.
+  .action(async (options) => (await import("./demo-command.js")).demoCommand(options));
+
 const config = program.command("config").description("check, print or start a config file");
 config
   .command("check [file]")

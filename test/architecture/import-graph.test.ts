@@ -26,6 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["planning"],
   ["setup"],
   ["gateway"],
+  ["demo"],
   ["cli"],
 ];
 

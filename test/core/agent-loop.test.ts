@@ -131,9 +131,8 @@ describe("an agent loop over MCP tools", () => {
     expect(turns).toHaveLength(3);
     // The last turn went out with tools off.
     const chats = running.ollama.requests.filter((request) => request.path === "/api/chat");
-    // biome-ignore lint/suspicious/noExplicitAny: the fake records raw bodies
     const last = chats.findLast((request) =>
-      (request.body as any).messages.some((m: { role: string }) => m.role === "tool"),
+      (request.body as { messages: Array<{ role: string }> }).messages.some((m) => m.role === "tool"),
     );
     // biome-ignore lint/suspicious/noExplicitAny: the fake records raw bodies
     expect((last!.body as any).tools ?? []).toEqual([]);
