@@ -24,6 +24,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["escalation"],
   ["core"],
   ["planning"],
+  ["dashboard"],
   ["gateway"],
   ["cli"],
 ];

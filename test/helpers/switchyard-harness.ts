@@ -10,7 +10,7 @@ import { parse, stringify } from "yaml";
 import { parseConfigText } from "../../src/config/config-load.js";
 import type { SwitchyardConfig } from "../../src/config/config-schema.js";
 import { type SwitchyardRuntime, startRuntime } from "../../src/core/switchyard-runtime.js";
-import { buildGateway, type Gateway } from "../../src/gateway/gateway-server.js";
+import { buildGateway, type Gateway, type GatewayOptions } from "../../src/gateway/gateway-server.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
 import { type FakeOpenRouter, startFakeOpenRouter } from "../fakes/fake-openrouter.js";
@@ -35,6 +35,8 @@ export interface HarnessOptions {
   /** Extra config as an object (merged the same way). */
   config?: Record<string, unknown>;
   authTokens?: string[];
+  /** Options for the gateway (the dashboard's runs source and clock). */
+  gateway?: GatewayOptions;
 }
 
 export const quietEngine = {
@@ -70,7 +72,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger: pino({ level: "silent" }),
     env: { SWITCHYARD_HOME: directory },
   });
-  const gateway = buildGateway(runtime);
+  const gateway = buildGateway(runtime, options.gateway);
   const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
   return {
     url,

@@ -1,0 +1,86 @@
+/**
+ * Hourly totals for the dashboard without re-reading a month of ledger rows on every view. The
+ * database adds rows up per hour, tier and alias (`LedgerStore.totals`); an hour that ended longer
+ * ago than the longest a request may run (plus the ledger's batching) can gain no more rows, so
+ * its totals are kept in memory, and only the hours still open are asked for again. A view of the
+ * month thus costs one query over the last hour or two — whoever wrote the rows, this process or
+ * another Brain on the same database.
+ */
+import type { LedgerStore, LedgerTotals } from "../store/ledger-store.js";
+
+export const HOUR_MS = 3_600_000;
+/** Hours kept; a range asked for beyond them is read again (a year and a bit). */
+const MAX_CACHED_HOURS = 24 * 400;
+
+export interface RollupOptions {
+  ledger: LedgerStore;
+  /** How long after a request starts its row may still arrive (the longest a request may run). */
+  settleMs: number;
+  now?: () => number;
+}
+
+export class LedgerRollup {
+  /** Hour start → that hour's totals, for settled hours only. */
+  private readonly settled = new Map<number, LedgerTotals[]>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: RollupOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Totals per hour (UTC-aligned), tier and alias of the rows that started in [startMs, endMs).
+   * Partial hours at either end are read exactly, so a range need not start on the hour.
+   */
+  async hourly(startMs: number, endMs: number): Promise<LedgerTotals[]> {
+    if (endMs <= startMs) return [];
+    const { ledger } = this.options;
+    const firstWhole = Math.ceil(startMs / HOUR_MS) * HOUR_MS;
+    const lastWhole = Math.floor(endMs / HOUR_MS) * HOUR_MS;
+    if (lastWhole <= firstWhole) return ledger.totals({ startMs, endMs, bucketMs: HOUR_MS });
+    const settledBefore = Math.min(
+      lastWhole,
+      Math.floor((this.now() - this.options.settleMs) / HOUR_MS) * HOUR_MS,
+    );
+    const reads: Array<Promise<LedgerTotals[]>> = [];
+    if (startMs < firstWhole) reads.push(ledger.totals({ startMs, endMs: firstWhole, bucketMs: HOUR_MS }));
+    reads.push(this.settledHours(firstWhole, Math.max(firstWhole, settledBefore)));
+    const openFrom = Math.max(firstWhole, settledBefore);
+    if (openFrom < endMs) reads.push(ledger.totals({ startMs: openFrom, endMs, bucketMs: HOUR_MS }));
+    return (await Promise.all(reads)).flat();
+  }
+
+  /** Settled hours in [startMs, endMs), both on the hour: from memory, reading only what is missing. */
+  private async settledHours(startMs: number, endMs: number): Promise<LedgerTotals[]> {
+    let missingFrom: number | undefined;
+    let missingTo = startMs;
+    for (let hour = startMs; hour < endMs; hour += HOUR_MS) {
+      if (this.settled.has(hour)) continue;
+      missingFrom ??= hour;
+      missingTo = hour + HOUR_MS;
+    }
+    if (missingFrom !== undefined) {
+      // One read for the whole gap (usually the first view after a start, or a longer range).
+      const read = await this.options.ledger.totals({
+        startMs: missingFrom,
+        endMs: missingTo,
+        bucketMs: HOUR_MS,
+      });
+      const filled = new Map<number, LedgerTotals[]>();
+      for (let hour = missingFrom; hour < missingTo; hour += HOUR_MS)
+        if (!this.settled.has(hour)) filled.set(hour, []);
+      for (const totals of read) filled.get(totals.bucketStart)?.push(totals);
+      for (const [hour, totals] of filled) this.settled.set(hour, totals);
+      this.evict();
+    }
+    const result: LedgerTotals[] = [];
+    for (let hour = startMs; hour < endMs; hour += HOUR_MS) result.push(...(this.settled.get(hour) ?? []));
+    return result;
+  }
+
+  private evict(): void {
+    if (this.settled.size <= MAX_CACHED_HOURS) return;
+    const hours = [...this.settled.keys()].sort((left, right) => left - right);
+    for (const hour of hours.slice(0, hours.length - MAX_CACHED_HOURS)) this.settled.delete(hour);
+  }
+}
