@@ -41,6 +41,7 @@ export function dashboardOwnsAuth(url: string, metricsPublic: boolean): boolean 
   return (
     url === "/" ||
     url.startsWith("/?") ||
+    url === "/favicon.ico" ||
     url === DASHBOARD_PREFIX ||
     url.startsWith(`${DASHBOARD_PREFIX}/`) ||
     url.startsWith(`${DASHBOARD_PREFIX}?`) ||
@@ -52,7 +53,8 @@ const SECURITY_HEADERS = {
   "content-security-policy":
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  // Not no-referrer: under it a browser sends "Origin: null" with a same-site form post.
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
 };
 
@@ -102,6 +104,8 @@ export function registerDashboard(
   };
   const assets = loadAssets();
 
+  // Browsers ask for it on every page; there is none, and a 401 would only fill their consoles.
+  app.get("/favicon.ico", async (_request, reply) => reply.code(204).send());
   app.get("/", async (request, reply) => {
     const query = request.url.indexOf("?");
     return reply.redirect(DASHBOARD_PREFIX + (query === -1 ? "" : request.url.slice(query)), 302);

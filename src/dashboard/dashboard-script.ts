@@ -56,13 +56,22 @@ export const DASHBOARD_SCRIPT = `(function () {
     while (body.rows.length > MAX_FEED_ROWS) body.deleteRow(body.rows.length - 1);
   }
 
+  function showLive(state, text) {
+    var status = document.getElementById("live-status");
+    if (!status) return;
+    status.setAttribute("data-live", state);
+    status.textContent = "Live updates: " + text;
+  }
+
   document.addEventListener("DOMContentLoaded", drawCharts);
   document.addEventListener("htmx:sseMessage", trimFeed);
+  document.addEventListener("htmx:sseOpen", function () { showLive("connected", "connected"); });
   document.addEventListener("htmx:responseError", function (event) {
     if (event.detail && event.detail.xhr && event.detail.xhr.status === 401) toLogin();
   });
   // An event stream refused (session over, server restarted) closes; ask whether the session lives.
   document.addEventListener("htmx:sseError", function () {
+    showLive("disconnected", "disconnected, retrying");
     fetch("/dashboard/api/session", { credentials: "same-origin" }).then(function (response) {
       if (response.status === 401) toLogin();
     }, function () {});

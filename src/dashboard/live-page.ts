@@ -14,6 +14,7 @@ const STATUS_TEXT: Record<RequestRecord["status"], string> = {
 
 export function liveBody(rows: readonly RequestRecord[]): Html {
   return html`<p class="hint">New requests appear at the top as they finish. Select a row for its attempts and gate findings.</p>
+<p id="live-status" class="live-status" data-live="connecting" role="status">Live updates: connecting…</p>
 <div class="live">
 <div class="table-wrap">
 <table class="feed">
