@@ -120,8 +120,8 @@ export function registerDashboard(
       );
       scope.addHook("onRequest", guard.check);
       scope.addHook("onSend", async (_request, reply, payload) => {
-        reply.headers(SECURITY_HEADERS);
-        if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+        for (const [name, value] of Object.entries({ ...SECURITY_HEADERS, "cache-control": "no-store" }))
+          if (!reply.hasHeader(name)) reply.header(name, value);
         return payload;
       });
       scope.setNotFoundHandler((request, reply) =>

@@ -39,7 +39,8 @@ if (!existsSync(CHROMIUM)) {
     let harness: Harness;
     let browser: Browser;
     let page: Page;
-    let clock = Date.now();
+    /** The dashboard's clock runs with the real one; tests move it ahead to end sessions. */
+    let clockOffset = 0;
     let runs: RecordingRunsSource;
     let client: OpenAI;
 
@@ -48,8 +49,11 @@ if (!existsSync(CHROMIUM)) {
 
     beforeAll(async () => {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      runs = new RecordingRunsSource(clock);
-      harness = await startHarness({ authTokens: [TOKEN], gateway: { runs, now: () => clock } });
+      runs = new RecordingRunsSource(Date.now());
+      harness = await startHarness({
+        authTokens: [TOKEN],
+        gateway: { runs, now: () => Date.now() + clockOffset },
+      });
       client = new OpenAI({ baseURL: `${harness.url}/v1`, apiKey: TOKEN });
       await client.chat.completions.create({
         model: "cloud-sonnet",
@@ -70,7 +74,10 @@ if (!existsSync(CHROMIUM)) {
       await page.waitForURL(/\/dashboard\/login\?next=/);
       await page.getByLabel("Token").fill("not-the-token");
       await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByRole("alert").getByText(/matches none of server\.auth_tokens/).waitFor();
+      await page
+        .getByRole("alert")
+        .getByText(/matches none of server\.auth_tokens/)
+        .waitFor();
       await shot("login-refused");
       await page.getByLabel("Token").fill(TOKEN);
       await page.getByRole("button", { name: "Sign in" }).click();
@@ -79,6 +86,9 @@ if (!existsSync(CHROMIUM)) {
       await page.locator('[data-chart="hourly"][data-drawn="true"] canvas').waitFor();
       expect(await page.locator(".gauge").count()).toBe(3);
       expect(await page.locator(".gauge").first().textContent()).toMatch(/monthly \[ok\].*\$0\.\d+ spent/s);
+      expect(await page.locator("#tiers-heading + table tbody").textContent()).toMatch(
+        /Tier 2\s*1\s*100\.0%/,
+      );
       expect(page.url()).not.toContain(TOKEN);
       expect(await page.content()).not.toContain(TOKEN);
       await shot("overview");
@@ -166,7 +176,7 @@ if (!existsSync(CHROMIUM)) {
     });
 
     it("sends the browser back to the token prompt when its session has ended", async () => {
-      clock += 13 * 3_600_000;
+      clockOffset += 13 * 3_600_000;
       await page.goto(`${harness.url}/dashboard/engines`);
       await page.waitForURL(/\/dashboard\/login\?error=expired/);
       await page.getByText("Your session has ended").waitFor();

@@ -29,13 +29,14 @@ const cookieOf = (headers: Record<string, string | string[] | undefined>) =>
 
 describe("dashboard with tokens", () => {
   let harness: Harness;
-  let clock = Date.now();
+  /** The dashboard's clock runs with the real one; tests move it ahead to end sessions. */
+  let clockOffset = 0;
 
   beforeAll(async () => {
     harness = await startHarness({
       authTokens: [TOKEN],
       configYaml: "dashboard: { session_hours: 1 }",
-      gateway: { now: () => clock },
+      gateway: { now: () => Date.now() + clockOffset },
     });
     const client = new OpenAI({ baseURL: `${harness.url}/v1`, apiKey: TOKEN });
     await client.chat.completions.create({
@@ -119,7 +120,7 @@ describe("dashboard with tokens", () => {
     const link = await get(`${harness.url}/dashboard?token=${TOKEN}`);
     const cookie = cookieOf(link.headers);
     expect((await get(`${harness.url}/dashboard/engines`, { cookie })).status).toBe(200);
-    clock += 61 * 60_000;
+    clockOffset += 61 * 60_000;
     const expired = await get(`${harness.url}/dashboard/engines`, { cookie });
     expect(expired.status).toBe(303);
     expect(expired.headers.location).toBe("/dashboard/login?error=expired&next=%2Fdashboard%2Fengines");
