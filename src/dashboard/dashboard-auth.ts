@@ -169,3 +169,13 @@ export function safeNext(next: unknown): string {
     ? next
     : DASHBOARD_PREFIX;
 }
+
+/**
+ * The address to open the dashboard at, for a command to print (`switchyard demo`): with a token,
+ * a `?token=` link that signs the browser in and is stripped from the address at once.
+ */
+export function dashboardLink(baseUrl: string, token?: string): string {
+  const url = new URL(DASHBOARD_PREFIX, baseUrl);
+  if (token) url.searchParams.set("token", token);
+  return url.toString();
+}

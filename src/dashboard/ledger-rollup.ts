@@ -9,6 +9,8 @@
 import type { LedgerStore, LedgerTotals } from "../store/ledger-store.js";
 
 export const HOUR_MS = 3_600_000;
+/** Settled hours missing from memory are read this many at a time. */
+const CHUNK_MS = 24 * HOUR_MS;
 /** Hours kept; a range asked for beyond them is read again (a year and a bit). */
 const MAX_CACHED_HOURS = 24 * 400;
 
@@ -60,12 +62,15 @@ export class LedgerRollup {
       missingTo = hour + HOUR_MS;
     }
     if (missingFrom !== undefined) {
-      // One read for the whole gap (usually the first view after a start, or a longer range).
-      const read = await this.options.ledger.totals({
-        startMs: missingFrom,
-        endMs: missingTo,
-        bucketMs: HOUR_MS,
-      });
+      // The gap (usually the first view after a start) is read a day at a time, yielding between
+      // reads: SQLite answers synchronously, and a month of rows in one query would hold up every
+      // request the gateway is serving meanwhile.
+      const read: LedgerTotals[] = [];
+      for (let from = missingFrom; from < missingTo; from += CHUNK_MS) {
+        if (from > missingFrom) await new Promise((resolve) => setImmediate(resolve));
+        const to = Math.min(missingTo, from + CHUNK_MS);
+        read.push(...(await this.options.ledger.totals({ startMs: from, endMs: to, bucketMs: HOUR_MS })));
+      }
       const filled = new Map<number, LedgerTotals[]>();
       for (let hour = missingFrom; hour < missingTo; hour += HOUR_MS)
         if (!this.settled.has(hour)) filled.set(hour, []);

@@ -156,7 +156,7 @@ export function tierSeries(input: {
 }): TierSeries {
   const { bucket, timeZone } = input;
   const keyOf = (hourStart: number) =>
-    bucket === "day" ? localDate(hourStart, timeZone) : new Date(hourStart).toISOString().slice(0, 13);
+    bucket === "day" ? dayOfHour(hourStart, timeZone) : new Date(hourStart).toISOString().slice(0, 13);
   const index = new Map<string, number>();
   /** Hour start → its bucket's position: the time zone is asked once per hour, not per total. */
   const positionOfHour = new Map<number, number>();
@@ -186,4 +186,22 @@ export function tierSeries(input: {
     line.costUsd[position]! += totals.costUsd;
   }
   return { bucket, starts, labels, tiers: [...tiers.values()] };
+}
+
+/** Hour start → its local date, per time zone: Intl is slow, and a month's view asks 744 times. */
+const dayOfHourCache = new Map<string, Map<number, string>>();
+
+function dayOfHour(hourStart: number, timeZone: string): string {
+  let days = dayOfHourCache.get(timeZone);
+  if (!days) {
+    days = new Map();
+    dayOfHourCache.set(timeZone, days);
+  }
+  let day = days.get(hourStart);
+  if (day === undefined) {
+    day = localDate(hourStart, timeZone);
+    if (days.size >= 24 * 800) days.clear();
+    days.set(hourStart, day);
+  }
+  return day;
 }

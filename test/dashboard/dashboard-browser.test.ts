@@ -166,7 +166,9 @@ if (!existsSync(CHROMIUM)) {
       await phone.goto(`${harness.url}/dashboard?token=${TOKEN}`);
       await phone.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
       expect(phone.url()).toBe(`${harness.url}/dashboard`);
-      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await phone.evaluate<number>(
+        "document.documentElement.scrollWidth - window.innerWidth",
+      );
       expect(overflow).toBeLessThanOrEqual(0);
       await shot("overview-phone", phone);
       await phone.goto(`${harness.url}/dashboard/live`);

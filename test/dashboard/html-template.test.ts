@@ -18,3 +18,13 @@ describe("html template", () => {
     expect(JSON.parse(json)).toEqual({ text: "</script><script>alert(1)</script>" });
   });
 });
+
+describe("dashboard link", () => {
+  it("names the dashboard, with the token as a one-time query parameter when there is one", async () => {
+    const { dashboardLink } = await import("../../src/dashboard/dashboard-auth.js");
+    expect(dashboardLink("http://127.0.0.1:8787")).toBe("http://127.0.0.1:8787/dashboard");
+    expect(dashboardLink("http://127.0.0.1:8787/", "a b&c")).toBe(
+      "http://127.0.0.1:8787/dashboard?token=a+b%26c",
+    );
+  });
+});
