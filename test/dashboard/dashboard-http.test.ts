@@ -283,3 +283,37 @@ describe("metrics.public with tokens", () => {
     expect((await get(`${harness.url}/admin/budgets`)).status).toBe(401);
   });
 });
+
+describe("live event stream", () => {
+  it("pushes each new request's row to a watching page, and a closing server ends the stream", async () => {
+    const harness = await startHarness();
+    let closed = false;
+    try {
+      const stream = await request(`${harness.url}/dashboard/api/events`);
+      expect(stream.statusCode).toBe(200);
+      expect(stream.headers["content-type"]).toMatch(/text\/event-stream/);
+      const chunks = stream.body[Symbol.asyncIterator]();
+      // The first comment says the stream is registered; rows sent from now on reach it.
+      expect(String((await chunks.next()).value)).toContain(": connected");
+      const client = new OpenAI({ baseURL: `${harness.url}/v1`, apiKey: "unused" });
+      await client.chat.completions.create({
+        model: "local-coder",
+        messages: [{ role: "user", content: "Write a commit message for: <b>bold</b> fix" }],
+      });
+      let received = "";
+      while (!received.includes("\n\n") || !received.includes("event: request")) {
+        const next = await chunks.next();
+        if (next.done) break;
+        received += String(next.value);
+      }
+      expect(received).toMatch(/^event: request\ndata: <tr data-request-id="[^"]+" data-status="ok"/m);
+      expect(received).toContain("local-coder");
+      await harness.close();
+      closed = true;
+      // The server ended the stream rather than waiting for the page to go away.
+      while (!(await chunks.next()).done) {}
+    } finally {
+      if (!closed) await harness.close();
+    }
+  });
+});
