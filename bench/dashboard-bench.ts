@@ -8,7 +8,7 @@
  * connected and Prometheus scraping every second — side by side, in one run.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -42,7 +42,8 @@ export interface DashboardBenchResult {
   seedSeconds: number;
   coldOverviewMs: number;
   endpoints: EndpointTiming[];
-  gateway: Array<{ setup: string; load: LoadResult }>;
+  /** CPU the gateway's process spent per request (from /proc; null where there is none). */
+  gateway: Array<{ setup: string; load: LoadResult; gatewayCpuUsPerRequest: number | null }>;
 }
 
 export interface DashboardBenchOptions {
@@ -60,9 +61,12 @@ export async function runDashboardBench(options: DashboardBenchOptions = {}): Pr
     const path = join(directory, "ledger.db");
     const now = Date.now();
     const seedStarted = performance.now();
+    process.stderr.write(`dashboard bench: seeding ${rowCount} ledger rows...\n`);
     const ids = seedLedger(path, rowCount, now);
     const seedSeconds = (performance.now() - seedStarted) / 1000;
+    process.stderr.write("dashboard bench: timing the data endpoints...\n");
     const { coldOverviewMs, endpoints } = await timeEndpoints(directory, path, ids, now, requests);
+    process.stderr.write("dashboard bench: the gateway with and without the dashboard...\n");
     const gateway = await compareGateway(options.gatewayDurationMs ?? 5_000);
     return { rows: rowCount, seedSeconds, coldOverviewMs, endpoints, gateway };
   } finally {
@@ -198,18 +202,21 @@ async function compareGateway(durationMs: number): Promise<DashboardBenchResult[
         String(upstream.openRouter),
         String(upstream.ollama),
       ]);
+      const pid = children.at(-1)?.pid;
       const url = String(server.url);
       const watchers = setup.includes("live page") ? await watch(url) : undefined;
       try {
-        const load = await runLoad({
-          url,
-          path: "/v1/chat/completions",
-          body,
-          connections: 16,
-          durationMs,
-          warmupMs: 1_000,
-        });
-        results.push({ setup, load });
+        const send = { url, path: "/v1/chat/completions", body, connections: 16 };
+        // The warm-up first; the gateway's CPU is read around the measured part only.
+        await runLoad({ ...send, durationMs: 1_000 });
+        const cpuBefore = processCpuSeconds(pid);
+        const load = await runLoad({ ...send, durationMs });
+        const cpuAfter = processCpuSeconds(pid);
+        const gatewayCpuUsPerRequest =
+          cpuBefore === null || cpuAfter === null || load.requests === 0
+            ? null
+            : ((cpuAfter - cpuBefore) * 1e6) / load.requests;
+        results.push({ setup, load, gatewayCpuUsPerRequest });
       } finally {
         await watchers?.stop();
         children.pop()?.kill("SIGINT");
@@ -219,6 +226,18 @@ async function compareGateway(durationMs: number): Promise<DashboardBenchResult[
   } finally {
     delete process.env.BENCH_DASHBOARD;
     for (const child of children) child.kill("SIGINT");
+  }
+}
+
+/** User plus system CPU seconds of a process, from /proc (Linux; 100 ticks a second). */
+function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // After the command: state is field 3, utime field 14 and stime field 15 (1-based, whole line).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
   }
 }
 
@@ -259,11 +278,13 @@ export function formatDashboardBench(result: DashboardBenchResult): string {
   const worst = Math.max(...result.endpoints.map((timing) => timing.p99Ms));
   lines.push(`  target p99 ≤ 50 ms: ${worst <= 50 ? "met" : "NOT met"} (worst p99 ${worst.toFixed(2)} ms)`);
   lines.push("", "Gateway, local path, 16 connections, non-streaming, with and without the dashboard");
-  lines.push("  setup                                          req/s    p50 ms   p99 ms");
+  lines.push(
+    "  setup                                          req/s    p50 ms   p99 ms   gateway CPU µs/request",
+  );
   const base = result.gateway[0]?.load.requestsPerSecond ?? 0;
-  for (const { setup, load } of result.gateway)
+  for (const { setup, load, gatewayCpuUsPerRequest } of result.gateway)
     lines.push(
-      `  ${setup.padEnd(45)} ${load.requestsPerSecond.toFixed(0).padStart(7)} ${load.p50Ms.toFixed(2).padStart(8)} ${load.p99Ms.toFixed(2).padStart(8)}${base ? `   (${((load.requestsPerSecond / base) * 100).toFixed(0)}%)` : ""}`,
+      `  ${setup.padEnd(45)} ${load.requestsPerSecond.toFixed(0).padStart(7)} ${load.p50Ms.toFixed(2).padStart(8)} ${load.p99Ms.toFixed(2).padStart(8)} ${gatewayCpuUsPerRequest === null ? "–" : gatewayCpuUsPerRequest.toFixed(0).padStart(8)}${base ? `   (throughput ${((load.requestsPerSecond / base) * 100).toFixed(0)}%)` : ""}`,
     );
   return lines.join("\n");
 }

@@ -3,8 +3,7 @@
  * small formatters the pages use. Status is always written out in words or symbols, never carried
  * by colour alone.
  */
-import { formatUsd } from "../budget/budget-money.js";
-import { formatCount, formatPercent } from "../planning/report-table.js";
+import { formatPercent } from "../planning/report-table.js";
 import { type Html, html } from "./html-template.js";
 
 export const DASHBOARD_PREFIX = "/dashboard";
@@ -66,8 +65,23 @@ ${options.body}
 `.text;
 }
 
-export const usd = (value: number): string => formatUsd(value);
-export const count = (value: number): string => formatCount(value);
+// The same figures as the CLI's formatUsd and formatCount, with the formatters made once:
+// toLocaleString builds one per call, which was most of the time a page took to render.
+const COUNT = new Intl.NumberFormat("en-US");
+const CENTS = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const FRACTIONS_OF_A_CENT = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 4,
+  maximumFractionDigits: 4,
+});
+
+/** "$29.87"; under a cent, four decimals ("$0.0042"). */
+export function usd(value: number): string {
+  const absolute = Math.abs(value);
+  const formatter = absolute !== 0 && absolute < 0.01 ? FRACTIONS_OF_A_CENT : CENTS;
+  return `${value < 0 ? "-" : ""}$${formatter.format(absolute)}`;
+}
+
+export const count = (value: number): string => COUNT.format(value);
 export const percent = (share: number): string => formatPercent(share);
 
 /** `2026-12-05 09:44:50 UTC`: one zone for every viewer, written out. */
