@@ -2,13 +2,15 @@
  * Hourly totals for the dashboard without re-reading a month of ledger rows on every view. The
  * database adds rows up per hour, tier and alias (`LedgerStore.totals`); an hour that ended longer
  * ago than the longest a request may run (plus the ledger's batching) can gain no more rows, so
- * its totals are kept in memory, and only the hours still open are asked for again. A view of the
- * month thus costs one query over the last hour or two — whoever wrote the rows, this process or
- * another Brain on the same database.
+ * its totals are kept in memory, and only the hours still open are asked for again — at most once
+ * a second, however many views come in. A view of the month thus costs one query over the last
+ * hour or two — whoever wrote the rows, this process or another Brain on the same database.
  */
 import type { LedgerStore, LedgerTotals } from "../store/ledger-store.js";
 
 export const HOUR_MS = 3_600_000;
+/** How long one read of the open hours serves every view (a dashboard is live to the second). */
+const OPEN_READ_REUSE_MS = 1_000;
 /** Settled hours missing from memory are read this many at a time. */
 const CHUNK_MS = 24 * HOUR_MS;
 /** Hours kept; a range asked for beyond them is read again (a year and a bit). */
@@ -24,6 +26,8 @@ export interface RollupOptions {
 export class LedgerRollup {
   /** Hour start → that hour's totals, for settled hours only. */
   private readonly settled = new Map<number, LedgerTotals[]>();
+  /** The last read of the open hours, shared by the views of the next second. */
+  private open: { from: number; until: number; readAt: number; totals: Promise<LedgerTotals[]> } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: RollupOptions) {
@@ -48,8 +52,31 @@ export class LedgerRollup {
     if (startMs < firstWhole) reads.push(ledger.totals({ startMs, endMs: firstWhole, bucketMs: HOUR_MS }));
     reads.push(this.settledHours(firstWhole, Math.max(firstWhole, settledBefore)));
     const openFrom = Math.max(firstWhole, settledBefore);
-    if (openFrom < endMs) reads.push(ledger.totals({ startMs: openFrom, endMs, bucketMs: HOUR_MS }));
+    if (openFrom < endMs) {
+      const now = this.now();
+      // A view up to now reads the open hours whole (no row starts in the future), and shares
+      // that read with every view in the next second.
+      reads.push(
+        openFrom === settledBefore && endMs >= now
+          ? this.openHours(openFrom, now)
+          : ledger.totals({ startMs: openFrom, endMs, bucketMs: HOUR_MS }),
+      );
+    }
     return (await Promise.all(reads)).flat();
+  }
+
+  /** The hours from `from` to the end of the current one, read at most once a second. */
+  private openHours(from: number, now: number): Promise<LedgerTotals[]> {
+    const open = this.open;
+    if (open && open.from === from && now - open.readAt < OPEN_READ_REUSE_MS && now < open.until)
+      return open.totals;
+    const until = Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS;
+    const totals = this.options.ledger.totals({ startMs: from, endMs: until, bucketMs: HOUR_MS });
+    this.open = { from, until, readAt: now, totals };
+    totals.catch(() => {
+      if (this.open?.totals === totals) this.open = undefined;
+    });
+    return totals;
   }
 
   /** Settled hours in [startMs, endMs), both on the hour: from memory, reading only what is missing. */
