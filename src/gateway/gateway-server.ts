@@ -89,7 +89,7 @@ export function buildGateway(runtime: SwitchyardRuntime, options: GatewayOptions
   app.setNotFoundHandler((request, reply) => {
     const error = new SwitchyardError(
       "invalid-request",
-      `No route for ${request.method} ${request.url.split("?")[0]}. Switchyard serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models and GET /healthz`,
+      `No route for ${request.method} ${request.url.split("?")[0]}. Switchyard serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /healthz, GET /metrics and the dashboard at /`,
     );
     reply.status(404).send(rendererFor(request.url)(error).body);
   });
