@@ -7,7 +7,7 @@
  * connections with the dashboard and metrics off, on with nobody watching, and on with a live page
  * connected and Prometheus scraping every second — side by side, in one run.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
