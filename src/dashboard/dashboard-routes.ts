@@ -1,31 +1,23 @@
 /**
- * The dashboard at /dashboard (and / sends the browser there): the pages, the token prompt, the
- * static files, and the data endpoints (dashboard-api.ts), all in one Fastify scope of their own
- * with the guard in front, security headers on every answer, and HTML errors — an unknown page is
- * a 404 page, a bad parameter a 400 that says which. `registerDashboard` wires it to the runtime:
- * the live feed and the metrics listen to every ledger row the spine writes.
+ * The dashboard at /dashboard (and / sends the browser there): the token prompt, the static files,
+ * the pages (dashboard-pages.ts) and the data endpoints (dashboard-api.ts), in one Fastify scope
+ * of their own with the guard in front, security headers on every answer, and HTML errors (an
+ * unknown page is a 404 page, a bad parameter a 400 that says which). `registerDashboard` wires it
+ * to the runtime: the live feed and the metrics listen to every ledger row the spine writes.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
-import { ledgerEngineFigures } from "../engines/engine-probe.js";
-import { engineSpecs } from "../engines/engine-spec.js";
-import { calibrationBody } from "./calibration-page.js";
 import { registerDashboardApi } from "./dashboard-api.js";
 import { loadAssets } from "./dashboard-assets.js";
 import { DashboardGuard, type DashboardTokens, LOGIN_PATH, loginPage, safeNext } from "./dashboard-auth.js";
 import { calibrationCache, type DashboardContext } from "./dashboard-context.js";
 import { HostGuard } from "./dashboard-hosts.js";
-import { DASHBOARD_PREFIX, type PageName, page } from "./dashboard-layout.js";
-import { calibrationQuery, livePageQuery, parseQuery, rejectBody } from "./dashboard-queries.js";
+import { DASHBOARD_PREFIX } from "./dashboard-layout.js";
+import { registerDashboardPages, sendPage } from "./dashboard-pages.js";
 import { DashboardSessions } from "./dashboard-session.js";
-import { type EnginesView, enginesBody, enginesSection } from "./engines-page.js";
-import { type Html, html } from "./html-template.js";
+import { html } from "./html-template.js";
 import { LedgerRollup } from "./ledger-rollup.js";
 import { LiveFeed } from "./live-feed.js";
-import { attemptsFragment, liveBody } from "./live-page.js";
-import { overviewData } from "./overview-data.js";
-import { overviewBody } from "./overview-page.js";
-import { runSection, runsBody } from "./runs-page.js";
 import { noRuns, type RunsSource } from "./runs-source.js";
 import { SwitchyardMetrics } from "./switchyard-metrics.js";
 
@@ -188,147 +180,11 @@ export function registerDashboard(
           .redirect(guard.tokensEnabled ? LOGIN_PATH : DASHBOARD_PREFIX, 303),
       );
 
-      const show = (reply: FastifyReply, current: PageName, title: string, body: Html) =>
-        sendPage(reply, 200, { title, current, body, signedIn: guard.tokensEnabled });
-
-      scope.get("/", async (_request, reply) => {
-        const data = await overviewData({ runtime, rollup: context.rollup }, { hours: 48, now: now() });
-        return show(reply, "overview", "Overview", overviewBody(data));
-      });
-      scope.get("/live", async (request, reply) => {
-        const query = parseQuery(livePageQuery, request.query);
-        if (!query.ok) return badRequest(reply, query.message);
-        const rows = await runtime.ledger.recent(50, query.value.before);
-        return show(reply, "live", "Live", liveBody(rows));
-      });
-      scope.get<{ Params: { id: string } }>("/live/requests/:id", async (request, reply) => {
-        const fragment = attemptsFragment(await runtime.ledger.attemptsOf(request.params.id));
-        return isHtmx(request)
-          ? reply.type("text/html; charset=utf-8").send(fragment.text)
-          : show(reply, "live", "Request", fragment);
-      });
-      scope.get("/engines", async (_request, reply) =>
-        show(reply, "engines", "Engines", enginesBody(await enginesView(context))),
-      );
-      scope.get("/engines/section", async (_request, reply) =>
-        reply
-          .type("text/html; charset=utf-8")
-          .send(
-            html`<div id="engines" hx-get="${DASHBOARD_PREFIX}/engines/section" hx-trigger="every 5s" hx-swap="outerHTML">${enginesSection(await enginesView(context))}</div>`
-              .text,
-          ),
-      );
-      scope.get("/runs", async (_request, reply) =>
-        show(reply, "runs", "Runs", runsBody(await context.runs.list())),
-      );
-      scope.get<{ Params: { id: string } }>("/runs/:id", async (request, reply) => {
-        const run = await context.runs.get(request.params.id);
-        if (!run)
-          return sendPage(reply, 404, {
-            title: "Run not found",
-            current: "runs",
-            body: html`<p class="error" role="alert">No run ${request.params.id}.</p><p><a href="${DASHBOARD_PREFIX}/runs">All runs</a></p>`,
-          });
-        return show(reply, "runs", `Run ${run.id}`, runSection(run));
-      });
-      scope.post<{ Params: { id: string } }>("/runs/:id/approve", async (request, reply) =>
-        decide(
-          context,
-          request,
-          reply,
-          () => context.runs.approve(request.params.id),
-          "Approved: the run carries on.",
-        ),
-      );
-      scope.post<{ Params: { id: string }; Body: unknown }>("/runs/:id/reject", async (request, reply) => {
-        const body = parseQuery(rejectBody, request.body);
-        if (!body.ok) return badRequest(reply, body.message.replace("Bad query", "Bad form"));
-        return decide(
-          context,
-          request,
-          reply,
-          () => context.runs.reject(request.params.id, body.value.reason),
-          "Rejected: the run was told why.",
-        );
-      });
-      scope.get("/calibration", async (request, reply) => {
-        const query = parseQuery(calibrationQuery, request.query);
-        if (!query.ok) return badRequest(reply, query.message);
-        const days = query.value.days ?? config.escalation.calibration.days;
-        return show(
-          reply,
-          "calibration",
-          "Calibration",
-          calibrationBody(await context.calibration(days), days),
-        );
-      });
+      registerDashboardPages(scope, context);
       registerDashboardApi(scope, context);
     },
     { prefix: DASHBOARD_PREFIX },
   );
 }
 
-async function decide(
-  context: DashboardContext,
-  request: FastifyRequest<{ Params: { id: string } }>,
-  reply: FastifyReply,
-  decision: () => Promise<void>,
-  notice: string,
-): Promise<FastifyReply> {
-  const { id } = request.params;
-  let message = notice;
-  try {
-    await decision();
-  } catch (error) {
-    message = `Not done: ${(error as Error).message}`;
-  }
-  const run = await context.runs.get(id);
-  if (!run)
-    return sendPage(reply, 404, {
-      title: "Run not found",
-      current: "runs",
-      body: html`<p class="error" role="alert">No run ${id}.</p>`,
-    });
-  if (isHtmx(request)) return reply.type("text/html; charset=utf-8").send(runSection(run, message).text);
-  return sendPage(reply, 200, {
-    title: `Run ${run.id}`,
-    current: "runs",
-    body: runSection(run, message),
-    signedIn: context.guard.tokensEnabled,
-  });
-}
-
-async function enginesView(context: DashboardContext): Promise<EnginesView> {
-  const { runtime } = context;
-  const at = context.now();
-  const specs = engineSpecs(runtime.config);
-  const recent = (await runtime.ledger.recent(2_000)).filter((row) => row.startedAt >= at - 15 * 60_000);
-  return {
-    fleet: runtime.engines?.snapshot() ?? {
-      engines: [],
-      queues: [],
-      waits: { leases: 0, waited: 0, p50Ms: 0, p95Ms: 0, maxMs: 0 },
-    },
-    specs,
-    figures: ledgerEngineFigures(
-      recent,
-      specs.map((spec) => spec.id),
-      15,
-    ),
-    now: at,
-  };
-}
-
-function sendPage(reply: FastifyReply, status: number, options: Parameters<typeof page>[0]): FastifyReply {
-  return reply.code(status).type("text/html; charset=utf-8").send(page(options));
-}
-
-function badRequest(reply: FastifyReply, message: string): FastifyReply {
-  return sendPage(reply, 400, {
-    title: "Bad request",
-    body: html`<p class="error" role="alert">${message}</p>`,
-  });
-}
-
 const isApi = (request: FastifyRequest) => request.url.startsWith(`${DASHBOARD_PREFIX}/api/`);
-const isHtmx = (request: FastifyRequest) => request.headers["hx-request"] === "true";
