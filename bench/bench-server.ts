@@ -56,6 +56,11 @@ async function main(): Promise<void> {
         key_check_interval_minutes: 0,
         catalog: { path: join(directory, "catalog.json"), sync_on_start: false },
       },
+      // BENCH_DASHBOARD=off: the gateway without the dashboard and metrics (dashboard-bench.ts
+      // compares the two).
+      ...(process.env.BENCH_DASHBOARD === "off"
+        ? { dashboard: { enabled: false }, metrics: { enabled: false } }
+        : {}),
       logging: { level: "silent" },
     });
     const config = parseConfigText(yaml, "bench config", {});

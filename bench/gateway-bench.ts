@@ -157,7 +157,11 @@ export function formatGatewayBench(rows: GatewayBenchRow[]): string {
   return lines.join("\n");
 }
 
-async function startServer(children: ChildProcess[], args: string[]): Promise<Record<string, unknown>> {
+/** Starts a bench-server role in its own process; resolves with the JSON line it prints. */
+export async function startServer(
+  children: ChildProcess[],
+  args: string[],
+): Promise<Record<string, unknown>> {
   const here = fileURLToPath(import.meta.url);
   const script = here.replace(/gateway-bench\.(ts|js)$/, "bench-server.$1");
   const child = spawn(process.execPath, [...process.execArgv, script, ...args], {

@@ -4,6 +4,7 @@
  */
 
 import { formatBudgetBench, runBudgetBench } from "./budget-bench.js";
+import { formatDashboardBench, runDashboardBench } from "./dashboard-bench.js";
 import { formatEngineBench, runEngineBench } from "./engine-bench.js";
 import { formatEscalationSim, runEscalationSim } from "./escalation-sim.js";
 import { formatGatewayBench, runGatewayBench } from "./gateway-bench.js";
@@ -31,6 +32,10 @@ console.log(sections.at(-1), "\n");
 
 const engines = await runEngineBench();
 sections.push(formatEngineBench(engines));
+console.log(sections.at(-1), "\n");
+
+// Last: it seeds a ledger of a million rows, and compares the gateway with and without the dashboard.
+sections.push(formatDashboardBench(await runDashboardBench()));
 console.log(sections.at(-1), "\n");
 
 console.log(`benchmarks finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);

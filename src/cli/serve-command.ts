@@ -38,6 +38,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     {
       config: loaded.path ?? "built-in defaults",
       database: redactDatabaseUrl(databaseLocation(config, loaded.env)),
+      dashboard: config.dashboard.enabled ? `${address}/` : "off",
     },
     `Switchyard ${runtime.version} listening on ${address}`,
   );

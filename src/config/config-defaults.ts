@@ -187,6 +187,15 @@ tools:
 database:
   url: ""                  # empty: ledger.db in the user's data directory; a file path; or postgres://user:pass@host/db
 
+dashboard:                 # the browser dashboard at http://<brain>:8787/
+  enabled: true
+  allowed_hosts: []        # extra Host names it answers to (e.g. brain.example.net); loopback and this machine's names always
+  session_hours: 12        # a browser session ends after this long unused
+
+metrics:                   # Prometheus text at /metrics
+  enabled: true
+  public: false            # true: no token needed to scrape
+
 logging:
   level: info              # trace, debug, info, warn, error, silent
 `;

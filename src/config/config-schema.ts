@@ -283,6 +283,29 @@ export const configSchema = z
     database: z.strictObject({ url: z.string().default("") }).prefault({}),
     /** MCP servers whose tools models may use (tools-schema.ts). */
     tools: toolsSchema.prefault({}),
+    /** The browser dashboard at / (pages, live feed, data endpoints). */
+    dashboard: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /**
+         * Host names (optionally with :port) the dashboard answers to besides loopback names, the
+         * listen address and this machine's own names and addresses: a guard against DNS rebinding.
+         */
+        allowed_hosts: z
+          .array(z.string().min(1, { error: "must be a host name such as brain.local" }))
+          .default([]),
+        /** A browser session ends after this many hours without a request. */
+        session_hours: z.number().positive({ error: "must be a positive number of hours" }).default(12),
+      })
+      .prefault({}),
+    /** Prometheus metrics at /metrics. */
+    metrics: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** true: /metrics answers without a token (for a scraper on a trusted network). */
+        public: z.boolean().default(false),
+      })
+      .prefault({}),
     logging: z
       .strictObject({
         level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),

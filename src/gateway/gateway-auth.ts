@@ -18,6 +18,17 @@ export class TokenChecker {
     return this.digests.length > 0;
   }
 
+  /** True when `token` is one of the configured tokens (compared in constant time). */
+  matches(token: string): boolean {
+    const presented = digest(token);
+    return this.digests.some((known) => timingSafeEqual(known, presented));
+  }
+
+  /** The token the headers carry, if any (valid or not). */
+  presented(headers: IncomingHttpHeaders): string | undefined {
+    return presentedToken(headers);
+  }
+
   /** Throws an "authentication" error when the headers carry no valid token. */
   check(headers: IncomingHttpHeaders): void {
     if (!this.enabled) return;
@@ -28,8 +39,7 @@ export class TokenChecker {
         "Missing API token: send Authorization: Bearer <token> (or x-api-key) with one of server.auth_tokens",
       );
     }
-    const presented = digest(token);
-    if (!this.digests.some((known) => timingSafeEqual(known, presented))) {
+    if (!this.matches(token)) {
       throw new SwitchyardError("authentication", "Invalid API token: it matches none of server.auth_tokens");
     }
   }

@@ -10,6 +10,8 @@ import Fastify, {
 } from "fastify";
 import { isLoopbackHost } from "../config/config-schema.js";
 import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
+import { dashboardOwnsAuth, registerDashboard } from "../dashboard/dashboard-routes.js";
+import type { RunsSource } from "../dashboard/runs-source.js";
 import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import { registerAdminRoutes } from "./admin-routes.js";
 import { registerAnthropicRoutes } from "./anthropic-routes.js";
@@ -24,7 +26,14 @@ export interface Gateway {
   renderErrorsFor(prefix: string, renderer: ErrorRenderer): void;
 }
 
-export function buildGateway(runtime: SwitchyardRuntime): Gateway {
+export interface GatewayOptions {
+  /** The workflow runs the dashboard shows and decides on (the workflow runner); none by default. */
+  runs?: RunsSource;
+  /** The dashboard's clock (sessions, charts); tests move it. */
+  now?: () => number;
+}
+
+export function buildGateway(runtime: SwitchyardRuntime, options: GatewayOptions = {}): Gateway {
   const { config } = runtime;
   const app = Fastify({
     logger: false,
@@ -50,11 +59,13 @@ export function buildGateway(runtime: SwitchyardRuntime): Gateway {
 
   const tokens = new TokenChecker(config.server.auth_tokens);
   // Without tokens (loopback only) there is nothing to check; with them, a callback hook costs no
-  // promise per request.
+  // promise per request. The dashboard checks its own paths (sessions, the token prompt).
+  const metricsPublic = config.metrics.public;
   if (tokens.enabled) {
     app.addHook("onRequest", (request, _reply, done) => {
       try {
-        if (request.url !== "/healthz") tokens.check(request.headers);
+        if (request.url !== "/healthz" && !dashboardOwnsAuth(request.url, metricsPublic))
+          tokens.check(request.headers);
       } catch (error) {
         done(error as Error);
         return;
@@ -78,7 +89,7 @@ export function buildGateway(runtime: SwitchyardRuntime): Gateway {
   app.setNotFoundHandler((request, reply) => {
     const error = new SwitchyardError(
       "invalid-request",
-      `No route for ${request.method} ${request.url.split("?")[0]}. Switchyard serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models and GET /healthz`,
+      `No route for ${request.method} ${request.url.split("?")[0]}. Switchyard serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /healthz, GET /metrics and the dashboard at /`,
     );
     reply.status(404).send(rendererFor(request.url)(error).body);
   });
@@ -88,6 +99,7 @@ export function buildGateway(runtime: SwitchyardRuntime): Gateway {
   registerOpenAiRoutes(app, runtime);
   registerAdminRoutes(app, runtime);
   registerAnthropicRoutes(app, runtime);
+  registerDashboard(app, runtime, { tokens, ...options });
 
   const gateway: Gateway = {
     app,

@@ -6,6 +6,7 @@
 
 import { BudgetGuard } from "../budget/budget-guard.js";
 import { budgetOptions } from "../budget/budget-options.js";
+import type { BudgetPeriod } from "../budget/budget-period.js";
 import type { BudgetStatus } from "../budget/budget-status.js";
 import { catalogPath, loadCatalog } from "../budget/catalog-sync.js";
 import type { ModelCatalog } from "../budget/model-catalog.js";
@@ -14,7 +15,7 @@ import type { BudgetStore, FiredAlert } from "../store/budget-store.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import { databaseLocation, openStores } from "../store/open-stores.js";
 import { type CostReport, costReport } from "./cost-report.js";
-import { type SavingsReport, savingsReport } from "./savings-report.js";
+import { type SavingsOptions, type SavingsReport, savingsReport } from "./savings-report.js";
 
 export interface ReportSources {
   config: SwitchyardConfig;
@@ -31,10 +32,14 @@ export async function currentCostReport(sources: ReportSources, now = new Date()
 }
 
 export async function currentSavingsReport(sources: ReportSources, now = new Date()): Promise<SavingsReport> {
-  const { config } = sources;
   const period = sources.budget.period(now.getTime());
   const rows = await sources.ledger.between(period.start.getTime(), period.end.getTime());
-  return savingsReport(rows, sources.catalog, {
+  return savingsReport(rows, sources.catalog, savingsOptions(sources.config, period, now));
+}
+
+/** The savings report's settings from the config, for `period` as of `now`. */
+export function savingsOptions(config: SwitchyardConfig, period: BudgetPeriod, now: Date): SavingsOptions {
+  return {
     period,
     now,
     subscriptionUsdPerMonth: config.budget.subscription_usd,
@@ -45,7 +50,7 @@ export async function currentSavingsReport(sources: ReportSources, now = new Dat
     },
     ...(config.aliases["cloud-sonnet"] ? { sonnetModel: config.aliases["cloud-sonnet"].model } : {}),
     ...(config.aliases["cloud-opus"] ? { opusModel: config.aliases["cloud-opus"].model } : {}),
-  });
+  };
 }
 
 export interface BudgetOverview {

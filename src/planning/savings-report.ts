@@ -86,27 +86,42 @@ export function savingsReport(
   catalog: ModelCatalog,
   options: SavingsOptions = {},
 ): SavingsReport {
-  const sonnetModel = options.sonnetModel ?? "anthropic/claude-sonnet-4.5";
-  const opusModel = options.opusModel ?? "anthropic/claude-opus-4.6";
-  const sonnet = requirePrice(catalog, sonnetModel);
-  const opus = requirePrice(catalog, opusModel);
-  const subscriptionUsd = options.subscriptionUsdPerMonth ?? 200;
-  const electricity = electricityPerMonth({ ...DEFAULT_ELECTRICITY, ...options.electricity });
-
   const inWindow = options.period
     ? rows.filter(
         (row) =>
           row.startedAt >= options.period!.start.getTime() && row.startedAt < options.period!.end.getTime(),
       )
     : rows;
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let apiUsd = 0;
+  const traffic: TrafficTotals = { requests: inWindow.length, inputTokens: 0, outputTokens: 0, apiUsd: 0 };
   for (const row of inWindow) {
-    inputTokens += row.inputTokens;
-    outputTokens += row.outputTokens;
-    apiUsd += row.costUsd;
+    traffic.inputTokens += row.inputTokens;
+    traffic.outputTokens += row.outputTokens;
+    traffic.apiUsd += row.costUsd;
   }
+  return savingsFromTotals(traffic, catalog, options);
+}
+
+/** What the report needs of the traffic: its sums (the dashboard has them from the database). */
+export interface TrafficTotals {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  apiUsd: number;
+}
+
+/** The savings report from the traffic's sums, which must already be those of the period. */
+export function savingsFromTotals(
+  traffic: TrafficTotals,
+  catalog: ModelCatalog,
+  options: SavingsOptions = {},
+): SavingsReport {
+  const sonnetModel = options.sonnetModel ?? "anthropic/claude-sonnet-4.5";
+  const opusModel = options.opusModel ?? "anthropic/claude-opus-4.6";
+  const sonnet = requirePrice(catalog, sonnetModel);
+  const opus = requirePrice(catalog, opusModel);
+  const subscriptionUsd = options.subscriptionUsdPerMonth ?? 200;
+  const electricity = electricityPerMonth({ ...DEFAULT_ELECTRICITY, ...options.electricity });
+  const { inputTokens, outputTokens, apiUsd } = traffic;
   const monthFraction = windowMonthFraction(options.period, options.now);
   const toDate = figures({
     apiUsd,
@@ -124,7 +139,7 @@ export function savingsReport(
     allOpusApiUsd: toDate.allOpusApiUsd * scale,
   });
   return {
-    requests: inWindow.length,
+    requests: traffic.requests,
     inputTokens,
     outputTokens,
     monthFraction,

@@ -7,7 +7,7 @@
 
 import { parseJsonOrUndefined } from "../protocol/safe-json.js";
 import { REQUESTS_TABLE } from "./ledger-schema.js";
-import type { FallbackHop, RequestRecord } from "./ledger-store.js";
+import type { FallbackHop, LedgerTotals, RequestRecord } from "./ledger-store.js";
 import { storedColumnNames } from "./table-schema.js";
 
 /** The columns a row writes, in table order (the database keeps the insertion order itself). */
@@ -111,4 +111,31 @@ function fallbackHops(detail: unknown): FallbackHop[] {
   if (detail === null || detail === undefined || detail === "") return [];
   const parsed = parseJsonOrUndefined(String(detail));
   return Array.isArray(parsed) ? (parsed as FallbackHop[]) : [];
+}
+
+/**
+ * The totals query with a dialect's placeholders for the bucket width and the range. Integer
+ * division of the start time gives the bucket on both databases.
+ */
+export function totalsSql(placeholder: { bucket: string; start: string; end: string }): string {
+  const { bucket, start, end } = placeholder;
+  return `SELECT (started_at / ${bucket}) * ${bucket} AS bucket_start, tier, alias, COUNT(*) AS requests,
+      SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS errors, SUM(input_tokens) AS input_tokens,
+      SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd
+    FROM requests WHERE started_at >= ${start} AND started_at < ${end}
+    GROUP BY bucket_start, tier, alias`;
+}
+
+/** A totals row as a driver returns it (PostgreSQL's sums of BIGINT arrive as strings). */
+export function fromTotalsRow(row: Record<string, unknown>): LedgerTotals {
+  return {
+    bucketStart: Number(row.bucket_start),
+    tier: Number(row.tier),
+    alias: String(row.alias),
+    requests: Number(row.requests),
+    errors: Number(row.errors),
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    costUsd: Number(row.cost_usd),
+  };
 }

@@ -95,6 +95,29 @@ export interface ToolCallRecord {
   errorMessage: string | null;
 }
 
+/** Which rows `totals` adds up, and in what buckets. */
+export interface LedgerTotalsQuery {
+  /** Rows that started in [startMs, endMs), epoch milliseconds. */
+  startMs: number;
+  endMs: number;
+  /** The bucket width in milliseconds; buckets start at multiples of it (UTC hours, say). */
+  bucketMs: number;
+}
+
+/** The rows of one bucket, tier and alias, added up by the database. */
+export interface LedgerTotals {
+  /** Epoch milliseconds: a multiple of the query's bucketMs. */
+  bucketStart: number;
+  tier: number;
+  alias: string;
+  requests: number;
+  /** Rows whose status is "error". */
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
 export interface LedgerStore {
   /** Queues a row; it is committed in the next batch, off the response path. */
   record(row: RequestRecord): void;
@@ -104,8 +127,11 @@ export interface LedgerStore {
   toolCalls(requestId: string): Promise<ToolCallRecord[]>;
   /** Resolves when everything queued so far is committed. */
   flush(): Promise<void>;
-  /** The newest rows first. */
-  recent(limit: number): Promise<RequestRecord[]>;
+  /**
+   * The newest rows first; with `beforeMs`, only rows that started before it (the next page of a
+   * feed whose last row started at `beforeMs`).
+   */
+  recent(limit: number, beforeMs?: number): Promise<RequestRecord[]>;
   /** Rows that started in [startMs, endMs), oldest first: what the cost reports read. */
   between(startMs: number, endMs: number): Promise<RequestRecord[]>;
   /** One row by its id (`x-switchyard-request-id`), or undefined when the ledger has none. */
@@ -116,6 +142,16 @@ export interface LedgerStore {
    * spend, for `switchyard statusline`.
    */
   callerSummary(fragment: string, sinceMs: number): Promise<CallerSummary>;
+  /**
+   * Totals per bucket, tier and alias, added up in the database (a month of rows never crosses
+   * into the process); groups with no rows are absent. In no particular order.
+   */
+  totals(query: LedgerTotalsQuery): Promise<LedgerTotals[]>;
+  /**
+   * The request a row belongs to: its first attempt and every escalation of it, by attempt
+   * number. Empty when no row has this id.
+   */
+  attemptsOf(id: string): Promise<RequestRecord[]>;
   close(): Promise<void>;
 }
 

@@ -6,9 +6,16 @@
  */
 import pg from "pg";
 import { LedgerBatch } from "./ledger-batch.js";
-import { fromLedgerRow, LEDGER_COLUMNS, toLedgerRow } from "./ledger-row.js";
+import { fromLedgerRow, fromTotalsRow, LEDGER_COLUMNS, toLedgerRow, totalsSql } from "./ledger-row.js";
 import { LEDGER_SCHEMA, REQUESTS_TABLE } from "./ledger-schema.js";
-import type { CallerSummary, LedgerStore, RequestRecord, ToolCallRecord } from "./ledger-store.js";
+import type {
+  CallerSummary,
+  LedgerStore,
+  LedgerTotals,
+  LedgerTotalsQuery,
+  RequestRecord,
+  ToolCallRecord,
+} from "./ledger-store.js";
 import { migratePostgres } from "./schema-migrations.js";
 import { insertionOrderColumn } from "./table-schema.js";
 import { fromToolCallRow, TOOL_CALL_COLUMNS, toolCallValues } from "./tool-call-row.js";
@@ -72,11 +79,33 @@ export class PostgresLedger implements LedgerStore {
     }
   }
 
-  async recent(limit: number): Promise<RequestRecord[]> {
+  async recent(limit: number, beforeMs = Number.MAX_SAFE_INTEGER): Promise<RequestRecord[]> {
     await this.flush();
     const result = await this.pool.query(
-      `SELECT ${COLUMNS.join(", ")} FROM requests ORDER BY started_at DESC, ${INSERTION_ORDER} DESC LIMIT $1`,
-      [limit],
+      `SELECT ${COLUMNS.join(", ")} FROM requests WHERE started_at < $1
+       ORDER BY started_at DESC, ${INSERTION_ORDER} DESC LIMIT $2`,
+      [beforeMs, limit],
+    );
+    return result.rows.map(fromLedgerRow);
+  }
+
+  async totals(query: LedgerTotalsQuery): Promise<LedgerTotals[]> {
+    await this.flush();
+    const result = await this.pool.query(
+      totalsSql({ bucket: "$1::bigint", start: "$2::bigint", end: "$3::bigint" }),
+      [Math.max(1, Math.round(query.bucketMs)), Math.floor(query.startMs), Math.ceil(query.endMs)],
+    );
+    return result.rows.map(fromTotalsRow);
+  }
+
+  async attemptsOf(id: string): Promise<RequestRecord[]> {
+    await this.flush();
+    const result = await this.pool.query(
+      `WITH first AS (SELECT COALESCE(parent_id, id) AS id FROM requests WHERE id = $1)
+       SELECT ${COLUMNS.join(", ")} FROM requests
+       WHERE id = (SELECT id FROM first) OR parent_id = (SELECT id FROM first)
+       ORDER BY COALESCE(attempt, 1), started_at, ${INSERTION_ORDER}`,
+      [id],
     );
     return result.rows.map(fromLedgerRow);
   }

@@ -16,9 +16,16 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { LedgerBatch } from "./ledger-batch.js";
-import { fromLedgerRow, LEDGER_COLUMNS, toLedgerRow } from "./ledger-row.js";
+import { fromLedgerRow, fromTotalsRow, LEDGER_COLUMNS, toLedgerRow, totalsSql } from "./ledger-row.js";
 import { LEDGER_SCHEMA, REQUESTS_TABLE } from "./ledger-schema.js";
-import type { CallerSummary, LedgerStore, RequestRecord, ToolCallRecord } from "./ledger-store.js";
+import type {
+  CallerSummary,
+  LedgerStore,
+  LedgerTotals,
+  LedgerTotalsQuery,
+  RequestRecord,
+  ToolCallRecord,
+} from "./ledger-store.js";
 import { migrateSqlite } from "./schema-migrations.js";
 import { insertionOrderColumn } from "./table-schema.js";
 import { fromToolCallRow, TOOL_CALL_COLUMNS, toolCallValues } from "./tool-call-row.js";
@@ -157,11 +164,36 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
     this.writeNow();
   }
 
-  async recent(limit: number): Promise<RequestRecord[]> {
+  async recent(limit: number, beforeMs = Number.MAX_SAFE_INTEGER): Promise<RequestRecord[]> {
     this.batch.writeNow();
     const rows = this.database
-      .prepare(`SELECT * FROM requests ORDER BY started_at DESC, ${INSERTION_ORDER} DESC LIMIT ?`)
-      .all(limit) as Array<Record<string, unknown>>;
+      .prepare(
+        `SELECT * FROM requests WHERE started_at < ? ORDER BY started_at DESC, ${INSERTION_ORDER} DESC LIMIT ?`,
+      )
+      .all(beforeMs, limit) as Array<Record<string, unknown>>;
+    return rows.map(fromLedgerRow);
+  }
+
+  async totals(query: LedgerTotalsQuery): Promise<LedgerTotals[]> {
+    this.batch.writeNow();
+    // better-sqlite3 binds a JS number as REAL; a BigInt is bound as INTEGER, for integer division.
+    const rows = this.database.prepare(totalsSql({ bucket: "@bucket", start: "@start", end: "@end" })).all({
+      bucket: BigInt(Math.max(1, Math.round(query.bucketMs))),
+      start: Math.floor(query.startMs),
+      end: Math.ceil(query.endMs),
+    }) as Array<Record<string, unknown>>;
+    return rows.map(fromTotalsRow);
+  }
+
+  async attemptsOf(id: string): Promise<RequestRecord[]> {
+    this.batch.writeNow();
+    const rows = this.database
+      .prepare(
+        `WITH first AS (SELECT COALESCE(parent_id, id) AS id FROM requests WHERE id = ?)
+         SELECT * FROM requests WHERE id = (SELECT id FROM first) OR parent_id = (SELECT id FROM first)
+         ORDER BY COALESCE(attempt, 1), started_at, ${INSERTION_ORDER}`,
+      )
+      .all(id) as Array<Record<string, unknown>>;
     return rows.map(fromLedgerRow);
   }
 

@@ -24,7 +24,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["escalation"],
   ["core"],
   ["planning"],
-  ["setup"],
+  ["setup", "dashboard"],
   ["gateway"],
   ["demo"],
   ["cli"],

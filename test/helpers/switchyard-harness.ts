@@ -14,7 +14,7 @@ import {
   type SwitchyardRuntime,
   startRuntime,
 } from "../../src/core/switchyard-runtime.js";
-import { buildGateway, type Gateway } from "../../src/gateway/gateway-server.js";
+import { buildGateway, type Gateway, type GatewayOptions } from "../../src/gateway/gateway-server.js";
 import type { RequestRecord } from "../../src/store/ledger-store.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
 import { type FakeOpenRouter, startFakeOpenRouter } from "../fakes/fake-openrouter.js";
@@ -41,6 +41,8 @@ export interface HarnessOptions {
   authTokens?: string[];
   /** Passed to the runtime (clocks, retry delays). */
   runtime?: Pick<RuntimeOptions, "now" | "generationRetryDelaysMs" | "toolLauncher">;
+  /** Options for the gateway (the dashboard's runs source and clock). */
+  gateway?: GatewayOptions;
 }
 
 export const quietEngine = {
@@ -77,7 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     env: { SWITCHYARD_HOME: directory },
     ...options.runtime,
   });
-  const gateway = buildGateway(runtime);
+  const gateway = buildGateway(runtime, options.gateway);
   const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
   return {
     url,

@@ -103,6 +103,94 @@ export function describeLedgerStore(
       });
     });
 
+    it("pages back through the newest rows with a start-time cursor", async () => {
+      const base = Date.UTC(2026, 10, 1);
+      for (let index = 0; index < 5; index++)
+        store.record(sampleRecord({ id: `page-${index}`, startedAt: base + index * 10 }));
+      const first = await store.recent(2);
+      expect(first.map((row) => row.id)).toEqual(["page-4", "page-3"]);
+      const next = await store.recent(2, first.at(-1)!.startedAt);
+      expect(next.map((row) => row.id)).toEqual(["page-2", "page-1"]);
+    });
+
+    it("adds up rows per bucket, tier and alias in the database", async () => {
+      const hour = 3_600_000;
+      const base = Date.UTC(2026, 10, 1, 8);
+      const rows = [
+        sampleRecord({ startedAt: base + 5, inputTokens: 100, outputTokens: 10 }),
+        sampleRecord({ startedAt: base + hour - 1, inputTokens: 50, outputTokens: 5, status: "error" }),
+        sampleRecord({
+          startedAt: base + 10,
+          tier: 2,
+          alias: "cloud-sonnet",
+          inputTokens: 1_000,
+          outputTokens: 200,
+          costUsd: 0.25,
+        }),
+        sampleRecord({ startedAt: base + hour, inputTokens: 7, outputTokens: 3 }),
+        sampleRecord({ startedAt: base + 3 * hour, inputTokens: 1, outputTokens: 1 }),
+      ];
+      for (const row of rows) store.record(row);
+      const totals = await store.totals({ startMs: base, endMs: base + 3 * hour, bucketMs: hour });
+      const sorted = totals.sort(
+        (left, right) => left.bucketStart - right.bucketStart || left.tier - right.tier,
+      );
+      expect(sorted).toEqual([
+        {
+          bucketStart: base,
+          tier: 1,
+          alias: "local-coder",
+          requests: 2,
+          errors: 1,
+          inputTokens: 150,
+          outputTokens: 15,
+          costUsd: 0,
+        },
+        {
+          bucketStart: base,
+          tier: 2,
+          alias: "cloud-sonnet",
+          requests: 1,
+          errors: 0,
+          inputTokens: 1_000,
+          outputTokens: 200,
+          costUsd: 0.25,
+        },
+        {
+          bucketStart: base + hour,
+          tier: 1,
+          alias: "local-coder",
+          requests: 1,
+          errors: 0,
+          inputTokens: 7,
+          outputTokens: 3,
+          costUsd: 0,
+        },
+      ]);
+      expect(
+        await store.totals({ startMs: base + 4 * hour, endMs: base + 5 * hour, bucketMs: hour }),
+      ).toEqual([]);
+    });
+
+    it("finds a request's attempts from any one of them, first attempt first", async () => {
+      const base = Date.UTC(2026, 10, 1);
+      store.record(sampleRecord({ id: "first", startedAt: base, gateVerdict: "fail" }));
+      store.record(
+        sampleRecord({
+          id: "second",
+          startedAt: base + 5,
+          parentId: "first",
+          attempt: 2,
+          gateVerdict: "pass",
+        }),
+      );
+      store.record(sampleRecord({ id: "unrelated", startedAt: base + 1 }));
+      expect((await store.attemptsOf("second")).map((row) => row.id)).toEqual(["first", "second"]);
+      expect((await store.attemptsOf("first")).map((row) => row.id)).toEqual(["first", "second"]);
+      expect((await store.attemptsOf("unrelated")).map((row) => row.id)).toEqual(["unrelated"]);
+      expect(await store.attemptsOf("missing")).toEqual([]);
+    });
+
     it("batches a burst of writes and loses none", async () => {
       for (let index = 0; index < 2_000; index++) store.record(sampleRecord({ id: `burst-${index}` }));
       await store.flush();
