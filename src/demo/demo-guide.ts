@@ -4,6 +4,7 @@
  * dashboard and the CLI on the demo's ledger.
  */
 import { formatUsd } from "../budget/budget-money.js";
+import { dashboardLink } from "../dashboard/dashboard-auth.js";
 import type { ReceivedAlert } from "./demo-alert-inbox.js";
 import { SIMULATED_ENGINE_ID, SIMULATED_OPENROUTER_ID } from "./demo-config.js";
 import type { DemoSession } from "./demo-session.js";
@@ -46,7 +47,7 @@ export function exploreLines(session: DemoSession, remainingUsd: number): string
     `                  -H 'content-type: application/json' -d '${curlBody}'`,
     `   OpenAI SDK   OPENAI_BASE_URL=${url}/v1 OPENAI_API_KEY=${token}`,
     `   Claude Code  ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${token} ANTHROPIC_API_KEY= claude`,
-    `   dashboard    ${url}/?token=${token}`,
+    `   dashboard    ${dashboardLink(url, token)}`,
     `   admin API    ${url}/admin/requests, /admin/costs, /admin/savings, /admin/budgets, /admin/engines`,
     `   the CLI      switchyard --config ${session.configPath} log   (costs, savings too)`,
     ...(remainingUsd < 1

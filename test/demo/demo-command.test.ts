@@ -74,7 +74,7 @@ describe("switchyard demo", () => {
 
     const url = /The Brain stays up at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     const token = /token\s+(sy-demo-[0-9a-f]+)/.exec(output)?.[1];
-    expect(output).toContain(`dashboard    ${url}/?token=${token}`);
+    expect(output).toContain(`dashboard    ${url}/dashboard?token=${token}`);
     expect(output).toContain(`ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${token}`);
 
     // After the tour the Brain answers any client, on its simulated back ends.
