@@ -41,6 +41,8 @@ export interface ReserveInput {
   promptTokens: number;
   /** The request's max_tokens, else the alias's max_output_tokens; undefined: the model's maximum. */
   maxOutputTokens?: number | undefined;
+  /** The request marks prompt-cache breakpoints (its prompt may be billed as a cache write). */
+  cacheWrites?: boolean | undefined;
 }
 
 export interface Reservation extends ReservationHandle {
@@ -60,6 +62,8 @@ export type BudgetDecision =
 export interface SettleUsage {
   inputTokens: number;
   outputTokens: number;
+  cacheReadTokens?: number | undefined;
+  cacheWriteTokens?: number | undefined;
   /** OpenRouter's `usage.cost`, when it reported one. */
   costUsd?: number | undefined;
 }
@@ -149,6 +153,7 @@ export class BudgetGuard {
       price,
       promptTokens: input.promptTokens,
       maxOutputTokens: input.maxOutputTokens,
+      cacheWrites: input.cacheWrites,
     });
     if (reservedUsd <= 0) return { kind: "free" };
     const now = this.now();
@@ -210,6 +215,7 @@ export class BudgetGuard {
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       reportedUsd: usage.costUsd,
+      cache: { read: usage.cacheReadTokens, write: usage.cacheWriteTokens },
       // With no catalog price, the reported cost stands alone; with neither, the dearest known
       // price keeps the books conservative rather than counting the request as free.
       price: reservation.priceKnown || usage.costUsd === undefined ? reservation.price : undefined,

@@ -50,6 +50,8 @@ const cacheSchema = z.object({
       outputUsdPerToken: z.number().nonnegative(),
       contextLength: z.number().optional(),
       maxOutputTokens: z.number().optional(),
+      cacheReadUsdPerToken: z.number().nonnegative().optional(),
+      cacheWriteUsdPerToken: z.number().nonnegative().optional(),
     }),
   ),
 });
@@ -67,6 +69,8 @@ export async function syncCatalog(options: CatalogSyncOptions): Promise<ModelCat
     };
     if (entry.contextLength !== undefined) price.contextLength = entry.contextLength;
     if (entry.maxCompletionTokens !== undefined) price.maxOutputTokens = entry.maxCompletionTokens;
+    if (entry.cacheReadUsdPerToken !== undefined) price.cacheReadUsdPerToken = entry.cacheReadUsdPerToken;
+    if (entry.cacheWriteUsdPerToken !== undefined) price.cacheWriteUsdPerToken = entry.cacheWriteUsdPerToken;
     catalog.models[entry.id] = price;
   }
   await mkdir(dirname(options.cachePath), { recursive: true });

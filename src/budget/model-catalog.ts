@@ -12,6 +12,9 @@ export interface ModelPrice {
   contextLength?: number;
   /** The most output tokens one request may produce (the worst case when a request sets none). */
   maxOutputTokens?: number;
+  /** Prompt tokens read from the provider's cache, and written to it, where the model caches. */
+  cacheReadUsdPerToken?: number;
+  cacheWriteUsdPerToken?: number;
 }
 
 export interface ModelCatalog {
@@ -25,7 +28,8 @@ const PER_MILLION = 1 / 1_000_000;
 
 /**
  * Published list prices (USD per million tokens → per token). Opus 4.6: $5 / $25 per million
- * (Anthropic's pricing page; the older Opus 4/4.1 were $15 / $75). Both: 200k context.
+ * (Anthropic's pricing page; the older Opus 4/4.1 were $15 / $75). Both: 200k context. Prompt
+ * caching: reads cost a tenth of the input price, 5-minute writes a quarter more.
  */
 export const BUILT_IN_PRICES: Readonly<Record<string, ModelPrice>> = {
   "anthropic/claude-sonnet-4.5": {
@@ -34,6 +38,8 @@ export const BUILT_IN_PRICES: Readonly<Record<string, ModelPrice>> = {
     outputUsdPerToken: 15 * PER_MILLION,
     contextLength: 200_000,
     maxOutputTokens: 64_000,
+    cacheReadUsdPerToken: 0.3 * PER_MILLION,
+    cacheWriteUsdPerToken: 3.75 * PER_MILLION,
   },
   "anthropic/claude-opus-4.6": {
     model: "anthropic/claude-opus-4.6",
@@ -41,6 +47,8 @@ export const BUILT_IN_PRICES: Readonly<Record<string, ModelPrice>> = {
     outputUsdPerToken: 25 * PER_MILLION,
     contextLength: 200_000,
     maxOutputTokens: 128_000,
+    cacheReadUsdPerToken: 0.5 * PER_MILLION,
+    cacheWriteUsdPerToken: 6.25 * PER_MILLION,
   },
 };
 

@@ -17,6 +17,17 @@ export interface RungBudgetLogger {
 
 const FREE: BudgetDecision = { kind: "free" };
 
+/** Whether the request marks prompt-cache breakpoints (only Anthropic-shaped callers do). */
+function hasCacheMarks(request: ChatRequest): boolean {
+  return request.messages.some(
+    (message) =>
+      ("cache" in message && message.cache !== undefined) ||
+      (message.role === "user" &&
+        typeof message.content !== "string" &&
+        message.content.some((part) => part.cache)),
+  );
+}
+
 /** A model's reported cost may disagree with the catalog on every request (prompt caching): say so hourly. */
 const COST_WARNING_INTERVAL_MS = 3_600_000;
 
@@ -49,6 +60,7 @@ export class RungBudget {
       // A bound, not an estimate: a provider whose tokenizer counts more must not settle past a cap.
       promptTokens: chatRequestTokenBound(request),
       maxOutputTokens: request.maxTokens ?? this.config.aliases[step.alias]?.max_output_tokens,
+      cacheWrites: hasCacheMarks(request),
     });
   }
 

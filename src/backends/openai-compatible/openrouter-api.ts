@@ -38,6 +38,9 @@ export interface OpenRouterModel {
   name?: string;
   promptUsdPerToken: number;
   completionUsdPerToken: number;
+  /** Prompt-cache prices, where the model has them (Anthropic's: a tenth, and 1.25×, of the input price). */
+  cacheReadUsdPerToken?: number;
+  cacheWriteUsdPerToken?: number;
   contextLength?: number;
   maxCompletionTokens?: number;
   /** OpenRouter's `expiration_date`: the day after which the model may be removed (YYYY-MM-DD). */
@@ -65,6 +68,8 @@ const modelsResponseSchema = z.object({
       pricing: z.object({
         prompt: z.union([z.string(), z.number()]),
         completion: z.union([z.string(), z.number()]),
+        input_cache_read: z.union([z.string(), z.number()]).nullish(),
+        input_cache_write: z.union([z.string(), z.number()]).nullish(),
       }),
       top_provider: z
         .object({ context_length: z.number().nullish(), max_completion_tokens: z.number().nullish() })
@@ -103,6 +108,10 @@ export async function fetchModels(options: OpenRouterApiOptions = {}): Promise<O
     const maxCompletionTokens = entry.top_provider?.max_completion_tokens;
     if (typeof maxCompletionTokens === "number") model.maxCompletionTokens = maxCompletionTokens;
     if (entry.expiration_date) model.expirationDate = entry.expiration_date;
+    const cacheRead = Number(entry.pricing.input_cache_read ?? Number.NaN);
+    const cacheWrite = Number(entry.pricing.input_cache_write ?? Number.NaN);
+    if (isPrice(cacheRead)) model.cacheReadUsdPerToken = cacheRead;
+    if (isPrice(cacheWrite)) model.cacheWriteUsdPerToken = cacheWrite;
     models.push(model);
   }
   return models;

@@ -76,7 +76,7 @@ export function chatResultToAnthropicMessage(
     content,
     stop_reason: stopReason,
     stop_sequence: stopReason === "stop_sequence" ? (result.stopSequence ?? null) : null,
-    usage: anthropicUsage(result.usage.inputTokens, result.usage.outputTokens),
+    usage: anthropicUsage(result.usage),
   };
 }
 
@@ -122,12 +122,18 @@ export function anthropicToolUseId(upstreamId: string, messageId: string, ordina
   return `toolu_${body}_${ordinal}`;
 }
 
-function anthropicUsage(inputTokens: number, outputTokens: number): AnthropicUsage {
+/**
+ * Anthropic's usage: `input_tokens` counts only the prompt read fresh; what came from the cache
+ * and what went into it are counted apart (Claude Code shows them so).
+ */
+function anthropicUsage(usage: Usage): AnthropicUsage {
+  const read = usage.cacheReadTokens ?? 0;
+  const write = usage.cacheWriteTokens ?? 0;
   return {
-    input_tokens: inputTokens,
-    output_tokens: outputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    input_tokens: Math.max(0, usage.inputTokens - read - write),
+    output_tokens: usage.outputTokens,
+    cache_creation_input_tokens: write,
+    cache_read_input_tokens: read,
   };
 }
 
@@ -190,7 +196,7 @@ export class AnthropicStreamRenderer {
       stop_reason: null,
       stop_sequence: null,
       // Anthropic's own streams start at output_tokens 1; message_delta carries the real count.
-      usage: anthropicUsage(this.estimatedInputTokens, 1),
+      usage: anthropicUsage({ inputTokens: this.estimatedInputTokens, outputTokens: 1 }),
     };
     return frame("message_start", JSON.stringify({ type: "message_start", message }));
   }
@@ -253,10 +259,9 @@ export class AnthropicStreamRenderer {
         stop_reason: stopReason,
         stop_sequence: stopReason === "stop_sequence" ? (this.stopSequence ?? null) : null,
       },
-      usage: {
-        input_tokens: this.usage ? this.usage.inputTokens : this.estimatedInputTokens,
-        output_tokens: this.usage?.outputTokens ?? 0,
-      },
+      usage: this.usage
+        ? anthropicUsage(this.usage)
+        : { input_tokens: this.estimatedInputTokens, output_tokens: 0 },
     };
     return prefix + closing + frame("message_delta", JSON.stringify(delta)) + messageStopFrame;
   }
