@@ -1,0 +1,146 @@
+/**
+ * What the classifier reads of a conversation, and how much each part counts — the same for every
+ * door and every model name, because the classifier only ever sees our `ChatMessage[]`:
+ *
+ * - **The request** is the last user turn — unless that turn is a weak follow-up ("continue",
+ *   "go on", "fix it", "ok do that", "yes"): a short turn that names no task of its own. Such a turn
+ *   continues the conversation's task, so the request is read from the last user turn that does
+ *   carry one, and the follow-up's own words are not read at all ("continue" is not a decision to
+ *   take, "fix it" is not a lint job).
+ * - **Agent boilerplate weighs little or nothing.** `<system-reminder>` and `<environment_details>`
+ *   blocks inside user turns (Claude Code, Cline) are dropped. A system prompt counts at the
+ *   `system` source weight only while it is short — a persona or a one-line instruction ("You
+ *   generate commit messages") — and less the longer it gets, so an agent's pages of standing
+ *   tool-use instructions say next to nothing; past a length it is not read at all. A persona
+ *   ("You are a senior architect") never makes top-tier evidence on its own: `task-classifier.ts`
+ *   keeps system-prompt votes out of the "clearly architecture" rule.
+ */
+
+import type { ChatMessage } from "../protocol/chat-types.js";
+import { scanPhrases } from "./classifier-phrases.js";
+import { CLASSIFIER_LIMITS, FOLLOW_UP, SYSTEM_PROMPT } from "./classifier-rules.js";
+import { splitProseAndCode, structureFindings } from "./classifier-structure.js";
+import { readWords } from "./classifier-text.js";
+
+/** A weak follow-up that handed its task to an earlier turn. */
+export interface FollowUp {
+  /** The follow-up as written, trimmed and shortened for evidence. */
+  text: string;
+  /** How many user turns back the turn carrying the task is (1: the one just before). */
+  turnsBack: number;
+}
+
+/** A system prompt with the source weight it carries (1 = the `system` weight in full). */
+export interface WeightedSystemPrompt {
+  text: string;
+  factor: number;
+}
+
+export interface ConversationReading {
+  /** The text the task is read from: the last user turn, or the one a follow-up continues. */
+  request: string | undefined;
+  /** Set when the last user turn was a weak follow-up. */
+  followUp: FollowUp | undefined;
+  /** User turns before `request`, newest first, at most `CLASSIFIER_LIMITS.earlierTurns`. */
+  earlier: string[];
+  /** System prompts worth reading, with their factor. */
+  systems: WeightedSystemPrompt[];
+}
+
+export function readConversation(messages: ChatMessage[], system: string | undefined): ConversationReading {
+  const userTurns = userTexts(messages);
+  let requestTurn = userTurns.length - 1;
+  let followUp: FollowUp | undefined;
+  const last = userTurns[requestTurn];
+  if (last !== undefined && userTurns.length > 1 && isWeakFollowUp(last)) {
+    // Walk back over follow-ups of follow-ups ("yes" after "go on") to the turn with the task.
+    const oldest = Math.max(0, requestTurn - FOLLOW_UP.turnsSearched);
+    for (let turn = requestTurn - 1; turn >= oldest; turn--) {
+      if (!isWeakFollowUp(userTurns[turn]!)) {
+        followUp = {
+          text: last.trim().slice(0, FOLLOW_UP.evidenceCharacters),
+          turnsBack: requestTurn - turn,
+        };
+        requestTurn = turn;
+        break;
+      }
+    }
+  }
+  const earlier: string[] = [];
+  for (let turn = requestTurn - 1; turn >= 0 && earlier.length < CLASSIFIER_LIMITS.earlierTurns; turn--) {
+    earlier.push(userTurns[turn]!);
+  }
+  const systems: WeightedSystemPrompt[] = [];
+  for (const message of messages) {
+    if (message.role === "system") addSystemPrompt(systems, message.content);
+  }
+  if (system) addSystemPrompt(systems, system);
+  return { request: userTurns[requestTurn], followUp, earlier, systems };
+}
+
+/**
+ * A turn too short and too plain to carry a task: at most `FOLLOW_UP.maximumWords` words of prose,
+ * no pasted material (code, a diff, a trace, conflict markers, test or lint output), and no phrase
+ * of the rule table that names a task outright (weight ≥ `FOLLOW_UP.taskPhraseWeight`) other than
+ * the continuation phrases ("tell me more", "elaborate", which ask for more of the same).
+ */
+export function isWeakFollowUp(text: string): boolean {
+  if (text.length > FOLLOW_UP.maximumCharacters) return false;
+  const layout = splitProseAndCode(text);
+  if (layout.code.trim() !== "" || structureFindings(layout.structure).length > 0) return false;
+  const words = readWords(layout.prose);
+  // No words at all ("👍", "?") is an acknowledgement too.
+  if (words.stems.length > FOLLOW_UP.maximumWords) return false;
+  let namesTask = false;
+  scanPhrases(words, (entry, index, length) => {
+    if (entry.weight < FOLLOW_UP.taskPhraseWeight) return;
+    if (!CONTINUATIONS.has(words.stems.slice(index, index + length).join(" "))) namesTask = true;
+  });
+  return !namesTask;
+}
+
+/** Continuation phrases, stemmed the way the phrase scan matches them. */
+const CONTINUATIONS = new Set(FOLLOW_UP.continuations.map((phrase) => readWords(phrase).stems.join(" ")));
+
+/** The user turns' texts, oldest first, without agent blocks; turns with no text are skipped. */
+function userTexts(messages: ChatMessage[]): string[] {
+  const texts: string[] = [];
+  for (const message of messages) {
+    if (message.role !== "user") continue;
+    const text = withoutAgentBlocks(userText(message.content));
+    if (text.trim() !== "") texts.push(text);
+  }
+  return texts;
+}
+
+function userText(content: string | Array<{ type: string; text?: string }>): string {
+  if (typeof content === "string") return content;
+  let text = "";
+  for (const part of content) {
+    if (part.type === "text" && part.text !== undefined) text += (text ? "\n" : "") + part.text;
+  }
+  return text;
+}
+
+/**
+ * Blocks agents add to user turns that are context, not the request: Claude Code's
+ * `<system-reminder>` (CLAUDE.md, todo lists, file-change notices) and Cline's
+ * `<environment_details>` (open tabs, file listings).
+ */
+const AGENT_BLOCK = /<(system-reminder|environment_details)>[\s\S]*?<\/\1>/g;
+
+export function withoutAgentBlocks(text: string): string {
+  if (!text.includes("<system-reminder>") && !text.includes("<environment_details>")) return text;
+  return text.replace(AGENT_BLOCK, "").trim();
+}
+
+/**
+ * Full weight up to `SYSTEM_PROMPT.fullWeightCharacters`, then inversely to the length (so a
+ * prompt of any length says about as much as a short one), and not read past
+ * `SYSTEM_PROMPT.ignoredAfterCharacters`: an agent's instructions describe every task it might do.
+ */
+function addSystemPrompt(systems: WeightedSystemPrompt[], text: string): void {
+  const length = text.length;
+  if (length === 0 || length > SYSTEM_PROMPT.ignoredAfterCharacters) return;
+  systems.push({ text, factor: Math.min(1, SYSTEM_PROMPT.fullWeightCharacters / length) });
+}
