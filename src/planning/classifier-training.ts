@@ -33,10 +33,10 @@
 
 import { TASK_INDEX, TASK_KINDS, type TaskKind } from "../config/task-kinds.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
+import { isCommonFeature } from "../routing/classifier-common-words.js";
 import { type LearnedModel, modelFromWeights } from "../routing/classifier-model.js";
 import type { DecisionPolicy } from "../routing/classifier-rules.js";
 import { decide, type RequestReading, readRequest, scoresOf } from "../routing/task-classifier.js";
-import { isCommonFeature } from "./classifier-common-words.js";
 
 export interface LabelledExample {
   task: TaskKind;

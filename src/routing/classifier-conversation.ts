@@ -17,6 +17,7 @@
  */
 
 import type { ChatMessage } from "../protocol/chat-types.js";
+import { COMMON_WORD_STEMS } from "./classifier-common-words.js";
 import { scanPhrases } from "./classifier-phrases.js";
 import { CLASSIFIER_LIMITS, FOLLOW_UP, SYSTEM_PROMPT } from "./classifier-rules.js";
 import { splitProseAndCode, structureFindings } from "./classifier-structure.js";
@@ -48,41 +49,36 @@ export interface ConversationReading {
 }
 
 export function readConversation(messages: ChatMessage[], system: string | undefined): ConversationReading {
-  const userTurns = userTexts(messages);
-  let requestTurn = userTurns.length - 1;
+  // Newest first; only as many turns as can matter (a long session has hundreds).
+  const turns = recentUserTexts(messages, 1 + FOLLOW_UP.turnsSearched + CLASSIFIER_LIMITS.earlierTurns);
+  let requestTurn = 0;
   let followUp: FollowUp | undefined;
-  const last = userTurns[requestTurn];
-  if (last !== undefined && userTurns.length > 1 && isWeakFollowUp(last)) {
+  const last = turns[0];
+  if (last !== undefined && turns.length > 1 && isWeakFollowUp(last)) {
     // Walk back over follow-ups of follow-ups ("yes" after "go on") to the turn with the task.
-    const oldest = Math.max(0, requestTurn - FOLLOW_UP.turnsSearched);
-    for (let turn = requestTurn - 1; turn >= oldest; turn--) {
-      if (!isWeakFollowUp(userTurns[turn]!)) {
-        followUp = {
-          text: last.trim().slice(0, FOLLOW_UP.evidenceCharacters),
-          turnsBack: requestTurn - turn,
-        };
+    const oldest = Math.min(FOLLOW_UP.turnsSearched, turns.length - 1);
+    for (let turn = 1; turn <= oldest; turn++) {
+      if (!isWeakFollowUp(turns[turn]!)) {
+        followUp = { text: last.trim().slice(0, FOLLOW_UP.evidenceCharacters), turnsBack: turn };
         requestTurn = turn;
         break;
       }
     }
   }
-  const earlier: string[] = [];
-  for (let turn = requestTurn - 1; turn >= 0 && earlier.length < CLASSIFIER_LIMITS.earlierTurns; turn--) {
-    earlier.push(userTurns[turn]!);
-  }
+  const earlier = turns.slice(requestTurn + 1, requestTurn + 1 + CLASSIFIER_LIMITS.earlierTurns);
   const systems: WeightedSystemPrompt[] = [];
   for (const message of messages) {
     if (message.role === "system") addSystemPrompt(systems, message.content);
   }
   if (system) addSystemPrompt(systems, system);
-  return { request: userTurns[requestTurn], followUp, earlier, systems };
+  return { request: turns[requestTurn], followUp, earlier, systems };
 }
 
 /**
- * A turn too short and too plain to carry a task: at most `FOLLOW_UP.maximumWords` words of prose,
- * no pasted material (code, a diff, a trace, conflict markers, test or lint output), and no phrase
- * of the rule table that names a task outright (weight ≥ `FOLLOW_UP.taskPhraseWeight`) other than
- * the continuation phrases ("tell me more", "elaborate", which ask for more of the same).
+ * A turn too short and too plain to carry a task (`FOLLOW_UP`): a line of prose, no pasted material
+ * (code, a diff, a trace, conflict markers, test or lint output), at most two things named of its
+ * own, and no phrase of the rule table that names a task outright other than the continuation
+ * phrases ("tell me more", "elaborate", which ask for more of the same).
  */
 export function isWeakFollowUp(text: string): boolean {
   if (text.length > FOLLOW_UP.maximumCharacters) return false;
@@ -91,6 +87,11 @@ export function isWeakFollowUp(text: string): boolean {
   const words = readWords(layout.prose);
   // No words at all ("👍", "?") is an acknowledgement too.
   if (words.stems.length > FOLLOW_UP.maximumWords) return false;
+  let contentWords = 0;
+  for (const stem of words.stems) {
+    if (!COMMON_WORD_STEMS.has(stem) && !CONTINUATION_STEMS.has(stem) && !/^\d+$/.test(stem)) contentWords++;
+  }
+  if (contentWords > FOLLOW_UP.maximumContentWords) return false;
   let namesTask = false;
   scanPhrases(words, (entry, index, length) => {
     if (entry.weight < FOLLOW_UP.taskPhraseWeight) return;
@@ -101,17 +102,21 @@ export function isWeakFollowUp(text: string): boolean {
 
 /** Continuation phrases, stemmed the way the phrase scan matches them. */
 const CONTINUATIONS = new Set(FOLLOW_UP.continuations.map((phrase) => readWords(phrase).stems.join(" ")));
+const CONTINUATION_STEMS = new Set(readWords(FOLLOW_UP.continuationWords).stems);
 
-/** The user turns' texts, oldest first, without agent blocks; turns with no text are skipped. */
-function userTexts(messages: ChatMessage[]): string[] {
+/** The texts of the last `limit` user turns that have any, newest first, without agent blocks. */
+function recentUserTexts(messages: ChatMessage[], limit: number): string[] {
   const texts: string[] = [];
-  for (const message of messages) {
+  for (let index = messages.length - 1; index >= 0 && texts.length < limit; index--) {
+    const message = messages[index]!;
     if (message.role !== "user") continue;
     const text = withoutAgentBlocks(userText(message.content));
-    if (text.trim() !== "") texts.push(text);
+    if (NOT_BLANK.test(text)) texts.push(text);
   }
   return texts;
 }
+
+const NOT_BLANK = /\S/;
 
 function userText(content: string | Array<{ type: string; text?: string }>): string {
   if (typeof content === "string") return content;

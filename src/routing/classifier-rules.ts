@@ -64,23 +64,27 @@ export const SYSTEM_PROMPT = {
 
 /**
  * Weak follow-ups ("continue", "fix it", "ok do that", "yes") inherit the task of the last user
- * turn that carries one (classifier-conversation.ts). A turn is weak when it is this short, holds
- * no pasted material, and no phrase of the table names a task in it (weight ≥ `taskPhraseWeight`)
- * except the continuation phrases, which ask for more of the same.
+ * turn that carries one (classifier-conversation.ts). A turn is weak when it is short, holds no
+ * pasted material, names at most `maximumContentWords` things of its own — words that are neither
+ * common words nor `continuationWords` ("same for the billing folder" names two) — and no phrase
+ * of the table names a task in it (weight ≥ `taskPhraseWeight`) other than the continuation
+ * phrases, which ask for more of the same.
  */
 export const FOLLOW_UP = {
-  maximumWords: 12,
+  maximumWords: 15,
   /** Longer turns are not even read for it: a follow-up is a line, not a paragraph. */
-  maximumCharacters: 160,
+  maximumCharacters: 200,
+  maximumContentWords: 2,
   taskPhraseWeight: 2.5,
-  continuations: [
-    "tell me more",
-    "elaborate",
-    "expand",
-    "more detail",
-    "more detailed description",
-    "flesh out",
-  ],
+  continuations: ["tell me more", "elaborate", "expand", "more detail", "flesh out"],
+  /** Acknowledgements, continuations, verbs without an object of their own, generic nouns. */
+  continuationWords: `
+    ok okay k yes yeah yep yup sure fine cool great good nice perfect thanks thank cheers please
+    pls lgtm agreed right correct exactly alright sounds looks seems go going ahead continue carry
+    keep proceed next finish done do did fix apply try retry again redo start resume rest remaining
+    others same similar too also change changes thing things stuff step steps part parts bit one
+    ones suggestion suggestions idea ideas point points option version answer shorter longer
+    simpler detail details further deeper else anything everything more less much`,
   /** How many user turns back the turn with the task is looked for. */
   turnsSearched: 6,
   evidenceCharacters: 40,

@@ -44,6 +44,7 @@ describe("weak follow-ups", () => {
     "👍",
     "tell me more",
     "same for the other file",
+    "ok, one more for the test changes that go with it",
     "it's WEAK_PASSWORD. go on",
   ])("%s is a weak follow-up", (text) => {
     expect(isWeakFollowUp(text)).toBe(true);
@@ -56,6 +57,8 @@ describe("weak follow-ups", () => {
     "explain this code",
     "that didn't work, it still crashes with the same error",
     "refactor it to use a map instead of the switch",
+    "generate the CRUD handlers for the /invoices resource, same shape as the /customers ones",
+    "now add a loading spinner while the request is pending",
     "ok, write a user story for that",
     "```ts\nconst limit = 20;\n```",
     "and one more thing: when the cache is cold the first request after a deploy takes eight seconds",
@@ -142,9 +145,8 @@ describe("agent boilerplate", () => {
     // What the persona still says is shown, marked as the system prompt's, and counts for little.
     const fromPersona = result.signals.filter((signal) => signal.name.endsWith("(system)"));
     expect(fromPersona.map((signal) => signal.evidence)).toContain("architect");
-    const architecture = fromPersona.filter((signal) => signal.task === "architecture");
-    // Ungated, "architect" and "distributed systems" alone gave architecture 5.
-    expect(architecture.reduce((sum, signal) => sum + signal.weight, 0)).toBeLessThan(2);
+    // Ungated, "architect" and "distributed systems" alone gave architecture 5, and it won.
+    expect(result.scores.architecture ?? 0).toBeLessThan(result.scores[result.task]! / 2);
   });
 
   it("a system prompt still tips what the request leaves open", () => {

@@ -20,13 +20,13 @@ import {
   TASK_KINDS,
   type TaskKind,
 } from "../../src/config/task-kinds.js";
-import { COMMON_WORD_STEMS, isCommonFeature } from "../../src/planning/classifier-common-words.js";
 import {
   exampleMessages,
   type LabelledExample,
   TRAINING_OPTIONS,
 } from "../../src/planning/classifier-training.js";
 import type { ChatMessage } from "../../src/protocol/chat-types.js";
+import { COMMON_WORD_STEMS, isCommonFeature } from "../../src/routing/classifier-common-words.js";
 import { modelFromWeights } from "../../src/routing/classifier-model.js";
 import { DECISION_POLICY, KEYWORD_RULES } from "../../src/routing/classifier-rules.js";
 import { LEARNED_WEIGHTS } from "../../src/routing/classifier-weights.js";

@@ -9,9 +9,12 @@
  * new author's prompt that uses "or" in passing was pulled towards a decision gate. Capped, such a
  * word can still tip a close call but never decide one; the hand-written phrases that use them
  * ("which of these two", "why does") keep their weights.
+ *
+ * The same words tell a weak follow-up ("ok, do that") from a request: what is left of a turn
+ * after them and the continuation words is what it names of its own (`classifier-conversation.ts`).
  */
 
-import { stemWord } from "../routing/classifier-text.js";
+import { stemWord } from "./classifier-text.js";
 
 const WORDS = `
   a an the and or but nor so yet if then else than as at by for from in into of off on onto out
