@@ -11,9 +11,9 @@
  *   blocks inside user turns (Claude Code, Cline) are dropped. A system prompt counts at the
  *   `system` source weight only while it is short — a persona or a one-line instruction ("You
  *   generate commit messages") — and less the longer it gets, so an agent's pages of standing
- *   tool-use instructions say next to nothing; past a length it is not read at all. A persona
- *   ("You are a senior architect") never makes top-tier evidence on its own: `task-classifier.ts`
- *   keeps system-prompt votes out of the "clearly architecture" rule.
+ *   tool-use instructions say next to nothing; past a length it is not read at all. What a system
+ *   prompt does say counts only as far as the request itself supports it (`decide` in
+ *   task-classifier.ts): a persona ("You are a senior architect") tips a close call at most.
  */
 
 import type { ChatMessage } from "../protocol/chat-types.js";
