@@ -7,6 +7,12 @@
  * in-sample with the shipped weights, and cross-validated (each prompt classified by a model
  * trained without it), which is the estimate for wording the classifier has never seen.
  *
+ * Then the blind sets, written by authors who never saw the classifier, its rules or its training
+ * data, and never trained or tuned on: task and tier accuracy, the share sent below its tier
+ * (under-routed: a task answered by a model it is too hard for), and the confusion pairs. Blind set
+ * 3 (`routing-blind-set-3.jsonl`, with persona and agent system prompts and weak follow-ups with
+ * their history) is read only here and by its test, and only when the file exists.
+ *
  * Import it to run it (`runRoutingBench()`), or run it directly: `npx tsx bench/routing-bench.ts`
  * (`--folds 0` skips the cross-validation, which retrains the model once per fold).
  */
@@ -19,7 +25,10 @@ import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../src/co
 import {
   type AccuracyGroup,
   accuracyByGroup,
+  accuracyOf,
+  confusionPairs,
   crossValidate,
+  exampleMessages,
   type LabelledExample,
   type Prediction,
   readExample,
@@ -53,16 +62,31 @@ export interface RoutingAccuracy {
   /** Fractions 0..1. */
   task: number;
   tier: number;
+  /** Sent below its tier. */
+  underRouted: number;
+}
+
+/** One blind set: another author's prompts, never trained or tuned on. */
+export interface BlindSetResult {
+  name: string;
+  count: number;
+  /** Fractions 0..1. */
+  task: number;
+  tier: number;
+  /** Sent below its tier. */
+  underRouted: number;
+  /** The mistakes, `truth → predicted`, most common first. */
+  confusion: Array<{ truth: TaskKind; predicted: TaskKind; count: number }>;
 }
 
 export interface RoutingBenchResult {
   latency: RoutingLatency[];
   accuracy: RoutingAccuracy[];
   /**
-   * A second blind set, written by another author who never saw the classifier or its training
-   * data, and never used for training or tuning: the most honest figure for unseen wording.
+   * The blind sets present (2, and 3 when its file exists): the most honest figures for wording
+   * the classifier has never seen.
    */
-  independent?: { count: number; task: number; tier: number };
+  blindSets: BlindSetResult[];
 }
 
 const CHARACTERS_PER_TOKEN = 4;
@@ -94,8 +118,11 @@ export async function runRoutingBench(options: RoutingBenchOptions = {}): Promis
     measureLatency(tokens, "explained", explained),
   ]);
   const accuracy = measureAccuracy(loadLabelledSet(), options.crossValidationFolds ?? DEFAULT_FOLDS);
-  const independent = measureIndependent();
-  return { latency, accuracy, ...(independent ? { independent } : {}) };
+  const blindSets = BLIND_SETS.flatMap(([name, file]) => {
+    const examples = findFile(file) ? loadLabelledSet(file) : undefined;
+    return examples ? [measureBlindSet(name, examples)] : [];
+  });
+  return { latency, accuracy, blindSets };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,12 +212,20 @@ function percentile(sorted: Float64Array, fraction: number): number {
 // Accuracy
 
 const LABELLED_SET = "test/fixtures/routing-labelled-set.jsonl";
-const INDEPENDENT_BLIND_SET = "test/fixtures/routing-blind-set-2.jsonl";
+const BLIND_SETS: Array<[name: string, file: string]> = [
+  ["blind set 2", "test/fixtures/routing-blind-set-2.jsonl"],
+  ["blind set 3", "test/fixtures/routing-blind-set-3.jsonl"],
+];
+const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
 
 /** Found next to the sources when run with tsx, or from the project root when run from dist/. */
-function loadLabelledSet(file = LABELLED_SET): LabelledExample[] {
+function findFile(file: string): string | undefined {
   const candidates = [fileURLToPath(new URL(`../${file}`, import.meta.url)), resolve(file)];
-  const path = candidates.find((candidate) => existsSync(candidate));
+  return candidates.find((candidate) => existsSync(candidate));
+}
+
+function loadLabelledSet(file = LABELLED_SET): LabelledExample[] {
+  const path = findFile(file);
   if (!path) throw new Error(`routing bench: cannot find ${file}; run it from the project root`);
   return readFileSync(path, "utf8")
     .split("\n")
@@ -198,30 +233,19 @@ function loadLabelledSet(file = LABELLED_SET): LabelledExample[] {
     .map((line) => JSON.parse(line) as LabelledExample);
 }
 
-function measureIndependent(): RoutingBenchResult["independent"] {
-  let examples: LabelledExample[];
-  try {
-    examples = loadLabelledSet(INDEPENDENT_BLIND_SET);
-  } catch {
-    return undefined;
-  }
-  const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
-  let task = 0;
-  let tier = 0;
-  for (const example of examples) {
-    const hints = example.system ? { system: example.system } : {};
-    const predicted = classifyMessages([{ role: "user", content: example.prompt }], hints).task;
-    if (predicted === example.task) task++;
-    if (tierOf(predicted) === tierOf(example.task)) tier++;
-  }
-  return { count: examples.length, task: task / examples.length, tier: tier / examples.length };
+/** Each conversation as a door hands it over: system prompt, earlier turns, the last user turn. */
+function measureBlindSet(name: string, examples: LabelledExample[]): BlindSetResult {
+  const predictions = examples.map((example) => ({
+    example,
+    predicted: classifyMessages(exampleMessages(example)).task,
+  }));
+  const { count, task, tier, underRouted } = accuracyOf(predictions, tierOf);
+  return { name, count, task, tier, underRouted, confusion: confusionPairs(predictions) };
 }
 
 function measureAccuracy(examples: LabelledExample[], folds: number): RoutingAccuracy[] {
-  const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
   const inSample: Prediction[] = examples.map((example) => {
-    const hints = example.system ? { system: example.system } : {};
-    const { task, confidence, scores } = classifyMessages([{ role: "user", content: example.prompt }], hints);
+    const { task, confidence, scores } = classifyMessages(exampleMessages(example));
     return { example, predicted: task, confidence, scores };
   });
   const rows: RoutingAccuracy[] = accuracyByGroup(inSample, tierOf).map((row) => ({
@@ -254,20 +278,27 @@ export function formatRoutingBench(result: RoutingBenchResult): string {
   }
   lines.push(
     "",
-    "Classifier accuracy (labelled set; cross-validated is the estimate for unseen wording)",
+    "Classifier accuracy (labelled set; cross-validated is the estimate for unseen wording; under: sent below its tier)",
     "",
-    "  method           group              count    task    tier",
+    "  method           group              count    task    tier   under",
   );
   for (const row of result.accuracy) {
     lines.push(
-      `  ${row.method.padEnd(15)}  ${row.group.padEnd(17)}  ${String(row.count).padStart(5)}  ${formatPercent(row.task)}  ${formatPercent(row.tier)}`,
+      `  ${row.method.padEnd(15)}  ${row.group.padEnd(17)}  ${String(row.count).padStart(5)}  ${formatPercent(row.task)}  ${formatPercent(row.tier)}  ${formatPercent(row.underRouted)}`,
     );
   }
-  if (result.independent) {
-    const { count, task, tier } = result.independent;
+  for (const blind of result.blindSets) {
     lines.push(
-      `  independent      blind set 2        ${String(count).padStart(5)}  ${formatPercent(task)}  ${formatPercent(tier)}   (another author, never trained or tuned on)`,
+      `  independent      ${blind.name.padEnd(17)}  ${String(blind.count).padStart(5)}  ${formatPercent(blind.task)}  ${formatPercent(blind.tier)}  ${formatPercent(blind.underRouted)}   (another author, never trained or tuned on)`,
     );
+  }
+  for (const blind of result.blindSets) {
+    lines.push("", `Confusion pairs on ${blind.name} (true → predicted; ↓ sent below its tier)`, "");
+    if (blind.confusion.length === 0) lines.push("  (none)");
+    for (const { truth, predicted, count } of blind.confusion) {
+      const below = tierOf(predicted) < tierOf(truth) ? "  ↓" : "";
+      lines.push(`  ${String(count).padStart(3)}  ${truth} → ${predicted}${below}`);
+    }
   }
   return lines.join("\n");
 }

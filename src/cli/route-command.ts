@@ -1,6 +1,7 @@
 /**
- * `switchyard route "<prompt>"`: what the router would do with a prompt, and why. Offline: it
- * needs only the config, no back end.
+ * `switchyard route "<prompt>"`: what the router would do with a prompt, and why — the task, how
+ * sure the classifier is and what it would otherwise have been (the runner-up), the ladder and the
+ * signals. Offline: it needs only the config, no back end.
  */
 import { TaskRouter } from "../routing/task-router.js";
 import { loadCliConfig } from "./cli-context.js";
@@ -34,6 +35,8 @@ export function routeCommand(words: string[], options: RouteCommandOptions): voi
       alias: first.alias,
       model: first.model,
       selector: route.selector,
+      confidence: route.confidence,
+      runnerUp: route.runnerUp ?? null,
       ladder: route.ladder.map((step) => step.alias),
       signals,
     };
@@ -47,6 +50,7 @@ export function routeCommand(words: string[], options: RouteCommandOptions): voi
     `model:   ${first.model} (on ${first.backend})`,
     `ladder:  ${route.ladder.map((step) => step.alias).join(" → ")}`,
     `chosen by: ${route.selector}`,
+    `confidence: ${route.confidence.toFixed(2)}${route.runnerUp ? ` (runner-up: ${route.runnerUp})` : ""}`,
     "signals:",
     ...(signals.length
       ? signals.map((signal) => `  - ${signal}`)

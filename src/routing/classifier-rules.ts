@@ -42,8 +42,52 @@ function rule(name: string, task: TaskKind, weight: number) {
 /** How much a word counts depending on where in the conversation it was found. */
 export const SOURCE_WEIGHTS = {
   "last-user": 1,
+  /** The turn a weak follow-up continues: it is the request (classifier-conversation.ts). */
+  inherited: 1,
   "earlier-user": 0.3,
+  /** A short system prompt; a longer one counts less (`SYSTEM_PROMPT`). */
   system: 0.5,
+} as const;
+
+/**
+ * How much of a system prompt is read: a persona or a one-line instruction ("You generate commit
+ * messages") in full, a longer prompt at `fullWeightCharacters / length` of the `system` weight —
+ * an agent's standing instructions describe every task it might do, so together they say about as
+ * much as one short prompt — and one past `ignoredAfterCharacters` not at all.
+ */
+export const SYSTEM_PROMPT = {
+  /** About 50 words. */
+  fullWeightCharacters: 300,
+  /** About 600 words: reading more would only cost time on every request. */
+  ignoredAfterCharacters: 4_000,
+} as const;
+
+/**
+ * Weak follow-ups ("continue", "fix it", "ok do that", "yes") inherit the task of the last user
+ * turn that carries one (classifier-conversation.ts). A turn is weak when it is short, holds no
+ * pasted material, names at most `maximumContentWords` things of its own — words that are neither
+ * common words nor `continuationWords` ("same for the billing folder" names two) — and no phrase
+ * of the table names a task in it (weight ≥ `taskPhraseWeight`) other than the continuation
+ * phrases, which ask for more of the same.
+ */
+export const FOLLOW_UP = {
+  maximumWords: 15,
+  /** Longer turns are not even read for it: a follow-up is a line, not a paragraph. */
+  maximumCharacters: 200,
+  maximumContentWords: 2,
+  taskPhraseWeight: 2.5,
+  continuations: ["tell me more", "elaborate", "expand", "more detail", "flesh out"],
+  /** Acknowledgements, continuations, verbs without an object of their own, generic nouns. */
+  continuationWords: `
+    ok okay k yes yeah yep yup sure fine cool great good nice perfect thanks thank cheers please
+    pls lgtm agreed right correct exactly alright sounds looks seems go going ahead continue carry
+    keep proceed next finish done do did fix apply try retry again redo start resume rest remaining
+    others same similar too also change changes thing things stuff step steps part parts bit one
+    ones suggestion suggestions idea ideas point points option version answer shorter longer
+    simpler detail details further deeper else anything everything more less much`,
+  /** How many user turns back the turn with the task is looked for. */
+  turnsSearched: 6,
+  evidenceCharacters: 40,
 } as const;
 
 /**
@@ -78,8 +122,10 @@ export interface DecisionPolicy {
   minimumDecisiveScore: number;
   /**
    * "Prefer the lower tier when unsure": a cheaper candidate scoring at least this fraction of a
-   * pricier winner is chosen instead. 0.9 rather than the rules-only 0.8: with the model's votes
-   * added, 0.8 handed about one prompt in a hundred more to a cheaper kind that was wrong.
+   * pricier winner is chosen instead. 1 (ties only): cross-validated, 0.9 sent 2.9% of prompts
+   * below their tier and 1 sent 1.7%, with task accuracy no lower — a task answered by a model
+   * it is too hard for costs a failed gate and a second call, more than the rung it saved; the
+   * escalation ladder, not the classifier, is where cheap-first is decided.
    */
   narrowWinRatio: number;
   /**
@@ -103,10 +149,10 @@ export interface DecisionPolicy {
 
 export const DECISION_POLICY: DecisionPolicy = {
   minimumDecisiveScore: 3,
-  narrowWinRatio: 0.9,
+  narrowWinRatio: 1,
   clearTopTierRuleScore: 4,
   clearTopTierRatio: 0.75,
-  confidenceTemperature: 1.5,
+  confidenceTemperature: 1.25,
   confidenceCeiling: 0.99,
 };
 

@@ -46,8 +46,9 @@ const TRACE_FRAME =
 const TRACE_HEADER =
   /^(Traceback \(most recent call last\)|Exception in thread|panic:|thread '.*' panicked|Caused by:|Segmentation fault|fatal error:)/;
 const ERROR_HEADLINE = /^(Uncaught )?[\w.]*(Error|Exception)(: |$)/;
+/** TAP lines are `ok 1 - name`: the number keeps a reply like "ok do that" prose. */
 const TEST_OUTPUT =
-  /^\s*(✓|✗|×|√|✔|✘|(PASS|FAIL|ok|not ok)\s|---\s(PASS|FAIL):|Tests?:?\s+\d+|Test (Files|Suites):?\s+\d+|=+ .*\d+ (passed|failed)|\d+ (passing|failing)$)/;
+  /^\s*(✓|✗|×|√|✔|✘|(PASS|FAIL)\s|(ok|not ok) \d|---\s(PASS|FAIL):|Tests?:?\s+\d+|Test (Files|Suites):?\s+\d+|=+ .*\d+ (passed|failed)|\d+ (passing|failing)$)/;
 const LINT_OUTPUT = /^(\.?[\w./-]+\.\w+):\d+(:\d+)?:?\s+\S|^\s*\d+:\d+\s+(error|warning)\s/;
 const CODE_LINE_END = /[;{}]\s*$/;
 const LIST_ITEM = /^\s{0,3}([-*•]|\d{1,2}[.)])\s+\S/;

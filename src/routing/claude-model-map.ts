@@ -18,11 +18,14 @@
  * The classifier reads Claude Code's conversations without its system prompt and its
  * `<system-reminder>` blocks: they are the same on every request (and full of words like
  * "review" and "architecture"), so they say nothing about the task and would outvote the user.
+ * (Other names get the same in effect: the classifier drops agent blocks from every user turn and
+ * reads a long system prompt at next to no weight — `classifier-conversation.ts`.)
  */
 
 import { TIER_TARGET } from "../config/claude-targets.js";
 import { isTaskKind } from "../config/task-kinds.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
+import { withoutAgentBlocks } from "./classifier-conversation.js";
 
 export type ClaudeFamily = "opus" | "sonnet" | "haiku";
 
@@ -136,7 +139,6 @@ function lastUserText(messages: ChatMessage[]): string {
 
 /** Claude Code's system prompt opens with one of these (CLI, and Agent SDK builds). */
 const CLAUDE_CODE_SYSTEM_OPENINGS = ["you are claude code", "you are a claude agent"];
-const SYSTEM_REMINDER = /<system-reminder>[\s\S]*?<\/system-reminder>/g;
 
 function classifierView(messages: ChatMessage[]): ChatMessage[] {
   const isClaudeCode = messages.some(
@@ -156,15 +158,11 @@ function classifierView(messages: ChatMessage[]): ChatMessage[] {
     }
     const content =
       typeof message.content === "string"
-        ? withoutReminders(message.content)
+        ? withoutAgentBlocks(message.content)
         : message.content.map((part) =>
-            part.type === "text" ? { ...part, text: withoutReminders(part.text) } : part,
+            part.type === "text" ? { ...part, text: withoutAgentBlocks(part.text) } : part,
           );
     view.push({ role: "user", content });
   }
   return view;
-}
-
-function withoutReminders(text: string): string {
-  return text.includes("<system-reminder>") ? text.replace(SYSTEM_REMINDER, "").trim() : text;
 }

@@ -11,9 +11,15 @@
  * fitted on the labelled set, carries the many weak cues a new wording still shares with old ones.
  * Their votes are in the same units and add up.
  *
- * Decision rule: highest score wins, but when unsure prefer the lower tier (cheaper model; the
- * escalation ladder can still climb). The exception is architecture and conflict resolution, which
- * are never kept local once their signals are clearly present.
+ * What is read (`classifier-reading.ts`, `classifier-conversation.ts`): the request's user turn —
+ * or, for a weak follow-up ("continue", "fix it"), the turn it continues — earlier user turns
+ * lightly, and the system prompt as context only: its votes are gated by what the request itself
+ * supports, so a persona cannot make a small edit architecture work.
+ *
+ * Decision rule: highest score wins; a cheaper kind close behind a pricier winner is taken when
+ * the policy says so (`narrowWinRatio`; the shipped policy only on a tie). Architecture and
+ * conflict resolution are never kept local once the request's own words clearly name them. The
+ * runner-up — the best other kind — comes with every decision, for `switchyard route`.
  */
 
 import {
@@ -24,43 +30,28 @@ import {
   type TaskKind,
 } from "../config/task-kinds.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
-import { addSegmentFeatures, type FeatureVector } from "./classifier-features.js";
+import type { FeatureVector } from "./classifier-features.js";
 import { type LearnedModel, parseLearnedWeights, scoreFeatures } from "./classifier-model.js";
-import { type PhraseEntry, scanPhrases } from "./classifier-phrases.js";
 import {
-  CLASSIFIER_LIMITS,
-  CODE_WORD_FACTOR,
-  DECISION_POLICY,
-  type DecisionPolicy,
-  SOURCE_WEIGHTS,
-  STRUCTURE_WEIGHTS,
-} from "./classifier-rules.js";
-import { hasCode, splitProseAndCode, structureFindings } from "./classifier-structure.js";
-import { capText, readWords, type Words } from "./classifier-text.js";
+  type ClassifierHints,
+  type ClassifierSignal,
+  type RequestReading,
+  readRequest,
+} from "./classifier-reading.js";
+import { DECISION_POLICY, type DecisionPolicy } from "./classifier-rules.js";
 import { LEARNED_WEIGHTS } from "./classifier-weights.js";
 
+export type { ClassifierHints, ClassifierSignal, RequestReading } from "./classifier-reading.js";
+export { readRequest } from "./classifier-reading.js";
 export { stemWord } from "./classifier-text.js";
-
-/** One piece of evidence for a task kind; `switchyard route` prints these to explain a decision. */
-export interface ClassifierSignal {
-  /**
-   * Which rule fired, e.g. `structure:merge-conflict-markers` or `review-request`; for the
-   * learned model `learned:word`, `learned:phrase`, `learned:opening` or `learned:structure`.
-   */
-  name: string;
-  /** The task kind the signal votes for. */
-  task: TaskKind;
-  /** Its contribution to that task's score, after source weighting and repetition. */
-  weight: number;
-  /** What was matched, short (the words as written, or a description of the structure). */
-  evidence: string;
-}
 
 /** The decision alone: what the gateway needs on every request. */
 export interface TaskDecision {
   task: TaskKind;
   /** 0..1: how strong and how unambiguous the winning evidence was; 0 when nothing fired. */
   confidence: number;
+  /** The best-scoring other kind, when any other scored: what it would have been instead. */
+  runnerUp: TaskKind | undefined;
   /** Each kind's total score, by index into TASK_KINDS (`scoresOf` names and rounds them). */
   totals: readonly number[];
 }
@@ -69,6 +60,8 @@ export interface Classification {
   task: TaskKind;
   /** 0..1: how strong and how unambiguous the winning evidence was; 0 when nothing fired. */
   confidence: number;
+  /** The best-scoring other kind, when any other scored. */
+  runnerUp: TaskKind | undefined;
   /** Every signal that fired, strongest first; they add up to the scores (to rounding). */
   signals: ClassifierSignal[];
   /** Total score per task kind, only for kinds that scored. */
@@ -79,23 +72,6 @@ export interface Classification {
 export interface ExplainableDecision extends TaskDecision {
   /** The signals that fired, strongest first: ranking and wording them costs more than deciding. */
   explain(): ClassifierSignal[];
-}
-
-export interface ClassifierHints {
-  /** The request offers tools: an agent loop (Claude Code, an IDE), which is usually coding. */
-  hasTools?: boolean;
-  /** A system prompt given outside the messages (Anthropic `system`). */
-  system?: string;
-}
-
-/** What reading a request yields before any learned weight is applied (the trainer's input). */
-export interface RequestReading {
-  /** Signals of the hand-written rules: phrases and structure. */
-  ruleSignals: ClassifierSignal[];
-  /** Features for the learned model. */
-  features: FeatureVector;
-  /** Whether the last user message contains code: decides the fallback when nothing fires. */
-  sawCode: boolean;
 }
 
 const LEARNED_MODEL: LearnedModel = parseLearnedWeights(LEARNED_WEIGHTS);
@@ -113,8 +89,8 @@ export function classifyText(text: string): Classification {
 }
 
 export function classifyMessages(messages: ChatMessage[], hints: ClassifierHints = {}): Classification {
-  const { task, confidence, totals, explain } = classifyLazily(messages, hints);
-  return { task, confidence, signals: explain(), scores: scoresOf(totals) };
+  const { task, confidence, runnerUp, totals, explain } = classifyLazily(messages, hints);
+  return { task, confidence, runnerUp, signals: explain(), scores: scoresOf(totals) };
 }
 
 /**
@@ -127,186 +103,88 @@ export function classifyLazily(messages: ChatMessage[], hints: ClassifierHints =
   const decision = decide(reading, LEARNED_MODEL, DECISION_POLICY);
   let signals: ClassifierSignal[] | undefined;
   return {
-    task: decision.task,
-    confidence: decision.confidence,
-    totals: decision.totals,
-    explain: () => (signals ??= explainReading(reading, LEARNED_MODEL)),
+    ...decision,
+    explain: () => (signals ??= explainReading(reading, LEARNED_MODEL, decision.task)),
   };
 }
 
 /**
  * Combines the rule signals with the model's votes and applies the decision rule. The votes are
  * summed per kind straight from the features; no signal objects are made.
+ *
+ * The system prompt's votes are added last, each kind's scaled by how much the request itself
+ * supports that kind (its score over the request's best, `contextGates`): a system prompt may tip
+ * a choice the request leaves open — a bare diff under "You write commit messages" — but cannot
+ * make the request something it gives no evidence for: "bump the limit to 20" under "You are a
+ * senior architect" stays a small code change. Nor do its votes ever make top-tier work "clear".
  */
 export function decide(reading: RequestReading, model: LearnedModel, policy: DecisionPolicy): TaskDecision {
   const ruleTotals = sumByTask(reading.ruleSignals);
   const totals = ruleTotals.slice();
   addLearnedVotes(totals, model, reading.features);
+  if (reading.contextSignals.length > 0 || reading.contextFeatures.size > 0) {
+    const gates = contextGates(totals);
+    const context = sumByTask(reading.contextSignals);
+    addLearnedVotes(context, model, reading.contextFeatures);
+    for (let index = 0; index < TASK_COUNT; index++) totals[index]! += context[index]! * gates[index]!;
+  }
   return decideFromTotals(totals, ruleTotals, reading.sawCode, policy);
 }
 
-/** Every signal of a reading, strongest first, ties in a fixed order: the explanation. */
-export function explainReading(reading: RequestReading, model: LearnedModel): ClassifierSignal[] {
+/** Per kind, the share of the system prompt's votes that counts: the request's support for it. */
+function contextGates(requestTotals: readonly number[]): number[] {
+  let best = 0;
+  for (const total of requestTotals) best = Math.max(best, total);
+  // A request with no evidence at all (an empty turn) leaves the system prompt to decide.
+  return requestTotals.map((total) => (best > 0 ? Math.max(0, total) / best : 1));
+}
+
+/**
+ * Every signal of a reading, strongest first, ties in a fixed order: the explanation. A follow-up
+ * that inherited its task comes first, naming the task decided (`decided`) with weight 0: it moved
+ * no score, it chose which turn the scores were read from.
+ */
+export function explainReading(
+  reading: RequestReading,
+  model: LearnedModel,
+  decided?: TaskKind,
+): ClassifierSignal[] {
   const signals: ClassifierSignal[] = [...reading.ruleSignals, ...scoreFeatures(model, reading.features)];
-  return signals.sort(
+  if (reading.contextSignals.length > 0 || reading.contextFeatures.size > 0) {
+    const requestTotals = sumByTask(reading.ruleSignals);
+    addLearnedVotes(requestTotals, model, reading.features);
+    const gates = contextGates(requestTotals);
+    const context = [
+      ...reading.contextSignals,
+      ...scoreFeatures(model, reading.contextFeatures).map((signal) => ({
+        ...signal,
+        name: `${signal.name} (system)`,
+      })),
+    ];
+    for (const signal of context) {
+      const weight = round(signal.weight * gates[TASK_INDEX.get(signal.task)!]!);
+      if (weight > 0) signals.push({ ...signal, weight });
+    }
+  }
+  signals.sort(
     (a, b) =>
       b.weight - a.weight ||
       compareTasks(a.task, b.task) ||
       compareStrings(a.name, b.name) ||
       compareStrings(a.evidence, b.evidence),
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading the conversation
-
-type Source = keyof typeof SOURCE_WEIGHTS;
-
-export function readRequest(messages: ChatMessage[], hints: ClassifierHints = {}): RequestReading {
-  const collector = new SignalCollector();
-  const features: FeatureVector = new Map();
-  let sawCode = false;
-
-  const lastUserIndex = findLastUserIndex(messages);
-  if (lastUserIndex >= 0) {
-    sawCode = scanText(collector, features, messageText(messages[lastUserIndex]!), "last-user");
-  }
-  let earlierTurns = 0;
-  for (let index = lastUserIndex - 1; index >= 0 && earlierTurns < CLASSIFIER_LIMITS.earlierTurns; index--) {
-    const message = messages[index]!;
-    if (message.role !== "user") continue;
-    earlierTurns++;
-    scanText(collector, features, messageText(message), "earlier-user");
-  }
-  for (const message of messages) {
-    if (message.role === "system") scanText(collector, features, message.content, "system");
-  }
-  if (hints.system) scanText(collector, features, hints.system, "system");
-  if (hints.hasTools) {
-    collector.add(
-      "hint:tools-offered",
-      "code-generation",
-      STRUCTURE_WEIGHTS.toolsOffered,
-      "request offers tools",
-    );
-  }
-  return { ruleSignals: collector.list(), features, sawCode };
-}
-
-function findLastUserIndex(messages: ChatMessage[]): number {
-  for (let index = messages.length - 1; index >= 0; index--) {
-    const message = messages[index]!;
-    if (message.role === "user" && messageText(message).trim() !== "") return index;
-  }
-  return -1;
-}
-
-function messageText(message: ChatMessage): string {
-  if (message.role === "user") {
-    if (typeof message.content === "string") return message.content;
-    let text = "";
-    for (const part of message.content) if (part.type === "text") text += (text ? "\n" : "") + part.text;
-    return text;
-  }
-  return message.content ?? "";
-}
-
-/** Scores one message's text into the collector and the features; returns whether it held code. */
-function scanText(
-  collector: SignalCollector,
-  features: FeatureVector,
-  text: string,
-  source: Source,
-): boolean {
-  if (!text) return false;
-  const sourceWeight = SOURCE_WEIGHTS[source];
-  const layout = splitProseAndCode(text);
-  // Structure only counts where the request itself is: a stack trace in the system prompt is not
-  // the user asking about a crash.
-  const isRequest = source !== "system";
-  if (isRequest) {
-    for (const finding of structureFindings(layout.structure)) {
-      collector.add(finding.name, finding.task, finding.weight * sourceWeight, finding.evidence);
-    }
-  }
-  const prose = readWords(capText(layout.prose, CLASSIFIER_LIMITS.proseHead, CLASSIFIER_LIMITS.proseTail));
-  collector.scan(prose, sourceWeight, source);
-  addSegmentFeatures(features, {
-    prose,
-    structure: layout.structure,
-    weight: sourceWeight,
-    isRequest: source === "last-user",
-  });
-  if (layout.code) {
-    const code = readWords(capText(layout.code, CLASSIFIER_LIMITS.codeHead, CLASSIFIER_LIMITS.codeTail));
-    collector.scan(code, sourceWeight * CODE_WORD_FACTOR, source);
-  }
-  return hasCode(layout.structure);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Collecting rule signals
-
-const SOURCE_INDEX: Record<Source, number> = { "last-user": 0, "earlier-user": 1, system: 2 };
-
-class SignalCollector {
-  private readonly signals = new Map<string | number, ClassifierSignal & { count: number }>();
-
-  add(name: string, task: TaskKind, weight: number, evidence: string): void {
-    this.signals.set(`${name}\u0000${task}\u0000${this.signals.size}`, {
-      name,
-      task,
-      weight,
-      evidence: evidence.slice(0, LONGEST_EVIDENCE),
-      count: 1,
+  const { followUp } = reading;
+  if (followUp && decided) {
+    const turns =
+      followUp.turnsBack === 1 ? "the user turn before it" : `the user turn ${followUp.turnsBack} back`;
+    signals.unshift({
+      name: "follow-up:inherited",
+      task: decided,
+      weight: 0,
+      evidence: `"${followUp.text}" continues ${turns}`.slice(0, LONGEST_EVIDENCE),
     });
   }
-
-  scan(text: Words, weight: number, source: Source): void {
-    scanPhrases(text, (entry, index, length) =>
-      this.addPhrase(entry, weight, source, text.words, index, length),
-    );
-  }
-
-  /**
-   * Repeats of the same phrase add less each time: a ticket that says "test" ten times is not ten
-   * times more about tests than one that says it once. Keyed by the phrase entry, not the words as
-   * written, so "NFR" and "NFRs" are one signal.
-   */
-  private addPhrase(
-    entry: PhraseEntry,
-    sourceWeight: number,
-    source: Source,
-    words: string[],
-    index: number,
-    length: number,
-  ): void {
-    const key = entry.id * 3 + SOURCE_INDEX[source];
-    const weight = entry.weight * sourceWeight;
-    const existing = this.signals.get(key);
-    if (!existing) {
-      const name = source === "last-user" ? entry.ruleName : `${entry.ruleName} (${source})`;
-      const evidence = words
-        .slice(index, index + length)
-        .join(" ")
-        .slice(0, LONGEST_EVIDENCE);
-      this.signals.set(key, { name, task: entry.task, weight, evidence, count: 1 });
-      return;
-    }
-    existing.count++;
-    if (existing.count <= CLASSIFIER_LIMITS.repeatsCounted) {
-      existing.weight += weight * CLASSIFIER_LIMITS.repeatFactor;
-    }
-  }
-
-  list(): ClassifierSignal[] {
-    return [...this.signals.values()].map(({ name, task, weight, evidence }) => ({
-      name,
-      task,
-      weight: round(weight),
-      evidence,
-    }));
-  }
+  return signals;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,10 +202,18 @@ function decideFromTotals(
   const winner = strongest(totals, () => true);
   if (winner === -1 || totals[winner]! < policy.minimumDecisiveScore) {
     // Nothing decisive: the cheapest sensible worker for what the text looks like.
-    return { task: sawCode ? "code-generation" : "elaboration", confidence: 0, totals };
+    const task = sawCode ? "code-generation" : "elaboration";
+    const runnerUp = strongest(totals, (index) => TASK_KINDS[index] !== task);
+    return { task, confidence: 0, runnerUp: TASK_KINDS[runnerUp], totals };
   }
   const chosen = applyTierRules(winner, totals, ruleTotals, policy);
-  return { task: TASK_KINDS[chosen]!, confidence: confidenceOf(totals[chosen]!, totals, policy), totals };
+  const runnerUp = strongest(totals, (index) => index !== chosen);
+  return {
+    task: TASK_KINDS[chosen]!,
+    confidence: confidenceOf(totals[chosen]!, totals, policy),
+    runnerUp: TASK_KINDS[runnerUp],
+    totals,
+  };
 }
 
 /**

@@ -24,6 +24,11 @@ export interface Route {
    * pinned alias's own task), the classifier's confidence when it decided.
    */
   confidence: number;
+  /**
+   * The classifier's second choice — the kind that scored best after `task` — when the classifier
+   * decided and anything else scored: what a low confidence was torn between.
+   */
+  runnerUp?: TaskKind;
   /** First rung is where the request starts; the rest is where fallback/escalation may go. */
   ladder: RouteStep[];
   /**
@@ -100,7 +105,7 @@ export class TaskRouter {
     const tierMatch = TIER_NAME.exec(model);
     const pinnedAlias = this.steps.has(bare) ? bare : this.steps.has(model) ? model : undefined;
     if (tierMatch || pinnedAlias || this.concreteModels.has(model)) {
-      const { task, confidence, signals } = this.taskFromHeaderOrClassifier(input);
+      const { task, confidence, runnerUp, signals } = this.taskFromHeaderOrClassifier(input);
       if (tierMatch) {
         const tier = Number(tierMatch[1]) as 1 | 2 | 3;
         const ladder = this.aliasLadders.get(this.aliasForTier(task, tier))!;
@@ -108,6 +113,7 @@ export class TaskRouter {
           task,
           selector: "tier",
           confidence,
+          ...(runnerUp ? { runnerUp } : {}),
           ladder,
           downgrades: this.downgrades.for(task, ladder),
           signals: () => [`model names tier ${tier}`, ...signals()],
@@ -120,6 +126,7 @@ export class TaskRouter {
         task,
         selector,
         confidence,
+        ...(runnerUp ? { runnerUp } : {}),
         ladder,
         downgrades: this.downgrades.for(task, ladder),
         signals: () => [
@@ -138,8 +145,9 @@ export class TaskRouter {
         },
       );
     }
-    const { task, selector, confidence, signals } = this.taskFromHeaderOrClassifier(input);
-    return this.forTask(task, selector, confidence, signals);
+    const { task, selector, confidence, runnerUp, signals } = this.taskFromHeaderOrClassifier(input);
+    const route = this.forTask(task, selector, confidence, signals);
+    return runnerUp ? { ...route, runnerUp } : route;
   }
 
   /** Every name a caller may put in `model`. */
@@ -188,6 +196,7 @@ export class TaskRouter {
     task: TaskKind;
     selector: RouteSelector;
     confidence: number;
+    runnerUp?: TaskKind | undefined;
     signals: () => string[];
   } {
     const header = input.taskHeader?.trim();
@@ -211,6 +220,7 @@ export class TaskRouter {
       task: decision.task,
       selector: "classifier",
       confidence: decision.confidence,
+      runnerUp: decision.runnerUp,
       // Signals come strongest first; the top few explain the decision, the rest is noise.
       signals: () => decision.explain().slice(0, 8).map(describeSignal),
     };

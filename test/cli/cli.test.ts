@@ -68,7 +68,7 @@ describe("switchyard serve", () => {
 });
 
 describe("switchyard route", () => {
-  it("--json prints task, tier, alias, model and signals", async () => {
+  it("--json prints task, tier, alias, model, confidence, runner-up and signals", async () => {
     const result = await switchyard([
       "route",
       "--json",
@@ -81,7 +81,12 @@ describe("switchyard route", () => {
       tier: 3,
       alias: "cloud-opus",
       model: "anthropic/claude-opus-4.6",
+      selector: "classifier",
     });
+    expect(decision.confidence).toBeGreaterThan(0.5);
+    expect(decision.confidence).toBeLessThanOrEqual(1);
+    expect(typeof decision.runnerUp).toBe("string");
+    expect(decision.runnerUp).not.toBe("conflict-resolution");
     expect(Array.isArray(decision.signals) && decision.signals.length).toBeGreaterThan(0);
   });
 
@@ -99,6 +104,7 @@ describe("switchyard route", () => {
     ]);
     expect(result.stdout).toContain("task:    commit-message");
     expect(result.stdout).toContain("alias:   local-coder");
+    expect(result.stdout).toMatch(/confidence: (0|1)\.\d\d \(runner-up: [a-z-]+\)/);
     expect(result.stdout).toContain("signals:");
   });
 });
