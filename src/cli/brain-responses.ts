@@ -57,12 +57,16 @@ const savingsFiguresSchema = z.looseObject({
   savedVsSubscriptionUsd: count,
   savedVsAllSonnetUsd: count,
   savedVsAllOpusUsd: count,
+  // An older Brain sends no caching figures.
+  cachingSavedUsd: z.number().default(0),
 });
 
 export const savingsReportSchema = z.looseObject({
   requests: count,
   inputTokens: count,
   outputTokens: count,
+  cacheReadTokens: count.default(0),
+  cacheWriteTokens: count.default(0),
   monthFraction: count,
   electricityKwhPerMonth: count,
   electricityUsdPerMonth: count,

@@ -8,7 +8,7 @@
 import { formatUsd } from "../budget/budget-money.js";
 import type { BudgetPeriod } from "../budget/budget-period.js";
 import { type ModelCatalog, type ModelPrice, priceOf } from "../budget/model-catalog.js";
-import { catalogCostUsd } from "../budget/request-cost.js";
+import { cacheSavingsUsd, catalogCostUsd } from "../budget/request-cost.js";
 import type { RequestRecord } from "../store/ledger-store.js";
 import { formatCount, formatTable } from "./report-table.js";
 
@@ -59,12 +59,17 @@ export interface SavingsFigures {
   savedVsSubscriptionUsd: number;
   savedVsAllSonnetUsd: number;
   savedVsAllOpusUsd: number;
+  /** What prompt caching saved on the paid traffic, against the same prompts read fresh. */
+  cachingSavedUsd: number;
 }
 
 export interface SavingsReport {
   requests: number;
   inputTokens: number;
   outputTokens: number;
+  /** Prompt tokens read from the provider's cache, and written to it. */
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
   /** Fraction of a month the rows cover (1 without a period). */
   monthFraction: number;
   electricityKwhPerMonth: number;
@@ -92,11 +97,26 @@ export function savingsReport(
           row.startedAt >= options.period!.start.getTime() && row.startedAt < options.period!.end.getTime(),
       )
     : rows;
-  const traffic: TrafficTotals = { requests: inWindow.length, inputTokens: 0, outputTokens: 0, apiUsd: 0 };
+  const traffic: TrafficTotals = {
+    requests: inWindow.length,
+    inputTokens: 0,
+    outputTokens: 0,
+    apiUsd: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cachingSavedUsd: 0,
+  };
   for (const row of inWindow) {
     traffic.inputTokens += row.inputTokens;
     traffic.outputTokens += row.outputTokens;
     traffic.apiUsd += row.costUsd;
+    if (row.cacheReadTokens || row.cacheWriteTokens) {
+      const cache = { read: row.cacheReadTokens ?? 0, write: row.cacheWriteTokens ?? 0 };
+      traffic.cacheReadTokens! += cache.read;
+      traffic.cacheWriteTokens! += cache.write;
+      const price = priceOf(catalog, row.model);
+      if (price) traffic.cachingSavedUsd! += cacheSavingsUsd(price, cache);
+    }
   }
   return savingsFromTotals(traffic, catalog, options);
 }
@@ -107,6 +127,10 @@ export interface TrafficTotals {
   inputTokens: number;
   outputTokens: number;
   apiUsd: number;
+  /** Prompt-cache tokens and what caching saved, when the source knows them (default 0). */
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+  cachingSavedUsd?: number;
 }
 
 /** The savings report from the traffic's sums, which must already be those of the period. */
@@ -122,13 +146,16 @@ export function savingsFromTotals(
   const subscriptionUsd = options.subscriptionUsdPerMonth ?? 200;
   const electricity = electricityPerMonth({ ...DEFAULT_ELECTRICITY, ...options.electricity });
   const { inputTokens, outputTokens, apiUsd } = traffic;
+  // The baselines get the same caching: the same prompts would have hit the same cache there.
+  const cache = { read: traffic.cacheReadTokens ?? 0, write: traffic.cacheWriteTokens ?? 0 };
   const monthFraction = windowMonthFraction(options.period, options.now);
   const toDate = figures({
     apiUsd,
     electricityUsd: electricity.usd * monthFraction,
     subscriptionUsd: subscriptionUsd * monthFraction,
-    allSonnetApiUsd: catalogCostUsd(sonnet, inputTokens, outputTokens),
-    allOpusApiUsd: catalogCostUsd(opus, inputTokens, outputTokens),
+    allSonnetApiUsd: catalogCostUsd(sonnet, inputTokens, outputTokens, cache),
+    allOpusApiUsd: catalogCostUsd(opus, inputTokens, outputTokens, cache),
+    cachingSavedUsd: traffic.cachingSavedUsd ?? 0,
   });
   const scale = monthFraction > 0 ? 1 / monthFraction : 0;
   const projectedMonth = figures({
@@ -137,11 +164,14 @@ export function savingsFromTotals(
     subscriptionUsd,
     allSonnetApiUsd: toDate.allSonnetApiUsd * scale,
     allOpusApiUsd: toDate.allOpusApiUsd * scale,
+    cachingSavedUsd: toDate.cachingSavedUsd * scale,
   });
   return {
     requests: traffic.requests,
     inputTokens,
     outputTokens,
+    cacheReadTokens: cache.read,
+    cacheWriteTokens: cache.write,
     monthFraction,
     electricityKwhPerMonth: electricity.kwh,
     electricityUsdPerMonth: electricity.usd,
@@ -176,8 +206,16 @@ export function formatSavingsReport(report: SavingsReport): string {
         columns("Saved vs subscription", (figures) => figures.savedVsSubscriptionUsd),
         columns("Saved vs all-Sonnet API", (figures) => figures.savedVsAllSonnetUsd),
         columns("Saved vs all-Opus API", (figures) => figures.savedVsAllOpusUsd),
+        columns("Saved by prompt caching (in the spend above)", (figures) => figures.cachingSavedUsd),
       ],
     ),
+    ...(report.cacheReadTokens + report.cacheWriteTokens > 0
+      ? [
+          "",
+          `Prompt caching: ${formatCount(report.cacheReadTokens)} input tokens read from the cache, ` +
+            `${formatCount(report.cacheWriteTokens)} written to it; the all-Sonnet and all-Opus figures assume the same caching.`,
+        ]
+      : []),
     "",
     `Electricity: ${report.electricityKwhPerMonth.toFixed(1)} kWh ≈ ${formatUsd(report.electricityUsdPerMonth)} a month ` +
       "(configure watts per machine, hours per day and price per kWh under budget.electricity).",
@@ -187,7 +225,7 @@ export function formatSavingsReport(report: SavingsReport): string {
 function figures(
   base: Pick<
     SavingsFigures,
-    "apiUsd" | "electricityUsd" | "subscriptionUsd" | "allSonnetApiUsd" | "allOpusApiUsd"
+    "apiUsd" | "electricityUsd" | "subscriptionUsd" | "allSonnetApiUsd" | "allOpusApiUsd" | "cachingSavedUsd"
   >,
 ): SavingsFigures {
   const switchyardUsd = base.apiUsd + base.electricityUsd;

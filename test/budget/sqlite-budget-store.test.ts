@@ -2,8 +2,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { LEDGER_SCHEMA } from "../../src/store/ledger-schema.js";
 import { SqliteBudgetStore } from "../../src/store/sqlite-budget-store.js";
 import { SqliteLedger } from "../../src/store/sqlite-ledger.js";
+import { renderMigrations } from "../../src/store/table-schema.js";
 import { describeBudgetStore } from "./budget-store-suite.js";
 
 describeBudgetStore("SQLite", async () =>
@@ -23,7 +25,7 @@ describe("SQLite budget store specifics", () => {
       ledger.database.prepare("SELECT module, version FROM switchyard_migrations ORDER BY module").all(),
     ).toEqual([
       { module: "budget", version: 1 },
-      { module: "ledger", version: 3 },
+      { module: "ledger", version: renderMigrations(LEDGER_SCHEMA, "sqlite").length },
     ]);
     await budget.close();
     expect(ledger.database.open).toBe(true);

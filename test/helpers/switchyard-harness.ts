@@ -51,6 +51,20 @@ export const quietEngine = {
   health: { poll_interval_ms: 0, failure_threshold: 1_000_000 },
 };
 
+/**
+ * The shipped gates (compilers for code, a local judge for drafting) each turned off: a door test
+ * sees one call per request. A test about gates names its own, which win over these.
+ */
+export const noDefaultGates: Record<string, { executable?: false; judge?: false }> = Object.fromEntries(
+  Object.entries(parseConfigText("", "defaults", {}).gates).map(([task, gates]) => [
+    task,
+    {
+      ...(gates?.executable ? { executable: false } : {}),
+      ...(gates?.judge ? { judge: false } : {}),
+    },
+  ]),
+);
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const ollama = await startFakeOllama();
   const openRouter = await startFakeOpenRouter({ apiKey: TEST_OPENROUTER_KEY });
@@ -70,6 +84,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       catalog: { path: join(directory, "model-catalog.json"), sync_on_start: false },
     },
     logging: { level: "silent" },
+    gates: noDefaultGates,
     ...options.config,
   };
   const yaml = stringify(mergeDeep(base, parse(options.configYaml ?? "") ?? {}));

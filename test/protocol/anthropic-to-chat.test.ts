@@ -162,7 +162,12 @@ describe("anthropicToChatRequest", () => {
       ],
       messages: [{ role: "user", content: "hi" }],
     });
-    expect(request.messages[0]).toEqual({ role: "system", content: "You are Claude Code.\n\nBe brief." });
+    // The cache breakpoint on the last block marks the whole system prompt.
+    expect(request.messages[0]).toEqual({
+      role: "system",
+      content: "You are Claude Code.\n\nBe brief.",
+      cache: {},
+    });
     const fromString = convert({
       system: "x-anthropic-billing-header: cch=1;\nYou help.",
       messages: [{ role: "user", content: "hi" }],

@@ -163,7 +163,12 @@ describe("AnthropicStreamRenderer", () => {
     expect(frames[5]?.data).toEqual({
       type: "message_delta",
       delta: { stop_reason: "end_turn", stop_sequence: null },
-      usage: { input_tokens: 30, output_tokens: 2 },
+      usage: {
+        input_tokens: 30,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: 2,
+      },
     });
   });
 

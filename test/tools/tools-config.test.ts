@@ -34,6 +34,8 @@ describe("tools config", () => {
       max_result_chars: 100_000,
       restart: { initial_delay_ms: 500, max_delay_ms: 30_000, max_attempts: 5 },
       servers: {},
+      tasks: {},
+      loop: { max_steps: 8, timeout_ms: 600_000 },
     });
   });
 
