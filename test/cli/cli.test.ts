@@ -35,19 +35,34 @@ describe("switchyard config", () => {
     expect(ok.stdout).toContain("OK (2 back ends, 4 aliases, 15 task kinds)");
 
     const bad = join(directory, "bad.yaml");
-    writeFileSync(bad, "server:\n  port: nine\naliases:\n  cloud-opus:\n    tier: 4\n");
+    writeFileSync(
+      bad,
+      "server:\n  port: nine\naliases:\n  cloud-opus:\n    tier: 4\ntasks:\n  lint: { alias: nope }\nbudget:\n  time_zone: Mars/Olympus\n",
+    );
     const failed = await switchyard(["config", "check", bad]);
     expect(failed.code).toBe(2);
-    expect(failed.stderr).toContain('server.port must be a port number between 1 and 65535; got "nine"');
-    expect(failed.stderr).toContain("aliases.cloud-opus.tier must be 1, 2 or 3; got 4");
+    expect(failed.stderr.trimEnd().split("\n")).toEqual([
+      `Invalid configuration (${bad}):`,
+      '  - server.port must be a port number between 1 and 65535; got "nine"',
+      "  - aliases.cloud-opus.tier must be 1, 2 or 3; got 4",
+      '  - tasks.lint.alias names no configured alias; use one of: local-coder, local-reasoner, cloud-sonnet, cloud-opus; got "nope"',
+      '  - budget.time_zone must be an IANA time zone such as UTC, Europe/Berlin or America/New_York; got "Mars/Olympus"',
+    ]);
   });
 
-  it("print shows the effective config with secrets redacted", async () => {
-    const printed = await switchyard(["config", "print"]);
+  it("print shows the effective config with secrets redacted, webhook URLs to their host", async () => {
+    const withWebhook = join(directory, "webhook.yaml");
+    writeFileSync(
+      withWebhook,
+      "budget:\n  alerts:\n    webhooks:\n      - { url: 'https://hooks.slack.com/services/T0001/B0001/XyZsecret', format: slack }\n",
+    );
+    const printed = await switchyard(["config", "print", "--config", withWebhook]);
     expect(printed.code).toBe(0);
     expect(printed.stdout).toContain("anthropic/claude-opus-4.6");
     expect(printed.stdout).toContain("[redacted]");
     expect(printed.stdout).not.toContain("sk-or-cli-secret");
+    expect(printed.stdout).toContain("url: https://hooks.slack.com/[redacted]");
+    expect(printed.stdout).not.toContain("XyZsecret");
   });
 });
 

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStores } from "../../src/store/open-stores.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 import { CODER, REASONER } from "./engine-test-kit.js";
@@ -34,6 +35,8 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
+  // This machine is the Brain: it has a ledger (`status` reads it when the Brain does not answer).
+  await (await openStores(join(directory, "ledger.db"))).close();
   fake = await startFakeOllama();
   configPath = join(directory, "switchyard.yaml");
   writeFileSync(configPath, `server: { port: 9 }\nbackends:\n  engine: { base_url: "${fake.url}" }\n`);
@@ -73,7 +76,7 @@ describe("switchyard engine", () => {
     const parsed = JSON.parse(overall.stdout) as { status: unknown; engines: { source: string } };
     expect(parsed.status).toBeDefined();
     expect(parsed.engines.source).toBe("direct");
-  });
+  }, 60_000);
 
   it("status --url reads the live fleet from the Brain", async () => {
     const harness: Harness = await startHarness();
