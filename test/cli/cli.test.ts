@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { SqliteLedger } from "../../src/store/sqlite-ledger.js";
+import { CLI_TEST_TIMEOUT_MS } from "../helpers/cli-process.js";
 import { sampleRecord } from "../store/ledger-suite.js";
 
 const run = promisify(execFile);
@@ -17,7 +18,7 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
       env: { ...process.env, SWITCHYARD_HOME: directory, OPENROUTER_API_KEY: "sk-or-cli-secret", ...env },
-      timeout: 20_000,
+      timeout: CLI_TEST_TIMEOUT_MS,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -26,7 +27,7 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-describe("switchyard config", () => {
+describe("switchyard config", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("check accepts a good file and names every problem in a bad one", async () => {
     const good = join(directory, "good.yaml");
     writeFileSync(good, "aliases:\n  local-coder:\n    model: qwen3-coder:30b\n");
@@ -66,7 +67,7 @@ describe("switchyard config", () => {
   });
 });
 
-describe("switchyard serve", () => {
+describe("switchyard serve", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("does not start on a bad config, and says why", async () => {
     const bad = join(directory, "serve-bad.yaml");
     writeFileSync(bad, "tasks:\n  code-generation: { alias: gpt-5 }\n");
@@ -82,7 +83,7 @@ describe("switchyard serve", () => {
   });
 });
 
-describe("switchyard route", () => {
+describe("switchyard route", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("--json prints task, tier, alias, model and signals", async () => {
     const result = await switchyard([
       "route",
@@ -118,7 +119,7 @@ describe("switchyard route", () => {
   });
 });
 
-describe("switchyard log", () => {
+describe("switchyard log", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("shows the newest ledger rows", async () => {
     const ledger = new SqliteLedger(join(directory, "ledger.db"));
     ledger.record(sampleRecord({ id: "cli-row", task: "lint", costUsd: 0.0123 }));

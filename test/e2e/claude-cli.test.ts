@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeCodeEnvironment, shellExports } from "../../src/cli/claude-command.js";
 import { parseConfigText } from "../../src/config/config-load.js";
-import { expectOneLine } from "../helpers/cli-process.js";
+import { CLI_TEST_TIMEOUT_MS, expectOneLine } from "../helpers/cli-process.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 
 const run = promisify(execFile);
@@ -92,7 +92,7 @@ describe("the environment for Claude Code", () => {
   });
 });
 
-describe("switchyard env claude", () => {
+describe("switchyard env claude", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("prints export lines a shell can eval", async () => {
     const { code, stdout } = await switchyard(["env", "claude", "--config", configPath]);
     expect(code).toBe(0);
@@ -106,7 +106,7 @@ describe("switchyard env claude", () => {
   });
 });
 
-describe("switchyard claude", () => {
+describe("switchyard claude", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("starts Claude Code with the environment, passes every argument through and keeps its exit code", async () => {
     const { code } = await switchyard(
       [
@@ -176,7 +176,7 @@ describe("switchyard claude", () => {
     } finally {
       await new Promise((resolve) => stranger.close(resolve));
     }
-  }, 60_000);
+  });
 
   it("says how to install Claude Code when it is not found", async () => {
     const { code, stderr } = await switchyard(["claude", "-p", "hi"], { PATH: directory });

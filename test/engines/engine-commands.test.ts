@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStores } from "../../src/store/open-stores.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
+import { CLI_TEST_TIMEOUT_MS } from "../helpers/cli-process.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 import { CODER, REASONER } from "./engine-test-kit.js";
 
@@ -25,7 +26,10 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
       ["--import", "tsx", "src/cli/main.ts", "--config", configPath, ...args],
       // No Brain is named, so status works locally: it tries the config's own Brain (port 9,
       // where nothing listens) and falls back to reading the Engines directly.
-      { env: { ...process.env, SWITCHYARD_HOME: directory, SWITCHYARD_URL: "", ...env }, timeout: 20_000 },
+      {
+        env: { ...process.env, SWITCHYARD_HOME: directory, SWITCHYARD_URL: "", ...env },
+        timeout: CLI_TEST_TIMEOUT_MS,
+      },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -43,7 +47,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-describe("switchyard engine", () => {
+describe("switchyard engine", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("pull streams progress as lines when not on a terminal, and says why a pull failed", async () => {
     const pulled = await switchyard(["engine", "pull", "phi4:14b"]);
     expect(pulled.code).toBe(0);
@@ -76,7 +80,7 @@ describe("switchyard engine", () => {
     const parsed = JSON.parse(overall.stdout) as { status: unknown; engines: { source: string } };
     expect(parsed.status).toBeDefined();
     expect(parsed.engines.source).toBe("direct");
-  }, 60_000);
+  });
 
   it("status --url reads the live fleet from the Brain", async () => {
     const harness: Harness = await startHarness();
