@@ -255,6 +255,7 @@ async function perRowCosts(): Promise<DashboardBenchResult["perRow"]> {
     period: { start: new Date(0), end: new Date(1), key: "bench", timeZone: "UTC" },
     lines: [{ budget: "monthly", limitUsd: 100, settledUsd: 1, reservedUsd: 0, remainingUsd: 99 }],
     keyRemainingUsd: null,
+    key: null,
     effectiveRemainingUsd: 99,
   };
   const metrics = new SwitchyardMetrics({

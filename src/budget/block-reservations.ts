@@ -51,7 +51,10 @@ export interface BlockReservationOptions {
   exactForMs?: number;
   /** A failed booking (retried at the next sync); the caller logs it. */
   onError?: (error: unknown) => void;
+  /** The clock: when a block opened, how fast it filled, how long it may grant. Default Date.now. */
   now?: () => number;
+  /** Schedules the next sync. Default setTimeout; tests pass their own, to decide when syncs run. */
+  setTimer?: (callback: () => void, delayMs: number) => void;
 }
 
 const GRANTED: ReservationOutcome = Object.freeze({ granted: true });
@@ -114,7 +117,10 @@ export class BlockReservations implements BudgetStore {
   private readonly exactUntil = new Map<string, number>();
   /** How many times the next block for a period and alias is doubled (0 to MAX_DOUBLINGS). */
   private readonly doublings = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly setTimer: (callback: () => void, delayMs: number) => void;
+  private syncScheduled = false;
+  /** The sync the timer started, while it runs. */
+  private ticking: Promise<void> = Promise.resolve();
   /** Unregistered: the store no longer holds any block; late settles book their cost alone. */
   private retired = false;
 
@@ -128,6 +134,7 @@ export class BlockReservations implements BudgetStore {
     this.grantWindowMs = options.grantWindowMs ?? 1_000;
     this.exactForMs = options.exactForMs ?? 1_000;
     this.now = options.now ?? Date.now;
+    this.setTimer = options.setTimer ?? ((callback, delayMs) => void setTimeout(callback, delayMs));
   }
 
   async reserve(request: ReservationRequest): Promise<ReservationOutcome> {
@@ -250,6 +257,12 @@ export class BlockReservations implements BudgetStore {
     await this.inner.close();
   }
 
+  /** Resolves when the timer's sync, and every booking it started, has finished (tests). */
+  async idle(): Promise<void> {
+    await this.ticking;
+    await this.settled();
+  }
+
   /** Closes every block and books everything now (shutdown, tests). */
   async flush(): Promise<void> {
     await this.giveBack(() => true);
@@ -323,12 +336,13 @@ export class BlockReservations implements BudgetStore {
   }
 
   private scheduleSync(): void {
-    if (this.timer || this.retired) return;
+    if (this.syncScheduled || this.retired) return;
+    this.syncScheduled = true;
     // Kept referenced: a shutdown waiting for settles to be booked must not exit before they are.
     // It stops once no block is left, a few syncs after the last request.
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.sync().then(() => {
+    this.setTimer(() => {
+      this.syncScheduled = false;
+      this.ticking = this.sync().then(() => {
         if (this.blocks.size > 0) this.scheduleSync();
       });
     }, this.syncIntervalMs);

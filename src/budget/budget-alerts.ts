@@ -2,7 +2,8 @@
  * Budget alerts: what one says and where it goes. An alert fires when settled spend crosses a
  * threshold of a budget (the monthly total or an alias ceiling), exactly once per period — the
  * store's `claimAlert` decides who fires it, so a restart or a second Brain never repeats it.
- * A refused request also counts as reaching 100%: the budget is, for that request, exhausted.
+ * A refused request also counts as reaching 100%: the budget is, for that request, exhausted —
+ * unless its worst case alone is larger than the whole cap, which no spending could make room for.
  */
 import { formatUsd } from "./budget-money.js";
 import { formatResetTime } from "./budget-period.js";

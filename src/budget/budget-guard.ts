@@ -196,7 +196,10 @@ export class BudgetGuard {
     });
     if (outcome.granted) return { kind: "reserved", reservation };
     const denial = this.describeDenial(outcome.denial, input.alias, amountMicroUsd, period, keyBaseline);
-    if (denial.budget !== "openrouter-key") {
+    // A refusal fires the 100% alert when what is spent and reserved left no room for the request.
+    // A worst case larger than the whole cap could never fit (a small cap, no max_tokens): the
+    // budget is not exhausted, the request is too large, and its 402 or downgrade says so.
+    if (denial.budget !== "openrouter-key" && amountMicroUsd <= outcome.denial.cap.limitMicroUsd) {
       const budget = denial.budget === "monthly" ? "monthly" : input.alias;
       this.alerts.check(
         period,
@@ -285,7 +288,17 @@ export class BudgetGuard {
   async status(): Promise<BudgetStatus> {
     const period = this.period();
     const spending = await this.guardOptions.store.spending(period.key);
-    return budgetStatus(this.options, period, spending, this.guardOptions.keyGuard?.remainingUsd() ?? null);
+    const keyGuard = this.guardOptions.keyGuard;
+    const check = keyGuard?.lastCheck();
+    const key = check
+      ? {
+          limitUsd: check.info.limitUsd,
+          remainingUsd: keyGuard?.remainingUsd() ?? null,
+          usageUsd: check.info.usageUsd,
+          checkedAt: check.checkedAt,
+        }
+      : null;
+    return budgetStatus(this.options, period, spending, keyGuard?.remainingUsd() ?? null, key);
   }
 
   /** Resolves when settles under way are booked and alerts fired so far delivered (tests, shutdown). */

@@ -18,12 +18,26 @@ export interface BudgetLine {
   remainingUsd: number;
 }
 
+/** The OpenRouter key's credit at its last check (`GET /key`). */
+export interface KeyCredit {
+  /** The key's own limit, USD; null when it has none. */
+  limitUsd: number | null;
+  /** What the key may still spend, USD; null when it has no limit. */
+  remainingUsd: number | null;
+  /** All-time spend on the key, USD (other tools on the same key included). */
+  usageUsd: number;
+  /** When it was read, ms since the epoch. */
+  checkedAt: number;
+}
+
 export interface BudgetStatus {
   period: BudgetPeriod;
   /** The monthly total first, then each alias ceiling. */
   lines: BudgetLine[];
   /** The key's own remaining credit; null when it has no limit or is not watched. */
   keyRemainingUsd: number | null;
+  /** The key's last check; null when this process does not watch the key or has not read it yet. */
+  key: KeyCredit | null;
   /** min(monthly remaining, key remaining): what paid traffic may still spend. */
   effectiveRemainingUsd: number;
 }
@@ -33,6 +47,7 @@ export function budgetStatus(
   period: BudgetPeriod,
   spending: PeriodSpending,
   keyRemainingUsd: number | null,
+  key: KeyCredit | null = null,
 ): BudgetStatus {
   const line = (budget: string, limitUsd: number, settled: number, reserved: number): BudgetLine => ({
     budget,
@@ -56,6 +71,7 @@ export function budgetStatus(
     period,
     lines,
     keyRemainingUsd,
+    key,
     effectiveRemainingUsd: effectiveRemainingUsd(monthly.remainingUsd, keyRemainingUsd),
   };
 }

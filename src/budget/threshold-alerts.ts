@@ -28,7 +28,8 @@ export class ThresholdAlerts {
   /**
    * After a settle ("threshold"): fires every threshold the settled spend has newly reached.
    * After a refusal ("denied"): fires the thresholds of 100% and above, since for that request the
-   * budget is exhausted even if reservations, not settled spend, filled it.
+   * budget is exhausted even if reservations, not settled spend, filled it. The guard calls it only
+   * for a request that would fit the cap on its own (spend and reservations left no room).
    */
   check(
     period: BudgetPeriod,

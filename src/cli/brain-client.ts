@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { ConfigError } from "../config/config-load.js";
 import { parseJson, parseJsonOrUndefined } from "../protocol/safe-json.js";
 import { readClientConfig } from "../setup/client-config.js";
+import { healthSchema } from "./brain-responses.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 
 export interface BrainTarget {
@@ -114,6 +115,41 @@ export async function brainJson<Schema extends z.ZodType>(
       );
     }
     return result.data;
+  } finally {
+    void dispatcher.close();
+  }
+}
+
+/**
+ * Before another program is pointed at the Brain (Claude Code, which would otherwise wait in
+ * silence for a minute and more): a Switchyard answers GET /healthz at the target within the time
+ * limit, and takes the token (GET /v1/models). Each failure is one line that says what to do.
+ */
+export async function checkBrain(target: BrainTarget, timeoutMs = 3_000): Promise<void> {
+  const dispatcher = brainDispatcher(timeoutMs);
+  const get = async (path: string, headers: Record<string, string>) => {
+    try {
+      const response = await request(`${target.url}${path}`, {
+        headers,
+        dispatcher,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      return { status: response.statusCode, text: await response.body.text() };
+    } catch (error) {
+      throw unreachable(target, error, timeoutMs);
+    }
+  };
+  try {
+    const health = await get("/healthz", {});
+    if (health.status !== 200 || !healthSchema.safeParse(parseJsonOrUndefined(health.text)).success) {
+      throw new CliFailure(
+        `switchyard: ${target.url} is not a Switchyard Brain (GET /healthz answered ${health.status}${health.status === 200 ? " without Switchyard's status" : ""}); check the URL, which comes from ${target.source}`,
+      );
+    }
+    const models = await get("/v1/models", authorizationHeaders(target));
+    if (models.status === 401 || models.status === 403) throw refused(target, models.status, models.text);
   } finally {
     void dispatcher.close();
   }

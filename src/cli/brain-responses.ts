@@ -76,6 +76,9 @@ export const savingsReportSchema = z.looseObject({
   opusModel: z.string(),
 }) satisfies z.ZodType<SavingsReport>;
 
+/** What GET /healthz says on a Switchyard (no token needed). */
+export const healthSchema = z.looseObject({ status: z.literal("ok"), version: z.string() });
+
 export const budgetOverviewSchema = z.looseObject({
   status: z.looseObject({
     period: periodSchema,
@@ -89,6 +92,16 @@ export const budgetOverviewSchema = z.looseObject({
       }),
     ),
     keyRemainingUsd: nullableNumber,
+    // The key's last check; a Brain from before it was reported sends none.
+    key: z
+      .looseObject({
+        limitUsd: nullableNumber,
+        remainingUsd: nullableNumber,
+        usageUsd: count,
+        checkedAt: count,
+      })
+      .nullish()
+      .transform((key) => key ?? null),
     effectiveRemainingUsd: count,
   }),
   onExhausted: z.string(),

@@ -1,25 +1,36 @@
 /**
  * `switchyard costs`, `savings`, `status` and `models sync`: the money side, read straight from
- * the Brain's database (SQLite file or PostgreSQL) — or, when a Brain is named (`--url`,
- * SWITCHYARD_URL, the client config), from its admin API, rendered the same way. `--json` prints
- * the report object itself.
+ * the Brain's database (SQLite file, read-only, or PostgreSQL) — or, when a Brain is named
+ * (`--url`, SWITCHYARD_URL, the client config), from its admin API, rendered the same way. On a
+ * machine with neither they say so (cli-ledger.ts). `status` on the Brain asks the running
+ * server first: only it knows what its requests in flight hold and what the OpenRouter key has
+ * left. `--json` prints the report object itself.
  */
 
 import { openRouterApi } from "../backends/openai-compatible/openrouter-api.js";
+import { formatUsd } from "../budget/budget-money.js";
 import { catalogPath, syncCatalog } from "../budget/catalog-sync.js";
 import { unknownConfiguredModels } from "../budget/model-catalog.js";
+import type { SwitchyardConfig } from "../config/config-schema.js";
 import {
   budgetOverview,
   currentCostReport,
   currentSavingsReport,
   formatBudgetOverview,
-  openReportSources,
+  type ReportSources,
 } from "../planning/budget-reports.js";
 import { formatCostReport } from "../planning/cost-report.js";
 import { formatSavingsReport } from "../planning/savings-report.js";
-import { brainJson, namedBrainFor } from "./brain-client.js";
-import { budgetOverviewSchema, costReportSchema, savingsReportSchema } from "./brain-responses.js";
-import { loadCliConfig } from "./cli-context.js";
+import { type BrainTarget, brainJson, namedBrainFor } from "./brain-client.js";
+import {
+  budgetOverviewSchema,
+  costReportSchema,
+  healthSchema,
+  savingsReportSchema,
+} from "./brain-responses.js";
+import { brainBaseUrl } from "./claude-command.js";
+import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { withLocalSources } from "./cli-ledger.js";
 import { engineStatusSection, remoteEngineStatusSection } from "./engine-commands.js";
 
 export interface ReportCommandOptions {
@@ -29,17 +40,13 @@ export interface ReportCommandOptions {
   url?: string;
 }
 
-async function withSources<T>(
+/** This machine's ledger, read-only, for `command`; none here is a one-line failure. */
+function withSources<T>(
   options: ReportCommandOptions,
-  use: (sources: Awaited<ReturnType<typeof openReportSources>>) => Promise<T>,
-) {
-  const loaded = loadCliConfig(options.config);
-  const sources = await openReportSources(loaded.config, loaded.env);
-  try {
-    return await use(sources);
-  } finally {
-    await sources.close();
-  }
+  command: string,
+  use: (sources: ReportSources) => Promise<T>,
+): Promise<T> {
+  return withLocalSources(loadCliConfig(options.config), command, use);
 }
 
 function print(options: ReportCommandOptions, value: unknown, text: string): void {
@@ -52,7 +59,7 @@ export async function costsCommand(options: ReportCommandOptions): Promise<void>
   const brain = namedBrainFor(options);
   const report = brain
     ? await brainJson(brain, "/admin/costs", costReportSchema)
-    : await withSources(options, (sources) => currentCostReport(sources));
+    : await withSources(options, "costs", (sources) => currentCostReport(sources));
   print(options, report, formatCostReport(report));
 }
 
@@ -60,12 +67,13 @@ export async function savingsCommand(options: ReportCommandOptions): Promise<voi
   const brain = namedBrainFor(options);
   const report = brain
     ? await brainJson(brain, "/admin/savings", savingsReportSchema)
-    : await withSources(options, (sources) => currentSavingsReport(sources));
+    : await withSources(options, "savings", (sources) => currentSavingsReport(sources));
   print(options, report, formatSavingsReport(report));
 }
 
 export async function statusCommand(options: ReportCommandOptions): Promise<void> {
-  const brain = namedBrainFor(options);
+  const loaded = loadCliConfig(options.config);
+  const brain = namedBrainFor(options) ?? (await runningBrainHere(loaded.config, loaded.env));
   if (brain) {
     const [overview, engines] = await Promise.all([
       brainJson(brain, "/admin/budgets", budgetOverviewSchema),
@@ -78,14 +86,43 @@ export async function statusCommand(options: ReportCommandOptions): Promise<void
     );
     return;
   }
-  const overview = await withSources(options, (sources) => budgetOverview(sources));
-  const loaded = loadCliConfig(options.config);
+  const overview = await withSources(options, "status", (sources) => budgetOverview(sources));
   const engines = await engineStatusSection(loaded.config, loaded.env);
+  const keyNote =
+    "OpenRouter key credit: known to the running Brain, which does not answer here (switchyard status shows it while switchyard serve runs)";
   print(
     options,
     { ...overview, engines: engines.value },
-    `${formatBudgetOverview(overview)}\n${engines.text}`,
+    `${formatBudgetOverview(overview, { keyNote })}\n${engines.text}`,
   );
+}
+
+/**
+ * The Brain this machine's config describes (server.host:server.port), when it answers within a
+ * second: on the Brain, `status` reads the running server rather than the database under it.
+ */
+async function runningBrainHere(
+  config: SwitchyardConfig,
+  env: NodeJS.ProcessEnv,
+): Promise<BrainTarget | undefined> {
+  const token = env.SWITCHYARD_TOKEN || config.server.auth_tokens.find(Boolean);
+  const target: BrainTarget = {
+    url: brainBaseUrl(config, env),
+    token,
+    source: "server.host and server.port in the config",
+    tokenSource: env.SWITCHYARD_TOKEN
+      ? "SWITCHYARD_TOKEN"
+      : token
+        ? "server.auth_tokens in the config"
+        : "none",
+  };
+  try {
+    await brainJson(target, "/healthz", healthSchema, 1_000);
+    return target;
+  } catch (error) {
+    if (error instanceof CliFailure) return undefined;
+    throw error;
+  }
 }
 
 export async function modelsSyncCommand(options: ReportCommandOptions): Promise<void> {
@@ -107,7 +144,7 @@ export async function modelsSyncCommand(options: ReportCommandOptions): Promise<
     `Synced ${summary.models} models from OpenRouter into ${path}`,
     ...summary.configured.map(({ model, price }) =>
       price
-        ? `  ${model}: $${(price.inputUsdPerToken * 1e6).toFixed(2)} / $${(price.outputUsdPerToken * 1e6).toFixed(2)} per M tokens, context ${price.contextLength ?? "?"}`
+        ? `  ${model}: ${formatUsd(price.inputUsdPerToken * 1e6)} / ${formatUsd(price.outputUsdPerToken * 1e6)} per M tokens, context ${price.contextLength ?? "?"}`
         : `  ${model}: not listed`,
     ),
     ...warnings.map((warning) => `warning: ${warning}`),

@@ -3,16 +3,16 @@
  * `escalation.calibration.days`), reports pass rates, escalation and the Opus share, and
  * recommends where tasks should start. `--apply` writes the recommended moves into the config
  * file — comments kept — after showing the diff and asking (`--yes` skips the question; without a
- * terminal, `--yes` is required).
+ * terminal, `--yes` is required). It reads this machine's ledger, read-only: it runs on the Brain.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import { parseConfigText } from "../config/config-load.js";
 import { formatCalibrationReport } from "../planning/calibration-format.js";
-import { type CalibrationReport, calibrate } from "../planning/calibration-report.js";
+import { type CalibrationReport, recentCalibration } from "../planning/calibration-report.js";
 import { applyTaskMoves, unifiedDiff } from "../planning/config-task-edit.js";
-import { databaseLocation, openStores } from "../store/open-stores.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { withLocalSources } from "./cli-ledger.js";
 
 export interface CalibrateCommandOptions {
   days?: string;
@@ -22,23 +22,21 @@ export interface CalibrateCommandOptions {
   config?: string;
 }
 
-const DAY = 86_400_000;
-
 export async function calibrateCommand(options: CalibrateCommandOptions): Promise<void> {
   const loaded = loadCliConfig(options.config);
   const days = Number(options.days ?? loaded.config.escalation.calibration.days);
   if (!Number.isFinite(days) || days <= 0) {
-    throw new CliFailure(`--days must be a positive number of days; got "${options.days}"`, 2);
+    throw new CliFailure(
+      `switchyard calibrate: --days must be a positive number of days; got "${options.days}"`,
+      2,
+    );
   }
-  const endMs = Date.now();
-  const startMs = endMs - days * DAY;
-  const stores = await openStores(databaseLocation(loaded.config, loaded.env));
-  let report: CalibrationReport;
-  try {
-    report = calibrate(await stores.ledger.between(startMs, endMs + 1), loaded.config, { startMs, endMs });
-  } finally {
-    await stores.close();
-  }
+  const report: CalibrationReport = await withLocalSources(
+    loaded,
+    "calibrate",
+    (sources) => recentCalibration(sources.ledger, loaded.config, { days, nowMs: Date.now() }),
+    { url: false },
+  );
   // With --json, stdout is the report alone; the diff and questions go to stderr.
   const say = (text: string) => (options.json ? process.stderr : process.stdout).write(text);
   if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -53,7 +51,7 @@ export async function calibrateCommand(options: CalibrateCommandOptions): Promis
   const path = loaded.path;
   if (!path) {
     throw new CliFailure(
-      "--apply needs a config file to edit; create one (switchyard config init > switchyard.yaml) and run again",
+      "switchyard calibrate: --apply needs a config file to edit; create one (switchyard config init > switchyard.yaml) and run again",
     );
   }
   const before = readFileSync(path, "utf8");
@@ -64,7 +62,7 @@ export async function calibrateCommand(options: CalibrateCommandOptions): Promis
   if (!options.yes) {
     if (!process.stdin.isTTY) {
       throw new CliFailure(
-        "--apply asks before writing; run it in a terminal, or add --yes to write without asking",
+        "switchyard calibrate: --apply asks before writing; run it in a terminal, or add --yes to write without asking",
       );
     }
     const prompt = createInterface({ input: process.stdin, output: process.stderr });

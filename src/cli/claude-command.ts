@@ -17,21 +17,29 @@
  *   1M window of the Claude model it thinks it is talking to).
  * - No telemetry, error reporting or update checks (the Brain may be all it can reach), and gateway
  *   model discovery so `/model` lists what Switchyard serves.
+ *
+ * Before starting Claude Code, `switchyard claude` checks that the Brain answers as a Switchyard
+ * and takes the token, and says in one line what is wrong when it does not.
  */
 import { spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { delimiter, join } from "node:path";
-import type { Command } from "commander";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { CLAUDE_CODE_MODEL_NAMES } from "../routing/claude-model-map.js";
-import { namedBrain } from "./brain-client.js";
+import { type BrainTarget, checkBrain, namedBrain } from "./brain-client.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 
 export interface ClaudeCommandOptions {
   config?: string | undefined;
   url?: string | undefined;
 }
+
+/** How long `switchyard claude` waits for the Brain's health check before saying it does not answer. */
+const BRAIN_CHECK_MS = 3_000;
+
+/** Claude Code arguments that need no Brain (help and version). */
+const SKIP_BRAIN_CHECK = new Set(["--help", "-h", "--version", "-v"]);
 
 /** The placeholder token: Claude Code wants some credential, and a token-less gateway ignores it. */
 const PLACEHOLDER_TOKEN = "switchyard";
@@ -103,12 +111,32 @@ function brainEnvironment(config: SwitchyardConfig, env: NodeJS.ProcessEnv, url:
     environment.ANTHROPIC_BASE_URL = named.url;
     if (named.token) environment.ANTHROPIC_AUTH_TOKEN = named.token;
   }
-  return environment;
+  return { environment, named };
+}
+
+/** The Brain Claude Code will talk to, as `checkBrain` wants it: where it comes from, and its token. */
+function claudeBrainTarget(
+  environment: Record<string, string>,
+  named: BrainTarget | undefined,
+  env: NodeJS.ProcessEnv,
+): BrainTarget {
+  if (named) return { ...named, url: environment.ANTHROPIC_BASE_URL ?? named.url };
+  const token = environment.ANTHROPIC_AUTH_TOKEN;
+  return {
+    url: environment.ANTHROPIC_BASE_URL ?? "",
+    token: token === PLACEHOLDER_TOKEN ? undefined : token,
+    source: "server.host and server.port in the config",
+    tokenSource: env.SWITCHYARD_TOKEN
+      ? "SWITCHYARD_TOKEN"
+      : token === PLACEHOLDER_TOKEN
+        ? "none"
+        : "server.auth_tokens in the config",
+  };
 }
 
 export function envClaudeCommand(options: ClaudeCommandOptions): void {
   const { config, env } = loadCliConfig(options.config);
-  process.stdout.write(`${shellExports(brainEnvironment(config, env, options.url))}\n`);
+  process.stdout.write(`${shellExports(brainEnvironment(config, env, options.url).environment)}\n`);
 }
 
 /** Runs Claude Code with the Brain's environment; exits with its exit code. */
@@ -121,7 +149,12 @@ export async function claudeCommand(args: string[], options: ClaudeCommandOption
       127,
     );
   }
-  const childEnv = { ...process.env, ...brainEnvironment(config, env, options.url) };
+  const { environment, named } = brainEnvironment(config, env, options.url);
+  // Claude Code waits a long time, silently, for a Brain that does not answer: check it first.
+  if (!args.some((arg) => SKIP_BRAIN_CHECK.has(arg))) {
+    await checkBrain(claudeBrainTarget(environment, named, env), BRAIN_CHECK_MS);
+  }
+  const childEnv = { ...process.env, ...environment };
   // Ctrl-C reaches Claude Code directly (same process group); it decides what an interrupt means.
   const ignore = () => {};
   process.on("SIGINT", ignore);
@@ -142,31 +175,6 @@ export async function claudeCommand(args: string[], options: ClaudeCommandOption
   } finally {
     process.off("SIGINT", ignore);
   }
-}
-
-/**
- * `claude` passes its options through untouched (Claude Code's own `-c`, `-p`, `--help`), which
- * needs commander's positional options: global options then parse only before the subcommand. So
- * every other subcommand accepts `-c, --config` itself, and it is copied to the global option.
- */
-export function acceptConfigOptionAfterSubcommands(program: Command, passThrough: Command[]): void {
-  const visit = (command: Command) => {
-    for (const subcommand of command.commands) {
-      if (passThrough.includes(subcommand)) continue;
-      subcommand.option("-c, --config <file>", "config file (as the global --config)");
-      visit(subcommand);
-    }
-  };
-  visit(program);
-  program.hook("preAction", (_program, action) => {
-    for (let command: Command | null = action; command && command !== program; command = command.parent) {
-      const own = command.getOptionValue("config") as string | undefined;
-      if (own !== undefined) {
-        program.setOptionValue("config", own);
-        return;
-      }
-    }
-  });
 }
 
 function isExecutable(path: string): boolean {

@@ -18,7 +18,6 @@ import { pullProgressRenderer } from "../engines/engine-pull-progress.js";
 import { engineSpecs, servedModels } from "../engines/engine-spec.js";
 import { type FleetSnapshot, formatFleetSnapshot } from "../engines/engine-status.js";
 import { warmEngine } from "../engines/engine-warmup.js";
-import { openReportSources } from "../planning/budget-reports.js";
 import {
   capacityScenarios,
   formatCapacityPlan,
@@ -32,6 +31,7 @@ import { type BrainTarget, brainJson, namedBrainFor } from "./brain-client.js";
 import { fleetSnapshotSchema, requestListSchema } from "./brain-responses.js";
 import { brainBaseUrl } from "./claude-command.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { localLedger, withLocalSources } from "./cli-ledger.js";
 import { type EngineProfileOptions, engineProfileCommand } from "./engine-profile-command.js";
 
 interface EngineOptions {
@@ -176,14 +176,14 @@ async function recentLedgerFigures(
   ids: string[],
   minutes: number,
 ) {
+  const loaded = { config, env, path: undefined };
+  // Without a ledger here (a Workstation) there is nothing to read, and nothing is created.
+  if (!localLedger(loaded)) return new Map<string, LedgerEngineFigures>();
   try {
-    const sources = await openReportSources(config, env);
-    try {
+    return await withLocalSources(loaded, "engine status", async (sources) => {
       const rows = await sources.ledger.between(Date.now() - minutes * 60_000, Date.now() + 1);
       return ledgerEngineFigures(rows, ids, minutes);
-    } finally {
-      await sources.close();
-    }
+    });
   } catch {
     return new Map<string, LedgerEngineFigures>();
   }
@@ -286,14 +286,14 @@ export async function engineSimulateCommand(options: SimulateOptions): Promise<v
   let label: string;
   if (options.fromLedger) {
     const days = positive(options.days, "--days");
-    const sources = await openReportSources(config, loaded.env);
-    try {
-      const rows = await sources.ledger.between(Date.now() - days * 86_400_000, Date.now() + 1);
-      const local = new Set(engineSpecs(config).map((spec) => spec.id));
-      workload = ledgerWorkload(rows, local, positive(options.speedup, "--speedup"));
-    } finally {
-      await sources.close();
-    }
+    const rows = await withLocalSources(
+      loaded,
+      "engine simulate --from-ledger",
+      (sources) => sources.ledger.between(Date.now() - days * 86_400_000, Date.now() + 1),
+      { url: false },
+    );
+    const local = new Set(engineSpecs(config).map((spec) => spec.id));
+    workload = ledgerWorkload(rows, local, positive(options.speedup, "--speedup"));
     if (workload.length === 0)
       throw new CliFailure(`switchyard: the ledger has no local requests in the last ${days} days`, 1);
     label = `ledger replay, ${workload.length} local requests from the last ${days} days`;

@@ -1,13 +1,14 @@
 /**
- * `switchyard log`: the newest ledger rows, as a table or JSON lines — from the local database,
- * or from a named Brain's admin API (`--url`, SWITCHYARD_URL, the client config).
+ * `switchyard log`: the newest ledger rows, as a table or JSON lines — from the local database
+ * (read-only; none here says so), or from a named Brain's admin API (`--url`, SWITCHYARD_URL, the
+ * client config).
  */
 
 import type { RequestRecord } from "../store/ledger-store.js";
-import { databaseLocation, openStores } from "../store/open-stores.js";
 import { brainJson, namedBrainFor } from "./brain-client.js";
 import { requestListSchema } from "./brain-responses.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { withLocalSources } from "./cli-ledger.js";
 
 export async function logCommand(options: {
   limit?: string;
@@ -30,13 +31,7 @@ export async function logCommand(options: {
 async function recentRows(options: { config?: string; url?: string }, limit: number) {
   const brain = namedBrainFor(options);
   if (brain) return (await brainJson(brain, `/admin/requests?limit=${limit}`, requestListSchema)).data;
-  const loaded = loadCliConfig(options.config);
-  const stores = await openStores(databaseLocation(loaded.config, loaded.env));
-  try {
-    return await stores.ledger.recent(limit);
-  } finally {
-    await stores.close();
-  }
+  return withLocalSources(loadCliConfig(options.config), "log", (sources) => sources.ledger.recent(limit));
 }
 
 export function formatLogTable(rows: RequestRecord[]): string {

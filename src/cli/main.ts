@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 /**
  * The `switchyard` command. Each subcommand is a thin shell: parse arguments, call the core,
- * render. Failures print one clear message and exit non-zero, never a stack trace.
+ * render. Every command takes `-c, --config` before or after it; failures print one line that
+ * says what to do (exit 2 for a usage error, 1 for a failure), never a stack trace.
  */
 import { Command } from "commander";
-import { SwitchyardError } from "../errors/switchyard-error.js";
 import { VERSION } from "../version.js";
 import { askCommand } from "./ask-command.js";
 import { costsCommand, modelsSyncCommand, savingsCommand, statusCommand } from "./budget-commands.js";
 import { calibrateCommand } from "./calibrate-command.js";
-import { acceptConfigOptionAfterSubcommands, claudeCommand, envClaudeCommand } from "./claude-command.js";
-import { CliFailure } from "./cli-context.js";
+import { claudeCommand, envClaudeCommand } from "./claude-command.js";
+import { describeFailure, portNumber, prepareCommands } from "./cli-options.js";
 import { configCheckCommand, configInitCommand, configPrintCommand } from "./config-command.js";
 import { registerDoctorCommand } from "./doctor-command.js";
 import { registerEngineCommands } from "./engine-commands.js";
@@ -43,8 +43,8 @@ program
   .command("serve")
   .description("run the gateway (the Brain's main job)")
   .option("--host <host>", "listen address (overrides server.host)")
-  .option("--port <port>", "listen port (overrides server.port)")
-  .action((options: { host?: string; port?: string }) =>
+  .option("--port <port>", "listen port (overrides server.port)", portNumber)
+  .action((options: { host?: string; port?: number }) =>
     serveCommand({ ...options, config: globalConfig() }),
   );
 
@@ -100,6 +100,7 @@ const claude = program
   .description("start Claude Code against the Brain; every other argument goes to Claude Code")
   .argument("[args...]", 'arguments for Claude Code, e.g. -p "explain this repo"')
   .option("--url <url>", "the Brain (default: $SWITCHYARD_URL, else server.host:server.port)")
+  .option("--config <file>", "config file (before Claude Code's arguments; -c is Claude Code's own)")
   .helpOption(false)
   .allowUnknownOption()
   .passThroughOptions()
@@ -195,19 +196,10 @@ program
 
 registerSetupCommands(program, globalConfig);
 registerCompletionCommand(program);
-acceptConfigOptionAfterSubcommands(program, [claude]);
+prepareCommands(program, [claude]);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof CliFailure) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(error.exitCode);
-  }
-  if (error instanceof SwitchyardError) {
-    process.stderr.write(`switchyard: ${error.message}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(
-    `switchyard: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
+  const { text, exitCode } = describeFailure(error, process.env);
+  if (text) process.stderr.write(`${text}\n`);
+  process.exit(exitCode);
 });

@@ -1,6 +1,7 @@
 /**
- * `switchyard serve`: the Brain's main job. Loads the config, refuses to start on a bad one, and
- * runs the gateway until SIGINT/SIGTERM, then lets the answers in flight finish (for up to
+ * `switchyard serve`: the Brain's main job. Loads the config, refuses to start on a bad one or on
+ * an address it cannot listen on (a port in use: another `serve`, a second `npm start`), and runs
+ * the gateway until SIGINT/SIGTERM, then lets the answers in flight finish (for up to
  * server.shutdown_grace_seconds, or until a second signal) and closes the ledger cleanly.
  */
 
@@ -8,19 +9,20 @@ import { redactDatabaseUrl } from "../config/config-redact.js";
 import { startRuntime } from "../core/switchyard-runtime.js";
 import { assertSafeToListen, buildGateway } from "../gateway/gateway-server.js";
 import { databaseLocation } from "../store/open-stores.js";
-import { loadCliConfig } from "./cli-context.js";
+import { CliFailure, loadCliConfig } from "./cli-context.js";
 
 export interface ServeOptions {
   config?: string;
   host?: string;
-  port?: string;
+  /** Parsed by the command line. */
+  port?: number;
 }
 
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const loaded = loadCliConfig(options.config);
   const config = loaded.config;
   if (options.host) config.server.host = options.host;
-  if (options.port) config.server.port = Number(options.port);
+  if (options.port !== undefined) config.server.port = options.port;
   assertSafeToListen(config.server.host, config.server.auth_tokens);
 
   const runtime = await startRuntime(config, { env: loaded.env });
@@ -33,7 +35,14 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     }
   }
   const gateway = buildGateway(runtime);
-  const address = await gateway.app.listen({ host: config.server.host, port: config.server.port });
+  let address: string;
+  try {
+    address = await gateway.app.listen({ host: config.server.host, port: config.server.port });
+  } catch (error) {
+    await gateway.app.close().catch(() => {});
+    await runtime.close().catch(() => {});
+    throw listenFailure(error, config.server.host, config.server.port);
+  }
   logger.info(
     {
       config: loaded.path ?? "built-in defaults",
@@ -73,4 +82,27 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+/** Why the gateway could not listen, and what to do, as one line. */
+function listenFailure(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  const where = `Port ${port} on ${host}`;
+  switch (code) {
+    case "EADDRINUSE":
+      return new CliFailure(
+        `switchyard serve: ${where} is in use (another switchyard serve?): stop it, or pass --port <another port> (or set server.port)`,
+      );
+    case "EACCES":
+      return new CliFailure(
+        `switchyard serve: ${where} needs privileges this user lacks: use a port above 1023 (--port or server.port)`,
+      );
+    case "EADDRNOTAVAIL":
+    case "ENOTFOUND":
+      return new CliFailure(
+        `switchyard serve: ${host} is not an address of this machine: pass --host (or set server.host) to one of its addresses, 127.0.0.1 or 0.0.0.0`,
+      );
+    default:
+      return error;
+  }
 }

@@ -96,16 +96,19 @@ export function parseConfigText(
       "the file must be a YAML mapping (key: value), not a list or a single value",
     ]);
   }
-  const problems: string[] = [];
-  const merged = interpolate(deepMerge(defaults, user), env, [], problems);
-  if (problems.length > 0) throw new ConfigError(source, problems);
+  const unset: UnsetVariable[] = [];
+  const merged = interpolate(deepMerge(defaults, user), env, [], unset);
   const result = configSchema.safeParse(merged);
-  if (!result.success)
-    throw new ConfigError(
-      source,
-      result.error.issues.map((issue) => describeIssue(issue, merged)),
-    );
-  return result.data;
+  if (result.success && unset.length === 0) return result.data;
+  const unsetPaths = new Set(unset.map((variable) => variable.path));
+  // Every problem at once: unset variables, then what the schema says about everything else (an
+  // unset variable's own key is not reported twice).
+  const schemaProblems = result.success
+    ? []
+    : result.error.issues
+        .filter((issue) => !unsetPaths.has(issue.path.map(String).join(".")))
+        .map((issue) => describeIssue(issue, merged));
+  throw new ConfigError(source, [...unset.map((variable) => variable.problem), ...schemaProblems]);
 }
 
 function readYaml(text: string, source: string): unknown {
@@ -134,7 +137,20 @@ function typedScalar(text: string): string | number | boolean {
   return text;
 }
 
-function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string[], problems: string[]): unknown {
+interface UnsetVariable {
+  /** The key path, dotted. */
+  path: string;
+  /** What to do about it, for the user. */
+  problem: string;
+}
+
+/** Replaces `${VAR}`; each variable that is not set is recorded in `unset`, with its fix. */
+function interpolate(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string[],
+  unset: UnsetVariable[],
+): unknown {
   if (typeof value === "string") {
     const replaced = value.replace(
       VARIABLE,
@@ -143,9 +159,10 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string[], pro
         const found = env[name!];
         if (found !== undefined && found !== "") return found;
         if (fallback !== undefined) return fallback;
-        problems.push(
-          `${path.join(".")}: \${${name}} is not set; set ${name} in the environment or in a .env file, or write \${${name}:-default}`,
-        );
+        unset.push({
+          path: path.join("."),
+          problem: `${path.join(".")}: \${${name}} is not set; set ${name} in the environment or in a .env file, or write \${${name}:-default}`,
+        });
         return "";
       },
     );
@@ -153,10 +170,10 @@ function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string[], pro
     return replaced !== value && WHOLE_VARIABLE.test(value) ? typedScalar(replaced) : replaced;
   }
   if (Array.isArray(value))
-    return value.map((item, index) => interpolate(item, env, [...path, String(index)], problems));
+    return value.map((item, index) => interpolate(item, env, [...path, String(index)], unset));
   if (isPlainObject(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], problems)]),
+      Object.entries(value).map(([key, item]) => [key, interpolate(item, env, [...path, key], unset)]),
     );
   }
   return value;

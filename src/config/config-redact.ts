@@ -1,7 +1,8 @@
 /**
- * The effective config with every secret replaced, for `switchyard config print`, the admin API
- * and logs. A key counts as secret by its name (api_key, token, password, Authorization…); a
- * database URL keeps its host but loses its password.
+ * The effective config with every secret replaced, for `switchyard config print`, config errors,
+ * the admin API and logs. A key counts as secret by its name (api_key, token, password,
+ * Authorization…); a database URL keeps its host but loses its password; a webhook URL keeps its
+ * scheme and host but loses its path and query, which are the secret of a Slack or ntfy webhook.
  */
 import { stringify } from "yaml";
 import type { SwitchyardConfig } from "./config-schema.js";
@@ -31,6 +32,7 @@ export function isSecretPath(path: string[]): boolean {
 export function redactValue(value: unknown, path: string[]): unknown {
   if (typeof value === "string") {
     if (value !== "" && isSecretPath(path)) return REDACTED;
+    if (isWebhookUrlPath(path)) return redactUrlPath(value);
     return redactDatabaseUrl(value);
   }
   if (Array.isArray(value)) return value.map((item, index) => redactValue(item, [...path, String(index)]));
@@ -40,6 +42,23 @@ export function redactValue(value: unknown, path: string[]): unknown {
     );
   }
   return value;
+}
+
+/** `budget.alerts.webhooks.<n>.url`: a Slack or ntfy webhook's path is its credential. */
+function isWebhookUrlPath(path: string[]): boolean {
+  return path.at(-1) === "url" && path.at(-3) === "webhooks";
+}
+
+/** `https://hooks.slack.com/services/T0/B0/x` → `https://hooks.slack.com/[redacted]`. */
+export function redactUrlPath(value: string): string {
+  try {
+    const url = new URL(value);
+    const hidden = url.pathname.replace(/^\/$/, "") !== "" || url.search !== "" || url.username !== "";
+    return hidden ? `${url.protocol}//${url.host}/${REDACTED}` : `${url.protocol}//${url.host}`;
+  } catch {
+    // Not a URL (a typo the schema reports): it may still hold the secret part.
+    return value === "" ? value : REDACTED;
+  }
 }
 
 /** `postgres://user:secret@host/db` → `postgres://user:[redacted]@host/db`; anything else unchanged. */

@@ -248,195 +248,277 @@ const portSchema = z
   .min(0)
   .max(65535, { error: "must be a port number between 1 and 65535" });
 
-export const configSchema = z
-  .strictObject({
-    server: z.strictObject({
-      host: z.string().min(1),
-      port: portSchema,
-      auth_tokens: z.array(z.string()).default([]),
-      /**
-       * A file of bearer tokens (one a line, mode 0600) read at start and added to auth_tokens:
-       * how a service gets its token without it sitting in a plist, a unit or the config.
-       */
-      auth_tokens_file: z.string().default(""),
-      body_limit_mb: z.number().positive().default(32),
-      /** On SIGTERM/SIGINT, how long answers in flight may take before their connections are closed. */
-      shutdown_grace_seconds: z.number().min(0).default(30),
-    }),
-    backends: z.record(z.string(), backendSchema),
-    aliases: z.record(z.string(), aliasSchema),
-    tasks: z.record(
+const configObjectSchema = z.strictObject({
+  server: z.strictObject({
+    host: z.string().min(1),
+    port: portSchema,
+    auth_tokens: z.array(z.string()).default([]),
+    /**
+     * A file of bearer tokens (one a line, mode 0600) read at start and added to auth_tokens:
+     * how a service gets its token without it sitting in a plist, a unit or the config.
+     */
+    auth_tokens_file: z.string().default(""),
+    body_limit_mb: z.number().positive().default(32),
+    /** On SIGTERM/SIGINT, how long answers in flight may take before their connections are closed. */
+    shutdown_grace_seconds: z.number().min(0).default(30),
+  }),
+  backends: z.record(z.string(), backendSchema),
+  aliases: z.record(z.string(), aliasSchema),
+  tasks: z.record(
+    z.enum(TASK_KINDS, { error: `must be one of the 15 task kinds: ${TASK_KINDS.join(", ")}` }),
+    taskSchema,
+  ),
+  routing: z.strictObject({ fallback: z.boolean().default(true) }).default({ fallback: true }),
+  claude_code: claudeCodeSchema.prefault({}),
+  budget: budgetSchema.prefault({}),
+  gates: z
+    .partialRecord(
       z.enum(TASK_KINDS, { error: `must be one of the 15 task kinds: ${TASK_KINDS.join(", ")}` }),
-      taskSchema,
-    ),
-    routing: z.strictObject({ fallback: z.boolean().default(true) }).default({ fallback: true }),
-    claude_code: claudeCodeSchema.prefault({}),
-    budget: budgetSchema.prefault({}),
-    gates: z
-      .partialRecord(
-        z.enum(TASK_KINDS, { error: `must be one of the 15 task kinds: ${TASK_KINDS.join(", ")}` }),
-        gateTaskSchema,
-      )
-      .default({}),
-    escalation: escalationSchema.prefault({}),
-    /** Where the ledger and budget live: empty for SQLite in the data dir, a file path, or postgres://. */
-    database: z.strictObject({ url: z.string().default("") }).prefault({}),
-    /** MCP servers whose tools models may use (tools-schema.ts). */
-    tools: toolsSchema.prefault({}),
-    /** The browser dashboard at / (pages, live feed, data endpoints). */
-    dashboard: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        /**
-         * Host names (optionally with :port) the dashboard answers to besides loopback names, the
-         * listen address and this machine's own names and addresses: a guard against DNS rebinding.
-         */
-        allowed_hosts: z
-          .array(z.string().min(1, { error: "must be a host name such as brain.local" }))
-          .default([]),
-        /** A browser session ends after this many hours without a request. */
-        session_hours: z.number().positive({ error: "must be a positive number of hours" }).default(12),
-      })
-      .prefault({}),
-    /** Prometheus metrics at /metrics. */
-    metrics: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        /** true: /metrics answers without a token (for a scraper on a trusted network). */
-        public: z.boolean().default(false),
-      })
-      .prefault({}),
-    logging: z
-      .strictObject({
-        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-      })
-      .default({ level: "info" }),
+      gateTaskSchema,
+    )
+    .default({}),
+  escalation: escalationSchema.prefault({}),
+  /** Where the ledger and budget live: empty for SQLite in the data dir, a file path, or postgres://. */
+  database: z.strictObject({ url: z.string().default("") }).prefault({}),
+  /** MCP servers whose tools models may use (tools-schema.ts). */
+  tools: toolsSchema.prefault({}),
+  /** The browser dashboard at / (pages, live feed, data endpoints). */
+  dashboard: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /**
+       * Host names (optionally with :port) the dashboard answers to besides loopback names, the
+       * listen address and this machine's own names and addresses: a guard against DNS rebinding.
+       */
+      allowed_hosts: z
+        .array(z.string().min(1, { error: "must be a host name such as brain.local" }))
+        .default([]),
+      /** A browser session ends after this many hours without a request. */
+      session_hours: z.number().positive({ error: "must be a positive number of hours" }).default(12),
+    })
+    .prefault({}),
+  /** Prometheus metrics at /metrics. */
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** true: /metrics answers without a token (for a scraper on a trusted network). */
+      public: z.boolean().default(false),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    })
+    .default({ level: "info" }),
+});
+
+export const configSchema = configObjectSchema
+  // Cross-field rules. Each runs when the parts of the config it reads are valid, whatever else is
+  // wrong, so a bad port does not hide an unknown alias: `config check` lists every problem at once.
+  .superRefine((config, context) => checkAliasReferences(config, context), {
+    when: sectionsValid(["aliases"], ["backends"]),
   })
-  .superRefine((config, context) => {
-    for (const [name, alias] of Object.entries(config.aliases)) {
-      if (!config.backends[alias.backend]) {
-        context.addIssue({
-          code: "custom",
-          path: ["aliases", name, "backend"],
-          input: alias.backend,
-          message: `names no configured back end; use one of: ${Object.keys(config.backends).join(", ")}`,
-        });
-      }
-      if (alias.escalate_to !== undefined && !config.aliases[alias.escalate_to]) {
-        context.addIssue({
-          code: "custom",
-          path: ["aliases", name, "escalate_to"],
-          input: alias.escalate_to,
-          message: `names no configured alias; use one of: ${Object.keys(config.aliases).join(", ")}`,
-        });
-      }
-    }
-    checkEngineServes(config, context);
-    for (const [id, backend] of Object.entries(config.backends)) {
-      if (backend.type !== "ollama" || backend.gpu_memory_gb === undefined || backend.memory_gb === undefined)
-        continue;
-      if (backend.gpu_memory_gb > backend.memory_gb) {
-        context.addIssue({
-          code: "custom",
-          path: ["backends", id, "gpu_memory_gb"],
-          input: backend.gpu_memory_gb,
-          message: `must be at most memory_gb (${backend.memory_gb}): the GPU shares the machine's memory`,
-        });
-      }
-    }
-    for (const name of Object.keys(config.aliases)) {
-      const seen = new Set<string>();
-      let current: string | undefined = name;
-      while (current !== undefined && config.aliases[current]) {
-        if (seen.has(current)) {
+  .superRefine((config, context) => checkEngineServes(config, context), {
+    when: sectionsValid(["aliases", "backends"]),
+  })
+  .superRefine(
+    (config, context) => {
+      for (const [id, backend] of Object.entries(config.backends)) {
+        if (
+          backend.type !== "ollama" ||
+          backend.gpu_memory_gb === undefined ||
+          backend.memory_gb === undefined
+        )
+          continue;
+        if (backend.gpu_memory_gb > backend.memory_gb) {
           context.addIssue({
             code: "custom",
-            path: ["aliases", name, "escalate_to"],
-            input: config.aliases[name]?.escalate_to,
-            message: `forms a loop (${[...seen, current].join(" → ")}); the ladder must only go up`,
-          });
-          break;
-        }
-        seen.add(current);
-        current = config.aliases[current]?.escalate_to;
-      }
-    }
-    for (const [task, entry] of Object.entries(config.tasks)) {
-      for (const [index, alias] of [entry.alias, ...(entry.ladder ?? [])].entries()) {
-        if (!config.aliases[alias]) {
-          context.addIssue({
-            code: "custom",
-            path: index === 0 ? ["tasks", task, "alias"] : ["tasks", task, "ladder", index - 1],
-            input: alias,
-            message: `names no configured alias; use one of: ${Object.keys(config.aliases).join(", ")}`,
+            path: ["backends", id, "gpu_memory_gb"],
+            input: backend.gpu_memory_gb,
+            message: `must be at most memory_gb (${backend.memory_gb}): the GPU shares the machine's memory`,
           });
         }
       }
-    }
-    for (const family of ["haiku", "sonnet", "opus"] as const) {
-      const target = config.claude_code[family];
-      if (!isClaudeTarget(target, config.aliases)) {
+    },
+    { when: sectionsValid(["backends"]) },
+  )
+  .superRefine((config, context) => checkTaskAliases(config, context), {
+    when: sectionsValid(["tasks"], ["aliases"]),
+  })
+  .superRefine(
+    (config, context) => {
+      for (const family of ["haiku", "sonnet", "opus"] as const) {
+        const target = config.claude_code[family];
+        if (!isClaudeTarget(target, config.aliases)) {
+          context.addIssue({
+            code: "custom",
+            path: ["claude_code", family],
+            input: target,
+            message: `must be "classify", "tier1", "tier2", "tier3", an alias (${Object.keys(config.aliases).join(", ")}) or a task kind`,
+          });
+        }
+      }
+    },
+    { when: sectionsValid(["claude_code"], ["aliases"]) },
+  )
+  .superRefine((config, context) => checkBudgetAliases(config, context), {
+    when: sectionsValid(["budget.aliases", "budget.downgrade_to"], ["aliases"]),
+  })
+  .superRefine(
+    (config, context) => {
+      if (!isTimeZone(config.budget.time_zone)) {
         context.addIssue({
           code: "custom",
-          path: ["claude_code", family],
-          input: target,
-          message: `must be "classify", "tier1", "tier2", "tier3", an alias (${Object.keys(config.aliases).join(", ")}) or a task kind`,
+          path: ["budget", "time_zone"],
+          input: config.budget.time_zone,
+          message: "must be an IANA time zone such as UTC, Europe/Berlin or America/New_York",
         });
       }
-    }
-    for (const alias of Object.keys(config.budget.aliases)) {
-      if (!config.aliases[alias]) {
+    },
+    { when: sectionsValid(["budget.time_zone"]) },
+  )
+  .superRefine(
+    (config, context) => {
+      for (const [task, gates] of Object.entries(config.gates)) {
+        const judge = gates?.judge ? gates.judge.alias : undefined;
+        if (
+          judge !== undefined &&
+          judge !== "next" &&
+          judge !== "local" &&
+          !Object.hasOwn(config.aliases, judge)
+        ) {
+          context.addIssue({
+            code: "custom",
+            path: ["gates", task, "judge", "alias"],
+            input: judge,
+            message: `must be "next" (the rung above) or a configured alias: ${Object.keys(config.aliases).join(", ")}`,
+          });
+        }
+      }
+    },
+    { when: sectionsValid(["gates"], ["aliases"]) },
+  )
+  .superRefine(
+    (config, context) => {
+      const hasTokens =
+        config.server.auth_tokens.filter(Boolean).length > 0 || config.server.auth_tokens_file;
+      if (!isLoopbackHost(config.server.host) && !hasTokens) {
         context.addIssue({
           code: "custom",
-          path: ["budget", "aliases", alias],
-          input: alias,
-          message: `names no configured alias; use one of: ${Object.keys(config.aliases).join(", ")}`,
+          path: ["server", "auth_tokens"],
+          input: config.server.auth_tokens,
+          message: `must hold at least one token when server.host is "${config.server.host}" (not loopback): anyone on the network could spend your budget. Add a token (or server.auth_tokens_file), or listen on 127.0.0.1`,
         });
       }
-    }
-    for (const [task, gates] of Object.entries(config.gates)) {
-      const judge = gates?.judge ? gates.judge.alias : undefined;
-      if (judge !== undefined && judge !== "next" && judge !== "local" && !config.aliases[judge]) {
-        context.addIssue({
-          code: "custom",
-          path: ["gates", task, "judge", "alias"],
-          input: judge,
-          message: `must be "next" (the rung above) or a configured alias: ${Object.keys(config.aliases).join(", ")}`,
-        });
-      }
-    }
-    if (config.budget.downgrade_to && config.aliases[config.budget.downgrade_to]?.tier !== 1) {
-      context.addIssue({
-        code: "custom",
-        path: ["budget", "downgrade_to"],
-        input: config.budget.downgrade_to,
-        message: "must name a tier-1 (local) alias, or be empty to choose one per task",
-      });
-    }
-    if (!isTimeZone(config.budget.time_zone)) {
-      context.addIssue({
-        code: "custom",
-        path: ["budget", "time_zone"],
-        input: config.budget.time_zone,
-        message: "must be an IANA time zone such as UTC, Europe/Berlin or America/New_York",
-      });
-    }
-    const hasTokens = config.server.auth_tokens.filter(Boolean).length > 0 || config.server.auth_tokens_file;
-    if (!isLoopbackHost(config.server.host) && !hasTokens) {
-      context.addIssue({
-        code: "custom",
-        path: ["server", "auth_tokens"],
-        input: config.server.auth_tokens,
-        message: `must hold at least one token when server.host is "${config.server.host}" (not loopback): anyone on the network could spend your budget. Add a token (or server.auth_tokens_file), or listen on 127.0.0.1`,
-      });
-    }
-  });
+    },
+    { when: sectionsValid(["server.host", "server.auth_tokens", "server.auth_tokens_file"]) },
+  );
 
 export type SwitchyardConfig = z.output<typeof configSchema>;
 export type BackendConfig = SwitchyardConfig["backends"][string];
 export type AliasConfig = SwitchyardConfig["aliases"][string];
 export type GateTaskConfig = z.output<typeof gateTaskSchema>;
 export type EscalationConfig = SwitchyardConfig["escalation"];
+
+/**
+ * A `when` for a cross-field rule: the parts it reads (key paths such as `budget.time_zone`) came
+ * through without an issue, and the `named` sections are mappings — the rule reads only their keys,
+ * so a bad value inside one does not stop it.
+ */
+function sectionsValid(valid: readonly string[], named: readonly string[] = []) {
+  const paths = valid.map((path) => path.split("."));
+  // An issue at or under a path read, or above it (the section itself missing or not a mapping).
+  const overlaps = (issuePath: readonly PropertyKey[], path: readonly string[]) =>
+    issuePath.slice(0, path.length).every((key, index) => String(key) === path[index]);
+  return (payload: z.core.ParsePayload): boolean => {
+    const config = payload.value;
+    if (typeof config !== "object" || config === null) return false;
+    if (payload.issues.some((issue) => paths.some((path) => overlaps(issue.path ?? [], path)))) return false;
+    return named.every((section) => {
+      const value = (config as Record<string, unknown>)[section];
+      return typeof value === "object" && value !== null && !Array.isArray(value);
+    });
+  };
+}
+
+type CheckedConfig = z.output<typeof configObjectSchema>;
+
+/** Each alias names a configured back end and escalates to a configured alias, never in a loop. */
+function checkAliasReferences(config: CheckedConfig, context: z.RefinementCtx): void {
+  for (const [name, alias] of Object.entries(config.aliases)) {
+    if (!config.backends[alias.backend]) {
+      context.addIssue({
+        code: "custom",
+        path: ["aliases", name, "backend"],
+        input: alias.backend,
+        message: `names no configured back end; use one of: ${Object.keys(config.backends).join(", ")}`,
+      });
+    }
+    if (alias.escalate_to !== undefined && !config.aliases[alias.escalate_to]) {
+      context.addIssue({
+        code: "custom",
+        path: ["aliases", name, "escalate_to"],
+        input: alias.escalate_to,
+        message: `names no configured alias; use one of: ${Object.keys(config.aliases).join(", ")}`,
+      });
+    }
+  }
+  for (const name of Object.keys(config.aliases)) {
+    const seen = new Set<string>();
+    let current: string | undefined = name;
+    while (current !== undefined && config.aliases[current]) {
+      if (seen.has(current)) {
+        context.addIssue({
+          code: "custom",
+          path: ["aliases", name, "escalate_to"],
+          input: config.aliases[name]?.escalate_to,
+          message: `forms a loop (${[...seen, current].join(" → ")}); the ladder must only go up`,
+        });
+        break;
+      }
+      seen.add(current);
+      current = config.aliases[current]?.escalate_to;
+    }
+  }
+}
+
+/** Each task's alias and ladder name configured aliases. */
+function checkTaskAliases(config: CheckedConfig, context: z.RefinementCtx): void {
+  for (const [task, entry] of Object.entries(config.tasks)) {
+    for (const [index, alias] of [entry.alias, ...(entry.ladder ?? [])].entries()) {
+      if (!Object.hasOwn(config.aliases, alias)) {
+        context.addIssue({
+          code: "custom",
+          path: index === 0 ? ["tasks", task, "alias"] : ["tasks", task, "ladder", index - 1],
+          input: alias,
+          message: `names no configured alias; use one of: ${Object.keys(config.aliases).join(", ")}`,
+        });
+      }
+    }
+  }
+}
+
+/** Alias ceilings name configured aliases; a downgrade goes to a local (tier-1) one. */
+function checkBudgetAliases(config: CheckedConfig, context: z.RefinementCtx): void {
+  for (const alias of Object.keys(config.budget.aliases)) {
+    if (!Object.hasOwn(config.aliases, alias)) {
+      context.addIssue({
+        code: "custom",
+        path: ["budget", "aliases", alias],
+        input: alias,
+        message: `names no configured alias; use one of: ${Object.keys(config.aliases).join(", ")}`,
+      });
+    }
+  }
+  if (config.budget.downgrade_to && config.aliases[config.budget.downgrade_to]?.tier !== 1) {
+    context.addIssue({
+      code: "custom",
+      path: ["budget", "downgrade_to"],
+      input: config.budget.downgrade_to,
+      message: "must name a tier-1 (local) alias, or be empty to choose one per task",
+    });
+  }
+}
 
 /** `serves` names aliases on Ollama back ends, and every such alias has at least one Engine. */
 function checkEngineServes(config: EnginesView, context: z.RefinementCtx): void {

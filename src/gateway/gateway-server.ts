@@ -1,7 +1,12 @@
 /**
  * The Brain's HTTP server: front doors, models list, health, auth, and the one place where errors
- * become HTTP responses — in the protocol of the door they came through.
+ * become HTTP responses — in the protocol of the door they came through. That includes what fails
+ * before a route runs: a body nested too deep or not JSON, a URL that is not valid percent-encoding
+ * (Fastify's framework errors), headers over the size limit or a request that is not HTTP (Node's
+ * client errors, answered on the raw socket while a response can still be written).
  */
+import { type ServerResponse, STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -17,6 +22,7 @@ import { registerAdminRoutes } from "./admin-routes.js";
 import { registerAnthropicRoutes } from "./anthropic-routes.js";
 import { type ErrorRenderer, renderAnthropicError, renderOpenAiError } from "./error-renderers.js";
 import { TokenChecker } from "./gateway-auth.js";
+import { registerJsonBodyParser } from "./json-body-parser.js";
 import { registerModelRoutes } from "./models-routes.js";
 import { registerOpenAiRoutes } from "./openai-routes.js";
 
@@ -33,14 +39,29 @@ export interface GatewayOptions {
   now?: () => number;
 }
 
+const ANTHROPIC_PREFIX = "/v1/messages";
+
+/** Node's default, stated: request headers past this are answered 431. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
 export function buildGateway(runtime: SwitchyardRuntime, options: GatewayOptions = {}): Gateway {
   const { config } = runtime;
+  const renderers: Array<[string, ErrorRenderer]> = [];
+  const rendererFor = (url: string) =>
+    renderers.find(([prefix]) => url.startsWith(prefix))?.[1] ?? renderOpenAiError;
   const app = Fastify({
     logger: false,
     bodyLimit: Math.round(config.server.body_limit_mb * 1024 * 1024),
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    frameworkErrors: (error, request: FastifyRequest, reply: FastifyReply) => {
+      const rendered = rendererFor(request.url)(frameworkError(error, request.url));
+      reply.status(rendered.status).send(rendered.body);
+    },
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, rendererFor),
   });
+  registerJsonBodyParser(app);
   // Closing, Node closes the connections that are idle at that moment; one still answering turns
   // idle only afterwards and would hold close() for the whole keep-alive timeout (65 s) with a
   // caller that keeps its connections (Claude Code, the SDKs). So they are closed as they go idle.
@@ -53,10 +74,6 @@ export function buildGateway(runtime: SwitchyardRuntime, options: GatewayOptions
     clearInterval(closingIdle);
     done();
   });
-  const renderers: Array<[string, ErrorRenderer]> = [];
-  const rendererFor = (url: string) =>
-    renderers.find(([prefix]) => url.startsWith(prefix))?.[1] ?? renderOpenAiError;
-
   const tokens = new TokenChecker(config.server.auth_tokens);
   // Without tokens (loopback only) there is nothing to check; with them, a callback hook costs no
   // promise per request. The dashboard checks its own paths (sessions, the token prompt).
@@ -107,7 +124,7 @@ export function buildGateway(runtime: SwitchyardRuntime, options: GatewayOptions
       renderers.push([prefix, renderer]);
     },
   };
-  gateway.renderErrorsFor("/v1/messages", renderAnthropicError);
+  gateway.renderErrorsFor(ANTHROPIC_PREFIX, renderAnthropicError);
   return gateway;
 }
 
@@ -133,6 +150,73 @@ function fromFastifyError(thrown: FastifyError | SwitchyardError): SwitchyardErr
     return new SwitchyardError("invalid-request", `The request body is not valid JSON: ${thrown.message}`);
   }
   return toSwitchyardError(thrown);
+}
+
+/** Fastify's errors before routing: a URL that is not valid percent-encoding, mostly. */
+function frameworkError(error: FastifyError, url: string): SwitchyardError {
+  const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
+  if (error.code === "FST_ERR_BAD_URL") {
+    return new SwitchyardError(
+      "invalid-request",
+      `The URL ${shown} is not valid percent-encoding; encode a literal % as %25`,
+    );
+  }
+  return new SwitchyardError("invalid-request", `The request for ${shown} was refused: ${error.message}`);
+}
+
+/** What Node passes to `clientError`: on a parse error, the bytes it was parsing (a Buffer). */
+interface ClientError extends Error {
+  code?: string;
+  rawPacket?: unknown;
+}
+
+/**
+ * A request Node could not parse (headers too large, not HTTP) or that took too long to send,
+ * answered in the shape of the door it was for. The path comes from what the parser had read:
+ * its request line when the headers came in several packets, else the packet itself.
+ */
+function answerClientError(
+  error: ClientError,
+  socket: Socket,
+  rendererFor: (url: string) => ErrorRenderer,
+): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  // A response already under way on this socket would be corrupted by a second one.
+  const current = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (socket.writable && !current?.headersSent) {
+    const [status, message] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? [
+            431,
+            `The request headers are larger than ${MAX_HEADER_BYTES / 1024} KiB; send fewer or smaller headers`,
+          ]
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+          ? [408, "The request took too long to arrive; send it again"]
+          : [400, "The request is not valid HTTP/1.1; check the client or proxy in front of Switchyard"];
+    const rendered = rendererFor(requestPath(error, socket) ?? "/")(
+      new SwitchyardError("invalid-request", message),
+    );
+    const body = JSON.stringify(rendered.body);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/**
+ * Which door the request was for. The request line is in the packet being parsed unless the
+ * headers came in several; then the parser may hold the path (it hands it over every 32 headers),
+ * and an `anthropic-version` header, which every Anthropic client sends, still tells that door.
+ * Failing all three, OpenAI's shape.
+ */
+function requestPath(error: ClientError, socket: Socket): string | undefined {
+  const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.toString("latin1") : "";
+  const requestLine = /^[A-Z]+ (\S+) HTTP\//.exec(packet)?.[1];
+  if (requestLine) return requestLine;
+  const parsed = (socket as Socket & { parser?: { _url?: string } }).parser?._url;
+  if (parsed) return parsed;
+  return /(^|\r\n)anthropic-version:/i.test(packet) ? ANTHROPIC_PREFIX : undefined;
 }
 
 /** Refuses a non-loopback address without tokens (the config schema checks this too). */

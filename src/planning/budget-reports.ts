@@ -5,9 +5,10 @@
  */
 
 import { BudgetGuard } from "../budget/budget-guard.js";
+import { formatUsd } from "../budget/budget-money.js";
 import { budgetOptions } from "../budget/budget-options.js";
 import type { BudgetPeriod } from "../budget/budget-period.js";
-import type { BudgetStatus } from "../budget/budget-status.js";
+import type { BudgetStatus, KeyCredit } from "../budget/budget-status.js";
 import { catalogPath, loadCatalog } from "../budget/catalog-sync.js";
 import type { ModelCatalog } from "../budget/model-catalog.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
@@ -69,9 +70,12 @@ export async function budgetOverview(sources: ReportSources): Promise<BudgetOver
   };
 }
 
-export function formatBudgetOverview(overview: BudgetOverview): string {
+/**
+ * `switchyard status` as text. `keyNote` replaces the key line when this process does not watch the
+ * key (the CLI reading the ledger itself, with the Brain not answering).
+ */
+export function formatBudgetOverview(overview: BudgetOverview, options: { keyNote?: string } = {}): string {
   const { status } = overview;
-  const money = (usd: number) => `$${usd.toFixed(2)}`;
   const lines = [
     `Budget period ${status.period.start.toISOString().slice(0, 10)} → ${status.period.end.toISOString().slice(0, 10)} (${status.period.timeZone}); at a cap: ${overview.onExhausted}`,
     "budget          limit      spent   reserved  remaining   used",
@@ -79,12 +83,11 @@ export function formatBudgetOverview(overview: BudgetOverview): string {
   for (const line of status.lines) {
     const used = line.limitUsd > 0 ? ((line.settledUsd + line.reservedUsd) / line.limitUsd) * 100 : 0;
     lines.push(
-      `${line.budget.padEnd(14)} ${money(line.limitUsd).padStart(7)} ${money(line.settledUsd).padStart(10)} ${money(line.reservedUsd).padStart(10)} ${money(line.remainingUsd).padStart(10)} ${`${used.toFixed(0)}%`.padStart(6)}`,
+      `${line.budget.padEnd(14)} ${formatUsd(line.limitUsd).padStart(7)} ${formatUsd(line.settledUsd).padStart(10)} ${formatUsd(line.reservedUsd).padStart(10)} ${formatUsd(line.remainingUsd).padStart(10)} ${`${used.toFixed(0)}%`.padStart(6)}`,
     );
   }
-  if (status.keyRemainingUsd !== null)
-    lines.push(`OpenRouter key credit left: ${money(status.keyRemainingUsd)}`);
-  lines.push(`Paid traffic may still spend: ${money(status.effectiveRemainingUsd)}`);
+  lines.push(options.keyNote ?? keyLine(status.key));
+  lines.push(`Paid traffic may still spend: ${formatUsd(status.effectiveRemainingUsd)}`);
   lines.push(
     overview.alerts.length === 0
       ? "Alerts this period: none"
@@ -93,15 +96,28 @@ export function formatBudgetOverview(overview: BudgetOverview): string {
   return `${lines.join("\n")}\n`;
 }
 
+function keyLine(key: KeyCredit | null): string {
+  if (!key) {
+    return "OpenRouter key credit: not checked (no API key, or budget.key_check_interval_minutes is 0)";
+  }
+  const checked = `checked ${new Date(key.checkedAt).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  if (key.limitUsd === null) {
+    return `OpenRouter key credit: no limit on the key (${formatUsd(key.usageUsd)} used; ${checked}); set one at https://openrouter.ai/settings/keys and Switchyard obeys it too`;
+  }
+  return `OpenRouter key credit: ${formatUsd(key.remainingUsd ?? 0)} left of its ${formatUsd(key.limitUsd)} limit (${formatUsd(key.usageUsd)} used; ${checked})`;
+}
+
 /**
  * The ledger, budget and prices without the server: what `switchyard costs`, `savings` and
- * `status` read on the Brain. Nothing is started, nothing is fetched.
+ * `status` read on the Brain. Nothing is started, nothing is fetched; with `readOnly` (the report
+ * commands) a SQLite ledger is only read, and must exist.
  */
 export async function openReportSources(
   config: SwitchyardConfig,
   env: NodeJS.ProcessEnv = process.env,
+  options: { readOnly?: boolean } = {},
 ): Promise<ReportSources & { close(): Promise<void> }> {
-  const stores = await openStores(databaseLocation(config, env));
+  const stores = await openStores(databaseLocation(config, env), { readOnly: options.readOnly ?? false });
   const maxAgeMs = config.budget.catalog.max_age_hours * 3_600_000;
   const { catalog } = await loadCatalog({ cachePath: catalogPath(config, env), allowSync: false, maxAgeMs });
   const budget = new BudgetGuard({ store: stores.budget, catalog, budget: budgetOptions(config) });

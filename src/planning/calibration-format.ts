@@ -3,11 +3,12 @@
  * task kind and alias, then the Opus share against its target.
  */
 
+import { formatUsd } from "../budget/budget-money.js";
 import type { CalibrationReport } from "./calibration-report.js";
 import { formatTable } from "./report-table.js";
 
 const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
-const usd = (value: number | null) => (value === null ? "-" : `$${value.toFixed(value < 0.1 ? 4 : 2)}`);
+const usd = (value: number | null) => (value === null ? "-" : formatUsd(value));
 
 export function formatCalibrationReport(report: CalibrationReport): string {
   const from = new Date(report.startMs).toISOString().slice(0, 10);

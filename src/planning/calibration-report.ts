@@ -5,10 +5,11 @@
  * recommends where each task should start — but only on strong evidence: enough gated attempts and
  * a confidence bound past the threshold, not the raw ratio. Pure: rows and config in, report out.
  */
+import { formatUsd } from "../budget/budget-money.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { TASK_INDEX, TASK_KINDS, type TaskKind } from "../config/task-kinds.js";
 import { TaskRouter } from "../routing/task-router.js";
-import type { RequestRecord } from "../store/ledger-store.js";
+import type { LedgerStore, RequestRecord } from "../store/ledger-store.js";
 import { type RateInterval, wilsonInterval } from "./wilson-interval.js";
 
 const DAY = 86_400_000;
@@ -94,6 +95,19 @@ export function calibrationSettings(config: SwitchyardConfig): CalibrationSettin
     moveDownAt: calibration.move_down_at,
     moveUpBelow: calibration.move_up_below,
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/** `calibrate` over the ledger's last `days` (the CLI's and the admin API's window). */
+export async function recentCalibration(
+  ledger: Pick<LedgerStore, "between">,
+  config: SwitchyardConfig,
+  window: { days: number; nowMs: number },
+): Promise<CalibrationReport> {
+  const endMs = window.nowMs;
+  const startMs = endMs - window.days * DAY_MS;
+  return calibrate(await ledger.between(startMs, endMs + 1), config, { startMs, endMs });
 }
 
 export function calibrate(
@@ -263,7 +277,7 @@ function recommend(
   if (start.passRate.high < settings.moveUpBelow && next) {
     const minutes = start.failedLatencyMs / 60_000 / days;
     const money = start.failedCostUsd / days;
-    const waste = `${minutes.toFixed(1)} minutes${money > 0 ? ` and $${money.toFixed(2)}` : ""} per day`;
+    const waste = `${minutes.toFixed(1)} minutes${money > 0 ? ` and ${formatUsd(money)}` : ""} per day`;
     return {
       task,
       kind: "move-up",

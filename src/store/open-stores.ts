@@ -9,10 +9,12 @@ import { join } from "node:path";
 import pg from "pg";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
+import { BUDGET_SCHEMA } from "./budget-schema.js";
 import type { BudgetStore } from "./budget-store.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { PostgresBudgetStore } from "./postgres-budget-store.js";
 import { PostgresLedger } from "./postgres-ledger.js";
+import { sqliteSchemaVersion } from "./schema-migrations.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
 import { SqliteLedger } from "./sqlite-ledger.js";
 
@@ -28,6 +30,11 @@ export interface OpenStoresOptions {
   poolSize?: number;
   /** A failed background write or a dropped idle connection; the caller logs it. */
   onError?: (error: unknown) => void;
+  /**
+   * Read only (the report commands): a SQLite file is opened read-only and must exist — never
+   * created or migrated. PostgreSQL is opened as usual (its database exists already).
+   */
+  readOnly?: boolean;
 }
 
 export function isPostgresUrl(location: string): boolean {
@@ -39,12 +46,25 @@ export async function openStores(
   options: OpenStoresOptions = {},
 ): Promise<Stores> {
   if (!isPostgresUrl(databaseUrlOrPath)) {
+    const readOnly = options.readOnly ?? false;
     const ledger = new SqliteLedger(databaseUrlOrPath, {
       onError: (error, droppedRows) =>
         options.onError?.(new Error(`Ledger write of ${droppedRows} rows failed`, { cause: error })),
+      readOnly,
     });
     // One connection, one group commit: the budget's settles and reservations go through the ledger.
-    const budget = new SqliteBudgetStore(ledger.database, { writeQueue: ledger });
+    let budget: SqliteBudgetStore;
+    try {
+      // A ledger that never held a budget (written by the ledger alone) has nothing spent or
+      // reserved: read-only, an empty store in memory says exactly that.
+      budget =
+        readOnly && sqliteSchemaVersion(ledger.database, BUDGET_SCHEMA) === 0
+          ? SqliteBudgetStore.open(":memory:")
+          : new SqliteBudgetStore(ledger.database, { writeQueue: ledger, readOnly });
+    } catch (error) {
+      await ledger.close();
+      throw error;
+    }
     return {
       ledger,
       budget,

@@ -8,7 +8,8 @@
  *
  * A database written by a newer release (a recorded version past the last one known here) is left
  * as it is: every version so far only adds nullable columns, tables and indexes, which this
- * release's reads and writes ignore.
+ * release's reads and writes ignore. A read-only connection (the report commands) migrates
+ * nothing: it checks each module is current and says how to upgrade an older file.
  */
 import type Database from "better-sqlite3";
 import type { Pool } from "pg";
@@ -41,6 +42,38 @@ export function migrateSqlite(database: Database.Database, module: SchemaModule)
       database.prepare(recordVersion("?", "?")).run(module.name, Math.max(version, migrations.length));
   });
   migrate.immediate();
+}
+
+/** The version a module's tables are at in this SQLite database, 0 when it has none (reads only). */
+export function sqliteSchemaVersion(database: Database.Database, module: SchemaModule): number {
+  let recorded: number | undefined;
+  try {
+    const row = database
+      .prepare("SELECT version FROM switchyard_migrations WHERE module = ?")
+      .get(module.name) as { version: number } | undefined;
+    recorded = row?.version;
+  } catch {
+    // no switchyard_migrations table: nothing was recorded here
+  }
+  if (recorded !== undefined) return recorded;
+  return module.adoptsSqliteUserVersion ? (database.pragma("user_version", { simple: true }) as number) : 0;
+}
+
+/** For a read-only connection, which cannot migrate: the module must be at the current version. */
+export function assertSqliteSchemaCurrent(database: Database.Database, module: SchemaModule): void {
+  if (sqliteSchemaVersion(database, module) < renderMigrations(module, "sqlite").length) {
+    throw new OutdatedDatabaseError(database.name);
+  }
+}
+
+/** A database file from an older Switchyard, opened read-only, so it cannot be upgraded here. */
+export class OutdatedDatabaseError extends Error {
+  constructor(path: string) {
+    super(
+      `the ledger at ${path} was written by an older Switchyard; start switchyard serve once (it upgrades the file), then run this again`,
+    );
+    this.name = "OutdatedDatabaseError";
+  }
 }
 
 export async function migratePostgres(pool: Pool, module: SchemaModule): Promise<void> {

@@ -28,7 +28,7 @@ import {
   type SettleResult,
   sumSpending,
 } from "./budget-store.js";
-import { migrateSqlite } from "./schema-migrations.js";
+import { assertSqliteSchemaCurrent, migrateSqlite } from "./schema-migrations.js";
 import type { SqliteWriteQueue } from "./sqlite-ledger.js";
 
 interface AliasAmount {
@@ -49,6 +49,8 @@ export interface SqliteBudgetStoreOptions {
   ownsDatabase?: boolean;
   /** The ledger on the same connection: settles and reservations are group-committed through it. */
   writeQueue?: SqliteWriteQueue;
+  /** A read-only connection (the report commands): the tables are checked, not migrated. */
+  readOnly?: boolean;
 }
 
 export class SqliteBudgetStore implements BudgetStore {
@@ -86,7 +88,8 @@ export class SqliteBudgetStore implements BudgetStore {
     this.database = database;
     this.ownsDatabase = options.ownsDatabase ?? false;
     this.writeQueue = options.writeQueue;
-    migrateSqlite(database, BUDGET_SCHEMA);
+    if (options.readOnly) assertSqliteSchemaCurrent(database, BUDGET_SCHEMA);
+    else migrateSqlite(database, BUDGET_SCHEMA);
     this.statements = {
       settled: database.prepare(
         "SELECT alias, settled_micro_usd AS amount FROM budget_spend WHERE period_key = ?",

@@ -26,7 +26,7 @@ import type {
   RequestRecord,
   ToolCallRecord,
 } from "./ledger-store.js";
-import { migrateSqlite } from "./schema-migrations.js";
+import { assertSqliteSchemaCurrent, migrateSqlite } from "./schema-migrations.js";
 import { insertionOrderColumn } from "./table-schema.js";
 import { fromToolCallRow, TOOL_CALL_COLUMNS, toolCallValues } from "./tool-call-row.js";
 
@@ -50,6 +50,11 @@ export interface SqliteWriteQueue {
 export interface SqliteLedgerOptions {
   /** A batch that failed to commit; the caller logs it. Its rows are dropped, not retried forever. */
   onError?: (error: unknown, droppedRows: number) => void;
+  /**
+   * Open an existing file read-only (the report commands): never created, migrated or written.
+   * A file from an older Switchyard is an `OutdatedDatabaseError`.
+   */
+  readOnly?: boolean;
 }
 
 /** A deferred write waiting in the queue, with what it yielded once its transaction ran. */
@@ -80,13 +85,24 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
     path: string,
     private readonly options: SqliteLedgerOptions = {},
   ) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.database = new Database(path);
-    this.database.pragma("journal_mode = WAL");
-    // NORMAL in WAL mode survives a process crash (kill -9); only power loss can drop the last commit.
-    this.database.pragma("synchronous = NORMAL");
-    this.database.pragma("busy_timeout = 5000");
-    migrateSqlite(this.database, LEDGER_SCHEMA);
+    if (options.readOnly) {
+      this.database = new Database(path, { readonly: true, fileMustExist: true });
+      this.database.pragma("busy_timeout = 5000");
+      try {
+        assertSqliteSchemaCurrent(this.database, LEDGER_SCHEMA);
+      } catch (error) {
+        this.database.close();
+        throw error;
+      }
+    } else {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      this.database = new Database(path);
+      this.database.pragma("journal_mode = WAL");
+      // NORMAL in WAL mode survives a process crash (kill -9); only power loss can drop the last commit.
+      this.database.pragma("synchronous = NORMAL");
+      this.database.pragma("busy_timeout = 5000");
+      migrateSqlite(this.database, LEDGER_SCHEMA);
+    }
     this.insert = this.database.prepare(
       `INSERT OR REPLACE INTO requests (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`,
     );

@@ -1,6 +1,8 @@
 /**
  * Reservations in blocks, over the real SQLite store opened the way the server opens it. A
- * counting pass-through in between shows how many store operations a burst of requests cost.
+ * counting pass-through in between shows how many store operations a burst of requests cost. The
+ * clock and the sync timer are the test's own: a sync runs when a test advances the clock, so
+ * nothing depends on how fast a busy machine gets through a burst.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +17,7 @@ import type {
 } from "../../src/store/budget-store.js";
 import { openStores, type Stores } from "../../src/store/open-stores.js";
 import type { SqliteBudgetStore } from "../../src/store/sqlite-budget-store.js";
+import { ManualClock } from "../helpers/manual-clock.js";
 
 const PERIOD = "2026-12-01";
 const HOUR = 3_600_000;
@@ -44,9 +47,12 @@ function counted(inner: BudgetStore) {
   return { store, calls, failNextRebooks: (count: number) => (failRebooks = count) };
 }
 
+/** One sync interval (the default), to advance the clock by. */
+const SYNC_MS = 20;
+let clock = new ManualClock();
 let counter = 0;
 function request(overrides: Partial<ReservationRequest> = {}): ReservationRequest {
-  const now = Date.now();
+  const now = clock.now();
   return {
     id: `r-${counter++}`,
     periodKey: PERIOD,
@@ -74,8 +80,18 @@ describe("reservations in blocks", () => {
     raw = stores.budget;
     spy = counted(raw);
     errors.length = 0;
-    blocks = new BlockReservations(spy.store, { onError: (error) => errors.push(error) });
+    clock = new ManualClock();
+    blocks = new BlockReservations(spy.store, {
+      onError: (error) => errors.push(error),
+      now: clock.now,
+      setTimer: clock.setTimer,
+    });
   });
+  /** One tick of the sync timer, waited for. */
+  const sync = async () => {
+    clock.advance(SYNC_MS);
+    await blocks.idle();
+  };
   afterEach(async () => {
     await blocks.close();
     await stores.close();
@@ -92,7 +108,9 @@ describe("reservations in blocks", () => {
     expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 0, reservedMicroUsd: 1_250_000 });
     expect((await blocks.spending(PERIOD)).total).toEqual({ settledMicroUsd: 0, reservedMicroUsd: 900_000 });
 
-    const results = await Promise.all(requests.map((each, index) => blocks.settle(each, 10_000 + index)));
+    const settling = Promise.all(requests.map((each, index) => blocks.settle(each, 10_000 + index)));
+    await sync();
+    const results = await settling;
     const booked = 60 * 10_000 + (59 * 60) / 2;
     expect(spy.calls.rebook).toBe(1);
     expect(spy.calls.settle).toBe(0);
@@ -117,7 +135,11 @@ describe("reservations in blocks", () => {
     await Promise.all(burst.map((each) => blocks.reserve(each)));
     expect(await held()).toEqual([1_250_000, 2_500_000, 5_000_000, 5_000_000, 5_000_000]);
     for (const each of burst) await blocks.release(each);
-    await expect.poll(held, { interval: 10 }).toEqual([]);
+    // The closed blocks go at the next sync; the granting one at the sync after it finds it idle.
+    await sync();
+    expect(await held()).toEqual([5_000_000]);
+    await sync();
+    expect(await held()).toEqual([]);
     const after = request();
     await blocks.reserve(after);
     expect(await held()).toEqual([1_250_000]);
@@ -127,13 +149,16 @@ describe("reservations in blocks", () => {
   it("gives an idle block back within a few syncs, so other processes see nothing held", async () => {
     const only = request();
     await blocks.reserve(only);
-    await blocks.settle(only, 12_000);
-    await expect
-      .poll(async () => (await raw.spending(PERIOD)).total, { interval: 10 })
-      .toEqual({
-        settledMicroUsd: 12_000,
-        reservedMicroUsd: 0,
-      });
+    const booking = blocks.settle(only, 12_000);
+    await sync();
+    await booking;
+    // Booked, and the block still open for the next request.
+    expect((await raw.spending(PERIOD)).total).toEqual({
+      settledMicroUsd: 12_000,
+      reservedMicroUsd: 1_238_000,
+    });
+    await sync();
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 12_000, reservedMicroUsd: 0 });
   });
 
   it("keeps a block at least as large as its requests in flight, even when a cost exceeds its worst case", async () => {
@@ -144,7 +169,9 @@ describe("reservations in blocks", () => {
     expect(spy.calls.reserve).toBe(1);
     // The first cost more than reserved (a price raised mid-month): it all counts, and the block
     // still covers the second in full.
-    await blocks.settle(first, 900_000);
+    const booking = blocks.settle(first, 900_000);
+    await sync();
+    await booking;
     expect((await raw.spending(PERIOD)).total).toEqual({
       settledMicroUsd: 900_000,
       reservedMicroUsd: 400_000,
@@ -209,7 +236,8 @@ describe("reservations in blocks", () => {
     let inFlight = 0;
     let spent = 0;
     let worst = 0;
-    const fast = new BlockReservations(spy.store, { blockPercent: 5, syncIntervalMs: 2 });
+    // Real timers (syncs every 2 ms) racing random pauses: the caps hold whatever the interleaving.
+    const fast = new BlockReservations(spy.store, { blockPercent: 5, syncIntervalMs: 2, now: clock.now });
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (let step = 0; step < 60; step++) {
@@ -261,8 +289,10 @@ describe("reservations in blocks", () => {
     const first = request();
     await blocks.reserve(first);
     // An hour and more later, the heartbeat's sweep removes it as abandoned.
-    expect(await raw.clearStaleReservations(Date.now() + 2 * HOUR, 90_000)).toBe(1);
-    expect(await blocks.settle(first, 5_000)).toMatchObject({ found: false, totalSettledMicroUsd: 5_000 });
+    expect(await raw.clearStaleReservations(clock.now() + 2 * HOUR, 90_000)).toBe(1);
+    const booking = blocks.settle(first, 5_000);
+    await sync();
+    expect(await booking).toMatchObject({ found: false, totalSettledMicroUsd: 5_000 });
     const second = request();
     await blocks.reserve(second);
     expect(spy.calls.reserve).toBe(2);
@@ -270,8 +300,9 @@ describe("reservations in blocks", () => {
       settledMicroUsd: 5_000,
       reservedMicroUsd: 15_000,
     });
-    await blocks.settle(second, 1_000);
+    const last = blocks.settle(second, 1_000);
     await blocks.flush();
+    await last;
     expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 6_000, reservedMicroUsd: 0 });
   });
 
@@ -279,8 +310,11 @@ describe("reservations in blocks", () => {
     const each = request();
     await blocks.reserve(each);
     spy.failNextRebooks(1);
-    const result = await blocks.settle(each, 7_000);
-    expect(result).toMatchObject({ found: true, totalSettledMicroUsd: 7_000 });
+    const booking = blocks.settle(each, 7_000);
+    await sync();
+    expect(errors).toHaveLength(1);
+    await sync();
+    expect(await booking).toMatchObject({ found: true, totalSettledMicroUsd: 7_000 });
     expect(errors).toHaveLength(1);
     expect(String(errors[0])).toContain("disk I/O error");
     expect((await blocks.spending(PERIOD)).total).toEqual({ settledMicroUsd: 7_000, reservedMicroUsd: 0 });
@@ -297,6 +331,5 @@ describe("reservations in blocks", () => {
     expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 5_000, reservedMicroUsd: 0 });
     await blocks.settle(late as ReservationHandle, 6_000);
     expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: 11_000, reservedMicroUsd: 0 });
-    await pause(1);
   });
 });

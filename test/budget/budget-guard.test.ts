@@ -215,6 +215,22 @@ describe("budget guard", () => {
     });
   });
 
+  it("a worst case larger than the whole cap is refused without a 100% alert: nothing was spent", async () => {
+    const sink = recordingSink();
+    const budget = guard({
+      budget: { monthlyUsd: 100, aliasCeilingsUsd: { "cloud-opus": 1 } },
+      alertSinks: [sink],
+    });
+    // No max_tokens: Opus's 128k output tokens at $25/M reserve $3.20, more than the $1 ceiling.
+    const decision = await budget.reserve({ ...OPUS, promptTokens: 100 });
+    if (decision.kind !== "denied") throw new Error("expected a denial");
+    expect(decision.denial).toMatchObject({ budget: "alias", limitUsd: 1, spentUsd: 0 });
+    expect(decision.denial.requestedUsd).toBeGreaterThan(3);
+    await budget.idle();
+    expect(sink.alerts).toEqual([]);
+    expect(await store.firedAlerts("2026-11-01")).toEqual([]);
+  });
+
   it("counts a request in the period it was reserved in, even when it settles after the reset", async () => {
     const budget = guard();
     clock = Date.parse("2026-11-30T23:59:00Z");

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { SqliteLedger } from "../../src/store/sqlite-ledger.js";
+import { CLI_TEST_TIMEOUT_MS } from "../helpers/cli-process.js";
 import { sampleRecord } from "../store/ledger-suite.js";
 
 const run = promisify(execFile);
@@ -17,7 +18,7 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
       env: { ...process.env, SWITCHYARD_HOME: directory, OPENROUTER_API_KEY: "sk-or-cli-secret", ...env },
-      timeout: 20_000,
+      timeout: CLI_TEST_TIMEOUT_MS,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -26,7 +27,7 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-describe("switchyard config", () => {
+describe("switchyard config", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("check accepts a good file and names every problem in a bad one", async () => {
     const good = join(directory, "good.yaml");
     writeFileSync(good, "aliases:\n  local-coder:\n    model: qwen3-coder:30b\n");
@@ -35,23 +36,38 @@ describe("switchyard config", () => {
     expect(ok.stdout).toContain("OK (2 back ends, 4 aliases, 15 task kinds)");
 
     const bad = join(directory, "bad.yaml");
-    writeFileSync(bad, "server:\n  port: nine\naliases:\n  cloud-opus:\n    tier: 4\n");
+    writeFileSync(
+      bad,
+      "server:\n  port: nine\naliases:\n  cloud-opus:\n    tier: 4\ntasks:\n  lint: { alias: nope }\nbudget:\n  time_zone: Mars/Olympus\n",
+    );
     const failed = await switchyard(["config", "check", bad]);
     expect(failed.code).toBe(2);
-    expect(failed.stderr).toContain('server.port must be a port number between 1 and 65535; got "nine"');
-    expect(failed.stderr).toContain("aliases.cloud-opus.tier must be 1, 2 or 3; got 4");
+    expect(failed.stderr.trimEnd().split("\n")).toEqual([
+      `Invalid configuration (${bad}):`,
+      '  - server.port must be a port number between 1 and 65535; got "nine"',
+      "  - aliases.cloud-opus.tier must be 1, 2 or 3; got 4",
+      '  - tasks.lint.alias names no configured alias; use one of: local-coder, local-reasoner, cloud-sonnet, cloud-opus; got "nope"',
+      '  - budget.time_zone must be an IANA time zone such as UTC, Europe/Berlin or America/New_York; got "Mars/Olympus"',
+    ]);
   });
 
-  it("print shows the effective config with secrets redacted", async () => {
-    const printed = await switchyard(["config", "print"]);
+  it("print shows the effective config with secrets redacted, webhook URLs to their host", async () => {
+    const withWebhook = join(directory, "webhook.yaml");
+    writeFileSync(
+      withWebhook,
+      "budget:\n  alerts:\n    webhooks:\n      - { url: 'https://hooks.slack.com/services/T0001/B0001/XyZsecret', format: slack }\n",
+    );
+    const printed = await switchyard(["config", "print", "--config", withWebhook]);
     expect(printed.code).toBe(0);
     expect(printed.stdout).toContain("anthropic/claude-opus-4.6");
     expect(printed.stdout).toContain("[redacted]");
     expect(printed.stdout).not.toContain("sk-or-cli-secret");
+    expect(printed.stdout).toContain("url: https://hooks.slack.com/[redacted]");
+    expect(printed.stdout).not.toContain("XyZsecret");
   });
 });
 
-describe("switchyard serve", () => {
+describe("switchyard serve", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("does not start on a bad config, and says why", async () => {
     const bad = join(directory, "serve-bad.yaml");
     writeFileSync(bad, "tasks:\n  code-generation: { alias: gpt-5 }\n");
@@ -67,7 +83,7 @@ describe("switchyard serve", () => {
   });
 });
 
-describe("switchyard route", () => {
+describe("switchyard route", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("--json prints task, tier, alias, model, confidence, runner-up and signals", async () => {
     const result = await switchyard([
       "route",
@@ -109,7 +125,7 @@ describe("switchyard route", () => {
   });
 });
 
-describe("switchyard log", () => {
+describe("switchyard log", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("shows the newest ledger rows", async () => {
     const ledger = new SqliteLedger(join(directory, "ledger.db"));
     ledger.record(sampleRecord({ id: "cli-row", task: "lint", costUsd: 0.0123 }));

@@ -131,6 +131,49 @@ describe("errors name the key path, the bad value and the fix", () => {
     const problems = problemsOf("backends:\n  openrouter:\n    api_key: 12345\n");
     expect(problems.join("\n")).toContain("backends.openrouter.api_key");
     expect(problems.join("\n")).not.toContain("12345");
+    const webhook = problemsOf(
+      "budget:\n  alerts:\n    webhooks:\n      - { url: 'https://hooks.slack.com/services/T0/B0/sekrit', format: teams }\n",
+    );
+    expect(webhook.join("\n")).toContain("budget.alerts.webhooks.0.format");
+    expect(webhook.join("\n")).not.toContain("sekrit");
+  });
+
+  it("lists every problem at once: unset variables, bad values and cross-field rules together", () => {
+    const problems = problemsOf(
+      [
+        "server:",
+        "  host: 0.0.0.0",
+        "  port: ${MISSING_PORT}",
+        "backends:",
+        "  engine: { type: olama }",
+        "aliases:",
+        "  cloud-opus: { tier: 7 }",
+        "  extra: { backend: nowhere, model: m, tier: 1 }",
+        "tasks:",
+        "  code-generation: { alias: nope }",
+        "budget:",
+        "  time_zone: Mars/Olympus",
+        "  reset_day: 40",
+        "gates:",
+        "  lint: { judge: { alias: nobody } }",
+      ].join("\n"),
+    );
+    expect(problems).toEqual([
+      "server.port: ${MISSING_PORT} is not set; set MISSING_PORT in the environment or in a .env file, or write ${MISSING_PORT:-default}",
+      expect.stringContaining(
+        'backends.engine.type must have type "ollama" or "openai-compatible"; got "olama"',
+      ),
+      expect.stringContaining("aliases.cloud-opus.tier must be 1, 2 or 3; got 7"),
+      expect.stringContaining("budget.reset_day must be a day from 1 to 28; got 40"),
+      expect.stringContaining(
+        'tasks.code-generation.alias names no configured alias; use one of: local-coder, local-reasoner, cloud-sonnet, cloud-opus, extra; got "nope"',
+      ),
+      expect.stringContaining("budget.time_zone must be an IANA time zone"),
+      expect.stringContaining('gates.lint.judge.alias must be "next" (the rung above) or a configured alias'),
+      expect.stringContaining(
+        'server.auth_tokens must hold at least one token when server.host is "0.0.0.0"',
+      ),
+    ]);
   });
 });
 
@@ -144,6 +187,28 @@ describe("config print", () => {
     expect(printed).not.toContain("brain-token-1");
     expect(printed).toContain("[redacted]");
     expect(printed).toContain("qwen2.5-coder:32b");
+  });
+
+  it("shows a webhook URL's scheme and host, never its path or query (a Slack webhook's secret)", () => {
+    const config = parseConfigText(
+      [
+        "budget:",
+        "  alerts:",
+        "    webhooks:",
+        "      - { url: 'https://hooks.slack.com/services/T0/B0/sekrit', format: slack }",
+        "      - { url: 'https://ntfy.sh/switchyard-alerts-x7q?auth=tk_abc', format: ntfy }",
+        "      - { url: 'http://alerts.lan:8080', format: json }",
+      ].join("\n"),
+      "test.yaml",
+      {},
+    );
+    const printed = redactedConfigYaml(config);
+    expect(printed).toContain("url: https://hooks.slack.com/[redacted]");
+    expect(printed).toContain("url: https://ntfy.sh/[redacted]");
+    expect(printed).toContain("url: http://alerts.lan:8080");
+    for (const secret of ["sekrit", "T0/B0", "switchyard-alerts-x7q", "tk_abc"]) {
+      expect(printed).not.toContain(secret);
+    }
   });
 });
 

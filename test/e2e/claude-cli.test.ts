@@ -1,16 +1,22 @@
 /**
  * `switchyard env claude` and `switchyard claude`, run as real processes (the CLI from source via
- * tsx): the environment Claude Code gets, arguments passed through untouched, its exit code kept.
- * A stand-in `claude` script records what it was started with.
+ * tsx): the environment Claude Code gets, arguments passed through untouched, its exit code kept,
+ * and the Brain checked first (a real gateway), so a Brain that does not answer, a wrong token or
+ * something else at the address is one line instead of a silent wait. A stand-in `claude` script
+ * records what it was started with.
  */
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeCodeEnvironment, shellExports } from "../../src/cli/claude-command.js";
 import { parseConfigText } from "../../src/config/config-load.js";
+import { CLI_TEST_TIMEOUT_MS, expectOneLine } from "../helpers/cli-process.js";
+import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 
 const run = promisify(execFile);
 const mainScript = join(import.meta.dirname, "../../src/cli/main.ts");
@@ -18,16 +24,30 @@ const mainScript = join(import.meta.dirname, "../../src/cli/main.ts");
 const tsxLoader = import.meta.resolve("tsx");
 let directory: string;
 let configPath: string;
+let brain: Harness;
+let fakeClaude: string;
+let record: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), "switchyard-cli-"));
   configPath = join(directory, "switchyard.yaml");
   writeFileSync(
     configPath,
     'server:\n  host: 0.0.0.0\n  port: 9911\n  auth_tokens: ["brain-token", "second"]\n',
   );
+  brain = await startHarness({ authTokens: ["brain-token", "second"] });
+  record = join(directory, "claude-call.json");
+  fakeClaude = join(directory, "fake-claude");
+  writeFileSync(
+    fakeClaude,
+    `#!/usr/bin/env node\nrequire("node:fs").writeFileSync(${JSON.stringify(record)}, JSON.stringify({ args: process.argv.slice(2), env: process.env }));\nprocess.exit(3);\n`,
+  );
+  chmodSync(fakeClaude, 0o755);
 });
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+afterAll(async () => {
+  await brain.close();
+  rmSync(directory, { recursive: true, force: true });
+});
 
 async function switchyard(args: string[], env: NodeJS.ProcessEnv = {}) {
   const clean = { ...process.env };
@@ -72,7 +92,7 @@ describe("the environment for Claude Code", () => {
   });
 });
 
-describe("switchyard env claude", () => {
+describe("switchyard env claude", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("prints export lines a shell can eval", async () => {
     const { code, stdout } = await switchyard(["env", "claude", "--config", configPath]);
     expect(code).toBe(0);
@@ -86,27 +106,76 @@ describe("switchyard env claude", () => {
   });
 });
 
-describe("switchyard claude", () => {
+describe("switchyard claude", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("starts Claude Code with the environment, passes every argument through and keeps its exit code", async () => {
-    const record = join(directory, "claude-call.json");
-    const fakeClaude = join(directory, "fake-claude");
-    writeFileSync(
-      fakeClaude,
-      `#!/usr/bin/env node\nrequire("node:fs").writeFileSync(${JSON.stringify(record)}, JSON.stringify({ args: process.argv.slice(2), env: process.env }));\nprocess.exit(3);\n`,
-    );
-    chmodSync(fakeClaude, 0o755);
     const { code } = await switchyard(
-      ["--config", configPath, "claude", "-p", "explain this repo", "-c", "--model", "sonnet", "--help"],
+      [
+        "claude",
+        "--config",
+        configPath,
+        "--url",
+        brain.url,
+        "-p",
+        "explain this repo",
+        "-c",
+        "--model",
+        "sonnet",
+      ],
       { CLAUDE_CODE_BIN: fakeClaude, ANTHROPIC_API_KEY: "sk-ant-real" },
     );
     expect(code).toBe(3);
     const call = JSON.parse(readFileSync(record, "utf8")) as { args: string[]; env: Record<string, string> };
-    expect(call.args).toEqual(["-p", "explain this repo", "-c", "--model", "sonnet", "--help"]);
+    expect(call.args).toEqual(["-p", "explain this repo", "-c", "--model", "sonnet"]);
     expect(call.env).toMatchObject({
-      ANTHROPIC_BASE_URL: "http://127.0.0.1:9911",
+      ANTHROPIC_BASE_URL: brain.url,
       ANTHROPIC_AUTH_TOKEN: "brain-token",
       ANTHROPIC_API_KEY: "",
     });
+  });
+
+  it("--help and --version go to Claude Code without asking the Brain", async () => {
+    rmSync(record, { force: true });
+    const { code } = await switchyard(["--config", configPath, "claude", "--help"], {
+      CLAUDE_CODE_BIN: fakeClaude,
+    });
+    expect(code).toBe(3);
+    expect(JSON.parse(readFileSync(record, "utf8"))).toMatchObject({ args: ["--help"] });
+  });
+
+  it("checks the Brain first, and says in one line what is wrong", async () => {
+    const stranger: Server = createServer((_request, response) => {
+      response.writeHead(404).end("not here");
+    });
+    await new Promise<void>((resolve) => stranger.listen(0, "127.0.0.1", resolve));
+    const strangerUrl = `http://127.0.0.1:${(stranger.address() as AddressInfo).port}`;
+    rmSync(record, { force: true });
+    try {
+      const env = { CLAUDE_CODE_BIN: fakeClaude };
+      const [unreachable, wrongToken, notSwitchyard] = await Promise.all([
+        switchyard(["claude", "--config", configPath, "--url", "http://127.0.0.1:9", "-p", "hi"], env),
+        switchyard(["claude", "--config", configPath, "--url", brain.url, "-p", "hi"], {
+          ...env,
+          SWITCHYARD_TOKEN: "stale-token",
+        }),
+        switchyard(["claude", "--config", configPath, "--url", strangerUrl, "-p", "hi"], env),
+      ]);
+      expect(unreachable.code).toBe(1);
+      expect(expectOneLine(unreachable.stderr)).toBe(
+        "switchyard: the Brain at http://127.0.0.1:9 is not answering (connection refused); is switchyard serve running there? (the URL comes from --url)",
+      );
+      expect(wrongToken.code).toBe(1);
+      expect(expectOneLine(wrongToken.stderr)).toBe(
+        `switchyard: the Brain at ${brain.url} refused the token (Invalid API token: it matches none of server.auth_tokens); the token comes from SWITCHYARD_TOKEN; set SWITCHYARD_TOKEN to the Brain's token, or run switchyard setup workstation --token-file …`,
+      );
+      expect(notSwitchyard.code).toBe(1);
+      expect(expectOneLine(notSwitchyard.stderr)).toBe(
+        `switchyard: ${strangerUrl} is not a Switchyard Brain (GET /healthz answered 404); check the URL, which comes from --url`,
+      );
+      // Claude Code was never started.
+      expect(existsSync(record)).toBe(false);
+    } finally {
+      await new Promise((resolve) => stranger.close(resolve));
+    }
   });
 
   it("says how to install Claude Code when it is not found", async () => {

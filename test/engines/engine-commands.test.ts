@@ -8,7 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStores } from "../../src/store/open-stores.js";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
+import { CLI_TEST_TIMEOUT_MS } from "../helpers/cli-process.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 import { CODER, REASONER } from "./engine-test-kit.js";
 
@@ -24,7 +26,10 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
       ["--import", "tsx", "src/cli/main.ts", "--config", configPath, ...args],
       // No Brain is named, so status works locally: it tries the config's own Brain (port 9,
       // where nothing listens) and falls back to reading the Engines directly.
-      { env: { ...process.env, SWITCHYARD_HOME: directory, SWITCHYARD_URL: "", ...env }, timeout: 20_000 },
+      {
+        env: { ...process.env, SWITCHYARD_HOME: directory, SWITCHYARD_URL: "", ...env },
+        timeout: CLI_TEST_TIMEOUT_MS,
+      },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -34,13 +39,15 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
+  // This machine is the Brain: it has a ledger (`status` reads it when the Brain does not answer).
+  await (await openStores(join(directory, "ledger.db"))).close();
   fake = await startFakeOllama();
   configPath = join(directory, "switchyard.yaml");
   writeFileSync(configPath, `server: { port: 9 }\nbackends:\n  engine: { base_url: "${fake.url}" }\n`);
 });
 afterAll(() => fake.close());
 
-describe("switchyard engine", () => {
+describe("switchyard engine", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it("pull streams progress as lines when not on a terminal, and says why a pull failed", async () => {
     const pulled = await switchyard(["engine", "pull", "phi4:14b"]);
     expect(pulled.code).toBe(0);

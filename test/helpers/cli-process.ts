@@ -5,6 +5,10 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { expect } from "vitest";
+
+/** A CLI test starts tsx (which compiles the sources) in each process: room for a busy machine. */
+export const CLI_TEST_TIMEOUT_MS = 240_000;
 
 const cliDirectory = join(import.meta.dirname, "../../src/cli");
 /** tsx's loader by absolute URL, so the CLI can run in any working directory. */
@@ -56,4 +60,12 @@ export function runSwitchyard(args: string[], options: CliRunOptions = {}): Prom
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A CLI failure as the user should see it: one line on stderr, no stack frames. Returns the line. */
+export function expectOneLine(stderr: string): string {
+  const lines = stderr.trimEnd().split("\n");
+  expect(lines, stderr).toHaveLength(1);
+  expect(stderr).not.toMatch(/^\s+at /m);
+  return lines[0] ?? "";
 }
