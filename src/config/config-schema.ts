@@ -257,6 +257,11 @@ export const configSchema = z
       body_limit_mb: z.number().positive().default(32),
       /** On SIGTERM/SIGINT, how long answers in flight may take before their connections are closed. */
       shutdown_grace_seconds: z.number().min(0).default(30),
+      /**
+       * Names besides this machine's own that `/mcp` accepts in `Host` and `Origin` (DNS-rebinding
+       * protection), e.g. the name the Workstation uses for the Brain when DNS gives it another.
+       */
+      allowed_hosts: z.array(z.string().min(1)).default([]),
     }),
     backends: z.record(z.string(), backendSchema),
     aliases: z.record(z.string(), aliasSchema),

@@ -1,7 +1,7 @@
 /**
  * The admin API, behind the same tokens as the front doors: GET /admin/costs, /admin/savings,
- * /admin/budgets, /admin/requests and /admin/engines. Thin: every figure comes from the budget
- * reports or the Engine fleet's snapshot.
+ * /admin/budgets, /admin/requests and /admin/engines, and POST /admin/route (admin-route-plan.ts).
+ * Thin: every figure comes from the budget reports or the Engine fleet's snapshot.
  */
 import type { FastifyInstance } from "fastify";
 import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
@@ -12,6 +12,7 @@ import {
   currentSavingsReport,
   type ReportSources,
 } from "../planning/budget-reports.js";
+import { registerRoutePlanRoute } from "./admin-route-plan.js";
 
 const noEngines: FleetSnapshot = {
   engines: [],
@@ -20,6 +21,7 @@ const noEngines: FleetSnapshot = {
 };
 
 export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {
+  registerRoutePlanRoute(app, runtime);
   const sources = (): ReportSources => ({
     config: runtime.config,
     ledger: runtime.ledger,

@@ -13,8 +13,14 @@ import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
 import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import { registerAdminRoutes } from "./admin-routes.js";
 import { registerAnthropicRoutes } from "./anthropic-routes.js";
-import { type ErrorRenderer, renderAnthropicError, renderOpenAiError } from "./error-renderers.js";
+import {
+  type ErrorRenderer,
+  renderAnthropicError,
+  renderJsonRpcError,
+  renderOpenAiError,
+} from "./error-renderers.js";
 import { TokenChecker } from "./gateway-auth.js";
+import { registerMcpRoutes } from "./mcp-routes.js";
 import { registerModelRoutes } from "./models-routes.js";
 import { registerOpenAiRoutes } from "./openai-routes.js";
 
@@ -88,6 +94,7 @@ export function buildGateway(runtime: SwitchyardRuntime): Gateway {
   registerOpenAiRoutes(app, runtime);
   registerAdminRoutes(app, runtime);
   registerAnthropicRoutes(app, runtime);
+  registerMcpRoutes(app, runtime);
 
   const gateway: Gateway = {
     app,
@@ -96,6 +103,7 @@ export function buildGateway(runtime: SwitchyardRuntime): Gateway {
     },
   };
   gateway.renderErrorsFor("/v1/messages", renderAnthropicError);
+  gateway.renderErrorsFor("/mcp", renderJsonRpcError);
   return gateway;
 }
 

@@ -1,0 +1,132 @@
+/**
+ * The MCP tools in-process, on a running Switchyard: `ask` goes through `switchyard.chat` (front
+ * door "mcp") like every other door, `route` through the same planner, and the reports through
+ * the budget reports and the fleet snapshot exactly as the admin API serves them. Used by `/mcp`
+ * on the gateway and by `switchyard mcp` without a Brain.
+ */
+import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
+import type { FleetSnapshot } from "../engines/engine-status.js";
+import { SwitchyardError } from "../errors/switchyard-error.js";
+import { budgetOverview, currentCostReport, type ReportSources } from "../planning/budget-reports.js";
+import { collectChatEvents } from "../protocol/chat-types.js";
+import { promptChatRequest } from "../protocol/prompt-request.js";
+import { explainRoute } from "../routing/route-explanation.js";
+import type { RequestRecord } from "../store/ledger-store.js";
+import {
+  type AskOutcome,
+  type JsonObject,
+  requestCost,
+  type SwitchyardService,
+  type WorkflowRuns,
+} from "./switchyard-service.js";
+
+export interface LocalServiceOptions {
+  /** Workflow runs, once there are workflows. */
+  runs?: WorkflowRuns | undefined;
+  /** Called by `close()`: a runtime the service was started with and owns; nothing on the gateway. */
+  onClose?: () => Promise<void>;
+}
+
+const noEngines: FleetSnapshot = {
+  engines: [],
+  queues: [],
+  waits: { leases: 0, waited: 0, p50Ms: 0, p95Ms: 0, maxMs: 0 },
+};
+
+export function localSwitchyardService(
+  runtime: SwitchyardRuntime,
+  options: LocalServiceOptions = {},
+): SwitchyardService {
+  const rowsByRequest = new RequestRows();
+  runtime.switchyard.onRecord((row) => rowsByRequest.add(row));
+  const sources = (): ReportSources => ({
+    config: runtime.config,
+    ledger: runtime.ledger,
+    budget: runtime.budget,
+    budgetStore: runtime.stores.budget,
+    catalog: runtime.catalog(),
+  });
+  return {
+    where: "in-process",
+    runs: options.runs,
+    async route(question) {
+      const route = runtime.switchyard.planner.plan({
+        request: promptChatRequest(question),
+        taskHint: question.task,
+      });
+      return explainRoute(route);
+    },
+    async ask(question, signal) {
+      const call = runtime.switchyard.chat(promptChatRequest(question), {
+        frontDoor: "mcp",
+        signal,
+        taskHint: question.task,
+      });
+      // Rows are written as each attempt's verdict is in, all before a gated answer resolves.
+      const rows = rowsByRequest.watch(call.id);
+      try {
+        const answer = await call.answer;
+        const result = answer.gated?.result ?? (await collectChatEvents(answer.events));
+        const answering = rows.find((row) => row.id === answer.id);
+        const cost = requestCost(rows, answer.id);
+        return {
+          answer: result.text,
+          requestId: answer.id,
+          task: answer.route.task,
+          tier: answer.step.tier,
+          alias: answer.step.alias,
+          model: answer.step.model,
+          inputTokens: answering?.inputTokens ?? result.usage.inputTokens,
+          outputTokens: answering?.outputTokens ?? result.usage.outputTokens,
+          costUsd: cost?.costUsd ?? null,
+          costEstimated: cost?.costEstimated ?? false,
+          attempts: cost?.attempts ?? 1,
+          escalations: answer.gated?.escalations ?? 0,
+        } satisfies AskOutcome;
+      } finally {
+        rowsByRequest.forget(call.id);
+      }
+    },
+    async costs() {
+      return asJson(await currentCostReport(sources()));
+    },
+    async budgetStatus() {
+      return asJson(await budgetOverview(sources()));
+    },
+    async engineStatus() {
+      return asJson(runtime.engines?.snapshot() ?? noEngines);
+    },
+    async close() {
+      await options.onClose?.();
+    },
+  };
+}
+
+/** The ledger rows of the requests being asked, gathered as the spine writes them. */
+class RequestRows {
+  private readonly watched = new Map<string, RequestRecord[]>();
+
+  /** Starts gathering the rows of the request whose first attempt is `requestId`. */
+  watch(requestId: string): RequestRecord[] {
+    const rows: RequestRecord[] = [];
+    this.watched.set(requestId, rows);
+    return rows;
+  }
+
+  forget(requestId: string): void {
+    this.watched.delete(requestId);
+  }
+
+  add(row: RequestRecord): void {
+    if (this.watched.size === 0) return;
+    this.watched.get(row.parentId ?? row.id)?.push(row);
+  }
+}
+
+/** What the admin API would send: dates as ISO strings, nothing that is not JSON. */
+function asJson(value: unknown): JsonObject {
+  const json = JSON.parse(JSON.stringify(value)) as unknown;
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new SwitchyardError("internal", "a report was not a JSON object");
+  return json as JsonObject;
+}
