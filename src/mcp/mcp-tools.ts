@@ -151,7 +151,7 @@ export function switchyardToolSet(
     serverName: "switchyard",
     tools,
     maxArgumentBytes: options.maxArgumentBytes ?? DEFAULT_MAX_ARGUMENT_BYTES,
-    instructions: `Switchyard routes AI work to the cheapest model tier that can do it well (free local models first, paid Claude models when needed) under a hard budget (${service.where === "in-process" ? "running in this process" : `the Brain at ${service.where}`}). Use ask to hand off self-contained work, route to preview where a prompt would go, and costs, budget_status and engine_status to check spend, budgets and the local models.`,
+    instructions: `Switchyard routes AI work to the cheapest model tier that can do it well (free local models first, paid Claude models when needed) under a hard budget${service.where === "in-process" ? "" : `; these tools reach it through the Brain at ${service.where}`}. Use ask to hand off self-contained work, route to preview where a prompt would go, and costs, budget_status and engine_status to check spend, budgets and the local models.`,
     close: () => service.close(),
   };
 }
