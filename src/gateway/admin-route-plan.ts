@@ -12,7 +12,11 @@ import { explainRoute } from "../routing/route-explanation.js";
 import { parseBody } from "./parse-body.js";
 
 const routeQuestionSchema = z.strictObject({
-  prompt: z.string({ error: "must be the prompt text" }).min(1, { error: "must not be empty" }),
+  prompt: z
+    .string({
+      error: (issue) => (issue.input === undefined ? "is required: the prompt to plan for" : "must be text"),
+    })
+    .min(1, { error: "must not be empty" }),
   task: z
     .enum(TASK_KINDS, { error: `must be one of the 15 task kinds: ${TASK_KINDS.join(", ")}` })
     .optional(),
