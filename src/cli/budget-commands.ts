@@ -1,6 +1,8 @@
 /**
  * `switchyard costs`, `savings`, `status` and `models sync`: the money side, read straight from
- * the Brain's database (SQLite file or PostgreSQL). `--json` prints the report object itself.
+ * the Brain's database (SQLite file or PostgreSQL) — or, when a Brain is named (`--url`,
+ * SWITCHYARD_URL, the client config), from its admin API, rendered the same way. `--json` prints
+ * the report object itself.
  */
 
 import { openRouterApi } from "../backends/openai-compatible/openrouter-api.js";
@@ -15,12 +17,16 @@ import {
 } from "../planning/budget-reports.js";
 import { formatCostReport } from "../planning/cost-report.js";
 import { formatSavingsReport } from "../planning/savings-report.js";
+import { brainJson, namedBrainFor } from "./brain-client.js";
+import { budgetOverviewSchema, costReportSchema, savingsReportSchema } from "./brain-responses.js";
 import { loadCliConfig } from "./cli-context.js";
-import { engineStatusSection } from "./engine-commands.js";
+import { engineStatusSection, remoteEngineStatusSection } from "./engine-commands.js";
 
 export interface ReportCommandOptions {
   json?: boolean;
   config?: string;
+  /** The Brain to ask instead of the local database. */
+  url?: string;
 }
 
 async function withSources<T>(
@@ -42,24 +48,39 @@ function print(options: ReportCommandOptions, value: unknown, text: string): voi
   );
 }
 
-export function costsCommand(options: ReportCommandOptions): Promise<void> {
-  return withSources(options, async (sources) => {
-    const report = await currentCostReport(sources);
-    print(options, report, formatCostReport(report));
-  });
+export async function costsCommand(options: ReportCommandOptions): Promise<void> {
+  const brain = namedBrainFor(options);
+  const report = brain
+    ? await brainJson(brain, "/admin/costs", costReportSchema)
+    : await withSources(options, (sources) => currentCostReport(sources));
+  print(options, report, formatCostReport(report));
 }
 
-export function savingsCommand(options: ReportCommandOptions): Promise<void> {
-  return withSources(options, async (sources) => {
-    const report = await currentSavingsReport(sources);
-    print(options, report, formatSavingsReport(report));
-  });
+export async function savingsCommand(options: ReportCommandOptions): Promise<void> {
+  const brain = namedBrainFor(options);
+  const report = brain
+    ? await brainJson(brain, "/admin/savings", savingsReportSchema)
+    : await withSources(options, (sources) => currentSavingsReport(sources));
+  print(options, report, formatSavingsReport(report));
 }
 
-export async function statusCommand(options: ReportCommandOptions & { url?: string }): Promise<void> {
+export async function statusCommand(options: ReportCommandOptions): Promise<void> {
+  const brain = namedBrainFor(options);
+  if (brain) {
+    const [overview, engines] = await Promise.all([
+      brainJson(brain, "/admin/budgets", budgetOverviewSchema),
+      remoteEngineStatusSection(brain),
+    ]);
+    print(
+      options,
+      { ...overview, engines: engines.value },
+      `${formatBudgetOverview(overview)}\n${engines.text}`,
+    );
+    return;
+  }
   const overview = await withSources(options, (sources) => budgetOverview(sources));
   const loaded = loadCliConfig(options.config);
-  const engines = await engineStatusSection(loaded.config, loaded.env, { url: options.url });
+  const engines = await engineStatusSection(loaded.config, loaded.env);
   print(
     options,
     { ...overview, engines: engines.value },

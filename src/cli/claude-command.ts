@@ -4,9 +4,10 @@
  * `claudeCodeEnvironment`, so what the shell gets is what the command runs with:
  *
  * - `ANTHROPIC_BASE_URL`: the Brain without `/v1` (Claude Code appends `/v1/messages` itself), from
- *   `--url`, `SWITCHYARD_URL`, else `server.host:server.port` of the config.
- * - `ANTHROPIC_AUTH_TOKEN` (sent as `Authorization: Bearer`): `SWITCHYARD_TOKEN`, the first of
- *   `server.auth_tokens`, else a placeholder the gateway ignores when it has no tokens.
+ *   `--url`, `SWITCHYARD_URL`, the client config, else `server.host:server.port` of the config.
+ * - `ANTHROPIC_AUTH_TOKEN` (sent as `Authorization: Bearer`): `SWITCHYARD_TOKEN`, the client
+ *   config's token (for the Brain it names), the first of `server.auth_tokens`, else a placeholder
+ *   the gateway ignores when it has no tokens.
  * - `ANTHROPIC_API_KEY` empty, so a real Anthropic key in the shell is never used or sent.
  * - The family defaults, so every request names a stable Claude name the `claude_code:` section
  *   maps. Behind a gateway Claude Code otherwise sends background work under the main model's
@@ -24,6 +25,7 @@ import { delimiter, join } from "node:path";
 import type { Command } from "commander";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { CLAUDE_CODE_MODEL_NAMES } from "../routing/claude-model-map.js";
+import { namedBrain } from "./brain-client.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 
 export interface ClaudeCommandOptions {
@@ -90,9 +92,23 @@ export function findClaudeBinary(env: NodeJS.ProcessEnv, cwd: string): string | 
   return undefined;
 }
 
+/**
+ * The environment for the Brain the command is pointed at: on a Workstation set up with
+ * `switchyard setup workstation`, the client config names it and holds its token.
+ */
+function brainEnvironment(config: SwitchyardConfig, env: NodeJS.ProcessEnv, url: string | undefined) {
+  const environment = claudeCodeEnvironment(config, env, url);
+  const named = namedBrain({ url, env });
+  if (named) {
+    environment.ANTHROPIC_BASE_URL = named.url;
+    if (named.token) environment.ANTHROPIC_AUTH_TOKEN = named.token;
+  }
+  return environment;
+}
+
 export function envClaudeCommand(options: ClaudeCommandOptions): void {
   const { config, env } = loadCliConfig(options.config);
-  process.stdout.write(`${shellExports(claudeCodeEnvironment(config, env, options.url))}\n`);
+  process.stdout.write(`${shellExports(brainEnvironment(config, env, options.url))}\n`);
 }
 
 /** Runs Claude Code with the Brain's environment; exits with its exit code. */
@@ -105,7 +121,7 @@ export async function claudeCommand(args: string[], options: ClaudeCommandOption
       127,
     );
   }
-  const childEnv = { ...process.env, ...claudeCodeEnvironment(config, env, options.url) };
+  const childEnv = { ...process.env, ...brainEnvironment(config, env, options.url) };
   // Ctrl-C reaches Claude Code directly (same process group); it decides what an interrupt means.
   const ignore = () => {};
   process.on("SIGINT", ignore);

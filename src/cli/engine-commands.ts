@@ -1,7 +1,8 @@
 /**
  * `switchyard engine status | pull | warm | simulate | profile`, and the Engine lines of `switchyard status`.
  * They talk to the Engines directly over the LAN, using the config; status reads the Brain's live
- * fleet (`GET /admin/engines`) when it can, for slots in use, queue depth and swaps.
+ * fleet (`GET /admin/engines`) when it can, for slots in use, queue depth and swaps. With a Brain
+ * named (`--url`, SWITCHYARD_URL, the client config), status reads everything from its admin API.
  */
 import type { Command } from "commander";
 import { request } from "undici";
@@ -27,6 +28,8 @@ import {
 import { HARDWARE } from "../planning/engine-hardware.js";
 import { ledgerWorkload, type SimulatedRequest, syntheticWorkload } from "../planning/engine-workload.js";
 import { parseJson } from "../protocol/safe-json.js";
+import { type BrainTarget, brainJson, namedBrainFor } from "./brain-client.js";
+import { fleetSnapshotSchema, requestListSchema } from "./brain-responses.js";
 import { brainBaseUrl } from "./claude-command.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 import { type EngineProfileOptions, engineProfileCommand } from "./engine-profile-command.js";
@@ -46,7 +49,10 @@ export function registerEngineCommands(program: Command, globalConfig: () => str
   engine
     .command("status")
     .description("each Engine: up or down, models loaded, slots in use, tok/s, swaps")
-    .option("--url <url>", "read the live fleet from the Brain's admin API")
+    .option(
+      "--url <url>",
+      "ask this Brain (default: $SWITCHYARD_URL, else the client config, else read locally)",
+    )
     .option("--minutes <minutes>", "ledger window for tok/s", "15")
     .option("--json", "print JSON")
     .action((options: EngineOptions) => engineStatusCommand({ ...options, config: globalConfig() }));
@@ -101,42 +107,65 @@ export function registerEngineCommands(program: Command, globalConfig: () => str
 }
 
 export async function engineStatusCommand(options: EngineOptions): Promise<void> {
-  const loaded = loadCliConfig(options.config);
   const minutes = positive(options.minutes ?? "15", "--minutes");
-  const section = await engineStatusSection(loaded.config, loaded.env, {
-    url: options.url,
-    minutes,
-    requireBrain: !!options.url,
-  });
+  const brain = namedBrainFor(options);
+  const section = brain
+    ? await remoteEngineStatusSection(brain, minutes)
+    : await (async () => {
+        const loaded = loadCliConfig(options.config);
+        return engineStatusSection(loaded.config, loaded.env, { minutes });
+      })();
   write(options.json ? JSON.stringify(section.value, null, 2) : section.text);
 }
 
-/** Engine lines for `switchyard status` and `engine status`: the Brain's live fleet, else direct probes. */
+/**
+ * Engine lines for `switchyard status` and `engine status` on the Brain itself: its live fleet
+ * when `switchyard serve` answers at the config's address, else the Engines probed directly.
+ */
 export async function engineStatusSection(
   config: SwitchyardConfig,
   env: NodeJS.ProcessEnv,
-  options: { url?: string | undefined; minutes?: number; requireBrain?: boolean } = {},
+  options: { minutes?: number } = {},
 ): Promise<{ value: unknown; text: string }> {
   const minutes = options.minutes ?? 15;
   const ids = engineSpecs(config).map((spec) => spec.id);
   const figures = await recentLedgerFigures(config, env, ids, minutes);
-  const brain = brainBaseUrl(config, env, options.url);
+  const brain = brainBaseUrl(config, {});
   const token = env.SWITCHYARD_TOKEN || config.server.auth_tokens.find(Boolean);
-  const live = await fetchFleet(brain, token, options.requireBrain ? 5_000 : 1_000);
+  const live = await fetchFleet(brain, token, 1_000);
   if (live.snapshot) {
     return {
       value: { source: brain, fleet: live.snapshot, ledger: Object.fromEntries(figures) },
       text: `Engines (live, from ${brain}):\n${formatFleetSnapshot(live.snapshot, figures)}`,
     };
   }
-  if (options.requireBrain)
-    throw new CliFailure(`switchyard: could not read ${brain}/admin/engines: ${live.error}`);
   const probes = await probeEngines(config);
   return {
     value: { source: "direct", engines: probes, ledger: Object.fromEntries(figures) },
     text:
       `Engines (read directly; slots in use and queue depth need the Brain: ${live.error}):\n` +
       formatEngineProbes(probes, figures),
+  };
+}
+
+/** The same lines from a named Brain's admin API: its fleet, and tok/s from its recent requests. */
+export async function remoteEngineStatusSection(
+  brain: BrainTarget,
+  minutes = 15,
+): Promise<{ value: unknown; text: string }> {
+  const since = Date.now() - minutes * 60_000;
+  const [fleet, recent] = await Promise.all([
+    brainJson(brain, "/admin/engines", fleetSnapshotSchema),
+    brainJson(brain, `/admin/requests?since=${since}&limit=1000`, requestListSchema),
+  ]);
+  const figures = ledgerEngineFigures(
+    recent.data,
+    fleet.engines.map((engine) => engine.id),
+    minutes,
+  );
+  return {
+    value: { source: brain.url, fleet, ledger: Object.fromEntries(figures) },
+    text: `Engines (live, from ${brain.url}):\n${formatFleetSnapshot(fleet, figures)}`,
   };
 }
 

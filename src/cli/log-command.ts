@@ -1,23 +1,39 @@
-/** `switchyard log`: the newest ledger rows, as a table or JSON lines. */
+/**
+ * `switchyard log`: the newest ledger rows, as a table or JSON lines — from the local database,
+ * or from a named Brain's admin API (`--url`, SWITCHYARD_URL, the client config).
+ */
 
 import type { RequestRecord } from "../store/ledger-store.js";
 import { databaseLocation, openStores } from "../store/open-stores.js";
-import { loadCliConfig } from "./cli-context.js";
+import { brainJson, namedBrainFor } from "./brain-client.js";
+import { requestListSchema } from "./brain-responses.js";
+import { CliFailure, loadCliConfig } from "./cli-context.js";
 
 export async function logCommand(options: {
   limit?: string;
   json?: boolean;
   config?: string;
+  url?: string;
 }): Promise<void> {
+  const limit = Number(options.limit ?? 20);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new CliFailure(`switchyard log: -n must be a whole number of rows; got "${options.limit}"`, 2);
+  }
+  const rows = await recentRows(options, limit);
+  if (options.json) {
+    for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+    return;
+  }
+  process.stdout.write(formatLogTable(rows));
+}
+
+async function recentRows(options: { config?: string; url?: string }, limit: number) {
+  const brain = namedBrainFor(options);
+  if (brain) return (await brainJson(brain, `/admin/requests?limit=${limit}`, requestListSchema)).data;
   const loaded = loadCliConfig(options.config);
   const stores = await openStores(databaseLocation(loaded.config, loaded.env));
   try {
-    const rows = await stores.ledger.recent(Number(options.limit ?? 20));
-    if (options.json) {
-      for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
-      return;
-    }
-    process.stdout.write(formatLogTable(rows));
+    return await stores.ledger.recent(limit);
   } finally {
     await stores.close();
   }

@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { VERSION } from "../version.js";
+import { askCommand } from "./ask-command.js";
 import { costsCommand, modelsSyncCommand, savingsCommand, statusCommand } from "./budget-commands.js";
 import { calibrateCommand } from "./calibrate-command.js";
 import { acceptConfigOptionAfterSubcommands, claudeCommand, envClaudeCommand } from "./claude-command.js";
@@ -18,6 +19,9 @@ import { registerMcpCommand } from "./mcp-command.js";
 import { registerMcpServerCommand } from "./mcp-server-command.js";
 import { routeCommand } from "./route-command.js";
 import { serveCommand } from "./serve-command.js";
+import { registerSetupCommands } from "./setup-command.js";
+import { registerCompletionCommand } from "./shell-completion.js";
+import { statuslineCommand } from "./statusline-command.js";
 import { registerToolsCommand } from "./tools-command.js";
 
 const program = new Command()
@@ -32,6 +36,10 @@ const program = new Command()
 
 const globalConfig = () => program.opts<{ config?: string }>().config;
 
+/** Client commands read a named Brain's admin API instead of this machine's database. */
+const BRAIN_URL_HELP =
+  "ask this Brain (default: $SWITCHYARD_URL, else the client config, else the local database)";
+
 program
   .command("serve")
   .description("run the gateway (the Brain's main job)")
@@ -40,6 +48,22 @@ program
   .action((options: { host?: string; port?: string }) =>
     serveCommand({ ...options, config: globalConfig() }),
   );
+
+program
+  .command("demo")
+  .description("try Switchyard with no Engine and no key: the Brain on simulated back ends, a guided tour")
+  .option("--port <port>", "where the demo Brain listens (0: any free port)", "8788")
+  .option("--speed <n>", "how much faster than real time the simulated models run (1: real time)", "10")
+  .option(
+    "--budget <usd>",
+    "the demo's monthly budget in USD (default 0.04 with the tour, so an alert fires; 5 without)",
+  )
+  .option("--rate-limit <share>", "share of simulated OpenRouter requests answered 429 (seeded)", "0")
+  .option("--seed <n>", "seed for the simulated rate limits", "1")
+  .option("--no-tour", "skip the tour: start the demo Brain and wait")
+  .option("--keep-data", "keep the last demo run's ledger instead of starting empty")
+  // Loaded on use: the simulators and the tour are no part of any other command's start-up.
+  .action(async (options) => (await import("./demo-command.js")).demoCommand(options));
 
 const config = program.command("config").description("check, print or start a config file");
 config
@@ -69,6 +93,7 @@ program
   .description("show the most recent requests from the ledger")
   .option("-n, --limit <count>", "how many rows", "20")
   .option("--json", "one JSON object per line")
+  .option("--url <url>", BRAIN_URL_HELP)
   .action((options) => logCommand({ ...options, config: globalConfig() }));
 
 const claude = program
@@ -91,28 +116,29 @@ program
   .option("--url <url>", "the Brain (default: $SWITCHYARD_URL, else server.host:server.port)")
   .action((options: { url?: string }) => envClaudeCommand({ ...options, config: globalConfig() }));
 
-acceptConfigOptionAfterSubcommands(program, [claude]);
-
 program
   .command("costs")
   .description("spend this budget period: by alias, tier, task and day, with a month-end forecast")
   .option("--json", "print the report as JSON")
-  .action((options: { json?: boolean }) => costsCommand({ ...options, config: globalConfig() }));
+  .option("--url <url>", BRAIN_URL_HELP)
+  .action((options: { json?: boolean; url?: string }) =>
+    costsCommand({ ...options, config: globalConfig() }),
+  );
 
 program
   .command("savings")
   .description("what this traffic would have cost on all-Sonnet or all-Opus, against the subscription")
   .option("--json", "print the report as JSON")
-  .action((options: { json?: boolean }) => savingsCommand({ ...options, config: globalConfig() }));
+  .option("--url <url>", BRAIN_URL_HELP)
+  .action((options: { json?: boolean; url?: string }) =>
+    savingsCommand({ ...options, config: globalConfig() }),
+  );
 
 program
   .command("status")
   .description("where each budget stands, the alerts fired this period, and the Engines")
   .option("--json", "print the status as JSON")
-  .option(
-    "--url <url>",
-    "the Brain, for live Engine figures (default: $SWITCHYARD_URL, else server.host:server.port)",
-  )
+  .option("--url <url>", BRAIN_URL_HELP)
   .action((options: { json?: boolean; url?: string }) =>
     statusCommand({ ...options, config: globalConfig() }),
   );
@@ -140,6 +166,38 @@ models
   .description("fetch prices and context lengths from OpenRouter and cache them")
   .option("--json", "print the result as JSON")
   .action((options: { json?: boolean }) => modelsSyncCommand({ ...options, config: globalConfig() }));
+
+program
+  .command("ask")
+  .description("ask the Brain; the answer streams, then task, tier, model, tokens, cost and time")
+  .argument("<prompt...>", "the question")
+  .option("--task <task>", "run it as this task kind (default: the Brain classifies it)")
+  .option("--model <model>", "the model field to send instead, e.g. cloud-opus or switchyard/tier1")
+  .option(
+    "-f, --file <path>",
+    "attach a file's contents as a fenced block (repeat for more; - reads stdin)",
+    (path: string, paths: string[]) => [...paths, path],
+    [] as string[],
+  )
+  .option(
+    "--url <url>",
+    "the Brain (default: $SWITCHYARD_URL, else the client config, else server.host:server.port)",
+  )
+  .option("--connect-timeout <seconds>", "give up on a Brain that does not take the connection", "5")
+  .action((words: string[], options) => askCommand(words, { ...options, config: globalConfig() }));
+
+program
+  .command("statusline")
+  .description("one line for Claude Code's status line: tier, model and this session's cost, from the Brain")
+  .option(
+    "--url <url>",
+    "the Brain (default: $SWITCHYARD_URL, the client config, ANTHROPIC_BASE_URL, the config)",
+  )
+  .action((options: { url?: string }) => statuslineCommand({ ...options, config: globalConfig() }));
+
+registerSetupCommands(program, globalConfig);
+registerCompletionCommand(program);
+acceptConfigOptionAfterSubcommands(program, [claude]);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CliFailure) {

@@ -11,6 +11,7 @@ server:
   host: 127.0.0.1          # a non-loopback address (0.0.0.0) needs at least one auth token
   port: 8787
   auth_tokens: []          # bearer tokens callers must send, e.g. ["\${SWITCHYARD_TOKEN}"]
+  auth_tokens_file: \${SWITCHYARD_TOKEN_FILE:-}  # a 0600 file of tokens, one a line (switchyard setup brain writes one)
   body_limit_mb: 32
 
 backends:

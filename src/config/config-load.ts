@@ -14,6 +14,7 @@ import { isSecretPath, redactValue } from "./config-redact.js";
 import { configSchema, type SwitchyardConfig } from "./config-schema.js";
 import { environmentWithEnvFiles } from "./env-file.js";
 import { TASK_KINDS } from "./task-kinds.js";
+import { readTokenFile } from "./token-file.js";
 import { userDirs } from "./user-dirs.js";
 
 export class ConfigError extends Error {
@@ -67,7 +68,18 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const envFiles = [...(path ? [join(dirname(path), ".env")] : []), join(cwd, ".env")];
   const env = environmentWithEnvFiles(envFiles, options.env ?? process.env);
-  const config = parseConfigText(text, path ?? "built-in defaults", env);
+  const source = path ?? "built-in defaults";
+  const config = parseConfigText(text, source, env);
+  const tokenFile = config.server.auth_tokens_file;
+  if (tokenFile) {
+    const read = readTokenFile(resolve(path ? dirname(path) : cwd, tokenFile));
+    if ("problem" in read) {
+      throw new ConfigError(source, [
+        `server.auth_tokens_file: ${read.problem} (switchyard setup brain writes one; SWITCHYARD_TOKEN_FILE sets the path)`,
+      ]);
+    }
+    config.server.auth_tokens = [...config.server.auth_tokens, ...read.tokens];
+  }
   return { config, path, env };
 }
 

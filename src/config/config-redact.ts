@@ -19,6 +19,8 @@ export function redactedConfigYaml(config: SwitchyardConfig): string {
 /** Whether the value at this key path is a secret, by the key's name or where it sits. */
 export function isSecretPath(path: string[]): boolean {
   const last = (path.at(-1) ?? "").toLowerCase();
+  // The path of a file holding secrets (server.auth_tokens_file) is not itself a secret.
+  if (last.endsWith("_file")) return false;
   const parent = (path.at(-2) ?? "").toLowerCase();
   // An MCP server's environment and headers carry its credentials under any name.
   if (path[0] === "tools" && path.length === 5 && (parent === "env" || parent === "headers")) return true;

@@ -254,6 +254,11 @@ export const configSchema = z
       host: z.string().min(1),
       port: portSchema,
       auth_tokens: z.array(z.string()).default([]),
+      /**
+       * A file of bearer tokens (one a line, mode 0600) read at start and added to auth_tokens:
+       * how a service gets its token without it sitting in a plist, a unit or the config.
+       */
+      auth_tokens_file: z.string().default(""),
       body_limit_mb: z.number().positive().default(32),
       /** On SIGTERM/SIGINT, how long answers in flight may take before their connections are closed. */
       shutdown_grace_seconds: z.number().min(0).default(30),
@@ -398,12 +403,13 @@ export const configSchema = z
         message: "must be an IANA time zone such as UTC, Europe/Berlin or America/New_York",
       });
     }
-    if (!isLoopbackHost(config.server.host) && config.server.auth_tokens.filter(Boolean).length === 0) {
+    const hasTokens = config.server.auth_tokens.filter(Boolean).length > 0 || config.server.auth_tokens_file;
+    if (!isLoopbackHost(config.server.host) && !hasTokens) {
       context.addIssue({
         code: "custom",
         path: ["server", "auth_tokens"],
         input: config.server.auth_tokens,
-        message: `must hold at least one token when server.host is "${config.server.host}" (not loopback): anyone on the network could spend your budget. Add a token, or listen on 127.0.0.1`,
+        message: `must hold at least one token when server.host is "${config.server.host}" (not loopback): anyone on the network could spend your budget. Add a token (or server.auth_tokens_file), or listen on 127.0.0.1`,
       });
     }
   });

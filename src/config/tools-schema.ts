@@ -5,6 +5,7 @@
  * here too, so a misspelt allow-list entry fails `config check`, not the first request.
  */
 import { z } from "zod";
+import { TASK_KINDS } from "./task-kinds.js";
 
 /** Every tool each built-in server has, and which of them write (off unless `writes: true`). */
 export const BUILTIN_TOOLS = {
@@ -229,6 +230,18 @@ export const toolsSchema = z
       })
       .prefault({}),
     servers: z.record(z.string(), toolServerSchema).default({}),
+    /**
+     * The agent tool loop a request runs when it names hub tools (`x-switchyard-tools`) or its task
+     * has defaults here: model turns at most, and the whole loop's time limit.
+     */
+    loop: z
+      .strictObject({
+        max_steps: z.number().int().min(1).max(50, { error: "must be 1 to 50" }).default(8),
+        timeout_ms: z.number().int().positive().default(600_000),
+      })
+      .prefault({}),
+    /** Hub tools a task kind gets when the request names none, e.g. `bug-hunting: ["fs.read", "fs.search"]`. */
+    tasks: z.partialRecord(z.enum(TASK_KINDS), z.array(z.string().min(1)).min(1)).default({}),
   })
   .superRefine((tools, context) => {
     for (const name of Object.keys(tools.servers)) {

@@ -32,6 +32,12 @@ export interface ChatCaller {
    * the Brain, so the spine refuses them unless `escalation.allow_check_header` is on.
    */
   checkCommands?: readonly string[] | undefined;
+  /**
+   * MCP tools the model may call (`git.*,fs.read`-style patterns, `x-switchyard-tools`): the spine
+   * then runs the agent tool loop and answers with the model's last turn. Without them, the task's
+   * defaults under `tools.tasks` apply.
+   */
+  tools?: readonly string[] | undefined;
 }
 
 /** What `Switchyard.chat` returns at once: the request's id and its routing plan. */

@@ -26,6 +26,10 @@ import { engineSpecs } from "../engines/engine-spec.js";
 import { RoutePlanner } from "../routing/route-planner.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import { databaseLocation, openStores, type Stores } from "../store/open-stores.js";
+import { newRequestId } from "../store/request-id.js";
+import { McpToolHub } from "../tools/mcp-tool-hub.js";
+import type { ToolHub } from "../tools/tool-hub.js";
+import type { BuiltinLauncher } from "../tools/tool-server-specs.js";
 import { VERSION } from "../version.js";
 import { Switchyard } from "./switchyard.js";
 
@@ -36,6 +40,8 @@ export interface SwitchyardRuntime {
   backends: Map<string, Backend>;
   /** The one request path: every door calls `switchyard.chat`. */
   switchyard: Switchyard;
+  /** The MCP servers agent loops may call; undefined with none configured. */
+  tools?: ToolHub | undefined;
   ledger: LedgerStore;
   stores: Stores;
   budget: BudgetGuard;
@@ -61,6 +67,11 @@ export interface RuntimeOptions {
   now?: () => number;
   /** Waits before each look-up of a cut-short answer's billed cost (tests shorten them). */
   generationRetryDelaysMs?: readonly number[];
+  /**
+   * How to run this program to start a built-in MCP server (`… mcp-server git`); default: this
+   * process's own node, flags and script. Tests that run from the sources pass theirs.
+   */
+  toolLauncher?: BuiltinLauncher;
 }
 
 export async function startRuntime(
@@ -159,8 +170,35 @@ export async function startRuntime(
     generationRetryDelaysMs: options.generationRetryDelaysMs,
     onCostCorrected: (attempt) => switchyard?.correct(attempt),
   });
+  const tools =
+    Object.keys(config.tools.servers).length > 0
+      ? new McpToolHub({
+          config: config.tools,
+          launcher: options.toolLauncher ?? {
+            command: process.execPath,
+            args: [...process.execArgv, process.argv[1] ?? ""],
+          },
+          // One audit row per call, linked to the attempt that asked; never the arguments.
+          audit: (record) =>
+            stores.ledger.recordToolCall({
+              id: newRequestId(),
+              requestId: record.requestId ?? "",
+              startedAt: Date.now() - record.durationMs,
+              server: record.server,
+              tool: record.tool,
+              argumentsDigest: record.argumentsDigest,
+              durationMs: record.durationMs,
+              resultBytes: record.resultBytes,
+              isError: record.isError,
+              failure: record.error?.failure ?? null,
+              errorMessage: record.error?.message.slice(0, 500) ?? null,
+            }),
+          onServerState: (server, state) => logger.info({ server, state }, "MCP server"),
+        })
+      : undefined;
   switchyard = new Switchyard({
     config,
+    tools,
     planner: new RoutePlanner(config, { logger, ...(now ? { now } : {}) }),
     dispatcher,
     ledger: stores.ledger,
@@ -174,6 +212,7 @@ export async function startRuntime(
     logger,
     backends,
     switchyard,
+    tools,
     ledger: stores.ledger,
     stores,
     budget,
@@ -190,6 +229,7 @@ export async function startRuntime(
           `${switchyard.inFlight} requests had not ended 5 s after the server closed; closing anyway`,
         );
       }
+      await tools?.close();
       // Answers cut short and still waiting for the provider's figure settle on their estimates.
       await dispatcher.close();
       await switchyard.idle();

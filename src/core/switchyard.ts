@@ -19,10 +19,13 @@ import { type ChatEvent, type ChatRequest, collectChatEvents } from "../protocol
 import type { RoutePlanner } from "../routing/route-planner.js";
 import type { Route } from "../routing/task-router.js";
 import type { LedgerStore } from "../store/ledger-store.js";
+import { newRequestId } from "../store/request-id.js";
+import type { ToolHub } from "../tools/tool-hub.js";
 import { Admission } from "./admission.js";
 import { AttemptRecorder, type RowListener } from "./attempt-recorder.js";
 import type { ChatAnswer, ChatCall, ChatCaller } from "./chat-call.js";
 import { answeredLine, failedLine } from "./request-log.js";
+import { ToolLoop } from "./tool-loop.js";
 
 export interface SwitchyardLogger {
   warn(object: Record<string, unknown>, message: string): void;
@@ -34,6 +37,8 @@ export interface SwitchyardOptions {
   planner: RoutePlanner;
   dispatcher: AttemptDispatcher;
   ledger: LedgerStore;
+  /** The MCP servers a request's agent loop may call; without it, naming tools is refused. */
+  tools?: ToolHub | undefined;
   logger?: SwitchyardLogger | undefined;
   now?: () => number;
 }
@@ -68,9 +73,21 @@ export class Switchyard {
    */
   chat(request: ChatRequest, caller: ChatCaller): ChatCall {
     const plan = this.planner.plan({ request, taskHint: caller.taskHint });
+    const tools = caller.tools?.length ? caller.tools : this.options.config.tools.tasks[plan.task];
+    if (tools && tools.length > 0) return this.chatWithTools(request, caller, plan, tools);
+    return this.turn(request, caller, plan);
+  }
+
+  /** One turn: planned (unless the plan is given), answered, recorded; no tool loop. */
+  private turn(request: ChatRequest, caller: ChatCaller, given?: Route, firstId?: string): ChatCall {
+    const plan = given ?? this.planner.plan({ request, taskHint: caller.taskHint });
     const checkCommands = this.allowedChecks(caller.checkCommands);
     const arrivedAt = caller.arrivedAt ?? performance.now();
-    const first = this.newAttempt(caller.frontDoor, plan, request.stream, arrivedAt, caller.caller);
+    const first = this.newAttempt(caller.frontDoor, plan, request.stream, arrivedAt, caller.caller, {
+      parentId: null,
+      number: 1,
+      id: firstId,
+    });
     const gated = !request.stream || this.options.config.escalation.buffer_streams;
     const admission = new Admission();
     const answer = gated
@@ -82,6 +99,48 @@ export class Switchyard {
     });
     return {
       id: first.id,
+      plan,
+      answer,
+      get admitted() {
+        return admission.promise;
+      },
+    };
+  }
+
+  /** A request that may call MCP tools: the agent loop, each of its turns through `turn`. */
+  private chatWithTools(
+    request: ChatRequest,
+    caller: ChatCaller,
+    plan: Route,
+    patterns: readonly string[],
+  ): ChatCall {
+    const hub = this.options.tools;
+    if (!hub) {
+      throw new SwitchyardError(
+        "invalid-request",
+        `This request names MCP tools (${patterns.join(", ")}) but no MCP server is configured: add one under tools.servers in switchyard.yaml`,
+      );
+    }
+    const { loop } = this.options.config.tools;
+    const toolLoop = new ToolLoop(hub, {
+      maxSteps: loop.max_steps,
+      timeoutMs: loop.timeout_ms,
+      callTimeoutMs: this.options.config.tools.call_timeout_ms,
+    });
+    const id = newRequestId();
+    const admission = new Admission();
+    const answer = toolLoop.run({
+      request,
+      caller,
+      patterns,
+      task: plan.task,
+      turn: (turnRequest, turnCaller, firstId) => this.turn(turnRequest, turnCaller, undefined, firstId),
+      firstId: id,
+      onAdmitted: admission.admit,
+    });
+    answer.then(admission.admit, admission.refuse);
+    return {
+      id,
       plan,
       answer,
       get admitted() {
@@ -322,9 +381,13 @@ export class Switchyard {
     stream: boolean,
     arrivedAt: number,
     caller: string | undefined,
-    link: { parentId: string | null; number: number } = { parentId: null, number: 1 },
+    link: { parentId: string | null; number: number; id?: string | undefined } = {
+      parentId: null,
+      number: 1,
+    },
   ): Attempt {
     return this.attempts.start({
+      id: link.id,
       frontDoor,
       route,
       stream,

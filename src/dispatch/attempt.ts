@@ -21,6 +21,8 @@ export interface Downgrade {
 
 /** What the caller's side fixes before the attempt starts. */
 export interface AttemptOrigin {
+  /** The id to take instead of a new one (a request whose id was handed out before its first turn). */
+  id?: string | undefined;
   /** "openai", "anthropic", "cli", "mcp", "workflow", "judge": recorded in the ledger. */
   frontDoor: string;
   route: Route;
@@ -47,7 +49,7 @@ export interface AttemptCost {
 }
 
 export class Attempt {
-  readonly id = newRequestId();
+  readonly id: string;
   /** Epoch milliseconds when the attempt began. */
   readonly startedAt: number;
   /** The rung asked last: the one that answered, or the one whose failure ended the attempt. */
@@ -76,6 +78,7 @@ export class Attempt {
   gateDetail: string | null = null;
 
   constructor(readonly origin: AttemptOrigin) {
+    this.id = origin.id ?? newRequestId();
     this.startedAt = Date.now() - (performance.now() - origin.arrivedAt);
     this.step = origin.route.ladder[0]!;
   }

@@ -10,6 +10,8 @@ export type ErrorCode =
   | "invalid-request"
   /** The caller's request names a model Switchyard does not know. */
   | "model-not-found"
+  /** The caller named something else that does not exist (a request id on the admin API). */
+  | "not-found"
   /** The body is larger than the configured limit. */
   | "payload-too-large"
   /** Missing or wrong bearer token. */
@@ -101,6 +103,7 @@ export function httpStatusForCode(error: SwitchyardError): number {
     case "budget-exceeded":
       return 402;
     case "model-not-found":
+    case "not-found":
       return 404;
     case "payload-too-large":
       return 413;

@@ -57,6 +57,11 @@ export class GateRunner {
       if (failed.length > 0) return outcome(failed);
     }
 
+    // A turn that only asks for tools is not an answer yet: its calls were checked above; the
+    // dearer gates judge the answer the loop ends with.
+    if (input.result.toolCalls.length > 0 && input.result.text.trim() === "") {
+      return gatesRun.length > 0 ? outcome([]) : undefined;
+    }
     const commands = this.commandsFor(gates, input.checkCommands);
     const syntax = gates.executable ? gates.executable.auto : false;
     if (commands.length === 0 && !syntax && !gates.judge)

@@ -1,11 +1,16 @@
 /**
  * The admin API, behind the same tokens as the front doors: GET /admin/costs, /admin/savings,
- * /admin/budgets, /admin/requests and /admin/engines, and POST /admin/route (admin-route-plan.ts).
- * Thin: every figure comes from the budget reports or the Engine fleet's snapshot.
+ * /admin/budgets, /admin/engines, /admin/requests (newest first, or since a time),
+ * /admin/requests/:id (one ledger row: what `switchyard ask` prints under an answer) and
+ * /admin/sessions/:id (a Claude Code session's spend, for `switchyard statusline`), and POST
+ * /admin/route (admin-route-plan.ts). Thin: every figure comes from the budget reports, the ledger
+ * or the Engine fleet's snapshot.
  */
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
 import type { FleetSnapshot } from "../engines/engine-status.js";
+import { SwitchyardError } from "../errors/switchyard-error.js";
 import {
   budgetOverview,
   currentCostReport,
@@ -13,12 +18,32 @@ import {
   type ReportSources,
 } from "../planning/budget-reports.js";
 import { registerRoutePlanRoute } from "./admin-route-plan.js";
+import { parseBody } from "./parse-body.js";
 
 const noEngines: FleetSnapshot = {
   engines: [],
   queues: [],
   waits: { leases: 0, waited: 0, p50Ms: 0, p95Ms: 0, maxMs: 0 },
 };
+
+const epochMs = z.coerce
+  .number({ error: "must be a time in epoch milliseconds" })
+  .int({ error: "must be a time in epoch milliseconds" })
+  .min(0, { error: "must be a time in epoch milliseconds" });
+
+const requestsQuery = z.object({
+  limit: z.coerce.number().catch(50),
+  since: epochMs.optional(),
+});
+
+/** A session's window when the caller gives none: Claude Code sessions rarely outlive a week. */
+const SESSION_WINDOW_MS = 7 * 86_400_000;
+
+const sessionParams = z.object({
+  // A short fragment would match unrelated callers and add up their spend.
+  id: z.string().min(8, { error: "must be a session id (at least 8 characters)" }).max(200),
+});
+const sessionQuery = z.object({ since: epochMs.optional() });
 
 export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {
   registerRoutePlanRoute(app, runtime);
@@ -33,8 +58,28 @@ export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRun
   app.get("/admin/savings", async () => currentSavingsReport(sources()));
   app.get("/admin/budgets", async () => budgetOverview(sources()));
   app.get("/admin/engines", async () => runtime.engines?.snapshot() ?? noEngines);
-  app.get<{ Querystring: { limit?: string } }>("/admin/requests", async (request) => {
-    const limit = Math.min(1_000, Math.max(1, Number(request.query.limit ?? 50) || 50));
-    return { data: await runtime.ledger.recent(limit) };
+  app.get("/admin/requests", async (request) => {
+    const query = parseBody(requestsQuery, request.query);
+    const limit = Math.min(1_000, Math.max(1, Math.trunc(query.limit) || 50));
+    if (query.since === undefined) return { data: await runtime.ledger.recent(limit) };
+    const rows = await runtime.ledger.between(query.since, Date.now() + 1);
+    return { data: rows.slice(-limit).reverse() };
+  });
+  app.get("/admin/requests/:id", async (request) => {
+    const { id } = request.params as { id: string };
+    const row = await runtime.ledger.find(id);
+    if (!row) {
+      throw new SwitchyardError(
+        "not-found",
+        `No request ${JSON.stringify(id)} in the ledger; the id is the x-switchyard-request-id header of a response (GET /admin/requests lists the newest)`,
+      );
+    }
+    return row;
+  });
+  app.get("/admin/sessions/:id", async (request) => {
+    const { id } = parseBody(sessionParams, request.params);
+    const { since } = parseBody(sessionQuery, request.query);
+    const sinceMs = since ?? Date.now() - SESSION_WINDOW_MS;
+    return { session: id, sinceMs, ...(await runtime.ledger.callerSummary(id, sinceMs)) };
   });
 }

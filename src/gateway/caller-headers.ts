@@ -1,8 +1,9 @@
 /**
  * What the Switchyard headers on a request tell the spine about its caller, read the same way at
  * every front door: `x-switchyard-task` names the task, `x-switchyard-no-downgrade` asks for an
- * error rather than a cheaper model at a budget cap, and `x-switchyard-check` (repeatable) names
- * check commands for the executable gate (the spine decides whether those are allowed).
+ * error rather than a cheaper model at a budget cap, `x-switchyard-check` (repeatable) names
+ * check commands for the executable gate (the spine decides whether those are allowed), and
+ * `x-switchyard-tools` (`git.*,fs.read`) names the MCP tools the model may call in an agent loop.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ChatCaller } from "../core/chat-call.js";
@@ -23,6 +24,10 @@ export function callerFromRequest(
     taskHint: headerValue(request, "x-switchyard-task"),
     forbidDowngrade: isTrue(headerValue(request, "x-switchyard-no-downgrade")),
     checkCommands: headerValues(request, "x-switchyard-check"),
+    tools: headerValues(request, "x-switchyard-tools")
+      ?.flatMap((value) => value.split(","))
+      .map((pattern) => pattern.trim())
+      .filter(Boolean),
   };
 }
 

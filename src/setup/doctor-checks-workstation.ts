@@ -7,7 +7,7 @@ import { isLoopbackHost } from "../config/config-schema.js";
 import { type DoctorCheck, failed, passed, warned } from "./doctor-check.js";
 import type { DoctorEnvironment } from "./doctor-environment.js";
 import { httpGet, networkReason } from "./doctor-http.js";
-import { sshHostAliases } from "./ssh-config.js";
+import { sshHostAliases } from "./ssh-host-aliases.js";
 
 export function workstationChecks(environment: DoctorEnvironment): DoctorCheck[] {
   return [

@@ -3,7 +3,8 @@
  * it), with the version each column arrived in: 1 the first release's columns, 2 the budget's
  * (catalog and reported cost, reservation, budget action, load time), 3 escalation (parent
  * attempt, gate verdicts) and Engine queueing, 4 answers cut short (an estimated cost until the
- * provider confirms it) and prompt caching. New columns go at the end with the next version.
+ * provider confirms it) and prompt caching, 5 the tool_calls table (the agent loop's audit). New
+ * columns go at the end with the next version.
  */
 import type { SchemaModule, TableDefinition } from "./table-schema.js";
 
@@ -60,9 +61,36 @@ export const REQUESTS_TABLE = {
   ],
 } as const satisfies TableDefinition;
 
+/**
+ * One row per MCP tool call a request's agent loop made: which tool, how long it took, how much it
+ * answered, how it failed — and of the arguments only a digest (never what a model sent).
+ */
+export const TOOL_CALLS_TABLE = {
+  name: "tool_calls",
+  primaryKey: ["id"],
+  createdIn: 5,
+  columns: [
+    { name: "id", type: "text" },
+    /** The ledger id of the attempt whose answer asked for the call. */
+    { name: "request_id", type: "text" },
+    /** Epoch milliseconds. */
+    { name: "started_at", type: "bigint" },
+    { name: "server", type: "text" },
+    { name: "tool", type: "text" },
+    /** sha256 of the arguments' canonical JSON. */
+    { name: "arguments_digest", type: "text" },
+    { name: "duration_ms", type: "real" },
+    { name: "result_bytes", type: "integer" },
+    { name: "is_error", type: "boolean" },
+    { name: "failure", type: "text", nullable: true },
+    { name: "error_message", type: "text", nullable: true },
+  ],
+  indexes: [{ name: "tool_calls_request_id", columns: ["request_id"] }],
+} as const satisfies TableDefinition;
+
 export const LEDGER_SCHEMA: SchemaModule = {
   name: "ledger",
-  tables: [REQUESTS_TABLE],
+  tables: [REQUESTS_TABLE, TOOL_CALLS_TABLE],
   // Up to release 0.1.0 the SQLite ledger counted its versions in PRAGMA user_version.
   adoptsSqliteUserVersion: true,
 };

@@ -76,14 +76,54 @@ export interface RequestRecord {
   cacheWriteCostUsd: number | null;
 }
 
+/** One MCP tool call an agent loop made, as the ledger keeps it (tool-call-row.ts maps it). */
+export interface ToolCallRecord {
+  id: string;
+  /** The ledger id of the attempt whose answer asked for the call. */
+  requestId: string;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  server: string;
+  tool: string;
+  /** sha256 (hex) of the arguments' canonical JSON: what was sent is never stored. */
+  argumentsDigest: string;
+  durationMs: number;
+  resultBytes: number;
+  isError: boolean;
+  /** Why the call failed ("not-allowed", "timeout", …), and the message the model saw. */
+  failure: string | null;
+  errorMessage: string | null;
+}
+
 export interface LedgerStore {
   /** Queues a row; it is committed in the next batch, off the response path. */
   record(row: RequestRecord): void;
+  /** Queues a tool call's audit row, committed like the requests' rows. */
+  recordToolCall(call: ToolCallRecord): void;
+  /** The tool calls an attempt's answer made, oldest first. */
+  toolCalls(requestId: string): Promise<ToolCallRecord[]>;
   /** Resolves when everything queued so far is committed. */
   flush(): Promise<void>;
   /** The newest rows first. */
   recent(limit: number): Promise<RequestRecord[]>;
   /** Rows that started in [startMs, endMs), oldest first: what the cost reports read. */
   between(startMs: number, endMs: number): Promise<RequestRecord[]>;
+  /** One row by its id (`x-switchyard-request-id`), or undefined when the ledger has none. */
+  find(id: string): Promise<RequestRecord | undefined>;
+  /**
+   * What the rows since `sinceMs` whose caller contains `fragment` add up to. Claude Code puts its
+   * session id inside `metadata.user_id`, which the ledger keeps as the caller: this is a session's
+   * spend, for `switchyard statusline`.
+   */
+  callerSummary(fragment: string, sinceMs: number): Promise<CallerSummary>;
   close(): Promise<void>;
+}
+
+export interface CallerSummary {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** The newest of those rows; null when there are none. */
+  last: RequestRecord | null;
 }

@@ -8,9 +8,10 @@ import pg from "pg";
 import { LedgerBatch } from "./ledger-batch.js";
 import { fromLedgerRow, LEDGER_COLUMNS, toLedgerRow } from "./ledger-row.js";
 import { LEDGER_SCHEMA, REQUESTS_TABLE } from "./ledger-schema.js";
-import type { LedgerStore, RequestRecord } from "./ledger-store.js";
+import type { CallerSummary, LedgerStore, RequestRecord, ToolCallRecord } from "./ledger-store.js";
 import { migratePostgres } from "./schema-migrations.js";
 import { insertionOrderColumn } from "./table-schema.js";
+import { fromToolCallRow, TOOL_CALL_COLUMNS, toolCallValues } from "./tool-call-row.js";
 
 const COLUMNS = LEDGER_COLUMNS;
 /** Ties between rows of one millisecond go to the one inserted last (or first, oldest first). */
@@ -89,6 +90,67 @@ export class PostgresLedger implements LedgerStore {
       [startMs, endMs],
     );
     return result.rows.map(fromLedgerRow);
+  }
+
+  recordToolCall(call: ToolCallRecord): void {
+    // Chained behind the request rows' batches, so an attempt's row lands before its calls'.
+    this.writing = this.writing.then(() =>
+      this.pool
+        .query(
+          `INSERT INTO tool_calls (${TOOL_CALL_COLUMNS.join(", ")}) VALUES (${TOOL_CALL_COLUMNS.map((_, index) => `$${index + 1}`).join(", ")})
+           ON CONFLICT (id) DO NOTHING`,
+          toolCallValues(call, "native"),
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            this.failure = error;
+            this.options.onError?.(error, 1);
+          },
+        ),
+    );
+  }
+
+  async toolCalls(requestId: string): Promise<ToolCallRecord[]> {
+    await this.flush();
+    const result = await this.pool.query(
+      `SELECT ${TOOL_CALL_COLUMNS.join(", ")} FROM tool_calls WHERE request_id = $1 ORDER BY started_at`,
+      [requestId],
+    );
+    return result.rows.map(fromToolCallRow);
+  }
+
+  async find(id: string): Promise<RequestRecord | undefined> {
+    await this.flush();
+    const result = await this.pool.query(`SELECT ${COLUMNS.join(", ")} FROM requests WHERE id = $1`, [id]);
+    return result.rows[0] ? fromLedgerRow(result.rows[0]) : undefined;
+  }
+
+  async callerSummary(fragment: string, sinceMs: number): Promise<CallerSummary> {
+    await this.flush();
+    // strpos() rather than LIKE: the fragment is matched as written, `%` and `_` included.
+    const where = "WHERE started_at >= $1 AND strpos(caller, $2) > 0";
+    const [totals, last] = await Promise.all([
+      this.pool.query(
+        `SELECT COUNT(*) AS requests, COALESCE(SUM(input_tokens), 0) AS input_tokens,
+                COALESCE(SUM(output_tokens), 0) AS output_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd
+         FROM requests ${where}`,
+        [sinceMs, fragment],
+      ),
+      this.pool.query(
+        `SELECT ${COLUMNS.join(", ")} FROM requests ${where} ORDER BY started_at DESC, seq DESC LIMIT 1`,
+        [sinceMs, fragment],
+      ),
+    ]);
+    // COUNT and SUM of integers come back as BIGINT / NUMERIC, which pg hands over as strings.
+    const row = totals.rows[0] ?? {};
+    return {
+      requests: Number(row.requests ?? 0),
+      inputTokens: Number(row.input_tokens ?? 0),
+      outputTokens: Number(row.output_tokens ?? 0),
+      costUsd: Number(row.cost_usd ?? 0),
+      last: last.rows[0] ? fromLedgerRow(last.rows[0]) : null,
+    };
   }
 
   async close(): Promise<void> {

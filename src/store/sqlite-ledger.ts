@@ -18,9 +18,10 @@ import Database from "better-sqlite3";
 import { LedgerBatch } from "./ledger-batch.js";
 import { fromLedgerRow, LEDGER_COLUMNS, toLedgerRow } from "./ledger-row.js";
 import { LEDGER_SCHEMA, REQUESTS_TABLE } from "./ledger-schema.js";
-import type { LedgerStore, RequestRecord } from "./ledger-store.js";
+import type { CallerSummary, LedgerStore, RequestRecord, ToolCallRecord } from "./ledger-store.js";
 import { migrateSqlite } from "./schema-migrations.js";
 import { insertionOrderColumn } from "./table-schema.js";
+import { fromToolCallRow, TOOL_CALL_COLUMNS, toolCallValues } from "./tool-call-row.js";
 
 /** Ties between rows of one millisecond go to the one inserted last (or first, oldest first). */
 const INSERTION_ORDER = insertionOrderColumn(REQUESTS_TABLE, "sqlite");
@@ -61,6 +62,7 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
   /** Deferred writes of this turn of the event loop, committed at its end. */
   private deferred: DeferredWrite[] = [];
   private readonly insert: Database.Statement;
+  private readonly insertToolCall: Database.Statement;
   private readonly insertRows: Database.Transaction<(rows: readonly RequestRecord[]) => void>;
   private readonly runWrites: Database.Transaction<
     (writes: readonly DeferredWrite[], work: (() => unknown) | undefined) => unknown
@@ -80,6 +82,9 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
     migrateSqlite(this.database, LEDGER_SCHEMA);
     this.insert = this.database.prepare(
       `INSERT OR REPLACE INTO requests (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`,
+    );
+    this.insertToolCall = this.database.prepare(
+      `INSERT OR REPLACE INTO tool_calls (${TOOL_CALL_COLUMNS.join(", ")}) VALUES (${TOOL_CALL_COLUMNS.map(() => "?").join(", ")})`,
     );
     this.insertRows = this.database.transaction((rows: readonly RequestRecord[]) => {
       // A row replaced later in the same batch (a gate's verdict amends nearly every row moments
@@ -103,6 +108,21 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
 
   record(row: RequestRecord): void {
     this.batch.add(row);
+  }
+
+  recordToolCall(call: ToolCallRecord): void {
+    // Tool calls are seconds apart at most: one deferred write each, committed with the turn's others.
+    this.defer(() => this.insertToolCall.run(toolCallValues(call, "integer"))).catch((error: unknown) =>
+      this.options.onError?.(error, 1),
+    );
+  }
+
+  async toolCalls(requestId: string): Promise<ToolCallRecord[]> {
+    this.commitDeferred();
+    const rows = this.database
+      .prepare("SELECT * FROM tool_calls WHERE request_id = ? ORDER BY started_at, rowid")
+      .all(requestId) as Array<Record<string, unknown>>;
+    return rows.map(fromToolCallRow);
   }
 
   defer<T>(write: () => T): Promise<T> {
@@ -153,6 +173,35 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
       )
       .all(startMs, endMs) as Array<Record<string, unknown>>;
     return rows.map(fromLedgerRow);
+  }
+
+  async find(id: string): Promise<RequestRecord | undefined> {
+    this.batch.writeNow();
+    const row = this.database.prepare("SELECT * FROM requests WHERE id = ?").get(id);
+    return row ? fromLedgerRow(row as Record<string, unknown>) : undefined;
+  }
+
+  async callerSummary(fragment: string, sinceMs: number): Promise<CallerSummary> {
+    this.batch.writeNow();
+    // instr() rather than LIKE: the fragment is matched as written, `%` and `_` included.
+    const where = "WHERE started_at >= ? AND instr(caller, ?) > 0";
+    const totals = this.database
+      .prepare(
+        `SELECT COUNT(*) AS requests, TOTAL(input_tokens) AS input_tokens,
+                TOTAL(output_tokens) AS output_tokens, TOTAL(cost_usd) AS cost_usd
+         FROM requests ${where}`,
+      )
+      .get(sinceMs, fragment) as Record<string, number>;
+    const last = this.database
+      .prepare(`SELECT * FROM requests ${where} ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+      .get(sinceMs, fragment) as Record<string, unknown> | undefined;
+    return {
+      requests: totals.requests ?? 0,
+      inputTokens: totals.input_tokens ?? 0,
+      outputTokens: totals.output_tokens ?? 0,
+      costUsd: totals.cost_usd ?? 0,
+      last: last ? fromLedgerRow(last) : null,
+    };
   }
 
   async close(): Promise<void> {

@@ -182,6 +182,7 @@ export class McpToolHub implements ToolHub {
       fullLength?: number,
     ): ToolCallResult => {
       this.options.audit?.({
+        ...(call.requestId ? { requestId: call.requestId } : {}),
         server,
         tool,
         argumentsDigest: argumentsDigest(parsed.ok ? parsed.value : call.arguments),

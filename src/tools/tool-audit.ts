@@ -23,6 +23,8 @@ export type ToolFailure =
   | "cancelled";
 
 export interface ToolAuditRecord {
+  /** The call's `requestId`, when the caller gave one. */
+  requestId?: string;
   server: string;
   tool: string;
   /** sha256 (hex) of the arguments' canonical JSON; of the raw text when it was not JSON. */

@@ -65,6 +65,8 @@ export interface ToolCall {
   timeoutMs?: number;
   /** The request's filter, when it had one: a tool outside it is refused like one not allowed. */
   filter?: string | readonly string[];
+  /** The ledger id of the attempt whose answer asked for the call: the audit links them. */
+  requestId?: string;
 }
 
 export interface ToolCallResult {

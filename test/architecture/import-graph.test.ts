@@ -27,6 +27,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["setup"],
   ["mcp"],
   ["gateway"],
+  ["demo"],
   ["cli"],
 ];
 

@@ -157,3 +157,54 @@ describe(".env parsing", () => {
     });
   });
 });
+
+describe("server.auth_tokens_file", () => {
+  it("adds the file's tokens, lets the server listen on the LAN, and config print shows the path, not the tokens", () => {
+    const directory = mkdtempSync(join(tmpdir(), "switchyard-token-file-"));
+    const tokenPath = join(directory, "brain-token");
+    writeFileSync(tokenPath, "# the Brain's token\nfile-token-1\n\nfile-token-2\n", { mode: 0o600 });
+    const configPath = join(directory, "switchyard.yaml");
+    writeFileSync(configPath, "server:\n  host: 0.0.0.0\n  auth_tokens: [inline-token]\n");
+    const { config } = loadConfig({ explicitPath: configPath, env: { SWITCHYARD_TOKEN_FILE: tokenPath } });
+    expect(config.server.auth_tokens).toEqual(["inline-token", "file-token-1", "file-token-2"]);
+    const printed = redactedConfigYaml(config);
+    expect(printed).toContain(`auth_tokens_file: ${tokenPath}`);
+    expect(printed).not.toContain("file-token");
+    expect(printed).not.toContain("inline-token");
+  });
+
+  it("counts as a token for a LAN address, and a path relative to the config file works", () => {
+    const directory = mkdtempSync(join(tmpdir(), "switchyard-token-file-"));
+    writeFileSync(join(directory, "brain-token"), "relative-token\n", { mode: 0o600 });
+    const configPath = join(directory, "switchyard.yaml");
+    writeFileSync(configPath, "server:\n  host: 0.0.0.0\n  auth_tokens_file: brain-token\n");
+    expect(loadConfig({ explicitPath: configPath, env: {} }).config.server.auth_tokens).toEqual([
+      "relative-token",
+    ]);
+  });
+
+  it("refuses a file others can read, a missing one and an empty one, each with the fix", () => {
+    const directory = mkdtempSync(join(tmpdir(), "switchyard-token-file-"));
+    const tokenPath = join(directory, "brain-token");
+    const load = () =>
+      loadConfig({ cwd: directory, env: { SWITCHYARD_TOKEN_FILE: tokenPath, SWITCHYARD_HOME: directory } });
+    expect(load).toThrow(
+      /server\.auth_tokens_file: .*brain-token does not exist; create it.*switchyard setup brain/,
+    );
+    writeFileSync(tokenPath, "readable-token\n", { mode: 0o644 });
+    expect(load).toThrow(/can be read by other users \(mode 0644\); run chmod 600/);
+    try {
+      load();
+    } catch (error) {
+      // The token itself never appears in the error.
+      expect(String(error)).not.toContain("readable-token");
+    }
+    writeFileSync(join(directory, "empty"), "\n# nothing\n", { mode: 0o600 });
+    expect(() =>
+      loadConfig({
+        cwd: directory,
+        env: { SWITCHYARD_TOKEN_FILE: join(directory, "empty"), SWITCHYARD_HOME: directory },
+      }),
+    ).toThrow(/holds no token/);
+  });
+});

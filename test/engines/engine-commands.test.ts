@@ -22,11 +22,9 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
     const { stdout, stderr } = await run(
       process.execPath,
       ["--import", "tsx", "src/cli/main.ts", "--config", configPath, ...args],
-      // Nothing listens on port 9: `status` falls back to reading the Engines directly.
-      {
-        env: { ...process.env, SWITCHYARD_HOME: directory, SWITCHYARD_URL: "http://127.0.0.1:9", ...env },
-        timeout: 20_000,
-      },
+      // No Brain is named, so status works locally: it tries the config's own Brain (port 9,
+      // where nothing listens) and falls back to reading the Engines directly.
+      { env: { ...process.env, SWITCHYARD_HOME: directory, SWITCHYARD_URL: "", ...env }, timeout: 20_000 },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -38,7 +36,7 @@ async function switchyard(args: string[], env: Record<string, string> = {}) {
 beforeAll(async () => {
   fake = await startFakeOllama();
   configPath = join(directory, "switchyard.yaml");
-  writeFileSync(configPath, `backends:\n  engine: { base_url: "${fake.url}" }\n`);
+  writeFileSync(configPath, `server: { port: 9 }\nbackends:\n  engine: { base_url: "${fake.url}" }\n`);
 });
 afterAll(() => fake.close());
 

@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 afterAll(() => harness?.close());
 
-async function postRoute(body: unknown, headers: Record<string, string> = { authorization: `Bearer ${token}` }) {
+async function postRoute(
+  body: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${token}` },
+) {
   const response = await fetch(`${harness.url}/admin/route`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },

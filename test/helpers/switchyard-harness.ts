@@ -40,7 +40,7 @@ export interface HarnessOptions {
   config?: Record<string, unknown>;
   authTokens?: string[];
   /** Passed to the runtime (clocks, retry delays). */
-  runtime?: Pick<RuntimeOptions, "now" | "generationRetryDelaysMs">;
+  runtime?: Pick<RuntimeOptions, "now" | "generationRetryDelaysMs" | "toolLauncher">;
 }
 
 export const quietEngine = {

@@ -57,11 +57,7 @@ describe("the names /mcp answers to", () => {
   });
 
   it("a listen address that is one name is allowed as itself", () => {
-    const config = parseConfigText(
-      "server: { host: 10.0.0.5, port: 8787, auth_tokens: [t] }",
-      "test",
-      {},
-    );
+    const config = parseConfigText("server: { host: 10.0.0.5, port: 8787, auth_tokens: [t] }", "test", {});
     expect(allowedMcpHosts(config, machine)).toContain("10.0.0.5");
     expect(allowedMcpHosts(config, machine)).not.toContain("192.168.1.20");
   });
@@ -180,7 +176,9 @@ describe("the workflow seam", () => {
     await without.close();
 
     const runs = runsInMemory();
-    const server = await connectToolServer(switchyardToolSet(localSwitchyardService(harness.runtime, { runs })));
+    const server = await connectToolServer(
+      switchyardToolSet(localSwitchyardService(harness.runtime, { runs })),
+    );
     try {
       expect(await server.toolNames()).toEqual([
         "ask",

@@ -48,6 +48,7 @@ function statusAndType(error: SwitchyardError): { status: number; type: Anthropi
     case "upstream-payment-required":
       return { status: 402, type: "billing_error" };
     case "model-not-found":
+    case "not-found":
       return { status: 404, type: "not_found_error" };
     case "payload-too-large":
       return { status: 413, type: "request_too_large" };
