@@ -1,10 +1,10 @@
 /**
  * `switchyard mcp`: Switchyard itself as an MCP server over stdio, for Claude Code and IDEs —
- * `claude mcp add switchyard -- switchyard mcp --url http://brain:8787`. With a Brain (`--url`, or
- * SWITCHYARD_URL) the tools call its HTTP API with the token from `--token`, SWITCHYARD_TOKEN or
- * the config's first `server.auth_tokens`; without one they run in this process on the local
- * config (a single machine: its own ledger, budgets and back ends). Stdout carries the protocol
- * only; logs go to stderr.
+ * `claude mcp add switchyard -- switchyard mcp --url http://brain:8787`. With a Brain (`--url`,
+ * SWITCHYARD_URL or the client config, as for every client command) the tools call its HTTP API
+ * with the token from `--token`, else as the other client commands find it; without one they run
+ * in this process on the local config (a single machine: its own ledger, budgets and back ends).
+ * Stdout carries the protocol only; logs go to stderr.
  */
 import type { Command } from "commander";
 import pino from "pino";
@@ -14,6 +14,7 @@ import { remoteSwitchyardService } from "../mcp/mcp-remote-service.js";
 import { switchyardToolSet } from "../mcp/mcp-tools.js";
 import type { SwitchyardService } from "../mcp/switchyard-service.js";
 import { serveToolsOverStdio } from "../tools/servers/tool-server-serve.js";
+import { namedBrainFor } from "./brain-client.js";
 import { loadCliConfig } from "./cli-context.js";
 
 export interface McpCommandOptions {
@@ -28,16 +29,19 @@ export function registerMcpCommand(program: Command, globalConfig: () => string 
     .description(
       "serve Switchyard's tools (ask, route, costs, budget_status, engine_status) to an MCP client over stdio",
     )
-    .option("--url <url>", "the Brain to call (default: $SWITCHYARD_URL, else run the tools in this process)")
+    .option(
+      "--url <url>",
+      "the Brain to call (default: $SWITCHYARD_URL, else the client config, else run the tools in this process)",
+    )
     .option(
       "--token <token>",
-      "the Brain's bearer token (default: $SWITCHYARD_TOKEN, else server.auth_tokens)",
+      "the Brain's bearer token (default: $SWITCHYARD_TOKEN, the client config's, else server.auth_tokens)",
     )
     .action((options: McpCommandOptions) => mcpCommand({ ...options, config: globalConfig() }));
 }
 
 export async function mcpCommand(options: McpCommandOptions): Promise<void> {
-  const service = await serviceFor(options, process.env);
+  const service = await serviceFor(options);
   const onError = (error: Error) => process.stderr.write(`switchyard mcp: ${error.message}\n`);
   const running = serveToolsOverStdio(switchyardToolSet(service), { onError });
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void running.close());
@@ -45,20 +49,12 @@ export async function mcpCommand(options: McpCommandOptions): Promise<void> {
   process.exit(0);
 }
 
-async function serviceFor(options: McpCommandOptions, env: NodeJS.ProcessEnv): Promise<SwitchyardService> {
-  const url = options.url || env.SWITCHYARD_URL;
-  if (url) {
-    const token = options.token || env.SWITCHYARD_TOKEN || configToken(options.config);
-    return remoteSwitchyardService({ url, token });
-  }
+async function serviceFor(options: McpCommandOptions): Promise<SwitchyardService> {
+  const brain = namedBrainFor(options);
+  if (brain) return remoteSwitchyardService({ url: brain.url, token: options.token || brain.token });
   const loaded = loadCliConfig(options.config);
   // Stdout is the protocol channel: every log line goes to stderr.
   const logger = pino({ level: loaded.config.logging.level, base: undefined }, pino.destination(2));
   const runtime = await startRuntime(loaded.config, { logger, env: loaded.env });
   return localSwitchyardService(runtime, { onClose: () => runtime.close() });
-}
-
-/** A token from the config, for a Brain on the same machine (and the same config). */
-function configToken(configPath: string | undefined): string | undefined {
-  return loadCliConfig(configPath).config.server.auth_tokens.find(Boolean);
 }

@@ -1,8 +1,8 @@
 /**
  * `switchyard mcp` as a real process over stdio (the CLI from source through tsx), the way Claude
- * Code starts it. Against a Brain (`--url`, a harness gateway with a token) driven by the MCP
- * SDK's client: the tools call the Brain's API and answer what it answers, and a missing token is
- * a tool error that says what to set. On its own (no Brain: the tools run in the process, on a
+ * Code starts it. Against a Brain (named by `--url` or the client config; a harness gateway with a
+ * token) driven by the MCP SDK's client: the tools call the Brain's API and answer what it
+ * answers, and a missing token is a tool error that says what to set. On its own (no Brain: the tools run in the process, on a
  * config whose back ends are the fakes) driven by raw JSON-RPC lines: bad lines answered with
  * the errors that name them, the server still up, nothing written — and then a real answer, in
  * that config's ledger.
@@ -140,22 +140,21 @@ describe("switchyard mcp --url: the tools over the Brain's API", () => {
     expect(await reports("engine_status")).toEqual(await admin("GET", "/admin/engines"));
   });
 
-  it("without the token, a call is a tool error that says what to set, and the server stays up", {
+  it("finds the Brain in the client config; without the token a call is a tool error that says what to set, and the server stays up", {
     timeout: 120_000,
   }, async () => {
     writeFileSync(join(directory, "no-token.yaml"), "server:\n  host: 127.0.0.1\n  port: 8787\n");
-    const client = await connect(
-      ["--config", join(directory, "no-token.yaml"), "mcp", "--url", harness.url],
-      {},
-    );
+    // What `switchyard setup workstation` writes, here without a token.
+    writeFileSync(join(directory, "client.yaml"), `url: ${harness.url}\n`, { mode: 0o600 });
+    const client = await connect(["--config", join(directory, "no-token.yaml"), "mcp"], {});
     const rowsBefore = (await harness.ledgerRows()).length;
     const refused = await client.callTool({ name: "ask", arguments: { prompt: "hello" } });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toBe(
       `The Brain at ${harness.url} refused the token (Missing API token: send Authorization: Bearer <token> (or x-api-key) with one of server.auth_tokens); set SWITCHYARD_TOKEN or pass --token with one of its server.auth_tokens`,
     );
-    const wrong = await client.callTool({ name: "costs", arguments: {} });
-    expect(wrong.isError).toBe(true);
+    const costs = await client.callTool({ name: "costs", arguments: {} });
+    expect(costs.isError).toBe(true);
     expect((await client.listTools()).tools).toHaveLength(5);
     expect(await harness.ledgerRows()).toHaveLength(rowsBefore);
   });
