@@ -14,6 +14,8 @@ import { explainRoute } from "../routing/route-explanation.js";
 import type { RequestRecord } from "../store/ledger-store.js";
 import {
   type AskOutcome,
+  askCallerTag,
+  askRows,
   type JsonObject,
   requestCost,
   type SwitchyardService,
@@ -37,8 +39,8 @@ export function localSwitchyardService(
   runtime: SwitchyardRuntime,
   options: LocalServiceOptions = {},
 ): SwitchyardService {
-  const rowsByRequest = new RequestRows();
-  runtime.switchyard.onRecord((row) => rowsByRequest.add(row));
+  const rowsOfAsks = new AskRowWatch();
+  runtime.switchyard.onRecord((row) => rowsOfAsks.add(row));
   const sources = (): ReportSources => ({
     config: runtime.config,
     ledger: runtime.ledger,
@@ -57,18 +59,21 @@ export function localSwitchyardService(
       return explainRoute(route);
     },
     async ask(question, signal) {
-      const call = runtime.switchyard.chat(promptChatRequest(question), {
-        frontDoor: "mcp",
-        signal,
-        taskHint: question.task,
-      });
+      const tag = askCallerTag();
       // Rows are written as each attempt's verdict is in, all before a gated answer resolves.
-      const rows = rowsByRequest.watch(call.id);
+      const watch = rowsOfAsks.watch(tag);
       try {
+        const call = runtime.switchyard.chat(promptChatRequest(question), {
+          frontDoor: "mcp",
+          signal,
+          taskHint: question.task,
+          caller: tag,
+        });
         const answer = await call.answer;
         const result = answer.gated?.result ?? (await collectChatEvents(answer.events));
+        const rows = askRows(watch.rows, tag);
         const answering = rows.find((row) => row.id === answer.id);
-        const cost = requestCost(rows, answer.id);
+        const cost = rows.length > 0 ? requestCost(rows) : undefined;
         return {
           answer: result.text,
           requestId: answer.id,
@@ -84,7 +89,7 @@ export function localSwitchyardService(
           escalations: answer.gated?.escalations ?? 0,
         } satisfies AskOutcome;
       } finally {
-        rowsByRequest.forget(call.id);
+        rowsOfAsks.forget(tag);
       }
     },
     async costs() {
@@ -102,24 +107,32 @@ export function localSwitchyardService(
   };
 }
 
-/** The ledger rows of the requests being asked, gathered as the spine writes them. */
-class RequestRows {
-  private readonly watched = new Map<string, RequestRecord[]>();
+/**
+ * The ledger rows of the asks in flight, gathered as the spine writes them: each ask's own (by
+ * its caller tag) and, while any ask waits, the judge calls' (no caller; `askRows` keeps those
+ * linked to the ask's attempts).
+ */
+class AskRowWatch {
+  private readonly watched = new Map<string, { rows: RequestRecord[] }>();
 
-  /** Starts gathering the rows of the request whose first attempt is `requestId`. */
-  watch(requestId: string): RequestRecord[] {
-    const rows: RequestRecord[] = [];
-    this.watched.set(requestId, rows);
-    return rows;
+  watch(tag: string): { rows: RequestRecord[] } {
+    const watch = { rows: [] as RequestRecord[] };
+    this.watched.set(tag, watch);
+    return watch;
   }
 
-  forget(requestId: string): void {
-    this.watched.delete(requestId);
+  forget(tag: string): void {
+    this.watched.delete(tag);
   }
 
   add(row: RequestRecord): void {
     if (this.watched.size === 0) return;
-    this.watched.get(row.parentId ?? row.id)?.push(row);
+    if (row.caller !== null) {
+      this.watched.get(row.caller)?.rows.push(row);
+      return;
+    }
+    if (row.parentId === null) return;
+    for (const watch of this.watched.values()) watch.rows.push(row);
   }
 }
 

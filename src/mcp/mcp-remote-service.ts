@@ -1,15 +1,22 @@
 /**
  * The MCP tools over the Brain's HTTP API, for `switchyard mcp --url http://brain:8787` on the
  * Workstation: `ask` is a request to the OpenAI door (`POST /v1/chat/completions`, the task in
- * `x-switchyard-task`) read back from its `x-switchyard-*` headers, with its cost from the ledger
- * (`GET /admin/requests/:id`, then the rows of the same request since it started); `route` is
- * `POST /admin/route`; the reports are `GET /admin/costs`, `/admin/budgets` and `/admin/engines`.
+ * `x-switchyard-task`, a tag of its own as the OpenAI `user`) read back from its `x-switchyard-*`
+ * headers, with its cost from the ledger (`GET /admin/requests/:id`, then the rows since it began
+ * that carry its tag); `route` is `POST /admin/route`; the reports are `GET /admin/costs`,
+ * `/admin/budgets` and `/admin/engines`.
  */
 import { z } from "zod";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { RouteExplanation } from "../routing/route-explanation.js";
 import { abortableDelay, type BrainHttp, brainErrorCode, brainHttp } from "./mcp-brain-http.js";
-import { type AskOutcome, requestCost, type SwitchyardService } from "./switchyard-service.js";
+import {
+  type AskOutcome,
+  askCallerTag,
+  askRows,
+  requestCost,
+  type SwitchyardService,
+} from "./switchyard-service.js";
 
 export interface RemoteServiceOptions {
   /** The Brain's origin, e.g. http://brain:8787 (a trailing `/` or `/v1` is dropped). */
@@ -35,6 +42,10 @@ const ledgerRowSchema = z.object({
     .nullish()
     .transform((value) => value ?? null),
   startedAt: z.number(),
+  caller: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? null),
   costUsd: z.number(),
   costEstimated: z
     .boolean()
@@ -62,7 +73,7 @@ const routeExplanationSchema = z.object({
 
 const jsonObjectSchema = z.record(z.string(), z.unknown());
 
-/** The most rows read for one request's chain: far more than its attempts and judge calls. */
+/** The most rows read to find one ask's: its turns, attempts and judge calls, and others' since. */
 const CHAIN_WINDOW = 1_000;
 
 export function remoteSwitchyardService(options: RemoteServiceOptions): SwitchyardService {
@@ -83,9 +94,13 @@ export function remoteSwitchyardService(options: RemoteServiceOptions): Switchya
       return brain.read(routeExplanationSchema, body, "a routing plan");
     },
     async ask(question, signal): Promise<AskOutcome> {
+      const tag = askCallerTag();
+      const sentAt = performance.now();
       const { body, headers } = await brain.call("POST", "/v1/chat/completions", signal, {
         body: {
           model: "switchyard/auto",
+          // Recorded as the caller of every row this ask makes, never sent on to a model.
+          user: tag,
           messages: [
             ...(question.system ? [{ role: "system", content: question.system }] : []),
             { role: "user", content: question.prompt },
@@ -107,7 +122,13 @@ export function remoteSwitchyardService(options: RemoteServiceOptions): Switchya
           "upstream-error",
           `The answer from ${brain.base} carries no x-switchyard-request-id header; is that a Switchyard gateway?`,
         );
-      const cost = await costOf(brain, requestId, retryDelays, signal);
+      const cost = await costOf(brain, {
+        answerId: requestId,
+        tag,
+        elapsedMs: performance.now() - sentAt,
+        retryDelays,
+        signal,
+      });
       return {
         answer: completion.choices[0]!.message.content ?? "",
         requestId,
@@ -131,31 +152,36 @@ export function remoteSwitchyardService(options: RemoteServiceOptions): Switchya
 }
 
 /**
- * What the answer's request cost, from the ledger: its row, the first attempt it links to, and
- * the rows started since then that link to that (escalations, judge calls). Undefined when the
- * ledger has not written the rows in time or cannot say (an older Brain): the answer is paid for
- * already and is returned without its cost rather than lost.
+ * What the ask cost, from the ledger: its answering row (asked for again while the Brain has not
+ * written it), then the rows since the ask began that carry its caller tag, and the judge calls
+ * linked to them. Undefined when the ledger cannot say in time (or an older Brain cannot say at
+ * all): the answer is paid for already and is returned without its cost rather than lost.
  */
 async function costOf(
   brain: BrainHttp,
-  answerId: string,
-  retryDelays: readonly number[],
-  signal: AbortSignal,
+  ask: {
+    answerId: string;
+    tag: string;
+    elapsedMs: number;
+    retryDelays: readonly number[];
+    signal: AbortSignal;
+  },
 ) {
   try {
-    const answer = await rowWhenWritten(brain, answerId, retryDelays, signal);
-    const first = answer?.parentId
-      ? await rowWhenWritten(brain, answer.parentId, retryDelays, signal)
-      : answer;
-    if (!answer || !first) return undefined;
-    const path = `/admin/requests?since=${first.startedAt}&limit=${CHAIN_WINDOW}`;
-    const rows = brain.read(
+    const answer = await rowWhenWritten(brain, ask.answerId, ask.retryDelays, ask.signal);
+    if (!answer) return undefined;
+    // The ask began at most its round trip before its answering attempt did, on the Brain's clock
+    // as on ours; a second more covers a clock that ticks apart.
+    const since = Math.max(0, Math.floor(answer.startedAt - ask.elapsedMs - 1_000));
+    const path = `/admin/requests?since=${since}&limit=${CHAIN_WINDOW}`;
+    const listed = brain.read(
       ledgerRowsSchema,
-      (await brain.call("GET", path, signal)).body,
+      (await brain.call("GET", path, ask.signal)).body,
       "the ledger",
-    ).data;
-    const cost = requestCost(rows, answerId);
-    return cost && { ...cost, answer };
+    );
+    const rows = askRows(listed.data, ask.tag);
+    if (!rows.some((row) => row.id === ask.answerId)) return undefined;
+    return { ...requestCost(rows), answer };
   } catch (error) {
     if (error instanceof SwitchyardError && error.code === "aborted") throw error;
     return undefined;

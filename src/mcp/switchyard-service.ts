@@ -4,6 +4,7 @@
  * and remote over the Brain's HTTP API (`switchyard mcp --url`; mcp-remote-service.ts). The tool
  * catalogue (mcp-tools.ts) knows only this, so both transports serve the same tools.
  */
+import { randomUUID } from "node:crypto";
 import type { TaskKind } from "../config/task-kinds.js";
 import type { RouteExplanation } from "../routing/route-explanation.js";
 import type { RequestRecord } from "../store/ledger-store.js";
@@ -36,8 +37,8 @@ export interface AskOutcome {
   inputTokens: number;
   outputTokens: number;
   /**
-   * USD for the whole request — the answer, any escalations and any judge calls — from the
-   * ledger; null when the ledger had not recorded it in time (remote only).
+   * USD for the whole request — every turn of a tool loop, any escalations and judge calls — from
+   * the ledger; null when the ledger had not recorded it in time (remote only).
    */
   costUsd: number | null;
   /** True while part of that cost is an estimate (a paid answer cut short). */
@@ -85,22 +86,37 @@ export interface SwitchyardService {
   close(): Promise<void>;
 }
 
+/** The `caller` an `ask` records on its ledger rows, so its rows can be told from everyone else's. */
+export function askCallerTag(): string {
+  return `mcp-ask:${randomUUID()}`;
+}
+
+type RowLink = Pick<RequestRecord, "id" | "parentId" | "caller">;
+
 /**
- * The cost side of an answer from the ledger rows of its request: the row with `answerId`, the
- * first attempt it links to, and every row linked to that (escalations, judge calls).
+ * The ledger rows of one `ask`, among `rows`: those carrying its caller tag — every attempt of
+ * every turn (a tool loop's turns are requests of their own, linked by nothing else) — and the
+ * judge calls that graded them (a judge's row carries no caller, only its link to the attempt).
  */
-export function requestCost(
-  rows: ReadonlyArray<Pick<RequestRecord, "id" | "parentId" | "costUsd" | "costEstimated">>,
-  answerId: string,
-): { costUsd: number; costEstimated: boolean; attempts: number } | undefined {
-  const answer = rows.find((row) => row.id === answerId);
-  if (!answer) return undefined;
-  const root = answer.parentId ?? answer.id;
-  const chain = rows.filter((row) => row.id === root || row.parentId === root);
+export function askRows<Row extends RowLink>(rows: readonly Row[], callerTag: string): Row[] {
+  const tagged = rows.filter((row) => row.caller === callerTag);
+  const chains = new Set(tagged.map((row) => row.parentId ?? row.id));
+  const judged = rows.filter(
+    (row) => row.caller !== callerTag && row.parentId !== null && chains.has(row.parentId),
+  );
+  return [...tagged, ...judged];
+}
+
+/** What a request's rows cost in all. */
+export function requestCost(rows: ReadonlyArray<Pick<RequestRecord, "costUsd" | "costEstimated">>): {
+  costUsd: number;
+  costEstimated: boolean;
+  attempts: number;
+} {
   return {
     // Rounded far below any price so a sum of a few rows carries no floating-point dust.
-    costUsd: Math.round(chain.reduce((sum, row) => sum + row.costUsd, 0) * 1e12) / 1e12,
-    costEstimated: chain.some((row) => row.costEstimated),
-    attempts: chain.length,
+    costUsd: Math.round(rows.reduce((sum, row) => sum + row.costUsd, 0) * 1e12) / 1e12,
+    costEstimated: rows.some((row) => row.costEstimated),
+    attempts: rows.length,
   };
 }

@@ -5,7 +5,10 @@
  * the reports as the admin API serves them; behind the bearer token, against DNS rebinding, and
  * bad input answered in JSON-RPC with the server still up and nothing written.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { promptChatRequest } from "../../src/protocol/prompt-request.js";
@@ -139,6 +142,8 @@ describe("the tools", () => {
       ["mcp", "local-coder", "fail"],
       ["mcp", "cloud-sonnet", "pass"],
     ]);
+    expect(rows[0]!.caller).toMatch(/^mcp-ask:/);
+    expect(rows[1]!.caller).toBe(rows[0]!.caller);
     const answering = rows[1]!;
     expect(answering.costUsd).toBeGreaterThan(0);
     expect(result.structuredContent).toEqual({
@@ -289,5 +294,71 @@ describe("the door", () => {
     expect(still.reply!.result!.tools).toHaveLength(5);
     expect(chatRequestCount()).toBe(calls);
     expect(await harness.ledgerRows()).toHaveLength(rows);
+  });
+});
+
+describe("ask on a task whose requests may call MCP tools", () => {
+  let looping: Harness;
+  let directory: string;
+
+  beforeAll(async () => {
+    directory = mkdtempSync(join(tmpdir(), "switchyard-mcp-loop-"));
+    writeFileSync(join(directory, "NOTES.md"), "The pager bug: lastPage is off by one.\n");
+    looping = await startHarness({
+      authTokens: [token],
+      configYaml: `tools:\n  servers:\n    fs: { builtin: fs, roots: ["${directory}"], allow: [read] }\n  tasks:\n    bug-hunting: [fs.read]\n`,
+      runtime: {
+        toolLauncher: { command: process.execPath, args: ["--import", "tsx", resolve("src/cli/main.ts")] },
+      },
+    });
+  });
+  afterAll(async () => {
+    await looping?.close();
+    if (directory) rmSync(directory, { recursive: true, force: true });
+  });
+
+  it("counts every turn of the tool loop in the cost, not only the last", { timeout: 60_000 }, async () => {
+    const client = new Client({ name: "switchyard-test", version: "0" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${looping.url}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    clients.push(client);
+    // The task's default tools are on: the model reads the notes, then answers from them.
+    looping.ollama.enqueue(
+      {
+        kind: "reply",
+        reply: { toolCalls: [{ name: "fs__read", arguments: { path: join(directory, "NOTES.md") } }] },
+      },
+      { kind: "reply", reply: { content: "lastPage is off by one." } },
+    );
+    const result = await client.callTool({
+      name: "ask",
+      arguments: { prompt: "What is the pager bug? See NOTES.md.", task: "bug-hunting" },
+    });
+    expect(result.isError).toBeFalsy();
+    await looping.runtime.switchyard.idle();
+    const all = await looping.ledgerRows();
+    const turns = all.filter((row) => row.frontDoor === "mcp");
+    expect(turns).toHaveLength(2);
+    expect(new Set(turns.map((row) => row.caller)).size).toBe(1);
+    // The local answers were graded by the other local model: those calls are the ask's too.
+    const judged = all.filter(
+      (row) => row.frontDoor === "judge" && turns.some((turn) => turn.id === row.parentId),
+    );
+    expect(judged.length).toBeGreaterThan(0);
+    expect(all).toHaveLength(turns.length + judged.length);
+    const rows = [...turns, ...judged];
+    const structured = result.structuredContent as Record<string, unknown>;
+    expect(structured).toMatchObject({
+      answer: "lastPage is off by one.",
+      task: "bug-hunting",
+      attempts: rows.length,
+      cost_usd: rows.reduce((sum, row) => sum + row.costUsd, 0),
+    });
+    // The answer is the last turn's; the first turn asked for the file.
+    const lastTurn = turns.find((row) => row.id === structured.request_id)!;
+    expect(lastTurn.outputTokens).toBe(structured.output_tokens);
   });
 });

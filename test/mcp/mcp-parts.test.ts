@@ -13,6 +13,8 @@ import { remoteSwitchyardService } from "../../src/mcp/mcp-remote-service.js";
 import { askFooter, switchyardToolSet } from "../../src/mcp/mcp-tools.js";
 import {
   type AskOutcome,
+  askCallerTag,
+  askRows,
   type JsonObject,
   requestCost,
   type WorkflowRuns,
@@ -63,30 +65,37 @@ describe("the names /mcp answers to", () => {
   });
 });
 
-describe("an answer's cost", () => {
-  const row = (id: string, parentId: string | null, costUsd: number, costEstimated = false) => ({
-    id,
-    parentId,
-    costUsd,
-    costEstimated,
-  });
+describe("an ask's cost", () => {
+  const row = (
+    id: string,
+    parentId: string | null,
+    caller: string | null,
+    costUsd: number,
+    costEstimated = false,
+  ) => ({ id, parentId, caller, costUsd, costEstimated });
 
-  it("adds the request's rows — first attempt, escalations, judge calls — and nothing else", () => {
+  it("adds the ask's rows — every turn and escalation by its tag, the judge calls by their link — and nothing else", () => {
+    const tag = "mcp-ask:1";
     const rows = [
-      row("other", null, 5),
-      row("first", null, 0),
-      row("judge", "first", 0.1),
-      row("second", "first", 0.2),
-      row("elsewhere", "other", 7),
+      row("other", null, "someone", 5),
+      row("turn-1", null, tag, 0),
+      row("judge-1", "turn-1", null, 0),
+      row("turn-1-escalated", "turn-1", tag, 0.2),
+      row("turn-2", null, tag, 0.1),
+      row("judge-other", "other", null, 7),
+      row("other-escalated", "other", "someone", 3),
     ];
-    expect(requestCost(rows, "second")).toEqual({ costUsd: 0.3, costEstimated: false, attempts: 3 });
-    expect(requestCost(rows, "first")).toEqual({ costUsd: 0.3, costEstimated: false, attempts: 3 });
-    expect(requestCost([row("a", null, 0.01, true)], "a")).toEqual({
+    const mine = askRows(rows, tag);
+    expect(mine.map((entry) => entry.id).sort()).toEqual(["judge-1", "turn-1", "turn-1-escalated", "turn-2"]);
+    expect(requestCost(mine)).toEqual({ costUsd: 0.3, costEstimated: false, attempts: 4 });
+    expect(requestCost([row("a", null, tag, 0.01, true)])).toEqual({
       costUsd: 0.01,
       costEstimated: true,
       attempts: 1,
     });
-    expect(requestCost(rows, "missing")).toBeUndefined();
+    expect(askRows(rows, "mcp-ask:2")).toEqual([]);
+    expect(askCallerTag()).toMatch(/^mcp-ask:[0-9a-f-]{36}$/);
+    expect(askCallerTag()).not.toBe(askCallerTag());
   });
 
   it("the line under an answer says what ran it and what it cost", () => {

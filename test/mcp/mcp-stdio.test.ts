@@ -107,7 +107,9 @@ describe("switchyard mcp --url: the tools over the Brain's API", () => {
     const answering = rows.find((row) => row.id === structured.request_id)!;
     expect(answering).toMatchObject({ frontDoor: "openai", task: "code-review", alias: "cloud-sonnet" });
     expect(answering.costUsd).toBeGreaterThan(0);
-    const chain = rows.filter((row) => row.id === answering.id || row.parentId === answering.id);
+    // Every row the ask made carries its tag as the caller (the OpenAI `user` it sent).
+    expect(answering.caller).toMatch(/^mcp-ask:/);
+    const chain = rows.filter((row) => row.caller === answering.caller);
     expect(structured).toEqual({
       answer: "Hello from anthropic/claude-sonnet-4.5",
       request_id: answering.id,
