@@ -9,7 +9,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
-import type { FleetSnapshot } from "../engines/engine-status.js";
+import { NO_ENGINES } from "../engines/engine-status.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import {
   budgetOverview,
@@ -19,12 +19,6 @@ import {
 } from "../planning/budget-reports.js";
 import { registerRoutePlanRoute } from "./admin-route-plan.js";
 import { parseBody } from "./parse-body.js";
-
-const noEngines: FleetSnapshot = {
-  engines: [],
-  queues: [],
-  waits: { leases: 0, waited: 0, p50Ms: 0, p95Ms: 0, maxMs: 0 },
-};
 
 const epochMs = z.coerce
   .number({ error: "must be a time in epoch milliseconds" })
@@ -57,7 +51,7 @@ export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRun
   app.get("/admin/costs", async () => currentCostReport(sources()));
   app.get("/admin/savings", async () => currentSavingsReport(sources()));
   app.get("/admin/budgets", async () => budgetOverview(sources()));
-  app.get("/admin/engines", async () => runtime.engines?.snapshot() ?? noEngines);
+  app.get("/admin/engines", async () => runtime.engines?.snapshot() ?? NO_ENGINES);
   app.get("/admin/requests", async (request) => {
     const query = parseBody(requestsQuery, request.query);
     const limit = Math.min(1_000, Math.max(1, Math.trunc(query.limit) || 50));

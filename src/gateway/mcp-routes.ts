@@ -26,7 +26,10 @@ export function registerMcpRoutes(app: FastifyInstance, runtime: SwitchyardRunti
     maxRequestBodySize,
     onerror: refused,
   });
-  const handle = toNodeHandler(mcp, { maxRequestBodySize, onerror: toolFailed });
+  const handle = toNodeHandler(mcp, {
+    maxRequestBodySize,
+    onerror: (error) => runtime.logger.warn({ err: error }, "mcp: a request could not be served"),
+  });
   const allowed = allowedMcpHosts(runtime.config);
 
   app.register(async (scope) => {

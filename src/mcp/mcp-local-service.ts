@@ -5,7 +5,7 @@
  * on the gateway and by `switchyard mcp` without a Brain.
  */
 import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
-import type { FleetSnapshot } from "../engines/engine-status.js";
+import { NO_ENGINES } from "../engines/engine-status.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { budgetOverview, currentCostReport, type ReportSources } from "../planning/budget-reports.js";
 import { collectChatEvents } from "../protocol/chat-types.js";
@@ -28,12 +28,6 @@ export interface LocalServiceOptions {
   /** Called by `close()`: a runtime the service was started with and owns; nothing on the gateway. */
   onClose?: () => Promise<void>;
 }
-
-const noEngines: FleetSnapshot = {
-  engines: [],
-  queues: [],
-  waits: { leases: 0, waited: 0, p50Ms: 0, p95Ms: 0, maxMs: 0 },
-};
 
 export function localSwitchyardService(
   runtime: SwitchyardRuntime,
@@ -99,7 +93,7 @@ export function localSwitchyardService(
       return asJson(await budgetOverview(sources()));
     },
     async engineStatus() {
-      return asJson(runtime.engines?.snapshot() ?? noEngines);
+      return asJson(runtime.engines?.snapshot() ?? NO_ENGINES);
     },
     async close() {
       await options.onClose?.();
