@@ -15,6 +15,7 @@ import { configCheckCommand, configInitCommand, configPrintCommand } from "./con
 import { registerDoctorCommand } from "./doctor-command.js";
 import { registerEngineCommands } from "./engine-commands.js";
 import { logCommand } from "./log-command.js";
+import { registerMcpCommand } from "./mcp-command.js";
 import { registerMcpServerCommand } from "./mcp-server-command.js";
 import { routeCommand } from "./route-command.js";
 import { serveCommand } from "./serve-command.js";
@@ -157,6 +158,7 @@ program
 registerEngineCommands(program, globalConfig);
 registerDoctorCommand(program, globalConfig);
 registerMcpServerCommand(program, globalConfig);
+registerMcpCommand(program, globalConfig);
 registerToolsCommand(program, globalConfig);
 
 const models = program.command("models").description("the price catalog");

@@ -13,6 +13,7 @@ server:
   auth_tokens: []          # bearer tokens callers must send, e.g. ["\${SWITCHYARD_TOKEN}"]
   auth_tokens_file: \${SWITCHYARD_TOKEN_FILE:-}  # a 0600 file of tokens, one a line (switchyard setup brain writes one)
   body_limit_mb: 32
+  allowed_hosts: []        # names besides this machine's own that the dashboard and /mcp answer to (e.g. brain.example.net)
 
 backends:
   engine:                  # the Engine: Ollama on the inference box
@@ -189,7 +190,6 @@ database:
 
 dashboard:                 # the browser dashboard at http://<brain>:8787/
   enabled: true
-  allowed_hosts: []        # extra Host names it answers to (e.g. brain.example.net); loopback and this machine's names always
   session_hours: 12        # a browser session ends after this long unused
 
 metrics:                   # Prometheus text at /metrics

@@ -261,6 +261,13 @@ const configObjectSchema = z.strictObject({
     body_limit_mb: z.number().positive().default(32),
     /** On SIGTERM/SIGINT, how long answers in flight may take before their connections are closed. */
     shutdown_grace_seconds: z.number().min(0).default(30),
+    /**
+     * Names besides this machine's own that `/mcp` and the dashboard accept in `Host` and `Origin`
+     * (DNS-rebinding protection), e.g. the name the Workstation uses for the Brain when DNS gives it another.
+     */
+    allowed_hosts: z
+      .array(z.string().min(1, { error: "must be a host name such as brain.local" }))
+      .default([]),
   }),
   backends: z.record(z.string(), backendSchema),
   aliases: z.record(z.string(), aliasSchema),
@@ -286,13 +293,6 @@ const configObjectSchema = z.strictObject({
   dashboard: z
     .strictObject({
       enabled: z.boolean().default(true),
-      /**
-       * Host names (optionally with :port) the dashboard answers to besides loopback names, the
-       * listen address and this machine's own names and addresses: a guard against DNS rebinding.
-       */
-      allowed_hosts: z
-        .array(z.string().min(1, { error: "must be a host name such as brain.local" }))
-        .default([]),
       /** A browser session ends after this many hours without a request. */
       session_hours: z.number().positive({ error: "must be a positive number of hours" }).default(12),
     })

@@ -56,7 +56,7 @@ export class DashboardGuard {
         reply,
         path,
         403,
-        `This dashboard does not answer to the host name "${headers.host ?? ""}". Open it by the Brain's address, or add the name to dashboard.allowed_hosts`,
+        `This dashboard does not answer to the host name "${headers.host ?? ""}". Open it by the Brain's address, or add the name to server.allowed_hosts`,
       );
     }
     if (!HostGuard.sameOrigin(headers.origin, headers.host))

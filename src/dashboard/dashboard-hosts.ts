@@ -1,6 +1,6 @@
 /**
  * The DNS-rebinding guard: the dashboard answers only to Host names it knows — loopback names, the
- * listen address, this machine's own names and addresses, and `dashboard.allowed_hosts` — and to
+ * listen address, this machine's own names and addresses, and `server.allowed_hosts` — and to
  * requests whose Origin, when a browser sends one, is the page's own. A page on another site that
  * resolves its name to the Brain's address then gets nothing back, token or no token.
  */

@@ -77,7 +77,7 @@ export function registerDashboard(
   });
   const guard = new DashboardGuard({
     tokens: options.tokens,
-    hosts: new HostGuard(config.server.host, config.dashboard.allowed_hosts),
+    hosts: new HostGuard(config.server.host, config.server.allowed_hosts),
     sessions: new DashboardSessions({ idleMs: config.dashboard.session_hours * 3_600_000, now }),
   });
   const context: DashboardContext = {

@@ -59,6 +59,13 @@ export interface FleetSnapshot {
   waits: QueueWaits;
 }
 
+/** The fleet of a Switchyard with no Engines configured. */
+export const NO_ENGINES: FleetSnapshot = {
+  engines: [],
+  queues: [],
+  waits: { leases: 0, waited: 0, p50Ms: 0, p95Ms: 0, maxMs: 0 },
+};
+
 export function fleetSnapshot(
   engines: EngineState[],
   queue: EngineWaitQueue<unknown>,

@@ -2,13 +2,14 @@
  * The admin API, behind the same tokens as the front doors: GET /admin/costs, /admin/savings,
  * /admin/budgets, /admin/engines, /admin/requests (newest first, or since a time),
  * /admin/requests/:id (one ledger row: what `switchyard ask` prints under an answer) and
- * /admin/sessions/:id (a Claude Code session's spend, for `switchyard statusline`). Thin: every
- * figure comes from the budget reports, the ledger or the Engine fleet's snapshot.
+ * /admin/sessions/:id (a Claude Code session's spend, for `switchyard statusline`), and POST
+ * /admin/route (admin-route-plan.ts). Thin: every figure comes from the budget reports, the ledger
+ * or the Engine fleet's snapshot.
  */
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { SwitchyardRuntime } from "../core/switchyard-runtime.js";
-import type { FleetSnapshot } from "../engines/engine-status.js";
+import { NO_ENGINES } from "../engines/engine-status.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import {
   budgetOverview,
@@ -16,13 +17,8 @@ import {
   currentSavingsReport,
   type ReportSources,
 } from "../planning/budget-reports.js";
+import { registerRoutePlanRoute } from "./admin-route-plan.js";
 import { parseBody } from "./parse-body.js";
-
-const noEngines: FleetSnapshot = {
-  engines: [],
-  queues: [],
-  waits: { leases: 0, waited: 0, p50Ms: 0, p95Ms: 0, maxMs: 0 },
-};
 
 const epochMs = z.coerce
   .number({ error: "must be a time in epoch milliseconds" })
@@ -44,6 +40,7 @@ const sessionParams = z.object({
 const sessionQuery = z.object({ since: epochMs.optional() });
 
 export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRuntime): void {
+  registerRoutePlanRoute(app, runtime);
   const sources = (): ReportSources => ({
     config: runtime.config,
     ledger: runtime.ledger,
@@ -54,7 +51,7 @@ export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRun
   app.get("/admin/costs", async () => currentCostReport(sources()));
   app.get("/admin/savings", async () => currentSavingsReport(sources()));
   app.get("/admin/budgets", async () => budgetOverview(sources()));
-  app.get("/admin/engines", async () => runtime.engines?.snapshot() ?? noEngines);
+  app.get("/admin/engines", async () => runtime.engines?.snapshot() ?? NO_ENGINES);
   app.get("/admin/requests", async (request) => {
     const query = parseBody(requestsQuery, request.query);
     const limit = Math.min(1_000, Math.max(1, Math.trunc(query.limit) || 50));

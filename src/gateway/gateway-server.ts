@@ -20,9 +20,15 @@ import type { RunsSource } from "../dashboard/runs-source.js";
 import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
 import { registerAdminRoutes } from "./admin-routes.js";
 import { registerAnthropicRoutes } from "./anthropic-routes.js";
-import { type ErrorRenderer, renderAnthropicError, renderOpenAiError } from "./error-renderers.js";
+import {
+  type ErrorRenderer,
+  renderAnthropicError,
+  renderJsonRpcError,
+  renderOpenAiError,
+} from "./error-renderers.js";
 import { TokenChecker } from "./gateway-auth.js";
 import { registerJsonBodyParser } from "./json-body-parser.js";
+import { registerMcpRoutes } from "./mcp-routes.js";
 import { registerModelRoutes } from "./models-routes.js";
 import { registerOpenAiRoutes } from "./openai-routes.js";
 
@@ -106,7 +112,7 @@ export function buildGateway(runtime: SwitchyardRuntime, options: GatewayOptions
   app.setNotFoundHandler((request, reply) => {
     const error = new SwitchyardError(
       "invalid-request",
-      `No route for ${request.method} ${request.url.split("?")[0]}. Switchyard serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /healthz, GET /metrics and the dashboard at /`,
+      `No route for ${request.method} ${request.url.split("?")[0]}. Switchyard serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models, GET /healthz, GET /metrics, MCP at /mcp and the dashboard at /`,
     );
     reply.status(404).send(rendererFor(request.url)(error).body);
   });
@@ -117,6 +123,7 @@ export function buildGateway(runtime: SwitchyardRuntime, options: GatewayOptions
   registerAdminRoutes(app, runtime);
   registerAnthropicRoutes(app, runtime);
   registerDashboard(app, runtime, { tokens, ...options });
+  registerMcpRoutes(app, runtime);
 
   const gateway: Gateway = {
     app,
@@ -125,6 +132,7 @@ export function buildGateway(runtime: SwitchyardRuntime, options: GatewayOptions
     },
   };
   gateway.renderErrorsFor(ANTHROPIC_PREFIX, renderAnthropicError);
+  gateway.renderErrorsFor("/mcp", renderJsonRpcError);
   return gateway;
 }
 

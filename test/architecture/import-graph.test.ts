@@ -25,6 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["core"],
   ["planning"],
   ["setup", "dashboard"],
+  ["mcp"],
   ["gateway"],
   ["demo"],
   ["cli"],

@@ -144,7 +144,7 @@ describe("dashboard with tokens", () => {
     const port = new URL(harness.url).port;
     const rebound = await get(`${harness.url}/dashboard`, { ...auth, host: `attacker.example:${port}` });
     expect(rebound.status).toBe(403);
-    expect(rebound.text).toContain("dashboard.allowed_hosts");
+    expect(rebound.text).toContain("server.allowed_hosts");
     const crossSite = await get(`${harness.url}/dashboard/api/feed`, {
       ...auth,
       origin: "https://attacker.example",

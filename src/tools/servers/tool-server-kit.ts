@@ -1,6 +1,7 @@
 /**
- * What every built-in MCP server is made of: a list of tools (a zod input schema and a `run`
- * function each) turned into an SDK `Server` with our own `tools/list` and `tools/call`. We use
+ * What every MCP server Switchyard serves is made of — the built-in git, fs and db servers and
+ * Switchyard's own (`src/mcp/`): a list of tools (a zod input schema and a `run` function each)
+ * turned into an SDK `Server` with our own `tools/list` and `tools/call`. We use
  * the low-level Server rather than McpServer because McpServer answers an unknown tool's
  * arguments or a schema failure with a tool result; here anything wrong with the call itself — an
  * unknown tool, arguments that fail the schema, arguments over the size limit — is a JSON-RPC
@@ -19,6 +20,26 @@ export interface ToolRunContext {
   signal: AbortSignal;
 }
 
+/**
+ * What a tool gives back: text for the model, and optionally the same as a JSON object
+ * (`structuredContent`) for clients that read values rather than prose.
+ */
+export type ToolOutput = string | { text: string; structured?: Record<string, unknown> };
+
+/** A JSON object as a tool's output: pretty-printed for the model, and as structured content. */
+export function jsonOutput(value: Record<string, unknown>): ToolOutput {
+  return { text: JSON.stringify(value, null, 2), structured: value };
+}
+
+/** Hints for the client (MCP tool annotations); by default derived from `writes`. */
+export interface ToolHints {
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  /** The tool reaches beyond this server (models, the network). */
+  openWorldHint?: boolean;
+}
+
 /** One tool of a built-in server. */
 export interface ServerTool {
   /** The tool's name on this server (the hub shows it as `<server>.<name>`). */
@@ -29,11 +50,15 @@ export interface ServerTool {
   inputSchema: z.ZodObject;
   /** Changes files or the repository: only offered when the server's `writes` is on. */
   writes: boolean;
+  /** The shape of `structured` in the output, when the tool gives one; listed as `outputSchema`. */
+  outputSchema?: z.ZodObject;
+  /** Annotations over the ones derived from `writes`. */
+  hints?: ToolHints;
   /**
-   * Does the work and returns the text the caller sees. A refusal (why, and what is allowed) is
+   * Does the work and returns what the caller sees. A refusal (why, and what is allowed) is
    * thrown as a SwitchyardError; it reaches the caller as a result with `isError`.
    */
-  run(args: unknown, context: ToolRunContext): Promise<string>;
+  run(args: unknown, context: ToolRunContext): Promise<ToolOutput>;
 }
 
 /** Declares a tool with its arguments typed from its schema. */
@@ -42,13 +67,17 @@ export function defineTool<Schema extends z.ZodObject>(tool: {
   description: string;
   inputSchema: Schema;
   writes?: boolean;
-  run(args: z.output<Schema>, context: ToolRunContext): Promise<string>;
+  outputSchema?: z.ZodObject;
+  hints?: ToolHints;
+  run(args: z.output<Schema>, context: ToolRunContext): Promise<ToolOutput>;
 }): ServerTool {
   return {
     name: tool.name,
     description: tool.description,
     inputSchema: tool.inputSchema,
     writes: tool.writes ?? false,
+    ...(tool.outputSchema ? { outputSchema: tool.outputSchema } : {}),
+    ...(tool.hints ? { hints: tool.hints } : {}),
     run: (args, context) => tool.run(args as z.output<Schema>, context),
   };
 }
@@ -60,6 +89,8 @@ export interface ToolSet {
   tools: ServerTool[];
   /** Largest `arguments` object accepted, in bytes of JSON. */
   maxArgumentBytes: number;
+  /** What the server is for, sent to the client on initialisation (MCP server instructions). */
+  instructions?: string;
   /** Releases what the tools hold; called once when the server stops. */
   close(): Promise<void>;
 }
@@ -70,13 +101,22 @@ export function toolServerFactory(toolSet: ToolSet, onError: (error: Error) => v
     name: tool.name,
     description: tool.description,
     inputSchema: jsonSchemaOf(tool.inputSchema),
-    annotations: { readOnlyHint: !tool.writes, destructiveHint: tool.writes, openWorldHint: false },
+    ...(tool.outputSchema ? { outputSchema: jsonSchemaOf(tool.outputSchema, "output") } : {}),
+    annotations: {
+      readOnlyHint: !tool.writes,
+      destructiveHint: tool.writes,
+      openWorldHint: false,
+      ...tool.hints,
+    },
   }));
   const byName = new Map(toolSet.tools.map((tool) => [tool.name, tool]));
   return () => {
     const server = new Server(
       { name: toolSet.serverName, version: VERSION },
-      { capabilities: { tools: {} } },
+      {
+        capabilities: { tools: {} },
+        ...(toolSet.instructions ? { instructions: toolSet.instructions } : {}),
+      },
     );
     server.setRequestHandler("tools/list", async () => ({ tools: listed }));
     server.setRequestHandler("tools/call", async (request, context) => {
@@ -103,8 +143,12 @@ export function toolServerFactory(toolSet: ToolSet, onError: (error: Error) => v
         );
       }
       try {
-        const text = await tool.run(parsed.data, { signal: context.mcpReq.signal });
-        return { content: [{ type: "text", text }] };
+        const output = await tool.run(parsed.data, { signal: context.mcpReq.signal });
+        if (typeof output === "string") return { content: [{ type: "text", text: output }] };
+        return {
+          content: [{ type: "text", text: output.text }],
+          ...(output.structured ? { structuredContent: output.structured } : {}),
+        };
       } catch (error) {
         if (error instanceof SwitchyardError) return errorResult(error.message);
         onError(error instanceof Error ? error : new Error(String(error)));
@@ -119,8 +163,11 @@ function errorResult(text: string) {
   return { content: [{ type: "text" as const, text }], isError: true };
 }
 
-function jsonSchemaOf(schema: z.ZodObject): { type: "object"; [key: string]: unknown } {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
+function jsonSchemaOf(
+  schema: z.ZodObject,
+  io: "input" | "output" = "input",
+): { type: "object"; [key: string]: unknown } {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io }) as Record<string, unknown>;
   return { ...rest, type: "object" };
 }
 

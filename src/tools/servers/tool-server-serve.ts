@@ -27,7 +27,7 @@ export interface RunningToolServer {
 }
 
 /** A JSON-RPC line may be this much longer than the largest arguments (the envelope around them). */
-const ENVELOPE_BYTES = 64 * 1024;
+export const ENVELOPE_BYTES = 64 * 1024;
 
 export function serveToolsOverStdio(
   toolSet: ToolSet,
