@@ -1,7 +1,7 @@
 /**
- * Opens the ledger and the budget store together, in one database: SQLite for a file path
- * (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one pool). The runtime
- * calls this once; nothing else decides which database is in use. Each store brings its tables up
+ * Opens the ledger, the budget store and the evaluation results together, in one database: SQLite
+ * for a file path (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one pool).
+ * The runtime calls this once; nothing else decides which database is in use. Each store brings its tables up
  * to date as it opens (schema-migrations.ts), so a database from an earlier release just opens.
  */
 
@@ -10,15 +10,20 @@ import pg from "pg";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
 import type { BudgetStore } from "./budget-store.js";
+import type { EvalStore } from "./eval-store.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { PostgresBudgetStore } from "./postgres-budget-store.js";
+import { PostgresEvalStore } from "./postgres-eval-store.js";
 import { PostgresLedger } from "./postgres-ledger.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
+import { SqliteEvalStore } from "./sqlite-eval-store.js";
 import { SqliteLedger } from "./sqlite-ledger.js";
 
 export interface Stores {
   ledger: LedgerStore;
   budget: BudgetStore;
+  /** `switchyard eval`'s results. */
+  evals: EvalStore;
   kind: "sqlite" | "postgres";
   close(): Promise<void>;
 }
@@ -45,9 +50,11 @@ export async function openStores(
     });
     // One connection, one group commit: the budget's settles and reservations go through the ledger.
     const budget = new SqliteBudgetStore(ledger.database, { writeQueue: ledger });
+    const evals = new SqliteEvalStore(ledger.database, ledger);
     return {
       ledger,
       budget,
+      evals,
       kind: "sqlite",
       async close() {
         await budget.close();
@@ -65,9 +72,11 @@ export async function openStores(
         options.onError?.(new Error(`Ledger write of ${droppedRows} rows failed`, { cause: error })),
     });
     const budget = await PostgresBudgetStore.open(pool);
+    const evals = await PostgresEvalStore.open(pool);
     return {
       ledger,
       budget,
+      evals,
       kind: "postgres",
       async close() {
         await budget.close();

@@ -23,7 +23,7 @@ describe("SQLite budget store specifics", () => {
       ledger.database.prepare("SELECT module, version FROM switchyard_migrations ORDER BY module").all(),
     ).toEqual([
       { module: "budget", version: 1 },
-      { module: "ledger", version: 3 },
+      { module: "ledger", version: 4 },
     ]);
     await budget.close();
     expect(ledger.database.open).toBe(true);

@@ -34,7 +34,8 @@ export interface UpgradeSubject {
 
 const CURRENT_VERSIONS = [
   { module: "budget", version: 1 },
-  { module: "ledger", version: 3 },
+  { module: "eval", version: 1 },
+  { module: "ledger", version: 4 },
 ];
 
 export function describeStoreUpgrade(name: string, subject: UpgradeSubject) {
