@@ -12,6 +12,7 @@ import { acceptConfigOptionAfterSubcommands, claudeCommand, envClaudeCommand } f
 import { CliFailure } from "./cli-context.js";
 import { configCheckCommand, configInitCommand, configPrintCommand } from "./config-command.js";
 import { registerEngineCommands } from "./engine-commands.js";
+import { registerEvalCommand } from "./eval-command.js";
 import { logCommand } from "./log-command.js";
 import { routeCommand } from "./route-command.js";
 import { serveCommand } from "./serve-command.js";
@@ -125,6 +126,7 @@ program
   );
 
 registerEngineCommands(program, globalConfig);
+registerEvalCommand(program, globalConfig);
 
 const models = program.command("models").description("the price catalog");
 models

@@ -39,6 +39,14 @@ export interface AnswerCheckOptions {
 
 export type AnswerChecker = (task: EvalTask, answer: string) => Promise<AnswerVerdict>;
 
+/** What decides a task's verdicts when every check runs. */
+export function evidenceOf(task: EvalTask): EvalEvidence {
+  const { check } = task;
+  if (check.type === "code") return "executable";
+  if (!check.judge) return "deterministic";
+  return (check.rules?.length ?? 0) > 0 ? "deterministic+judge" : "judge";
+}
+
 export function answerChecker(options: AnswerCheckOptions): AnswerChecker {
   return (task, answer) => checkAnswer(task, answer, options);
 }
@@ -57,12 +65,11 @@ export async function checkAnswer(
     return { verdict: result.passed ? "pass" : "fail", evidence: "executable", findings: result.findings };
   }
 
-  const ruled = (check.rules?.length ?? 0) > 0;
   const broken = textFindings(answer, check.rules ?? []);
   if (broken.length > 0) return { verdict: "fail", evidence: "deterministic", findings: broken };
   if (!check.judge) return { verdict: "pass", evidence: "deterministic", findings: [] };
 
-  const evidence: EvalEvidence = ruled ? "deterministic+judge" : "judge";
+  const evidence = evidenceOf(task);
   let reply: { requestId: string; text: string; costUsd: number };
   try {
     reply = await options.askJudge(evalJudgeRequest(task, check, answer, options.judge), task);
