@@ -1,9 +1,9 @@
 /**
- * `switchyard calibrate`: reads the ledger over the last `--days` (default from
- * `escalation.calibration.days`), reports pass rates, escalation and the Opus share, and
- * recommends where tasks should start. `--apply` writes the recommended moves into the config
- * file — comments kept — after showing the diff and asking (`--yes` skips the question; without a
- * terminal, `--yes` is required).
+ * `switchyard calibrate`: reads the ledger and the `switchyard eval` results over the last `--days`
+ * (default from `escalation.calibration.days`), reports pass rates, escalation and the Opus share,
+ * and recommends where tasks should start, from judged evidence only. `--apply` writes the
+ * recommended moves into the config file — comments kept — after showing the diff and asking
+ * (`--yes` skips the question; without a terminal, `--yes` is required).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
@@ -35,7 +35,11 @@ export async function calibrateCommand(options: CalibrateCommandOptions): Promis
   const stores = await openStores(databaseLocation(loaded.config, loaded.env));
   let report: CalibrationReport;
   try {
-    report = calibrate(await stores.ledger.between(startMs, endMs + 1), loaded.config, { startMs, endMs });
+    const [rows, evalResults] = await Promise.all([
+      stores.ledger.between(startMs, endMs + 1),
+      stores.evals.between(startMs, endMs + 1),
+    ]);
+    report = calibrate(rows, loaded.config, { startMs, endMs }, evalResults);
   } finally {
     await stores.close();
   }

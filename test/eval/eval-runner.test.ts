@@ -188,8 +188,7 @@ describe("eval runner on the spine", () => {
   it("an alias that cannot answer is not measured by another: no fallback, and the target stops", async () => {
     const tasks = EVAL_SUITE.filter((candidate) => candidate.kind === "decision-gate");
     const { spine, runner } = await startEval("", policy(new Set()), { judgeAlias: "cloud-opus" });
-    const down = () =>
-      new SwitchyardError("upstream-unreachable", "engine: connection refused");
+    const down = () => new SwitchyardError("upstream-unreachable", "engine: connection refused");
     for (let index = 0; index < 6; index++) spine.engine.enqueue({ kind: "fail", error: down() });
     const outcome = await runner.run({ tasks, targets: ["local-reasoner"], maxUsd: 1, parallel: 1 });
     expect(outcome.results).toHaveLength(3);
