@@ -112,7 +112,7 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
     maxAgeMs: config.budget.catalog.max_age_hours * 3_600_000,
   });
   const estimate = estimateRun(tasks, targets, { config, catalog, judgeAlias });
-  const size = `${tasks.length} tasks × ${targets.length} targets`;
+  const size = `${plural(tasks.length, "task")} × ${plural(targets.length, "target")}`;
   if (estimate.expectedUsd > maxUsd) {
     usage(
       `eval: this run (${size}) is estimated at ${usd(estimate.expectedUsd)}, more than --max-usd ${usd(maxUsd)}: raise --max-usd, or narrow it with --task, --limit or --alias`,
@@ -215,10 +215,11 @@ function runnableTasks(tasks: EvalTask[], toolchains: EvalToolchains, skipMissin
     return !absent;
   });
   if (missing.size === 0) return runnable;
+  const tasksNeed = (count: number) => (count === 1 ? "1 task needs" : `${count} tasks need`);
   const named = [...missing].map(([tool, count]) =>
     tool === "python3"
-      ? `${count} tasks need python3, which is not on PATH`
-      : `${count} need a TypeScript compiler (none beside Switchyard or on PATH: npm install -g typescript)`,
+      ? `${tasksNeed(count)} python3, which is not on PATH`
+      : `${tasksNeed(count)} a TypeScript compiler (none beside Switchyard or on PATH: npm install -g typescript)`,
   );
   const message = `eval: ${named.join(", and ")}`;
   if (!skipMissing)
@@ -281,6 +282,10 @@ function positiveInteger(value: string | undefined, name: string): number | unde
   if (!Number.isInteger(number) || number < 1)
     usage(`${name} must be a whole number, 1 or more; got "${value}"`);
   return number;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function usage(message: string): never {

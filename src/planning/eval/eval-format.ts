@@ -25,7 +25,8 @@ export function formatEvalReport(report: EvalReport): string {
     const baseline = comparison.lines.find(
       (line) => line.target !== "ladder" && line.cell.costPerAcceptedUsd,
     );
-    lines.push(`The ladder against flat models, on the ${comparison.tasks} tasks each of them answered:`);
+    const tasks = comparison.tasks === 1 ? "the 1 task" : `the ${comparison.tasks} tasks`;
+    lines.push(`The ladder against flat models, on ${tasks} each of them answered:`);
     lines.push(
       formatTable(
         [
