@@ -1,7 +1,9 @@
 /**
- * The escalation ladder's cost and quality against flat Sonnet and flat Opus, by simulation
- * (`src/planning/escalation-simulation.ts`). Deterministic (seed 20250501), so the figures only
- * change when an assumption does. The assumptions, all stated here:
+ * The escalation ladder's cost and quality against flat Sonnet and flat Opus, by a model of gates
+ * with a stated recall (`src/planning/escalation-simulation.ts`): a quick what-if, and the source of
+ * the stated pass rates per tier. `npm run bench` reports the ladder's economics from the eval
+ * suite instead (eval-economics.ts), where the gates are the real default gates. Deterministic
+ * (seed 20250501), so the figures only change when an assumption does. The assumptions:
  *
  * - Mixes: the labelled routing set's task distribution (test/fixtures, ~uniform over 15 kinds),
  *   and a "workday" mix weighted toward mechanical work (below), 20,000 requests each.

@@ -6,7 +6,7 @@
 import { formatBudgetBench, runBudgetBench } from "./budget-bench.js";
 import { formatDashboardBench, runDashboardBench } from "./dashboard-bench.js";
 import { formatEngineBench, runEngineBench } from "./engine-bench.js";
-import { formatEscalationSim, runEscalationSim } from "./escalation-sim.js";
+import { formatEvalEconomics, runEvalEconomics } from "./eval-economics.js";
 import { formatGatewayBench, runGatewayBench } from "./gateway-bench.js";
 import { formatRoutingBench, runRoutingBench } from "./routing-bench.js";
 
@@ -27,7 +27,8 @@ const routing = await runRoutingBench();
 sections.push(formatRoutingBench(routing));
 console.log(sections.at(-1), "\n");
 
-sections.push(formatEscalationSim(runEscalationSim()));
+// The ladder's economics from the eval suite (the figures escalation-sim.ts once modelled).
+sections.push(formatEvalEconomics(await runEvalEconomics()));
 console.log(sections.at(-1), "\n");
 
 const engines = await runEngineBench();

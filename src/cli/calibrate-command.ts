@@ -1,9 +1,10 @@
 /**
- * `switchyard calibrate`: reads the ledger over the last `--days` (default from
- * `escalation.calibration.days`), reports pass rates, escalation and the Opus share, and
- * recommends where tasks should start. `--apply` writes the recommended moves into the config
- * file — comments kept — after showing the diff and asking (`--yes` skips the question; without a
- * terminal, `--yes` is required). It reads this machine's ledger, read-only: it runs on the Brain.
+ * `switchyard calibrate`: reads the ledger and the `switchyard eval` results over the last `--days`
+ * (default from `escalation.calibration.days`), reports pass rates, escalation and the Opus share,
+ * and recommends where tasks should start, from judged evidence only. `--apply` writes the
+ * recommended moves into the config file — comments kept — after showing the diff and asking
+ * (`--yes` skips the question; without a terminal, `--yes` is required). It reads this machine's
+ * ledger, read-only: it runs on the Brain.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
@@ -34,7 +35,7 @@ export async function calibrateCommand(options: CalibrateCommandOptions): Promis
   const report: CalibrationReport = await withLocalSources(
     loaded,
     "calibrate",
-    (sources) => recentCalibration(sources.ledger, loaded.config, { days, nowMs: Date.now() }),
+    (sources) => recentCalibration(sources, loaded.config, { days, nowMs: Date.now() }),
     { url: false },
   );
   // With --json, stdout is the report alone; the diff and questions go to stderr.

@@ -14,6 +14,7 @@ import { describeFailure, portNumber, prepareCommands } from "./cli-options.js";
 import { configCheckCommand, configInitCommand, configPrintCommand } from "./config-command.js";
 import { registerDoctorCommand } from "./doctor-command.js";
 import { registerEngineCommands } from "./engine-commands.js";
+import { registerEvalCommand } from "./eval-command.js";
 import { logCommand } from "./log-command.js";
 import { registerMcpCommand } from "./mcp-command.js";
 import { registerMcpServerCommand } from "./mcp-server-command.js";
@@ -160,6 +161,7 @@ registerDoctorCommand(program, globalConfig);
 registerMcpServerCommand(program, globalConfig);
 registerMcpCommand(program, globalConfig);
 registerToolsCommand(program, globalConfig);
+registerEvalCommand(program, globalConfig);
 
 const models = program.command("models").description("the price catalog");
 models

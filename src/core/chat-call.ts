@@ -38,6 +38,12 @@ export interface ChatCaller {
    * defaults under `tools.tasks` apply.
    */
   tools?: readonly string[] | undefined;
+  /**
+   * Answer on the plan's first rung alone: no fallback up the ladder when it fails, no escalation
+   * when its answer fails a gate, no budget stand-in. Gates still run and record their verdict
+   * (a judge named `next` has no rung above to use). `switchyard eval` measures one alias so.
+   */
+  singleRung?: boolean | undefined;
 }
 
 /** What `Switchyard.chat` returns at once: the request's id and its routing plan. */

@@ -56,7 +56,9 @@ export class Switchyard {
     this.gates = new GateRunner({ config: options.config, askJudge: (call) => this.askJudge(call) });
     this.loop = new EscalationLoop(options.config, options.planner.opusShare, options.logger);
     this.attempts = new AttemptRecorder(options.ledger);
-    this.attempts.onRecord((row) => options.planner.opusShare.counter.add(row));
+    this.attempts.onRecord((row) => {
+      if (!isEvaluation(row)) options.planner.opusShare.counter.add(row);
+    });
   }
 
   /** Seeds the Opus share from the ledger's recent rows. */
@@ -64,7 +66,7 @@ export class Switchyard {
     const now = (this.options.now ?? Date.now)();
     const opusShare = this.planner.opusShare;
     const rows = await this.options.ledger.between(now - opusShare.windowMs(), now + 1);
-    for (const row of rows) opusShare.counter.add(row);
+    for (const row of rows) if (!isEvaluation(row)) opusShare.counter.add(row);
   }
 
   /**
@@ -72,15 +74,20 @@ export class Switchyard {
    * `invalid-request` or `context-too-long` before anything is sent); the answer follows.
    */
   chat(request: ChatRequest, caller: ChatCaller): ChatCall {
-    const plan = this.planner.plan({ request, taskHint: caller.taskHint });
+    const plan = this.planFor(request, caller);
     const tools = caller.tools?.length ? caller.tools : this.options.config.tools.tasks[plan.task];
     if (tools && tools.length > 0) return this.chatWithTools(request, caller, plan, tools);
     return this.turn(request, caller, plan);
   }
 
+  private planFor(request: ChatRequest, caller: ChatCaller): Route {
+    const planned = this.planner.plan({ request, taskHint: caller.taskHint });
+    return caller.singleRung ? firstRungOnly(planned) : planned;
+  }
+
   /** One turn: planned (unless the plan is given), answered, recorded; no tool loop. */
   private turn(request: ChatRequest, caller: ChatCaller, given?: Route, firstId?: string): ChatCall {
-    const plan = given ?? this.planner.plan({ request, taskHint: caller.taskHint });
+    const plan = given ?? this.planFor(request, caller);
     const checkCommands = this.allowedChecks(caller.checkCommands);
     const arrivedAt = caller.arrivedAt ?? performance.now();
     const first = this.newAttempt(caller.frontDoor, plan, request.stream, arrivedAt, caller.caller, {
@@ -430,6 +437,24 @@ export class Switchyard {
 }
 
 const NO_COMMANDS: readonly string[] = [];
+
+/** The plan cut to its first rung: nowhere to fall back, escalate or downgrade to. */
+function firstRungOnly(route: Route): Route {
+  return {
+    ...route,
+    ladder: route.ladder.slice(0, 1),
+    downgrades: [],
+    signals: () => [...route.signals(), "the caller measures this rung alone"],
+  };
+}
+
+/**
+ * `switchyard eval` traffic (front doors "eval" and "eval-judge") measures models on purpose: a run
+ * pinned to Opus must not make the Opus share guard push real work to Sonnet.
+ */
+function isEvaluation(row: { frontDoor: string }): boolean {
+  return row.frontDoor === "eval" || row.frontDoor === "eval-judge";
+}
 
 async function* replay(events: readonly ChatEvent[]): AsyncGenerator<ChatEvent> {
   yield* events;

@@ -26,10 +26,10 @@ ${
 }
 <p class="hint">Apply them with <code>switchyard calibrate --apply</code> on the Brain.</p></section>
 <section aria-labelledby="rates-heading"><h2 id="rates-heading">Pass rates per task and alias</h2>
-<div class="table-wrap"><table class="compact"><thead><tr><th scope="col">Task</th><th scope="col">Alias</th><th scope="col">Gated</th><th scope="col">Pass rate (95% CI)</th><th scope="col">Escalated</th><th scope="col">Cost per accepted</th></tr></thead>
+<div class="table-wrap"><table class="compact"><thead><tr><th scope="col">Task</th><th scope="col">Alias</th><th scope="col">Judged</th><th scope="col">Pass rate (95% CI)</th><th scope="col">Escalated</th><th scope="col">Cost per accepted</th></tr></thead>
 <tbody>${report.aliases.map(
     (stats) =>
-      html`<tr><td>${stats.task}</td><td>${stats.alias}${stats.isStart ? " (start)" : ""}</td><td class="number">${count(stats.gated)}</td><td class="number">${stats.gated === 0 ? "–" : `${percent(stats.passRate.rate)} (${percent(stats.passRate.low)}–${percent(stats.passRate.high)})`}</td><td class="number">${percent(stats.escalationRate)}</td><td class="number">${stats.costPerAcceptedUsd === null ? "–" : usd(stats.costPerAcceptedUsd)}</td></tr>`,
+      html`<tr><td>${stats.task}</td><td>${stats.alias}${stats.isStart ? " (start)" : ""}</td><td class="number">${count(stats.judged)}</td><td class="number">${stats.judged === 0 ? "–" : `${percent(stats.passRate.rate)} (${percent(stats.passRate.low)}–${percent(stats.passRate.high)})`}</td><td class="number">${percent(stats.escalationRate)}</td><td class="number">${stats.costPerAcceptedUsd === null ? "–" : usd(stats.costPerAcceptedUsd)}</td></tr>`,
   )}</tbody></table></div></section>
 <section aria-labelledby="tasks-heading"><h2 id="tasks-heading">Escalation cost per task</h2>
 <div class="table-wrap"><table class="compact"><thead><tr><th scope="col">Task</th><th scope="col">Starts on</th><th scope="col">Requests</th><th scope="col">Accepted</th><th scope="col">Escalations</th><th scope="col">Escalation cost</th></tr></thead>

@@ -33,9 +33,10 @@ export function calibrationCache(
     const entry = cached.get(days);
     if (entry && at - entry.at < CALIBRATION_CACHE_MS) return entry.report;
     const window = { startMs: at - days * DAY_MS, endMs: at + 1 };
-    const report = runtime.ledger
-      .between(window.startMs, window.endMs)
-      .then((rows) => calibrate(rows, runtime.config, window));
+    const report = Promise.all([
+      runtime.ledger.between(window.startMs, window.endMs),
+      runtime.stores.evals.between(window.startMs, window.endMs),
+    ]).then(([rows, evalResults]) => calibrate(rows, runtime.config, window, evalResults));
     cached.set(days, { at, report });
     report.catch(() => cached.delete(days));
     return report;

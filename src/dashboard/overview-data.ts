@@ -68,6 +68,7 @@ export async function overviewData(
     budgetOverview({
       config: runtime.config,
       ledger: runtime.ledger,
+      evals: runtime.stores.evals,
       budget: runtime.budget,
       budgetStore: runtime.stores.budget,
       catalog: runtime.catalog(),

@@ -44,6 +44,7 @@ export function registerAdminRoutes(app: FastifyInstance, runtime: SwitchyardRun
   const sources = (): ReportSources => ({
     config: runtime.config,
     ledger: runtime.ledger,
+    evals: runtime.stores.evals,
     budget: runtime.budget,
     budgetStore: runtime.stores.budget,
     catalog: runtime.catalog(),

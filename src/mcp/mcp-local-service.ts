@@ -38,6 +38,7 @@ export function localSwitchyardService(
   const sources = (): ReportSources => ({
     config: runtime.config,
     ledger: runtime.ledger,
+    evals: runtime.stores.evals,
     budget: runtime.budget,
     budgetStore: runtime.stores.budget,
     catalog: runtime.catalog(),

@@ -13,6 +13,7 @@ import { catalogPath, loadCatalog } from "../budget/catalog-sync.js";
 import type { ModelCatalog } from "../budget/model-catalog.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { BudgetStore, FiredAlert } from "../store/budget-store.js";
+import type { EvalStore } from "../store/eval-store.js";
 import type { LedgerStore } from "../store/ledger-store.js";
 import { databaseLocation, openStores } from "../store/open-stores.js";
 import { type CostReport, costReport } from "./cost-report.js";
@@ -21,6 +22,8 @@ import { type SavingsOptions, type SavingsReport, savingsReport } from "./saving
 export interface ReportSources {
   config: SwitchyardConfig;
   ledger: LedgerStore;
+  /** `switchyard eval`'s results (calibration reads them). */
+  evals: EvalStore;
   budget: BudgetGuard;
   budgetStore: BudgetStore;
   catalog: ModelCatalog;
@@ -124,6 +127,7 @@ export async function openReportSources(
   return {
     config,
     ledger: stores.ledger,
+    evals: stores.evals,
     budget,
     budgetStore: stores.budget,
     catalog,

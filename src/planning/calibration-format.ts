@@ -1,10 +1,11 @@
 /**
  * `switchyard calibrate` as text: the recommendations first (what to do), then the evidence per
- * task kind and alias, then the Opus share against its target.
+ * task kind and alias — judged verdicts by kind, and structural-only verdicts, shown but not
+ * evidence — then the Opus share against its target.
  */
 
 import { formatUsd } from "../budget/budget-money.js";
-import type { CalibrationReport } from "./calibration-report.js";
+import { type CalibrationReport, describeEvidence } from "./calibration-report.js";
 import { formatTable } from "./report-table.js";
 
 const percent = (value: number) => `${(value * 100).toFixed(0)}%`;
@@ -25,24 +26,42 @@ export function formatCalibrationReport(report: CalibrationReport): string {
   if (report.aliases.length === 0) {
     lines.push("No gated answers in this window yet: gates record a verdict on every answer they check.");
   } else {
-    lines.push("Gated attempts by task and alias:");
+    lines.push("Judged answers by task and alias:");
     lines.push(
       formatTable(
-        ["task", "alias", "tier", "gated", "pass", "95% CI", "escalated", "$/accepted", "$ failed"],
+        [
+          "task",
+          "alias",
+          "tier",
+          "judged",
+          "pass",
+          "95% CI",
+          "evidence",
+          "structural only",
+          "escalated",
+          "$/accepted",
+          "$ failed",
+        ],
         report.aliases.map((stats) => [
           stats.isStart ? `${stats.task} *` : stats.task,
           stats.alias,
           String(stats.tier),
-          String(stats.gated),
-          percent(stats.passRate.rate),
-          `${percent(stats.passRate.low)}–${percent(stats.passRate.high)}`,
+          String(stats.judged),
+          stats.judged === 0 ? "-" : percent(stats.passRate.rate),
+          stats.judged === 0 ? "-" : `${percent(stats.passRate.low)}–${percent(stats.passRate.high)}`,
+          describeEvidence(stats.evidence),
+          String(stats.structuralOnly),
           percent(stats.escalationRate),
           usd(stats.costPerAcceptedUsd),
           usd(stats.failedCostUsd),
         ]),
       ),
     );
-    lines.push("  * where the task starts now");
+    lines.push(
+      "  * where the task starts now",
+      "  evidence: verdicts of an executable gate, a judge gate, or switchyard eval's checkers — all a move rests on;",
+      "  structural only: answers only the structural checks passed (not empty, not cut off, valid JSON): not evidence of quality",
+    );
   }
   lines.push("");
 

@@ -1,26 +1,34 @@
 /**
- * Opens the ledger and the budget store together, in one database: SQLite for a file path
- * (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one pool). The runtime
- * calls this once; nothing else decides which database is in use. Each store brings its tables up
+ * Opens the ledger, the budget store and the evaluation results together, in one database: SQLite
+ * for a file path (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one pool).
+ * The runtime calls this once; nothing else decides which database is in use. Each store brings its tables up
  * to date as it opens (schema-migrations.ts), so a database from an earlier release just opens.
  */
 
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import pg from "pg";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
 import { BUDGET_SCHEMA } from "./budget-schema.js";
 import type { BudgetStore } from "./budget-store.js";
+import { EVAL_SCHEMA } from "./eval-schema.js";
+import type { EvalStore } from "./eval-store.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { PostgresBudgetStore } from "./postgres-budget-store.js";
+import { PostgresEvalStore } from "./postgres-eval-store.js";
 import { PostgresLedger } from "./postgres-ledger.js";
 import { sqliteSchemaVersion } from "./schema-migrations.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
+import { SqliteEvalStore } from "./sqlite-eval-store.js";
 import { SqliteLedger } from "./sqlite-ledger.js";
+import type { SchemaModule } from "./table-schema.js";
 
 export interface Stores {
   ledger: LedgerStore;
   budget: BudgetStore;
+  /** `switchyard eval`'s results. */
+  evals: EvalStore;
   kind: "sqlite" | "postgres";
   close(): Promise<void>;
 }
@@ -54,13 +62,17 @@ export async function openStores(
     });
     // One connection, one group commit: the budget's settles and reservations go through the ledger.
     let budget: SqliteBudgetStore;
+    let evals: SqliteEvalStore;
     try {
-      // A ledger that never held a budget (written by the ledger alone) has nothing spent or
-      // reserved: read-only, an empty store in memory says exactly that.
-      budget =
-        readOnly && sqliteSchemaVersion(ledger.database, BUDGET_SCHEMA) === 0
-          ? SqliteBudgetStore.open(":memory:")
-          : new SqliteBudgetStore(ledger.database, { writeQueue: ledger, readOnly });
+      // A ledger that never held a budget or an eval run (written by the ledger alone) has nothing
+      // spent, reserved or measured: read-only, an empty store in memory says exactly that.
+      const empty = (module: SchemaModule) => readOnly && sqliteSchemaVersion(ledger.database, module) === 0;
+      budget = empty(BUDGET_SCHEMA)
+        ? SqliteBudgetStore.open(":memory:")
+        : new SqliteBudgetStore(ledger.database, { writeQueue: ledger, readOnly });
+      evals = empty(EVAL_SCHEMA)
+        ? new SqliteEvalStore(new Database(":memory:"))
+        : new SqliteEvalStore(ledger.database, ledger, readOnly);
     } catch (error) {
       await ledger.close();
       throw error;
@@ -68,6 +80,7 @@ export async function openStores(
     return {
       ledger,
       budget,
+      evals,
       kind: "sqlite",
       async close() {
         await budget.close();
@@ -85,9 +98,11 @@ export async function openStores(
         options.onError?.(new Error(`Ledger write of ${droppedRows} rows failed`, { cause: error })),
     });
     const budget = await PostgresBudgetStore.open(pool);
+    const evals = await PostgresEvalStore.open(pool);
     return {
       ledger,
       budget,
+      evals,
       kind: "postgres",
       async close() {
         await budget.close();

@@ -1,6 +1,7 @@
 /**
- * `switchyard calibrate` as a user runs it: a child process over a real SQLite ledger, with --json,
- * and --apply writing the move into a commented config file (--yes; without a terminal it refuses).
+ * `switchyard calibrate` as a user runs it: a child process over a real SQLite ledger holding eval
+ * results and structural-only gate verdicts, with --json, and --apply writing the move into a
+ * commented config file (--yes; without a terminal it refuses).
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -8,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SqliteLedger } from "../../src/store/sqlite-ledger.js";
+import { openStores } from "../../src/store/open-stores.js";
+import { sampleEvalResult } from "../store/eval-store-suite.js";
 import { sampleRecord } from "../store/ledger-suite.js";
 
 const run = promisify(execFile);
@@ -33,21 +35,35 @@ async function switchyard(args: string[]) {
 }
 
 beforeAll(async () => {
-  const ledger = new SqliteLedger(database);
+  const stores = await openStores(database);
   const now = Date.now();
-  // gap-analysis pinned to local-reasoner: 60 of 60 pass — strong evidence for tier 1.
+  // switchyard eval measured gap-analysis on local-reasoner: 60 of 60 pass — strong evidence for tier 1.
+  await stores.evals.record(
+    Array.from({ length: 60 }, (_, index) =>
+      sampleEvalResult({
+        startedAt: now - index * 3_600_000,
+        taskKind: "gap-analysis",
+        taskId: "gaps-backups",
+        target: "local-reasoner",
+        evidence: "judge",
+      }),
+    ),
+  );
+  // architecture pinned to Sonnet, checked by the structural gate alone: no evidence at all.
   for (let index = 0; index < 60; index++) {
-    ledger.record(
+    stores.ledger.record(
       sampleRecord({
         startedAt: now - index * 3_600_000,
-        task: "gap-analysis",
-        alias: "local-reasoner",
-        model: "deepseek-r1:32b",
+        task: "architecture",
+        tier: 2,
+        alias: "cloud-sonnet",
+        model: "anthropic/claude-sonnet-4.5",
         gateVerdict: "pass",
+        gateDetail: '{"gates":["structural"],"findings":[],"ms":0}',
       }),
     );
   }
-  await ledger.close();
+  await stores.close();
 });
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -63,8 +79,16 @@ describe("switchyard calibrate", () => {
       "7",
     ]);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { recommendations: Array<{ task: string; kind: string }> };
-    expect(report.recommendations.find((entry) => entry.task === "gap-analysis")?.kind).toBe("move-down");
+    const report = JSON.parse(result.stdout) as {
+      recommendations: Array<{ task: string; kind: string; evidence?: Record<string, number> }>;
+    };
+    expect(report.recommendations.find((entry) => entry.task === "gap-analysis")).toMatchObject({
+      kind: "move-down",
+      evidence: { eval: 60, judge: 0, executable: 0 },
+    });
+    expect(report.recommendations.find((entry) => entry.task === "architecture")?.kind).toBe(
+      "not-enough-evidence",
+    );
   }, 30_000);
 
   it("--apply without a terminal asks for --yes and writes nothing", async () => {
@@ -79,7 +103,8 @@ describe("switchyard calibrate", () => {
     const path = writeConfig("apply.yaml");
     const result = await switchyard(["--config", path, "calibrate", "--apply", "--yes"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("gap-analysis: local-reasoner passed 100% of 60 gated attempts");
+    expect(result.stdout).toContain("gap-analysis: local-reasoner passed 100% of 60 judged answers");
+    expect(result.stdout).toContain("60 eval) — start it on tier 1");
     expect(result.stdout).toContain("+  gap-analysis: { alias: local-reasoner }");
     expect(readFileSync(path, "utf8")).toBe(
       `${configText}tasks:\n  gap-analysis: { alias: local-reasoner }\n`,

@@ -34,6 +34,7 @@ export interface UpgradeSubject {
 
 const CURRENT_VERSIONS = [
   { module: "budget", version: 1 },
+  { module: "eval", version: 1 },
   { module: "ledger", version: 5 },
 ];
 
