@@ -1,11 +1,15 @@
 /**
- * Opens the ledger and the budget store together, in one database: SQLite for a file path
- * (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one pool). The runtime
- * calls this once; nothing else decides which database is in use. Each store brings its tables up
- * to date as it opens (schema-migrations.ts), so a database from an earlier release just opens.
+ * Opens the ledger, the budget store and the workflow runs store together, in one database:
+ * SQLite for a file path (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one
+ * pool); and, on first use, LangGraph's checkpointer on the same database. The runtime calls this
+ * once; nothing else decides which database is in use. Each store brings its tables up to date as
+ * it opens (schema-migrations.ts), so a database from an earlier release just opens.
  */
 
 import { join } from "node:path";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import pg from "pg";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
@@ -13,15 +17,28 @@ import type { BudgetStore } from "./budget-store.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { PostgresBudgetStore } from "./postgres-budget-store.js";
 import { PostgresLedger } from "./postgres-ledger.js";
+import { PostgresRunsStore } from "./postgres-runs-store.js";
+import type { RunsStore } from "./runs-store.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
 import { SqliteLedger } from "./sqlite-ledger.js";
+import { SqliteRunsStore } from "./sqlite-runs-store.js";
 
 export interface Stores {
   ledger: LedgerStore;
   budget: BudgetStore;
+  /** Workflow runs, their steps and artefacts. */
+  runs: RunsStore;
   kind: "sqlite" | "postgres";
+  /**
+   * LangGraph's checkpointer on the same database (its tables are made on first use): the
+   * SQLite saver on the shared connection, or the PostgreSQL saver on the shared pool.
+   */
+  checkpointer(): Promise<Checkpointer>;
   close(): Promise<void>;
 }
+
+/** A LangGraph checkpoint saver that can also forget a thread (pruning finished runs). */
+export type Checkpointer = BaseCheckpointSaver & { deleteThread(threadId: string): Promise<void> };
 
 export interface OpenStoresOptions {
   /** Connections in the PostgreSQL pool; default 10. */
@@ -45,10 +62,18 @@ export async function openStores(
     });
     // One connection, one group commit: the budget's settles and reservations go through the ledger.
     const budget = new SqliteBudgetStore(ledger.database, { writeQueue: ledger });
+    const runs = new SqliteRunsStore(ledger.database);
+    let saver: SqliteSaver | undefined;
     return {
       ledger,
       budget,
+      runs,
       kind: "sqlite",
+      async checkpointer() {
+        // Its tables are made by its first read or write (setup() is its own business).
+        saver ??= new SqliteSaver(ledger.database);
+        return saver;
+      },
       async close() {
         await budget.close();
         await ledger.close();
@@ -65,10 +90,21 @@ export async function openStores(
         options.onError?.(new Error(`Ledger write of ${droppedRows} rows failed`, { cause: error })),
     });
     const budget = await PostgresBudgetStore.open(pool);
+    const runs = await PostgresRunsStore.open(pool);
+    let saver: Promise<PostgresSaver> | undefined;
     return {
       ledger,
       budget,
+      runs,
       kind: "postgres",
+      checkpointer() {
+        saver ??= (async () => {
+          const postgresSaver = new PostgresSaver(pool);
+          await postgresSaver.setup();
+          return postgresSaver;
+        })();
+        return saver;
+      },
       async close() {
         await budget.close();
         await ledger.close();
