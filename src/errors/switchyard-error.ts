@@ -10,6 +10,10 @@ export type ErrorCode =
   | "invalid-request"
   /** The caller's request names a model Switchyard does not know. */
   | "model-not-found"
+  /** The caller named something Switchyard does not have (a workflow run, a workflow). */
+  | "not-found"
+  /** The request does not fit the state of what it names (approving a run that is not waiting). */
+  | "conflict"
   /** The body is larger than the configured limit. */
   | "payload-too-large"
   /** Missing or wrong bearer token. */
@@ -101,7 +105,10 @@ export function httpStatusForCode(error: SwitchyardError): number {
     case "budget-exceeded":
       return 402;
     case "model-not-found":
+    case "not-found":
       return 404;
+    case "conflict":
+      return 409;
     case "payload-too-large":
       return 413;
     case "upstream-rate-limited":

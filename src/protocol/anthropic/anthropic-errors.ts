@@ -48,7 +48,10 @@ function statusAndType(error: SwitchyardError): { status: number; type: Anthropi
     case "upstream-payment-required":
       return { status: 402, type: "billing_error" };
     case "model-not-found":
+    case "not-found":
       return { status: 404, type: "not_found_error" };
+    case "conflict":
+      return { status: 409, type: "invalid_request_error" };
     case "payload-too-large":
       return { status: 413, type: "request_too_large" };
     case "upstream-rate-limited":
