@@ -16,6 +16,7 @@ import { registerEngineCommands } from "./engine-commands.js";
 import { logCommand } from "./log-command.js";
 import { registerMcpServerCommand } from "./mcp-server-command.js";
 import { routeCommand } from "./route-command.js";
+import { registerRunCommands } from "./run-commands.js";
 import { serveCommand } from "./serve-command.js";
 import { registerToolsCommand } from "./tools-command.js";
 
@@ -131,6 +132,7 @@ registerEngineCommands(program, globalConfig);
 registerDoctorCommand(program, globalConfig);
 registerMcpServerCommand(program, globalConfig);
 registerToolsCommand(program, globalConfig);
+registerRunCommands(program, globalConfig);
 
 const models = program.command("models").description("the price catalog");
 models

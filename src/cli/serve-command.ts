@@ -7,8 +7,11 @@
 import { redactDatabaseUrl } from "../config/config-redact.js";
 import { startRuntime } from "../core/switchyard-runtime.js";
 import { assertSafeToListen, buildGateway } from "../gateway/gateway-server.js";
+import { registerRunsRoutes } from "../gateway/runs-routes.js";
 import { databaseLocation } from "../store/open-stores.js";
+import { RunsService } from "../workflows/runs-service.js";
 import { loadCliConfig } from "./cli-context.js";
+import { cliLauncher } from "./tools-command.js";
 
 export interface ServeOptions {
   config?: string;
@@ -33,6 +36,14 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     }
   }
   const gateway = buildGateway(runtime);
+  // Workflow runs under /admin/runs; runs a killed Brain left mid-step resume once it listens.
+  const runs = await RunsService.open({
+    runtime,
+    launcher: cliLauncher(),
+    configPath: loaded.path,
+    env: loaded.env,
+  });
+  registerRunsRoutes(gateway.app, runs);
   const address = await gateway.app.listen({ host: config.server.host, port: config.server.port });
   logger.info(
     {
@@ -41,6 +52,10 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     },
     `Switchyard ${runtime.version} listening on ${address}`,
   );
+  runs.pruneDaily();
+  const resumed = await runs.resumeOrphans();
+  if (resumed.length > 0)
+    logger.info({ runs: resumed }, `resumed ${resumed.length} workflow runs left mid-step`);
 
   let stopping = false;
   // A stop lets the answers in flight finish, for up to server.shutdown_grace_seconds; then, or
@@ -67,6 +82,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     const grace = setTimeout(() => cutOff(`still answering after ${graceSeconds} s`), graceSeconds * 1000);
     await gateway.app.close();
     clearTimeout(grace);
+    // Runs mid-step stop where they are and stay resumable; the next start resumes them.
+    await runs.close();
     await runtime.close();
     process.exit(0);
   };

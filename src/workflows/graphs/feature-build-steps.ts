@@ -23,7 +23,7 @@ import {
 } from "../step-outputs.js";
 import type { RunResult } from "../workflow-definition.js";
 import { commandReport, commandSummary, runInWorktree } from "../worktree-command.js";
-import type { FeatureValues } from "./feature-workflow.js";
+import type { FeatureValues } from "./feature-state.js";
 import { artefactOr, jsonAsMarkdown, renderPrompt, requireWorktree, unionPaths } from "./step-helpers.js";
 
 type Node = (state: FeatureValues, config: LangGraphRunnableConfig) => Promise<Partial<FeatureValues>>;

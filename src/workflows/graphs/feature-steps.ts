@@ -16,7 +16,7 @@ import {
   type Story,
   storyOutput,
 } from "../step-outputs.js";
-import type { FeatureValues } from "./feature-workflow.js";
+import type { FeatureValues } from "./feature-state.js";
 import { artefactOr, jsonAsMarkdown, renderPrompt } from "./step-helpers.js";
 
 type Node = (state: FeatureValues, config: LangGraphRunnableConfig) => Promise<Partial<FeatureValues>>;

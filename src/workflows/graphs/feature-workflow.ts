@@ -9,10 +9,9 @@
  */
 import { END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
-import { humanGateNode, type RecordedDecision } from "../human-gate.js";
+import { humanGateNode } from "../human-gate.js";
 import type { RunContexts } from "../run-context.js";
-import type { Worktree } from "../run-worktree.js";
-import { lastValue, type RunResult, type WorkflowDefinition } from "../workflow-definition.js";
+import type { RunResult, WorkflowDefinition } from "../workflow-definition.js";
 import {
   codeReviewNode,
   commitMessageNode,
@@ -24,6 +23,7 @@ import {
   runTestsNode,
   worktreeNode,
 } from "./feature-build-steps.js";
+import { FeatureState, type FeatureValues } from "./feature-state.js";
 import {
   approvalAsk,
   decisionGateNode,
@@ -32,41 +32,6 @@ import {
   storyNode,
 } from "./feature-steps.js";
 import { invalidInput, prepareRepositoryRun, verifyCleanRepository } from "./repository-input.js";
-
-export const FeatureState = {
-  request: lastValue<string>(""),
-  title: lastValue<string>(""),
-  testCommand: lastValue<string>(""),
-  lintCommand: lastValue<string>(""),
-  storyId: lastValue<string | null>(null),
-  elaborationId: lastValue<string | null>(null),
-  gapsId: lastValue<string | null>(null),
-  specId: lastValue<string | null>(null),
-  recommendationId: lastValue<string | null>(null),
-  decision: lastValue<RecordedDecision | null>(null),
-  worktree: lastValue<Worktree | null>(null),
-  codeFiles: lastValue<string[]>([]),
-  testFiles: lastValue<string[]>([]),
-  codeRound: lastValue<number>(0),
-  testRound: lastValue<number>(0),
-  /** What the next code or test round must address (failing tests, a review, a resolution): an artefact id. */
-  codeGuidance: lastValue<string | null>(null),
-  testGuidance: lastValue<string | null>(null),
-  lintId: lastValue<string | null>(null),
-  testRun: lastValue<{ passed: boolean; summary: string; artefactId: string } | null>(null),
-  testFailures: lastValue<number>(0),
-  review: lastValue<{ verdict: "pass" | "fail"; artefactId: string } | null>(null),
-  qa: lastValue<{ verdict: "pass" | "fail"; artefactId: string } | null>(null),
-  conflictRounds: lastValue<number>(0),
-  /** Why the run is at conflict resolution (tests failing, verdicts disagreeing). */
-  conflictWhy: lastValue<string | null>(null),
-  /** Conflict resolution's last decision. */
-  conflict: lastValue<string | null>(null),
-  commitMessageId: lastValue<string | null>(null),
-  result: lastValue<RunResult | null>(null),
-};
-
-export type FeatureValues = { [Key in keyof typeof FeatureState]: (typeof FeatureState)[Key]["ValueType"] };
 
 const featureInput = z.object({
   story: z.string().trim().min(1, { error: "--story must say what to build" }),
