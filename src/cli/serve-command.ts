@@ -44,6 +44,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     env: loaded.env,
   });
   registerRunsRoutes(gateway.app, runs);
+  const resumed = await runs.resumeOrphans();
   const address = await gateway.app.listen({ host: config.server.host, port: config.server.port });
   logger.info(
     {
@@ -53,7 +54,6 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     `Switchyard ${runtime.version} listening on ${address}`,
   );
   runs.pruneDaily();
-  const resumed = await runs.resumeOrphans();
   if (resumed.length > 0)
     logger.info({ runs: resumed }, `resumed ${resumed.length} workflow runs left mid-step`);
 

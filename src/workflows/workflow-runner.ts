@@ -138,7 +138,7 @@ export class WorkflowRunner {
 
   /** Resumes a run waiting at a human gate with the person's decision. */
   async decide(definition: WorkflowDefinition, runId: string, decision: GateDecision): Promise<RunRecord> {
-    const run = await this.requireRun(runId);
+    const run = await this.settledRun(runId);
     if (run.status !== "paused" || !run.gate)
       throw new SwitchyardError(
         "conflict",
@@ -151,7 +151,7 @@ export class WorkflowRunner {
 
   /** Continues a run paused at a budget cap, failed, or left running by a process that died. */
   async resume(definition: WorkflowDefinition, runId: string): Promise<RunRecord> {
-    const run = await this.requireRun(runId);
+    const run = await this.settledRun(runId);
     if (run.status === "paused" && run.gate)
       throw new SwitchyardError(
         "conflict",
@@ -401,6 +401,18 @@ export class WorkflowRunner {
       worktreeDirectory: settings.worktree_directory,
       branchPrefix: settings.branch_prefix,
     });
+  }
+
+  /**
+   * The run once this process has let go of it: a run that just paused here is still closing its
+   * tools for a moment after its row says so.
+   */
+  private async settledRun(runId: string): Promise<RunRecord> {
+    const run = await this.requireRun(runId);
+    const execution = this.executions.get(runId);
+    if (!execution || run.status === "running") return run;
+    await execution.done.catch(() => {});
+    return this.requireRun(runId);
   }
 
   private async requireRun(runId: string): Promise<RunRecord> {

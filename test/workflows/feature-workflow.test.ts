@@ -38,7 +38,10 @@ describe("feature workflow", { timeout: 120_000 }, () => {
   });
 
   async function start(answers: Parameters<typeof answerByTask>[0] = {}, configYaml = WORKFLOW_CONFIG) {
-    spine = await startSpine(configYaml, { engine: answerByTask(answers), openRouter: answerByTask(answers) });
+    spine = await startSpine(configYaml, {
+      engine: answerByTask(answers),
+      openRouter: answerByTask(answers),
+    });
     runs = await openRuns(spine.runtime);
     return { spine, runs };
   }
@@ -61,7 +64,10 @@ describe("feature workflow", { timeout: 120_000 }, () => {
     expect(git(repo, "log", "--format=%s", done.branch!)).toContain("feat(add): add two numbers");
     expect(git(repo, "show", "--stat", "--format=", done.branch!)).toContain("src/add.mjs");
     expect(readFileSync(join(done.worktree!, "src/add.mjs"), "utf8")).toBe(ADD_CODE);
-    expect(done.outcome).toMatchObject({ commit: expect.any(String), diffStat: expect.stringContaining("2 files changed") });
+    expect(done.outcome).toMatchObject({
+      commit: expect.any(String),
+      diffStat: expect.stringContaining("2 files changed"),
+    });
     // The user's own working tree is untouched.
     expect(existsSync(join(repo, "src"))).toBe(false);
     expect(git(repo, "status", "--short")).toBe("");
@@ -86,7 +92,16 @@ describe("feature workflow", { timeout: 120_000 }, () => {
     expect(steps.every((step) => step.status === "done")).toBe(true);
     expect(steps.find((step) => step.key === "run-tests#1.1")?.detail).toMatch(/node --test: passed/);
     expect(artefacts.map((artefact) => artefact.kind)).toEqual(
-      expect.arrayContaining(["story", "spec", "code", "tests", "test-output", "review", "commit-message", "diff-stat"]),
+      expect.arrayContaining([
+        "story",
+        "spec",
+        "code",
+        "tests",
+        "test-output",
+        "review",
+        "commit-message",
+        "diff-stat",
+      ]),
     );
 
     // Each model step is linked to its ledger rows; the run's totals are theirs.
@@ -111,7 +126,11 @@ describe("feature workflow", { timeout: 120_000 }, () => {
     expect(ended.finishedAt).not.toBeNull();
     expect(existsSync(`${repo}.worktrees`)).toBe(false);
     const steps = await runs.show(started.id);
-    expect(steps.steps.at(-1)).toMatchObject({ key: "approval", status: "done", detail: "rejected: we already have one in lodash" });
+    expect(steps.steps.at(-1)).toMatchObject({
+      key: "approval",
+      status: "done",
+      detail: "rejected: we already have one in lodash",
+    });
     await expect(runs.approve(started.id)).rejects.toThrow(/not waiting for a decision \(it is rejected/);
   });
 
@@ -163,17 +182,26 @@ describe("feature workflow", { timeout: 120_000 }, () => {
         criteria: [{ criterion: "add(2, 3) is 5", status: "untested", evidence: "no negative cases" }],
         summary: "Not verified.",
       }),
-      "conflict-resolution": JSON.stringify({ decision: "abort", reason: "the story is wrong", guidance: "" }),
+      "conflict-resolution": JSON.stringify({
+        decision: "abort",
+        reason: "the story is wrong",
+        guidance: "",
+      }),
     });
     const repo = makeRepository();
     const started = await runs.start("feature", { story: "Add two numbers", repo });
     await runs.halted(started.id);
     await runs.approve(started.id);
     const ended = await runs.halted(started.id);
-    expect(ended).toMatchObject({ status: "rejected", reason: "Conflict resolution ended the run: the story is wrong" });
+    expect(ended).toMatchObject({
+      status: "rejected",
+      reason: "Conflict resolution ended the run: the story is wrong",
+    });
     const [prompt] = promptsFor(spine, "conflict-resolution");
     expect(prompt).toContain("the review says pass but QA says fail");
-    const resolution = (await runs.show(started.id)).steps.find((step) => step.key === "conflict-resolution#1");
+    const resolution = (await runs.show(started.id)).steps.find(
+      (step) => step.key === "conflict-resolution#1",
+    );
     expect(resolution).toMatchObject({ alias: "cloud-opus", tier: 3 });
   });
 
@@ -202,7 +230,9 @@ describe("feature workflow", { timeout: 120_000 }, () => {
     const paused = await first.runs.halted(started.id);
     expect(paused.status).toBe("paused");
     expect(paused.gate).toBeNull();
-    expect(paused.reason).toMatch(/^Budget: Monthly budget exhausted: monthly total \$0\.01.*switchyard resume/);
+    expect(paused.reason).toMatch(
+      /^Budget: Monthly budget exhausted: monthly total \$0\.01.*switchyard resume/,
+    );
     const before = first.runs.events.length;
     expect(promptsFor(first.spine, "gap-analysis")).toHaveLength(0);
     await first.runs.close();
@@ -223,5 +253,7 @@ describe("feature workflow", { timeout: 120_000 }, () => {
 
 /** What the judges (front door "judge") cost: part of a step's cost, linked by parent id. */
 async function judgeCost(spine: Spine): Promise<number> {
-  return (await spine.rows()).filter((row) => row.frontDoor === "judge").reduce((sum, row) => sum + row.costUsd, 0);
+  return (await spine.rows())
+    .filter((row) => row.frontDoor === "judge")
+    .reduce((sum, row) => sum + row.costUsd, 0);
 }
