@@ -19,6 +19,7 @@ import { logCommand } from "./log-command.js";
 import { registerMcpCommand } from "./mcp-command.js";
 import { registerMcpServerCommand } from "./mcp-server-command.js";
 import { routeCommand } from "./route-command.js";
+import { registerRunCommands } from "./run-commands.js";
 import { serveCommand } from "./serve-command.js";
 import { registerSetupCommands } from "./setup-command.js";
 import { registerCompletionCommand } from "./shell-completion.js";
@@ -162,6 +163,7 @@ registerMcpServerCommand(program, globalConfig);
 registerMcpCommand(program, globalConfig);
 registerToolsCommand(program, globalConfig);
 registerEvalCommand(program, globalConfig);
+registerRunCommands(program, globalConfig);
 
 const models = program.command("models").description("the price catalog");
 models

@@ -7,9 +7,13 @@
 
 import { redactDatabaseUrl } from "../config/config-redact.js";
 import { startRuntime } from "../core/switchyard-runtime.js";
+import { workflowRunsSource } from "../dashboard/workflow-runs-source.js";
 import { assertSafeToListen, buildGateway } from "../gateway/gateway-server.js";
+import { registerRunsRoutes } from "../gateway/runs-routes.js";
 import { databaseLocation } from "../store/open-stores.js";
+import { RunsService } from "../workflows/runs-service.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { cliLauncher } from "./tools-command.js";
 
 export interface ServeOptions {
   config?: string;
@@ -34,15 +38,29 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       );
     }
   }
-  const gateway = buildGateway(runtime);
+  // Workflow runs under /admin/runs and on the dashboard; runs a killed Brain left mid-step resume
+  // once it listens.
+  const runs = await RunsService.open({
+    runtime,
+    launcher: cliLauncher(),
+    configPath: loaded.path,
+    env: loaded.env,
+  }).catch(async (error: unknown) => {
+    await runtime.close().catch(() => {});
+    throw error;
+  });
+  const gateway = buildGateway(runtime, { runs: workflowRunsSource(runs) });
+  registerRunsRoutes(gateway.app, runs);
   let address: string;
   try {
     address = await gateway.app.listen({ host: config.server.host, port: config.server.port });
   } catch (error) {
     await gateway.app.close().catch(() => {});
+    await runs.close().catch(() => {});
     await runtime.close().catch(() => {});
     throw listenFailure(error, config.server.host, config.server.port);
   }
+  const resumed = await runs.resumeOrphans();
   logger.info(
     {
       config: loaded.path ?? "built-in defaults",
@@ -51,6 +69,9 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     },
     `Switchyard ${runtime.version} listening on ${address}`,
   );
+  runs.pruneDaily();
+  if (resumed.length > 0)
+    logger.info({ runs: resumed }, `resumed ${resumed.length} workflow runs left mid-step`);
 
   let stopping = false;
   // A stop lets the answers in flight finish, for up to server.shutdown_grace_seconds; then, or
@@ -77,6 +98,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     const grace = setTimeout(() => cutOff(`still answering after ${graceSeconds} s`), graceSeconds * 1000);
     await gateway.app.close();
     clearTimeout(grace);
+    // Runs mid-step stop where they are and stay resumable; the next start resumes them.
+    await runs.close();
     await runtime.close();
     process.exit(0);
   };

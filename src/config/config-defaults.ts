@@ -185,6 +185,23 @@ tools:
   #   tickets: { command: npx, args: [-y, some-mcp-server], env: { API_TOKEN: "\${TICKETS_TOKEN}" }, allow: [search] }
   #   docs: { url: http://127.0.0.1:3000/mcp, headers: { Authorization: "Bearer \${DOCS_TOKEN}" }, allow: ["*"] }
 
+# Development workflows (switchyard run feature|bughunt|groom|review|<yours>.yaml).
+workflows:
+  retention_days: 30       # checkpoints of runs finished this long ago are pruned
+  reserve_interactive_slots: 1  # Engine slots per model a fan-out leaves to the gateway's requests
+  max_parallel: 8          # the widest fan-out on a paid alias
+  on_budget_exhausted: pause  # pause the run at a budget cap (resume it later), or downgrade
+  directory: ""            # YAML workflows by name; empty: workflows/ beside this file
+  worktree_directory: ""   # empty: <repository>.worktrees/ beside the repository
+  branch_prefix: switchyard/
+  test_command: npm test   # run in the run's worktree
+  lint_command: ""         # e.g. npx biome check .; its output goes to the review
+  command_timeout_ms: 600000
+  max_fix_rounds: 2        # tests failing this many times go to conflict resolution
+  max_conflict_rounds: 2
+  max_context_chars: 48000 # file content one step may put in its prompt
+  prompts: {}              # replace a node kind's prompt: { code-review: "Review {{code}} …" }
+
 database:
   url: ""                  # empty: ledger.db in the user's data directory; a file path; or postgres://user:pass@host/db
 

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { isClaudeTarget } from "./claude-targets.js";
 import { TASK_KINDS } from "./task-kinds.js";
 import { toolsSchema } from "./tools-schema.js";
+import { workflowsSchema } from "./workflows-schema.js";
 
 const urlString = z.url({ error: "must be a URL such as http://localhost:11434" });
 
@@ -289,6 +290,8 @@ const configObjectSchema = z.strictObject({
   database: z.strictObject({ url: z.string().default("") }).prefault({}),
   /** MCP servers whose tools models may use (tools-schema.ts). */
   tools: toolsSchema.prefault({}),
+  /** Development workflows: retention, fan-out width, commands, prompts (workflows-schema.ts). */
+  workflows: workflowsSchema.prefault({}),
   /** The browser dashboard at / (pages, live feed, data endpoints). */
   dashboard: z
     .strictObject({

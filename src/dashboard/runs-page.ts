@@ -61,9 +61,10 @@ ${gate.findings.length ? html`<ul>${gate.findings.map((finding) => html`<li>${fi
 function statusText(status: RunSummary["status"]): string {
   return {
     running: "▶ running",
-    paused: "⏸ paused at a gate",
+    paused: "⏸ paused",
     done: "✓ done",
     failed: "✗ failed",
     rejected: "✗ rejected",
+    cancelled: "■ cancelled",
   }[status];
 }

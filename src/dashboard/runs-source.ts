@@ -1,10 +1,11 @@
 /**
  * What the Runs page needs of the workflow runtime, and nothing more: the runs, one run's graph
- * with where it stands, and the decision on a paused human gate. The workflow runner implements
- * it; until then the dashboard has `noRuns`, and the page says that no workflow has run.
+ * with where it stands, and the decision on a paused human gate. `serve` connects the workflow
+ * runs service (workflow-runs-source.ts); without one the dashboard has `noRuns`, and the page
+ * says that no workflow has run.
  */
 
-export type RunStatus = "running" | "paused" | "done" | "failed" | "rejected";
+export type RunStatus = "running" | "paused" | "done" | "failed" | "rejected" | "cancelled";
 export type StepStatus = "pending" | "running" | "waiting" | "done" | "failed" | "skipped";
 
 export interface RunSummary {

@@ -10,8 +10,10 @@ export type ErrorCode =
   | "invalid-request"
   /** The caller's request names a model Switchyard does not know. */
   | "model-not-found"
-  /** The caller named something else that does not exist (a request id on the admin API). */
+  /** The caller named something that does not exist (a request id on the admin API, a workflow run). */
   | "not-found"
+  /** The request does not fit the state of what it names (approving a run that is not waiting). */
+  | "conflict"
   /** The body is larger than the configured limit. */
   | "payload-too-large"
   /** Missing or wrong bearer token. */
@@ -105,6 +107,8 @@ export function httpStatusForCode(error: SwitchyardError): number {
     case "model-not-found":
     case "not-found":
       return 404;
+    case "conflict":
+      return 409;
     case "payload-too-large":
       return 413;
     case "upstream-rate-limited":

@@ -22,6 +22,8 @@ export interface RunCommandOptions {
   timeoutMs: number;
   signal?: CancelSignal;
   maxOutputChars?: number;
+  /** HOME (and TMPDIR) for the command; default the working directory, a scratch one. */
+  home?: string;
 }
 
 const DEFAULT_MAX_OUTPUT = 16_000;
@@ -49,7 +51,7 @@ export function runCommand(command: string, options: RunCommandOptions): Promise
       cwd: options.cwd,
       shell: true,
       detached: true,
-      env: minimalEnvironment(options.cwd),
+      env: minimalEnvironment(options.home ?? options.cwd),
       stdio: ["ignore", "pipe", "pipe"],
     });
     const append = (chunk: Buffer) => {

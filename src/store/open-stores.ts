@@ -1,11 +1,16 @@
 /**
- * Opens the ledger, the budget store and the evaluation results together, in one database: SQLite
- * for a file path (sharing one connection), PostgreSQL for a `postgres://` URL (sharing one pool).
- * The runtime calls this once; nothing else decides which database is in use. Each store brings its tables up
- * to date as it opens (schema-migrations.ts), so a database from an earlier release just opens.
+ * Opens the ledger, the budget store, the evaluation results and the workflow runs store together,
+ * in one database: SQLite for a file path (sharing one connection), PostgreSQL for a `postgres://`
+ * URL (sharing one pool); and, on first use, LangGraph's checkpointer on the same database. The
+ * runtime calls this once; nothing else decides which database is in use. Each store brings its
+ * tables up to date as it opens (schema-migrations.ts), so a database from an earlier release just
+ * opens.
  */
 
 import { join } from "node:path";
+import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { SwitchyardConfig } from "../config/config-schema.js";
@@ -18,10 +23,14 @@ import type { LedgerStore } from "./ledger-store.js";
 import { PostgresBudgetStore } from "./postgres-budget-store.js";
 import { PostgresEvalStore } from "./postgres-eval-store.js";
 import { PostgresLedger } from "./postgres-ledger.js";
+import { PostgresRunsStore } from "./postgres-runs-store.js";
+import { RUNS_SCHEMA } from "./runs-schema.js";
+import type { RunsStore } from "./runs-store.js";
 import { sqliteSchemaVersion } from "./schema-migrations.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
 import { SqliteEvalStore } from "./sqlite-eval-store.js";
 import { SqliteLedger } from "./sqlite-ledger.js";
+import { SqliteRunsStore } from "./sqlite-runs-store.js";
 import type { SchemaModule } from "./table-schema.js";
 
 export interface Stores {
@@ -29,9 +38,19 @@ export interface Stores {
   budget: BudgetStore;
   /** `switchyard eval`'s results. */
   evals: EvalStore;
+  /** Workflow runs, their steps and artefacts. */
+  runs: RunsStore;
   kind: "sqlite" | "postgres";
+  /**
+   * LangGraph's checkpointer on the same database (its tables are made on first use): the
+   * SQLite saver on the shared connection, or the PostgreSQL saver on the shared pool.
+   */
+  checkpointer(): Promise<Checkpointer>;
   close(): Promise<void>;
 }
+
+/** A LangGraph checkpoint saver that can also forget a thread (pruning finished runs). */
+export type Checkpointer = BaseCheckpointSaver & { deleteThread(threadId: string): Promise<void> };
 
 export interface OpenStoresOptions {
   /** Connections in the PostgreSQL pool; default 10. */
@@ -63,9 +82,10 @@ export async function openStores(
     // One connection, one group commit: the budget's settles and reservations go through the ledger.
     let budget: SqliteBudgetStore;
     let evals: SqliteEvalStore;
+    let runs: SqliteRunsStore;
     try {
-      // A ledger that never held a budget or an eval run (written by the ledger alone) has nothing
-      // spent, reserved or measured: read-only, an empty store in memory says exactly that.
+      // A ledger that never held a budget, an eval run or a workflow (written by the ledger alone)
+      // has nothing spent, reserved, measured or run: read-only, an empty store in memory says so.
       const empty = (module: SchemaModule) => readOnly && sqliteSchemaVersion(ledger.database, module) === 0;
       budget = empty(BUDGET_SCHEMA)
         ? SqliteBudgetStore.open(":memory:")
@@ -73,15 +93,25 @@ export async function openStores(
       evals = empty(EVAL_SCHEMA)
         ? new SqliteEvalStore(new Database(":memory:"))
         : new SqliteEvalStore(ledger.database, ledger, readOnly);
+      runs = empty(RUNS_SCHEMA)
+        ? new SqliteRunsStore(new Database(":memory:"))
+        : new SqliteRunsStore(ledger.database, readOnly);
     } catch (error) {
       await ledger.close();
       throw error;
     }
+    let saver: SqliteSaver | undefined;
     return {
       ledger,
       budget,
       evals,
+      runs,
       kind: "sqlite",
+      async checkpointer() {
+        // Its tables are made by its first read or write (setup() is its own business).
+        saver ??= new SqliteSaver(ledger.database);
+        return saver;
+      },
       async close() {
         await budget.close();
         await ledger.close();
@@ -99,11 +129,22 @@ export async function openStores(
     });
     const budget = await PostgresBudgetStore.open(pool);
     const evals = await PostgresEvalStore.open(pool);
+    const runs = await PostgresRunsStore.open(pool);
+    let saver: Promise<PostgresSaver> | undefined;
     return {
       ledger,
       budget,
       evals,
+      runs,
       kind: "postgres",
+      checkpointer() {
+        saver ??= (async () => {
+          const postgresSaver = new PostgresSaver(pool);
+          await postgresSaver.setup();
+          return postgresSaver;
+        })();
+        return saver;
+      },
       async close() {
         await budget.close();
         await ledger.close();

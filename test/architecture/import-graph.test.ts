@@ -23,6 +23,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["dispatch"],
   ["escalation"],
   ["core"],
+  ["workflows"],
   ["planning"],
   ["setup", "dashboard"],
   ["mcp"],

@@ -36,6 +36,7 @@ const CURRENT_VERSIONS = [
   { module: "budget", version: 1 },
   { module: "eval", version: 1 },
   { module: "ledger", version: 5 },
+  { module: "runs", version: 1 },
 ];
 
 /**

@@ -50,6 +50,8 @@ function statusAndType(error: SwitchyardError): { status: number; type: Anthropi
     case "model-not-found":
     case "not-found":
       return { status: 404, type: "not_found_error" };
+    case "conflict":
+      return { status: 409, type: "invalid_request_error" };
     case "payload-too-large":
       return { status: 413, type: "request_too_large" };
     case "upstream-rate-limited":

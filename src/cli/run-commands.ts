@@ -1,0 +1,278 @@
+/**
+ * The workflow commands: `switchyard run <workflow>` (runs it here, with live progress, until it
+ * finishes or waits for a person), `runs` and `runs show`, `approve`, `reject`, `resume` and
+ * `cancel`. Runs live in the ledger's database, so any of these can pick up a run another
+ * process started. Bad input — an unknown workflow, a missing repository, uncommitted changes, an
+ * unknown run id — is one line and changes nothing.
+ */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import pino from "pino";
+import { startRuntime } from "../core/switchyard-runtime.js";
+import { SwitchyardError } from "../errors/switchyard-error.js";
+import { databaseLocation, openStores } from "../store/open-stores.js";
+import type { RunRecord, RunStatus } from "../store/runs-store.js";
+import { RunsService } from "../workflows/runs-service.js";
+import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { formatRunDetail, formatRunList, haltSummary } from "./run-format.js";
+import { RunProgress } from "./run-progress.js";
+import { cliLauncher } from "./tools-command.js";
+
+interface RunOptions {
+  story?: string;
+  repo?: string;
+  modules?: string;
+  backlog?: string;
+  branch?: string;
+  base?: string;
+  diff?: string;
+  testCommand?: string;
+  lintCommand?: string;
+  input?: string[];
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerRunCommands(program: Command, globalConfig: () => string | undefined): void {
+  program
+    .command("run <workflow>")
+    .description(
+      "run a workflow here (feature, bughunt, groom, review, or a .yaml of your own), with live progress",
+    )
+    .option("--story <text>", "feature: what to build")
+    .option("--repo <dir>", "the repository to work on (default: .)")
+    .option("--modules <list>", "bughunt: the folders or files to explore, comma-separated")
+    .option("--backlog <path>", "groom: a Markdown or JSON file, or a folder of them")
+    .option("--branch <name>", "review: the branch to review (against --base)")
+    .option("--base <rev>", "review: what the branch is compared with (default: main)")
+    .option("--diff <file>", "review: a diff file to review instead of a branch")
+    .option("--test-command <command>", "the tests to run in the worktree (default: workflows.test_command)")
+    .option("--lint-command <command>", "a linter to run in the worktree (default: workflows.lint_command)")
+    .option("--input <key=value>", "a YAML workflow's input (repeatable)", collect)
+    .option("--json", "print the run as JSON when it halts, no progress")
+    .action((workflow: string, options: RunOptions) => runCommand(workflow, options, globalConfig()));
+
+  const runs = program
+    .command("runs")
+    .description("the workflow runs, newest first")
+    .option("-n, --limit <count>", "how many", "20")
+    .option(
+      "--status <status>",
+      "only runs in this state (running, paused, failed, done, rejected, cancelled)",
+    )
+    .option("--json", "print JSON")
+    .action((options: { limit: string; status?: string; json?: boolean }) =>
+      runsCommand(options, globalConfig()),
+    );
+  runs
+    .command("show <id>")
+    .description("one run: steps, costs, escalations, artefacts, branch and diff stat")
+    .option("--artefact <id>", "print this artefact of the run instead")
+    .option("--json", "print JSON")
+    .action((id: string, options: { artefact?: string; json?: boolean }) =>
+      runsShowCommand(id, options, globalConfig()),
+    );
+
+  program
+    .command("approve <id>")
+    .description("approve a run waiting at a human gate, and continue it here")
+    .option("--edit <file>", "approve with this edited text instead of what was shown")
+    .option("--note <text>", "a note kept with the decision")
+    .action((id: string, options: { edit?: string; note?: string }) =>
+      withService(globalConfig(), async (service) => {
+        const edit = options.edit === undefined ? undefined : readEdit(options.edit);
+        await follow(
+          service,
+          await service.approve(id, {
+            ...(edit ? { edit } : {}),
+            ...(options.note ? { note: options.note } : {}),
+          }),
+        );
+      }),
+    );
+  program
+    .command("reject <id>")
+    .description("reject a run waiting at a human gate, with the reason")
+    .requiredOption("--reason <text>", "why (kept with the run)")
+    .action((id: string, options: { reason: string }) =>
+      withService(globalConfig(), async (service) =>
+        follow(service, await service.reject(id, options.reason)),
+      ),
+    );
+  program
+    .command("resume <id>")
+    .description("continue a run paused at a budget cap, failed, or left running by a process that died")
+    .action((id: string) =>
+      withService(globalConfig(), async (service) => follow(service, await service.resume(id))),
+    );
+  program
+    .command("cancel <id>")
+    .description("cancel a run (its branch and worktree stay)")
+    .action((id: string) =>
+      withService(globalConfig(), async (service) => {
+        const run = await service.cancel(id);
+        process.stdout.write(haltSummary(run));
+      }),
+    );
+}
+
+async function runCommand(
+  workflow: string,
+  options: RunOptions,
+  configPath: string | undefined,
+): Promise<void> {
+  const input = inputFrom(options);
+  await withService(configPath, async (service) => {
+    const run = await service.start(workflow, input);
+    if (!options.json) process.stdout.write(`Run ${run.id}: ${run.workflow}\n`);
+    await follow(service, run, options.json);
+  });
+}
+
+/** Shows the run's progress until it pauses or ends, then what happened; exit 1 unless done or paused. */
+async function follow(service: RunsService, run: RunRecord, json = false): Promise<void> {
+  const progress = json
+    ? undefined
+    : new RunProgress(run.id, { write: (text) => process.stdout.write(text), isTTY: process.stdout.isTTY });
+  const stop = progress ? service.subscribe((event) => progress.handle(event)) : undefined;
+  let halted: RunRecord;
+  try {
+    halted = await service.halted(run.id);
+  } finally {
+    stop?.();
+    progress?.stop();
+  }
+  if (json) process.stdout.write(`${JSON.stringify(await service.show(halted.id), null, 2)}\n`);
+  else {
+    const reportId = halted.outcome?.report;
+    const report =
+      typeof reportId === "string" ? ((await service.artefact(reportId)).content ?? undefined) : undefined;
+    process.stdout.write(haltSummary(halted, report));
+  }
+  if (halted.status !== "done" && halted.status !== "paused")
+    throw new CliFailure(`switchyard: run ${halted.id} ${halted.status}`, 1);
+}
+
+async function runsCommand(
+  options: { limit: string; status?: string; json?: boolean },
+  configPath: string | undefined,
+) {
+  await withStores(configPath, async (stores) => {
+    const status = options.status ? [options.status as RunStatus] : undefined;
+    const runs = await stores.runs.listRuns({
+      limit: Number(options.limit) || 20,
+      ...(status ? { status } : {}),
+    });
+    process.stdout.write(options.json ? `${JSON.stringify(runs, null, 2)}\n` : formatRunList(runs));
+  });
+}
+
+async function runsShowCommand(
+  id: string,
+  options: { artefact?: string; json?: boolean },
+  configPath: string | undefined,
+) {
+  await withStores(configPath, async (stores) => {
+    const run = await stores.runs.getRun(id);
+    if (!run) throw new CliFailure(`switchyard runs show: no run ${id}; switchyard runs lists them`, 2);
+    if (options.artefact) {
+      const artefact = await stores.runs.artefact(options.artefact);
+      if (!artefact || artefact.runId !== id)
+        throw new CliFailure(`switchyard runs show: run ${id} has no artefact ${options.artefact}`, 2);
+      process.stdout.write(
+        options.json ? `${JSON.stringify(artefact, null, 2)}\n` : `${artefact.content ?? "(pruned)"}\n`,
+      );
+      return;
+    }
+    const detail = {
+      run,
+      steps: await stores.runs.steps(id),
+      artefacts: await stores.runs.artefacts(id),
+      outline: [],
+    };
+    process.stdout.write(options.json ? `${JSON.stringify(detail, null, 2)}\n` : formatRunDetail(detail));
+  });
+}
+
+function inputFrom(options: RunOptions): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const entry of options.input ?? []) {
+    const equals = entry.indexOf("=");
+    if (equals < 1) throw new CliFailure(`switchyard run: --input takes key=value; got "${entry}"`, 2);
+    input[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  const named: Record<string, unknown> = {
+    story: options.story,
+    repo: options.repo ?? (options.backlog || options.diff ? undefined : "."),
+    modules: options.modules
+      ?.split(",")
+      .map((module) => module.trim())
+      .filter(Boolean),
+    backlog: options.backlog,
+    branch: options.branch,
+    base: options.base,
+    diff: options.diff,
+    testCommand: options.testCommand,
+    lintCommand: options.lintCommand,
+  };
+  for (const [key, value] of Object.entries(named)) if (value !== undefined) input[key] = value;
+  return input;
+}
+
+function readEdit(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new CliFailure(`switchyard approve: cannot read ${path} (${(error as Error).message})`, 2);
+  }
+}
+
+/** Runs `work` with the runtime and the runs service up; a Ctrl-C leaves the run resumable. */
+async function withService(configPath: string | undefined, work: (service: RunsService) => Promise<void>) {
+  const loaded = loadCliConfig(configPath);
+  // Warnings only, on stderr: the progress lines are the output here.
+  const logger = pino({ level: "warn", base: undefined }, pino.destination(2));
+  const runtime = await startRuntime(loaded.config, { env: loaded.env, logger });
+  let service: RunsService | undefined;
+  const interrupt = () => {
+    process.stderr.write("\nStopping; the run stays resumable (switchyard resume <id>).\n");
+    void service?.close();
+  };
+  process.once("SIGINT", interrupt);
+  try {
+    service = await RunsService.open({
+      runtime,
+      launcher: cliLauncher(),
+      configPath: loaded.path,
+      env: loaded.env,
+    });
+    await work(service);
+  } catch (error) {
+    throw asCliFailure(error);
+  } finally {
+    process.off("SIGINT", interrupt);
+    await service?.close();
+    await runtime.close();
+  }
+}
+
+async function withStores(
+  configPath: string | undefined,
+  work: (stores: Awaited<ReturnType<typeof openStores>>) => Promise<void>,
+) {
+  const loaded = loadCliConfig(configPath);
+  const stores = await openStores(databaseLocation(loaded.config, loaded.env));
+  try {
+    await work(stores);
+  } finally {
+    await stores.close();
+  }
+}
+
+/** Bad input (unknown names, paths, states) is a usage error: exit 2, one line. */
+function asCliFailure(error: unknown): unknown {
+  if (!(error instanceof SwitchyardError)) return error;
+  const usage = error.code === "invalid-request" || error.code === "not-found";
+  return new CliFailure(`switchyard: ${error.message}`, usage ? 2 : 1);
+}
