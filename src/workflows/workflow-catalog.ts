@@ -11,9 +11,14 @@ import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { RunRecord } from "../store/runs-store.js";
 import { bughuntWorkflow } from "./graphs/bughunt-workflow.js";
 import { featureWorkflow } from "./graphs/feature-workflow.js";
+import { groomWorkflow } from "./graphs/groom-workflow.js";
 import type { WorkflowDefinition } from "./workflow-definition.js";
 
-export const BUILT_IN_WORKFLOWS: readonly WorkflowDefinition[] = [featureWorkflow, bughuntWorkflow];
+export const BUILT_IN_WORKFLOWS: readonly WorkflowDefinition[] = [
+  featureWorkflow,
+  bughuntWorkflow,
+  groomWorkflow,
+];
 
 export class WorkflowCatalog {
   private readonly loaded = new Map<string, { mtimeMs: number; definition: WorkflowDefinition }>();
