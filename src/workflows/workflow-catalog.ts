@@ -12,12 +12,14 @@ import type { RunRecord } from "../store/runs-store.js";
 import { bughuntWorkflow } from "./graphs/bughunt-workflow.js";
 import { featureWorkflow } from "./graphs/feature-workflow.js";
 import { groomWorkflow } from "./graphs/groom-workflow.js";
+import { reviewWorkflow } from "./graphs/review-workflow.js";
 import type { WorkflowDefinition } from "./workflow-definition.js";
 
 export const BUILT_IN_WORKFLOWS: readonly WorkflowDefinition[] = [
   featureWorkflow,
   bughuntWorkflow,
   groomWorkflow,
+  reviewWorkflow,
 ];
 
 export class WorkflowCatalog {
