@@ -1,9 +1,9 @@
 /**
  * Which workflows there are: the built-ins, and YAML workflows — a path to a `.yaml` file, or a
  * name found in `workflows.directory` (default: `workflows/` beside the config file). A YAML
- * workflow is loaded (and validated, errors naming the line) when it is named; its run keeps the
- * file's path, so the run resumes with the same definition. An unknown name is one line listing
- * what there is.
+ * workflow is loaded (and validated, errors naming the line: yaml/yaml-workflow-load.ts) when it
+ * is named; its run keeps the file's path and digest, so the run resumes only with the definition
+ * it started with. An unknown name is one line listing what there is.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
