@@ -138,13 +138,20 @@ describe("bad input to switchyard run", () => {
       writeFileSync(join(repo, "README.md"), "# changed\n");
       const dirty = await switchyard(["run", "review", "--repo", repo]);
       expect(dirty.code).toBe(2);
-      expect(expectOneLine(dirty.stderr)).toMatch(/^switchyard: The repository has uncommitted changes \(README\.md\)/);
+      expect(expectOneLine(dirty.stderr)).toMatch(
+        /^switchyard: The repository has uncommitted changes \(README\.md\)/,
+      );
       expect(git(repo, "status", "--short")).toBe(" M README.md\n");
 
-      writeFileSync(join(home, "flow.yaml"), "nodes:\n  - id: a\n    task: linting\n    prompt: hi\nedges:\n  - { from: start, to: a }\n");
+      writeFileSync(
+        join(home, "flow.yaml"),
+        "nodes:\n  - id: a\n    task: linting\n    prompt: hi\nedges:\n  - { from: start, to: a }\n",
+      );
       const broken = await switchyard(["run", "flow.yaml"]);
       expect(broken.code).toBe(2);
-      expect(expectOneLine(broken.stderr)).toMatch(/^switchyard: flow\.yaml:3: node "a" names unknown task kind "linting"; use one of /);
+      expect(expectOneLine(broken.stderr)).toMatch(
+        /^switchyard: flow\.yaml:3: node "a" names unknown task kind "linting"; use one of /,
+      );
 
       const approve = await switchyard(["approve", "01NOPE"]);
       expect(approve.code).toBe(2);
