@@ -99,7 +99,13 @@ export class WorkflowCatalog {
     if (cached && cached.mtimeMs === mtimeMs) return cached.definition;
     const shown = relative(process.cwd(), path);
     const file = shown.startsWith("..") || isAbsolute(shown) ? path : shown;
-    const loaded = loadYamlWorkflow(readFileSync(path, "utf8"), file, basename(path, extname(path)));
+    // A file's name becomes the workflow's (and its worktrees' and branches') unless it gives one.
+    const fallbackName =
+      basename(path, extname(path))
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, "-")
+        .replace(/^[^a-z]+|-+$/g, "") || "workflow";
+    const loaded = loadYamlWorkflow(readFileSync(path, "utf8"), file, fallbackName);
     const definition = yamlWorkflowDefinition(loaded, path);
     this.loaded.set(path, { mtimeMs, definition });
     return definition;

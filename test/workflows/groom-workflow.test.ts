@@ -207,6 +207,43 @@ describe("groom workflow", { timeout: 120_000 }, () => {
     expect(done.escalations).toBe(1);
   });
 
+  it("grooms no more stories at once than the Engine's slots allow, less the one left to the gateway", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const directory = mkdtempSync(join(tmpdir(), "switchyard-wide-"));
+    // Four slots on the Engine, one left to the gateway's interactive requests: three groomers at once.
+    const config = `${WORKFLOW_CONFIG}  reserve_interactive_slots: 1\nbackends:\n  engine: { slots: 4 }\n`;
+    spine = await startSpine(config, {
+      engine: (call) =>
+        taskOf(call.request.messages) === "backlog-grooming"
+          ? { kind: "reply", text: groomer(call), after: held }
+          : answerByTask({ "gap-analysis": "Fine." })(call),
+      openRouter: answerByTask({ "gap-analysis": "Fine." }),
+    });
+    runs = await openRuns(spine.runtime);
+    const width = runs.limiter.width("local-reasoner");
+    expect(width).toBe(3);
+    const file = join(directory, "backlog.json");
+    writeFileSync(
+      file,
+      JSON.stringify(["One", "Two", "Three", "Four", "Five", "Six"].map((title) => ({ title }))),
+    );
+    const started = await runs.start("groom", { backlog: file });
+    await spine.engine.called(width);
+    // The rest wait in the limiter while the first ones are held.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(spine.engine.calls).toHaveLength(width);
+    release();
+    const done = await runs.halted(started.id);
+    expect(done.status, done.reason ?? "").toBe("done");
+    expect(
+      spine.engine.calls.filter((call) => taskOf(call.request.messages) === "backlog-grooming"),
+    ).toHaveLength(6);
+    expect(runs.limiter.peaks.get("local-reasoner")).toBe(width);
+  });
+
   it("refuses a backlog it cannot read in one line naming the file and line, making no run", async () => {
     const { runs } = await start();
     const folder = mkdtempSync(join(tmpdir(), "switchyard-bad-backlog-"));

@@ -2,7 +2,7 @@
  * The review workflow end to end on the spine (real runtime, SQLite ledger, gates, the built-in
  * git and fs servers) with scripted back ends, against real git repositories whose tests run for
  * real: a branch reviewed against main (lint ∥ a local review ∥ the tests, then a synthesis on
- * Sonnet), a diff file applied in a worktree whose tests then fail (the verdict follows the tests),
+ * Sonnet), the checked-out branch, a diff file applied in a worktree whose tests then fail (the verdict follows the tests),
  * and a diff file on its own (no tests to run).
  */
 import { execFileSync } from "node:child_process";
@@ -123,6 +123,19 @@ describe("review workflow", { timeout: 120_000 }, () => {
     expect(git(done.worktree!, "log", "-1", "--format=%s")).toBe("add sub\n");
     expect(git(repo, "rev-parse", "--abbrev-ref", "HEAD")).toBe("main\n");
     expect(git(repo, "status", "--short")).toBe("");
+  });
+
+  it("reviews the checked-out branch by its name when no --branch is given", async () => {
+    const { runs } = await start({ "code-review": codeReview(review("pass", "Fine.")) });
+    const repo = repositoryWithBranch();
+    git(repo, "checkout", "-q", "feature/sub");
+    const started = await runs.start("review", { repo });
+    const done = await runs.halted(started.id);
+    expect(done.status, done.reason ?? "").toBe("done");
+    expect(done.outcome).toMatchObject({ verdict: "pass", tests: "passed" });
+    const report = (await runs.artefact(done.outcome!.report as string)).content!;
+    expect(report).toContain("# Review: feature/sub against main");
+    expect(git(repo, "rev-parse", "--abbrev-ref", "HEAD")).toBe("feature/sub\n");
   });
 
   it("applies a diff file in a worktree and fails the change when its tests fail, whatever the review says", async () => {

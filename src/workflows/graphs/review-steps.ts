@@ -35,6 +35,8 @@ export const ReviewState = {
   worktreeName: lastValue<string>(""),
   testCommand: lastValue<string>(""),
   lintCommand: lastValue<string>(""),
+  /** What the report calls the change (the checked-out branch by its name). */
+  title: lastValue<string>(""),
   diffId: lastValue<string | null>(null),
   diffStat: lastValue<string>(""),
   worktree: lastValue<Worktree | null>(null),
@@ -96,15 +98,26 @@ export function diffNode(contexts: RunContexts): Node {
                 )
               ).trim()
             : diffStatOf(diff);
+        const title =
+          source.kind === "branch" && source.branch === "HEAD"
+            ? `${await checkedOutBranch(context)} against ${source.base}`
+            : changeName(source);
         return {
-          value: stat,
+          value: { stat, title },
           detail: stat.split("\n").at(-1)?.trim() ?? "",
-          artefact: { kind: "diff", name: changeName(source), content: diff },
+          artefact: { kind: "diff", name: title, content: diff },
         };
       },
     );
-    return { diffId: artefactId, diffStat: value };
+    return { diffId: artefactId, diffStat: value.stat, title: value.title };
   };
+}
+
+/** The checked-out branch's name, from the git server's branch list (`* main 1a2b3c`). */
+async function checkedOutBranch(context: RunContext): Promise<string> {
+  const listing = await context.tools.call("git.branch", {}, context.signal);
+  const current = listing.split("\n").find((line) => line.startsWith("* "));
+  return current?.slice(2).split(" ")[0] || "HEAD";
 }
 
 /** The worktree the tests run in: at the branch, or at the base with the diff file applied. */
@@ -290,7 +303,7 @@ export function synthesisNode(contexts: RunContexts): Node {
           kind: "report",
           name: "review report",
           content: reviewReport({
-            source: state.source,
+            title: state.title || changeName(state.source),
             verdict,
             review,
             tests,
@@ -313,7 +326,7 @@ export function synthesisNode(contexts: RunContexts): Node {
 }
 
 export function reviewReport(parts: {
-  source: ReviewSource;
+  title: string;
   verdict: "pass" | "fail";
   review: Review;
   tests: TestRun;
@@ -326,7 +339,7 @@ export function reviewReport(parts: {
       ? " (the review passes it, but the tests fail)"
       : "";
   const lines = [
-    `# Review: ${changeName(parts.source)}`,
+    `# Review: ${parts.title}`,
     "",
     `Verdict: **${parts.verdict}**${overruled}. ${review.summary}`,
     "",
