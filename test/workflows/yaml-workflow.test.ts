@@ -5,7 +5,7 @@
  * verdict and waits for a person; a rejection at its gate; a loop stopped by max_runs; and broken
  * files and inputs refused in one line each, naming the file and line, with no run made.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -161,7 +161,7 @@ describe("YAML workflows", { timeout: 120_000 }, () => {
     expect(git(repo, "status", "--short")).toBe("");
   });
 
-  it("ends the run when its gate is rejected, with the reason", async () => {
+  it("ends the run when its gate is rejected, with the reason, and goes on only with the file it started with", async () => {
     const { runs, directory } = await start({ "code-review": "Looks fine." });
     const path = join(directory, "ask.yaml");
     writeFileSync(
@@ -170,6 +170,13 @@ describe("YAML workflows", { timeout: 120_000 }, () => {
     );
     const started = await runs.start(path, { topic: "the cache" });
     expect((await runs.halted(started.id)).status).toBe("paused");
+    // The run goes on only with the file it started with.
+    const original = readFileSync(path, "utf8");
+    writeFileSync(path, original.replace("Go on?", "Really go on?"));
+    await expect(runs.approve(started.id)).rejects.toThrow(
+      /ask\.yaml has changed since run .* started; restore it to go on with the run, or start a new one$/,
+    );
+    writeFileSync(path, original);
     await runs.reject(started.id, "not this week");
     const ended = await runs.halted(started.id);
     expect(ended).toMatchObject({ status: "rejected", reason: "not this week" });
