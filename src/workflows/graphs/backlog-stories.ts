@@ -34,7 +34,7 @@ const ID_IN_TITLE = /^\[?([A-Za-z][A-Za-z0-9]*-\d+|#\d+)\]?\s*[:.\-–—]?\s+(.
 const HEADING = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
 
 /** The stories of one backlog file (`wholeFile`: a Markdown file is one story, as in a folder). */
-export function storiesOfFile(file: BacklogFile, wholeFile: boolean): BacklogStory[] {
+function storiesOfFile(file: BacklogFile, wholeFile: boolean): BacklogStory[] {
   if (extname(file.name).toLowerCase() === ".json") return storiesOfJson(file);
   return wholeFile ? [wholeMarkdownStory(file)] : storiesOfMarkdown(file);
 }

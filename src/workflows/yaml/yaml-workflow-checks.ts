@@ -246,7 +246,7 @@ function checkShape(spec: YamlWorkflowSpec, byId: ReadonlyMap<string, YamlNode>)
 }
 
 /** Where each node (and start) may lead: `to:` and `when:` targets, join targets, and end when nothing leaves it. */
-export function successors(spec: YamlWorkflowSpec): Map<string, string[]> {
+function successors(spec: YamlWorkflowSpec): Map<string, string[]> {
   const next = new Map<string, string[]>([
     ["start", []],
     ...spec.nodes.map((node): [string, string[]] => [node.id, []]),
