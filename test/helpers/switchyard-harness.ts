@@ -41,6 +41,8 @@ export interface HarnessOptions {
   authTokens?: string[];
   /** Passed to the runtime (clocks, retry delays). */
   runtime?: Pick<RuntimeOptions, "now" | "generationRetryDelaysMs" | "toolLauncher">;
+  /** Keep the shipped gates (compilers for code, a local judge for drafting); off by default. */
+  shippedGates?: boolean;
   /** Options for the gateway (the dashboard's runs source and clock). */
   gateway?: GatewayOptions;
 }
@@ -84,7 +86,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       catalog: { path: join(directory, "model-catalog.json"), sync_on_start: false },
     },
     logging: { level: "silent" },
-    gates: noDefaultGates,
+    ...(options.shippedGates ? {} : { gates: noDefaultGates }),
     ...options.config,
   };
   const yaml = stringify(mergeDeep(base, parse(options.configYaml ?? "") ?? {}));
