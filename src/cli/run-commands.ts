@@ -44,9 +44,15 @@ export function registerRunCommands(program: Command, globalConfig: () => string
     .option("--repo <dir>", "the repository to work on (default: .)")
     .option("--modules <list>", "bughunt: the folders or files to explore, comma-separated")
     .option("--backlog <path>", "groom: a Markdown or JSON file, or a folder of them")
-    .option("--branch <name>", "review: the branch to review (against --base)")
-    .option("--base <rev>", "review: what the branch is compared with (default: main)")
-    .option("--diff <file>", "review: a diff file to review instead of a branch")
+    .option("--branch <name>", "review: the branch to review against --base (default: the checked-out one)")
+    .option(
+      "--base <rev>",
+      "review: what the branch is compared with (default: main); with --diff, where it is applied (default: HEAD)",
+    )
+    .option(
+      "--diff <file>",
+      "review: a diff file to review instead of a branch (with --repo, its tests run too)",
+    )
     .option("--test-command <command>", "the tests to run in the worktree (default: workflows.test_command)")
     .option("--lint-command <command>", "a linter to run in the worktree (default: workflows.lint_command)")
     .option("--input <key=value>", "a YAML workflow's input (repeatable)", collect)

@@ -89,7 +89,9 @@ export function haltSummary(run: RunRecord, report?: string): string {
     case "done": {
       lines.push(`Done: run ${run.id}, $${run.costUsd.toFixed(4)}, tiers ${run.tiers.join(", ") || "none"}`);
       const outcome = run.outcome ?? {};
-      if (run.branch) lines.push(`  branch ${run.branch}, commit ${String(outcome.commit ?? "?")}`);
+      // A review's branch holds no commit of the run's own: only the feature workflow commits.
+      if (run.branch)
+        lines.push(`  branch ${run.branch}${outcome.commit ? `, commit ${String(outcome.commit)}` : ""}`);
       if (typeof outcome.diffStat === "string" && outcome.diffStat)
         lines.push(...outcome.diffStat.split("\n").map((line) => `  ${line}`));
       if (report) lines.push("", report);

@@ -169,10 +169,14 @@ Findings:
 {{findings}}`,
   },
   groom: {
-    values: ["stories"],
-    template: `Backlog grooming: for each story below give its size (XS, S, M, L, XL), its value (1-5), the id of a story it duplicates (or null), its gaps, and whether it is ready to build.
+    values: ["story", "backlog"],
+    template: `Backlog grooming of one story: restate it in one line, size it (XS, S, M, L, XL), rate its value (1-5) and its risk (low, medium, high), name the id of another story of the backlog that asks for the same thing (or null), list the questions that must be answered before it can be built, and say whether it is ready to build.
 
-{{stories}}
+Story:
+{{story}}
+
+The rest of the backlog (id: title), for duplicates:
+{{backlog}}
 
 ${JSON_NOTE}`,
   },
@@ -184,13 +188,15 @@ ${JSON_NOTE}`,
   },
   "review-local": {
     values: ["diff"],
-    template: `Code review of this diff: blocking issues apart from notes, each with its file, line and a fix.
+    template: `Code review of this diff: blocking issues apart from notes, each blocking issue with its file, what is wrong and a fix; the verdict is "pass" only when nothing blocks.
 
-{{diff}}`,
+{{diff}}
+
+${JSON_NOTE}`,
   },
   "review-synthesis": {
-    values: ["diff_stat", "lint", "local_review", "test_results"],
-    template: `Code review synthesis: combine the lint findings, a first review and the test results of this change into one review: what blocks it, what to improve, and the verdict. Markdown.
+    values: ["diff_stat", "diff", "lint", "local_review", "test_results"],
+    template: `Code review synthesis: combine the lint findings, a first review and the test results of this change into one review — what blocks it (each with its file, what is wrong and a fix), what to improve, and the verdict ("pass" only when nothing blocks). Check the first review's claims against the diff.
 
 {{diff_stat}}
 
@@ -201,7 +207,12 @@ First review:
 {{local_review}}
 
 Test results:
-{{test_results}}`,
+{{test_results}}
+
+Diff:
+{{diff}}
+
+${JSON_NOTE}`,
   },
 } as const satisfies Record<string, PromptDefinition>;
 

@@ -1,8 +1,9 @@
 /**
  * The git side of a run, all through its hub (run-tools.ts): make the run's worktree on a new
- * branch from the repository's HEAD, write files into it, read them back, and commit with the
- * generated message — each safe to repeat when a step re-runs after a crash (an existing worktree
- * of the run is reused; a commit already made is found rather than made twice).
+ * branch from the repository's HEAD (or a named revision), write files into it, read them back,
+ * and commit with the generated message — each safe to repeat when a step re-runs after a crash
+ * (an existing worktree of the run is reused; a commit already made is found rather than made
+ * twice).
  */
 import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { RunTools } from "./run-tools.js";
@@ -22,19 +23,23 @@ export interface CommitResult {
   diffStat: string;
 }
 
-export async function openWorktree(
-  tools: RunTools,
-  name: string,
-  branchPrefix: string,
-  signal?: CancelSignal,
-): Promise<Worktree> {
+export interface OpenWorktreeOptions {
+  name: string;
+  branchPrefix: string;
+  /** The revision the new branch starts from (default: the repository's HEAD). */
+  base?: string;
+  signal?: CancelSignal;
+}
+
+export async function openWorktree(tools: RunTools, options: OpenWorktreeOptions): Promise<Worktree> {
+  const { name, branchPrefix, base, signal } = options;
   const listing = await tools.call("git.worktree_list", {}, signal);
   const path = tools.worktreePath(name);
   if (!listing.split("\n").some((line) => line.startsWith(`${path} `))) {
-    await tools.call("git.worktree_add", { name }, signal);
+    await tools.call("git.worktree_add", { name, ...(base ? { base } : {}) }, signal);
   }
-  const base = await firstCommit(tools, name, signal);
-  return { name, path, branch: `${branchPrefix}${name}`, base };
+  const start = await firstCommit(tools, name, signal);
+  return { name, path, branch: `${branchPrefix}${name}`, base: start };
 }
 
 /** The commit the worktree's branch started from: where it forked from the repository's HEAD. */

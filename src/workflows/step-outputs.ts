@@ -73,17 +73,21 @@ export const findingsOutput = z.object({
   ),
 });
 
-export const groomOutput = z.object({
-  items: z.array(
-    z.object({
-      id: text,
-      size: z.enum(["XS", "S", "M", "L", "XL"]),
-      value: z.number().int().min(1).max(5),
-      duplicate_of: z.string().nullable(),
-      gaps: list,
-      ready: z.boolean(),
-    }),
-  ),
+export const storySizes = ["XS", "S", "M", "L", "XL"] as const;
+
+/** One story, groomed: the backlog-grooming step's answer for it. */
+export const groomedStoryOutput = z.object({
+  /** The story restated in one line. */
+  summary: text,
+  size: z.enum(storySizes),
+  /** What building it is worth, 1 (little) to 5 (most). */
+  value: z.number().int().min(1).max(5),
+  risk: z.enum(["low", "medium", "high"]),
+  /** The id of another story of the backlog that asks for the same thing, or null. */
+  duplicate_of: z.string().nullable(),
+  /** What must be answered before it can be built. */
+  questions: list,
+  ready: z.boolean(),
 });
 
 export type Story = z.output<typeof storyOutput>;
@@ -94,7 +98,7 @@ export type Review = z.output<typeof reviewOutput>;
 export type Qa = z.output<typeof qaOutput>;
 export type ConflictDecision = z.output<typeof conflictOutput>;
 export type Finding = z.output<typeof findingsOutput>["findings"][number];
-export type GroomedItem = z.output<typeof groomOutput>["items"][number];
+export type GroomedStory = z.output<typeof groomedStoryOutput>;
 
 /** A text answer's parser: the value, or what is wrong with the answer (the feedback for the next rung). */
 export type TextParser<T> = (answer: string) => { ok: true; value: T } | { ok: false; problem: string };

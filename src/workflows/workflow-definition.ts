@@ -52,6 +52,11 @@ export interface WorkflowDefinition {
   prepare(input: Record<string, unknown>, environment: PrepareEnvironment): Promise<PreparedRun>;
   /** Checks through the run's hub before the run is made (a repository with uncommitted changes). */
   verify?(tools: RunTools, prepared: PreparedRun): Promise<void>;
+  /**
+   * What a run produced when its graph ends without setting `result` (a YAML workflow's last
+   * answer, as its report); the graph's final values are given.
+   */
+  outcome?(values: Record<string, unknown>): RunResult["outcome"];
   /** The graph, uncompiled; the runner compiles it once with the checkpointer. */
   // biome-ignore lint/suspicious/noExplicitAny: each workflow's graph has its own state type.
   graph(contexts: RunContexts): StateGraph<any, any, any, any, any, any>;

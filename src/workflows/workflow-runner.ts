@@ -51,6 +51,9 @@ interface Execution {
   done: Promise<RunRecord>;
 }
 
+/** Supersteps one execution of a run may take (see `drive`). */
+const RECURSION_LIMIT = 10_000;
+
 // biome-ignore lint/suspicious/noExplicitAny: graphs of different workflows have different states.
 type AnyGraph = CompiledStateGraph<any, any, any, any, any, any>;
 
@@ -261,6 +264,9 @@ export class WorkflowRunner {
         ...config,
         streamMode: ["updates", "custom"],
         durability: "sync",
+        // LangGraph stops a graph at 25 supersteps by default; the workflows bound their own loops
+        // (fix rounds, conflict rounds, a YAML node's max_runs), so this only catches a runaway.
+        recursionLimit: RECURSION_LIMIT,
         signal: controller.signal,
       });
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
@@ -281,7 +287,7 @@ export class WorkflowRunner {
       return await this.finish(run, {
         status: result?.status ?? "done",
         reason: result?.reason ?? null,
-        outcome: result?.outcome ?? null,
+        outcome: result?.outcome ?? definition.outcome?.(snapshot.values as Record<string, unknown>) ?? null,
         owner: null,
       });
     } catch (error) {

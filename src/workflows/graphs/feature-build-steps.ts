@@ -38,12 +38,11 @@ export function worktreeNode(contexts: RunContexts): Node {
       context,
       { key: "make-worktree", node: "make-worktree", label: "Make the run's worktree", kind: "tool" },
       async () => {
-        const worktree = await openWorktree(
-          context.tools,
-          context.tools.worktreeName,
-          context.settings.branch_prefix,
-          context.signal,
-        );
+        const worktree = await openWorktree(context.tools, {
+          name: context.tools.worktreeName,
+          branchPrefix: context.settings.branch_prefix,
+          signal: context.signal,
+        });
         await context.journal.recordWorktree(worktree.path, worktree.branch);
         return { value: worktree, detail: `${worktree.branch} at ${worktree.path}` };
       },
