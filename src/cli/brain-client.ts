@@ -81,17 +81,45 @@ export function brainDispatcher(connectTimeoutMs: number): Agent {
   return new Agent({ connect: { timeout: connectTimeoutMs } });
 }
 
+/** One JSON call to the Brain's API. */
+export interface BrainCall<Schema extends z.ZodType> {
+  path: string;
+  /** What a 2xx answer must look like. */
+  schema: Schema;
+  method?: "GET" | "POST";
+  /** Sent as JSON (a POST). */
+  body?: unknown;
+  timeoutMs?: number;
+  /** The line for an error status a command knows better; undefined leaves it to `refused`. */
+  failure?: (status: number, body: string) => CliFailure | undefined;
+}
+
 /** GET a JSON document from the Brain, validated; one clear CliFailure for anything else. */
-export async function brainJson<Schema extends z.ZodType>(
+export function brainJson<Schema extends z.ZodType>(
   target: BrainTarget,
   path: string,
   schema: Schema,
   timeoutMs = 10_000,
 ): Promise<z.output<Schema>> {
+  return brainCall(target, { path, schema, timeoutMs });
+}
+
+/** A call to the Brain's API (GET, or POST with a JSON body), its answer validated. */
+export async function brainCall<Schema extends z.ZodType>(
+  target: BrainTarget,
+  call: BrainCall<Schema>,
+): Promise<z.output<Schema>> {
+  const { path, schema } = call;
+  const timeoutMs = call.timeoutMs ?? 10_000;
   const dispatcher = brainDispatcher(timeoutMs);
   try {
     const response = await request(`${target.url}${path}`, {
-      headers: authorizationHeaders(target),
+      method: call.method ?? "GET",
+      headers: {
+        ...authorizationHeaders(target),
+        ...(call.body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
       dispatcher,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
@@ -100,7 +128,8 @@ export async function brainJson<Schema extends z.ZodType>(
       throw unreachable(target, error, timeoutMs);
     });
     const text = await response.body.text();
-    if (response.statusCode !== 200) throw refused(target, response.statusCode, text);
+    if (response.statusCode < 200 || response.statusCode > 299)
+      throw call.failure?.(response.statusCode, text) ?? refused(target, response.statusCode, text);
     const body = parseJson(text);
     if (!body.ok) {
       throw new CliFailure(
@@ -177,9 +206,18 @@ export function refused(target: BrainTarget, status: number, body: string): CliF
 }
 
 function errorMessage(body: string): string {
-  const parsed = parseJsonOrUndefined(body) as { error?: { message?: unknown } } | null | undefined;
-  if (typeof parsed?.error?.message === "string") return parsed.error.message;
-  return body.trim().slice(0, 200) || "no message";
+  return brainError(body).message;
+}
+
+/** The message and code of an error the Brain answered (OpenAI's shape), or the body's start. */
+export function brainError(body: string): { message: string; code: string | undefined } {
+  const parsed = parseJsonOrUndefined(body) as
+    | { error?: { message?: unknown; code?: unknown } }
+    | null
+    | undefined;
+  const code = typeof parsed?.error?.code === "string" ? parsed.error.code : undefined;
+  if (typeof parsed?.error?.message === "string") return { message: parsed.error.message, code };
+  return { message: body.trim().slice(0, 200) || "no message", code };
 }
 
 function networkReason(error: unknown, timeoutMs: number): string {
