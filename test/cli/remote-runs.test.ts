@@ -35,6 +35,28 @@ const answer = (body: any) => ({
   reply: { content: DEFAULT_ANSWERS[taskOf(body.messages ?? [])] ?? "ok" },
 });
 
+/**
+ * The next progress stream a watcher asks for is held until this step of the run is done: the
+ * steps before it finish while nobody listens, and must come from the run's detail.
+ */
+let holdEvents: { runId: string; step: string } | undefined;
+
+/** Resolves once the run's step is done (heard as it finishes, or found done already). */
+function stepDone(runId: string, key: string): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = runs.subscribe((event) => {
+      if (event.type === "step-finished" && event.runId === runId && event.step.key === key) finish();
+    });
+    function finish() {
+      stop();
+      resolve();
+    }
+    void runs.show(runId).then((detail) => {
+      if (detail.steps.some((step) => step.key === key && step.status === "done")) finish();
+    });
+  });
+}
+
 /** The CLI on the Workstation: no config, no ledger; the Brain by --url, its token from the environment. */
 const switchyard = (args: string[], token = TOKEN) =>
   runSwitchyard([...args, "--url", brain.url], {
@@ -61,6 +83,12 @@ beforeAll(async () => {
     configYaml: WORKFLOW_CONFIG,
     beforeListen: async (runtime, gateway) => {
       runs = await openRuns(runtime);
+      gateway.app.addHook("onRequest", async (request) => {
+        if (!request.url.endsWith("/events") || !holdEvents) return;
+        const hold = holdEvents;
+        holdEvents = undefined;
+        await stepDone(hold.runId, hold.step);
+      });
       registerRunsRoutes(gateway.app, runs);
     },
   });
@@ -103,7 +131,11 @@ describe("workflow runs on the Brain from the Workstation", () => {
       expect(artefact.stdout).toContain("Add two numbers");
       for (const result of [list, show, artefact]) expect(result.code, result.stderr).toBe(0);
 
+      // The Brain holds the approval's progress stream until the code is written: the first steps
+      // come from the run's detail, the rest from the stream, each printed once.
+      holdEvents = { runId: id, step: "code-generation#1" };
       const approved = await switchyard(["approve", id, "--note", "looks right"]);
+      expect(holdEvents).toBeUndefined();
       expect(approved.stderr).toBe("");
       expect(approved.code).toBe(0);
       expectStepLines(approved.stdout, [
