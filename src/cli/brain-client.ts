@@ -89,7 +89,10 @@ export interface BrainCall<Schema extends z.ZodType> {
   method?: "GET" | "POST";
   /** Sent as JSON (a POST). */
   body?: unknown;
+  /** For the whole call (default 10 s). */
   timeoutMs?: number;
+  /** For the connection alone (default the smaller of 10 s and `timeoutMs`): a Brain that is off fails fast. */
+  connectTimeoutMs?: number;
   /** The line for an error status a command knows better; undefined leaves it to `refused`. */
   failure?: (status: number, body: string) => CliFailure | undefined;
 }
@@ -111,7 +114,8 @@ export async function brainCall<Schema extends z.ZodType>(
 ): Promise<z.output<Schema>> {
   const { path, schema } = call;
   const timeoutMs = call.timeoutMs ?? 10_000;
-  const dispatcher = brainDispatcher(timeoutMs);
+  const connectTimeoutMs = call.connectTimeoutMs ?? Math.min(timeoutMs, 10_000);
+  const dispatcher = brainDispatcher(connectTimeoutMs);
   try {
     const response = await request(`${target.url}${path}`, {
       method: call.method ?? "GET",
@@ -125,7 +129,7 @@ export async function brainCall<Schema extends z.ZodType>(
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
     }).catch((error: unknown) => {
-      throw unreachable(target, error, timeoutMs);
+      throw unreachable(target, error, timeoutMs, connectTimeoutMs);
     });
     const text = await response.body.text();
     if (response.statusCode < 200 || response.statusCode > 299)
@@ -185,10 +189,15 @@ export async function checkBrain(target: BrainTarget, timeoutMs = 3_000): Promis
 }
 
 /** The one line for a Brain that cannot be reached. */
-export function unreachable(target: BrainTarget, error: unknown, timeoutMs: number): CliFailure {
+export function unreachable(
+  target: BrainTarget,
+  error: unknown,
+  timeoutMs: number,
+  connectTimeoutMs = timeoutMs,
+): CliFailure {
   if (error instanceof CliFailure) return error;
   return new CliFailure(
-    `switchyard: the Brain at ${target.url} is not answering (${networkReason(error, timeoutMs)}); is switchyard serve running there? (the URL comes from ${target.source})`,
+    `switchyard: the Brain at ${target.url} is not answering (${networkReason(error, timeoutMs, connectTimeoutMs)}); is switchyard serve running there? (the URL comes from ${target.source})`,
   );
 }
 
@@ -220,13 +229,13 @@ export function brainError(body: string): { message: string; code: string | unde
   return { message: body.trim().slice(0, 200) || "no message", code };
 }
 
-function networkReason(error: unknown, timeoutMs: number): string {
-  const seconds = `${Math.round(timeoutMs / 100) / 10} s`;
+function networkReason(error: unknown, timeoutMs: number, connectTimeoutMs: number): string {
+  const within = (ms: number) => `no answer within ${Math.round(ms / 100) / 10} s`;
   const found = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   const code = found.code ?? found.cause?.code;
-  if (found.name === "TimeoutError" || found.name === "AbortError" || code === "UND_ERR_CONNECT_TIMEOUT")
-    return `no answer within ${seconds}`;
-  if (code === "UND_ERR_HEADERS_TIMEOUT") return `no answer within ${seconds}`;
+  if (code === "UND_ERR_CONNECT_TIMEOUT") return within(connectTimeoutMs);
+  if (found.name === "TimeoutError" || found.name === "AbortError" || code === "UND_ERR_HEADERS_TIMEOUT")
+    return within(timeoutMs);
   if (code === "ECONNREFUSED") return "connection refused";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "the name does not resolve";
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return "no route to it";

@@ -54,7 +54,7 @@ export async function watchRemoteRun(watch: RunWatch): Promise<{ halted: boolean
       bodyTimeout: SILENCE_TIMEOUT_MS,
       signal: watch.signal,
     }).catch((error: unknown) => {
-      throw watch.signal.aborted ? error : unreachable(brain, error, CONNECT_TIMEOUT_MS);
+      throw watch.signal.aborted ? error : unreachable(brain, error, SILENCE_TIMEOUT_MS, CONNECT_TIMEOUT_MS);
     });
     if (response.statusCode !== 200) {
       const text = await response.body.text();

@@ -21,6 +21,9 @@ import { CliFailure } from "./cli-context.js";
 import { watchRemoteRun } from "./remote-run-watch.js";
 import { formatRunDetail, formatRunList, haltSummary } from "./run-format.js";
 
+/** How long a POST may take (the connection itself is given the usual 10 s). */
+const POST_TIMEOUT_MS = 120_000;
+
 /** The inputs that name files or folders: the run opens them on the Brain. */
 const PATH_INPUTS: Readonly<Record<string, string>> = {
   repo: "--repo",
@@ -134,7 +137,7 @@ export class RemoteRuns {
     } catch (error) {
       if (!controller.signal.aborted) throw error;
       throw new CliFailure(
-        `\nStopped watching; run ${runId} goes on on the Brain (switchyard runs show ${runId}, or switchyard cancel ${runId})`,
+        `\nStopped watching: run ${runId} keeps going on the Brain (switchyard runs show ${runId}, or switchyard cancel ${runId})`,
         130,
       );
     } finally {
@@ -163,13 +166,18 @@ export class RemoteRuns {
     return artefact.content ?? undefined;
   }
 
+  /** A POST waits for the Brain to act: starting a run checks its repository, a cancel waits for the step. */
   private call<Schema extends z.ZodType>(call: {
     path: string;
     schema: Schema;
     method?: "POST";
     body?: unknown;
   }) {
-    return brainCall(this.brain, { ...call, failure: (status, body) => this.failure(status, body) });
+    return brainCall(this.brain, {
+      ...call,
+      ...(call.method === "POST" ? { timeoutMs: POST_TIMEOUT_MS } : {}),
+      failure: (status, body) => this.failure(status, body),
+    });
   }
 
   /**
