@@ -3,10 +3,10 @@
  * and the runs API (as `switchyard serve` mounts it), in front of the fake Engine and the fake
  * OpenRouter answering each step by its task kind, over a real git repository. The CLI, pointed at
  * it with --url, starts a feature run that stops at the human gate, lists and shows it, approves it
- * and follows it to its commit; rejects another with a reason; cancels a third; and says in one
+ * with an edited specification and follows it to its commit; rejects another with a reason; cancels a third; and says in one
  * line what an unknown run, a relative path, a wrong token, an older Brain or an absent one is.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -103,7 +103,7 @@ afterAll(async () => {
 
 describe("workflow runs on the Brain from the Workstation", () => {
   it(
-    "starts a run that waits at the gate, lists and shows it, then approves it and follows it to its commit",
+    "starts a run that waits at the gate, lists and shows it, then approves it edited and follows it to its commit",
     async () => {
       const started = await switchyard(["run", "feature", "--story", "Add two numbers", "--repo", repo]);
       expect(started.stderr).toBe("");
@@ -117,24 +117,27 @@ describe("workflow runs on the Brain from the Workstation", () => {
       // The run is the Brain's: its database has it.
       expect(await brain.runtime.stores.runs.getRun(id)).toMatchObject({ status: "paused", repo });
 
-      const story = (await brain.runtime.stores.runs.artefacts(id)).find((item) => item.kind === "story");
+      const specification = (await brain.runtime.stores.runs.getRun(id))!.gate!.editable!;
       const [list, show, artefact] = await Promise.all([
         switchyard(["runs", "--status", "paused", "-n", "5"]),
         switchyard(["runs", "show", id]),
-        switchyard(["runs", "show", id, "--artefact", story!.id]),
+        switchyard(["runs", "show", id, "--artefact", specification]),
       ]);
       expect(list.stdout.trimEnd().split("\n")).toHaveLength(2);
       expect(list.stdout).toMatch(new RegExp(`^${id}\\s+feature\\s+paused\\s`, "m"));
       expect(show.stdout).toContain(`Run ${id}: feature, paused — Waiting at approval: `);
       expect(show.stdout).toMatch(/^ {2}✓ story-drafting\s/m);
       expect(show.stdout).toContain(`switchyard runs show <run> --artefact <id>`);
-      expect(artefact.stdout).toContain("Add two numbers");
+      expect(artefact.stdout).toContain("# Add two numbers");
       for (const result of [list, show, artefact]) expect(result.code, result.stderr).toBe(0);
 
       // The Brain holds the approval's progress stream until the code is written: the first steps
       // come from the run's detail, the rest from the stream, each printed once.
       holdEvents = { runId: id, step: "code-generation#1" };
-      const approved = await switchyard(["approve", id, "--note", "looks right"]);
+      // The edited specification is read here and sent.
+      const edited = join(workstation, "spec.md");
+      writeFileSync(edited, `${artefact.stdout}\n- add must also accept numeric strings\n`);
+      const approved = await switchyard(["approve", id, "--edit", edited, "--note", "one more case"]);
       expect(holdEvents).toBeUndefined();
       expect(approved.stderr).toBe("");
       expect(approved.code).toBe(0);
@@ -147,7 +150,13 @@ describe("workflow runs on the Brain from the Workstation", () => {
       ]);
       // What ran before the approval is not news.
       expect(approved.stdout).not.toMatch(/story-drafting/);
+      expect(approved.stdout).toMatch(/^✓ approval\s.*\sedited$/m);
       expect(approved.stdout).toMatch(new RegExp(`^Done: run ${id}, \\$`, "m"));
+      const codePrompts = brain.ollama.requests
+        .map((request) => request.body as { messages?: Array<{ role: string; content: unknown }> })
+        .filter((body) => taskOf(body.messages ?? []) === "code-generation");
+      expect(codePrompts).toHaveLength(1);
+      expect(JSON.stringify(codePrompts[0])).toContain("add must also accept numeric strings");
       const run = await brain.runtime.stores.runs.getRun(id);
       expect(run).toMatchObject({ status: "done" });
       expect(approved.stdout).toContain(`branch ${run!.branch}, commit `);
