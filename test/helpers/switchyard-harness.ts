@@ -45,6 +45,8 @@ export interface HarnessOptions {
   shippedGates?: boolean;
   /** Options for the gateway (the dashboard's runs source and clock). */
   gateway?: GatewayOptions;
+  /** Called before the gateway listens, to add routes (`/admin/runs`, as `serve` does). */
+  beforeListen?: (runtime: SwitchyardRuntime, gateway: Gateway) => Promise<void>;
 }
 
 export const quietEngine = {
@@ -97,6 +99,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.runtime,
   });
   const gateway = buildGateway(runtime, options.gateway);
+  await options.beforeListen?.(runtime, gateway);
   const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
   return {
     url,
