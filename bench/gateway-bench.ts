@@ -157,13 +157,15 @@ export function formatGatewayBench(rows: GatewayBenchRow[]): string {
   return lines.join("\n");
 }
 
-/** Starts a bench-server role in its own process; resolves with the JSON line it prints. */
+/**
+ * Starts a bench-server role in its own process (this build's, or `script`: another build's);
+ * resolves with the JSON line it prints.
+ */
 export async function startServer(
   children: ChildProcess[],
   args: string[],
+  script = fileURLToPath(import.meta.url).replace(/gateway-bench\.(ts|js)$/, "bench-server.$1"),
 ): Promise<Record<string, unknown>> {
-  const here = fileURLToPath(import.meta.url);
-  const script = here.replace(/gateway-bench\.(ts|js)$/, "bench-server.$1");
   const child = spawn(process.execPath, [...process.execArgv, script, ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });

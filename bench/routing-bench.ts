@@ -215,6 +215,7 @@ const LABELLED_SET = "test/fixtures/routing-labelled-set.jsonl";
 const BLIND_SETS: Array<[name: string, file: string]> = [
   ["blind set 2", "test/fixtures/routing-blind-set-2.jsonl"],
   ["blind set 3", "test/fixtures/routing-blind-set-3.jsonl"],
+  ["blind set 4", "test/fixtures/routing-blind-set-4.jsonl"],
 ];
 const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
 

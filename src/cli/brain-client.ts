@@ -81,26 +81,59 @@ export function brainDispatcher(connectTimeoutMs: number): Agent {
   return new Agent({ connect: { timeout: connectTimeoutMs } });
 }
 
+/** One JSON call to the Brain's API. */
+export interface BrainCall<Schema extends z.ZodType> {
+  path: string;
+  /** What a 2xx answer must look like. */
+  schema: Schema;
+  method?: "GET" | "POST";
+  /** Sent as JSON (a POST). */
+  body?: unknown;
+  /** For the whole call (default 10 s). */
+  timeoutMs?: number;
+  /** For the connection alone (default the smaller of 10 s and `timeoutMs`): a Brain that is off fails fast. */
+  connectTimeoutMs?: number;
+  /** The line for an error status a command knows better; undefined leaves it to `refused`. */
+  failure?: (status: number, body: string) => CliFailure | undefined;
+}
+
 /** GET a JSON document from the Brain, validated; one clear CliFailure for anything else. */
-export async function brainJson<Schema extends z.ZodType>(
+export function brainJson<Schema extends z.ZodType>(
   target: BrainTarget,
   path: string,
   schema: Schema,
   timeoutMs = 10_000,
 ): Promise<z.output<Schema>> {
-  const dispatcher = brainDispatcher(timeoutMs);
+  return brainCall(target, { path, schema, timeoutMs });
+}
+
+/** A call to the Brain's API (GET, or POST with a JSON body), its answer validated. */
+export async function brainCall<Schema extends z.ZodType>(
+  target: BrainTarget,
+  call: BrainCall<Schema>,
+): Promise<z.output<Schema>> {
+  const { path, schema } = call;
+  const timeoutMs = call.timeoutMs ?? 10_000;
+  const connectTimeoutMs = call.connectTimeoutMs ?? Math.min(timeoutMs, 10_000);
+  const dispatcher = brainDispatcher(connectTimeoutMs);
   try {
     const response = await request(`${target.url}${path}`, {
-      headers: authorizationHeaders(target),
+      method: call.method ?? "GET",
+      headers: {
+        ...authorizationHeaders(target),
+        ...(call.body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
       dispatcher,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
     }).catch((error: unknown) => {
-      throw unreachable(target, error, timeoutMs);
+      throw unreachable(target, error, timeoutMs, connectTimeoutMs);
     });
     const text = await response.body.text();
-    if (response.statusCode !== 200) throw refused(target, response.statusCode, text);
+    if (response.statusCode < 200 || response.statusCode > 299)
+      throw call.failure?.(response.statusCode, text) ?? refused(target, response.statusCode, text);
     const body = parseJson(text);
     if (!body.ok) {
       throw new CliFailure(
@@ -156,10 +189,15 @@ export async function checkBrain(target: BrainTarget, timeoutMs = 3_000): Promis
 }
 
 /** The one line for a Brain that cannot be reached. */
-export function unreachable(target: BrainTarget, error: unknown, timeoutMs: number): CliFailure {
+export function unreachable(
+  target: BrainTarget,
+  error: unknown,
+  timeoutMs: number,
+  connectTimeoutMs = timeoutMs,
+): CliFailure {
   if (error instanceof CliFailure) return error;
   return new CliFailure(
-    `switchyard: the Brain at ${target.url} is not answering (${networkReason(error, timeoutMs)}); is switchyard serve running there? (the URL comes from ${target.source})`,
+    `switchyard: the Brain at ${target.url} is not answering (${networkReason(error, timeoutMs, connectTimeoutMs)}); is switchyard serve running there? (the URL comes from ${target.source})`,
   );
 }
 
@@ -177,18 +215,27 @@ export function refused(target: BrainTarget, status: number, body: string): CliF
 }
 
 function errorMessage(body: string): string {
-  const parsed = parseJsonOrUndefined(body) as { error?: { message?: unknown } } | null | undefined;
-  if (typeof parsed?.error?.message === "string") return parsed.error.message;
-  return body.trim().slice(0, 200) || "no message";
+  return brainError(body).message;
 }
 
-function networkReason(error: unknown, timeoutMs: number): string {
-  const seconds = `${Math.round(timeoutMs / 100) / 10} s`;
+/** The message and code of an error the Brain answered (OpenAI's shape), or the body's start. */
+export function brainError(body: string): { message: string; code: string | undefined } {
+  const parsed = parseJsonOrUndefined(body) as
+    | { error?: { message?: unknown; code?: unknown } }
+    | null
+    | undefined;
+  const code = typeof parsed?.error?.code === "string" ? parsed.error.code : undefined;
+  if (typeof parsed?.error?.message === "string") return { message: parsed.error.message, code };
+  return { message: body.trim().slice(0, 200) || "no message", code };
+}
+
+function networkReason(error: unknown, timeoutMs: number, connectTimeoutMs: number): string {
+  const within = (ms: number) => `no answer within ${Math.round(ms / 100) / 10} s`;
   const found = error as { name?: string; code?: string; message?: string; cause?: { code?: string } };
   const code = found.code ?? found.cause?.code;
-  if (found.name === "TimeoutError" || found.name === "AbortError" || code === "UND_ERR_CONNECT_TIMEOUT")
-    return `no answer within ${seconds}`;
-  if (code === "UND_ERR_HEADERS_TIMEOUT") return `no answer within ${seconds}`;
+  if (code === "UND_ERR_CONNECT_TIMEOUT") return within(connectTimeoutMs);
+  if (found.name === "TimeoutError" || found.name === "AbortError" || code === "UND_ERR_HEADERS_TIMEOUT")
+    return within(timeoutMs);
   if (code === "ECONNREFUSED") return "connection refused";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "the name does not resolve";
   if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return "no route to it";

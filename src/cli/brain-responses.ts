@@ -26,6 +26,12 @@ const costLineSchema = z.looseObject({
   inputTokens: count,
   outputTokens: count,
   costUsd: count,
+  // An older Brain sends no caching figures.
+  cacheReadTokens: count.default(0),
+  cacheWriteTokens: count.default(0),
+  cacheReadCostUsd: count.default(0),
+  cacheWriteCostUsd: count.default(0),
+  estimatedUsd: count.default(0),
 });
 
 export const costReportSchema = z.looseObject({
@@ -35,6 +41,8 @@ export const costReportSchema = z.looseObject({
   inputTokens: count,
   outputTokens: count,
   totalUsd: count,
+  // An older Brain sends no totals line; only its caching figures are read from it.
+  total: costLineSchema.prefault({ key: "total", requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }),
   localRequests: count,
   localShare: count,
   byAlias: z.array(costLineSchema),

@@ -106,7 +106,7 @@ export function findClaudeBinary(env: NodeJS.ProcessEnv, cwd: string): string | 
  */
 function brainEnvironment(config: SwitchyardConfig, env: NodeJS.ProcessEnv, url: string | undefined) {
   const environment = claudeCodeEnvironment(config, env, url);
-  const named = namedBrain({ url, env });
+  const named = namedBrain({ url, env, configToken: () => config.server.auth_tokens.find(Boolean) });
   if (named) {
     environment.ANTHROPIC_BASE_URL = named.url;
     if (named.token) environment.ANTHROPIC_AUTH_TOKEN = named.token;

@@ -42,6 +42,7 @@ export function formatLogTable(rows: RequestRecord[]): string {
     "tier",
     "alias",
     "tokens in/out",
+    "cached",
     "cost $",
     "ttft ms",
     "total ms",
@@ -54,7 +55,9 @@ export function formatLogTable(rows: RequestRecord[]): string {
     String(row.tier),
     row.alias,
     `${row.inputTokens}/${row.outputTokens}`,
-    row.costUsd.toFixed(4),
+    cachedCell(row),
+    // An estimate (a paid stream cut short, the provider's figure not in yet) is marked ~.
+    `${row.costEstimated ? "~" : ""}${row.costUsd.toFixed(4)}`,
     row.ttftMs === null ? "-" : row.ttftMs.toFixed(0),
     row.latencyMs.toFixed(0),
     row.status === "ok" ? "ok" : `${row.status}${row.errorCode ? ` (${row.errorCode})` : ""}`,
@@ -69,4 +72,13 @@ export function formatLogTable(rows: RequestRecord[]): string {
       .join("  ")
       .trimEnd();
   return `${[format(header), ...body.map(format)].join("\n")}\n`;
+}
+
+/** Prompt tokens read from / written to the provider's cache: "r1200 w300", or "-". */
+function cachedCell(row: RequestRecord): string {
+  const parts = [
+    row.cacheReadTokens ? `r${row.cacheReadTokens}` : "",
+    row.cacheWriteTokens ? `w${row.cacheWriteTokens}` : "",
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(" ") : "-";
 }

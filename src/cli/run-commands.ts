@@ -2,8 +2,10 @@
  * The workflow commands: `switchyard run <workflow>` (runs it here, with live progress, until it
  * finishes or waits for a person), `runs` and `runs show`, `approve`, `reject`, `resume` and
  * `cancel`. Runs live in the ledger's database, so any of these can pick up a run another
- * process started. Bad input — an unknown workflow, a missing repository, uncommitted changes, an
- * unknown run id — is one line and changes nothing.
+ * process started. With a Brain named (`--url`, SWITCHYARD_URL, the client config) each works on
+ * the Brain's runs instead, through its admin API (remote-runs.ts). Bad input — an unknown
+ * workflow, a missing repository, uncommitted changes, an unknown run id — is one line and changes
+ * nothing.
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -11,9 +13,11 @@ import pino from "pino";
 import { startRuntime } from "../core/switchyard-runtime.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { databaseLocation, openStores } from "../store/open-stores.js";
-import type { RunRecord, RunStatus } from "../store/runs-store.js";
+import type { RunRecord } from "../store/runs-store.js";
 import { RunsService } from "../workflows/runs-service.js";
+import { namedBrainFor } from "./brain-client.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { RemoteRuns, runStatusOption } from "./remote-runs.js";
 import { formatRunDetail, formatRunList, haltSummary } from "./run-format.js";
 import { RunProgress } from "./run-progress.js";
 import { cliLauncher } from "./tools-command.js";
@@ -30,6 +34,15 @@ interface RunOptions {
   lintCommand?: string;
   input?: string[];
   json?: boolean;
+  url?: string;
+}
+
+/** With a Brain named, the commands work on its runs (the local database is not opened). */
+const BRAIN_HELP = "work on this Brain's runs (default: $SWITCHYARD_URL, else the client config, else here)";
+
+function remoteRuns(url: string | undefined, configPath: string | undefined): RemoteRuns | undefined {
+  const brain = namedBrainFor({ url, config: configPath });
+  return brain ? new RemoteRuns(brain) : undefined;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -38,10 +51,10 @@ export function registerRunCommands(program: Command, globalConfig: () => string
   program
     .command("run <workflow>")
     .description(
-      "run a workflow here (feature, bughunt, groom, review, or a .yaml of your own), with live progress",
+      "run a workflow here or on a Brain (--url): feature, bughunt, groom, review, or a .yaml of your own, with live progress",
     )
     .option("--story <text>", "feature: what to build")
-    .option("--repo <dir>", "the repository to work on (default: .)")
+    .option("--repo <dir>", "the repository to work on (default: .; on a Brain: its absolute path there)")
     .option("--modules <list>", "bughunt: the folders or files to explore, comma-separated")
     .option("--backlog <path>", "groom: a Markdown or JSON file, or a folder of them")
     .option("--branch <name>", "review: the branch to review against --base (default: the checked-out one)")
@@ -57,6 +70,10 @@ export function registerRunCommands(program: Command, globalConfig: () => string
     .option("--lint-command <command>", "a linter to run in the worktree (default: workflows.lint_command)")
     .option("--input <key=value>", "a YAML workflow's input (repeatable)", collect)
     .option("--json", "print the run as JSON when it halts, no progress")
+    .option(
+      "--url <url>",
+      "run it on this Brain, which resolves the paths (default: $SWITCHYARD_URL, else the client config, else here)",
+    )
     .action((workflow: string, options: RunOptions) => runCommand(workflow, options, globalConfig()));
 
   const runs = program
@@ -68,7 +85,8 @@ export function registerRunCommands(program: Command, globalConfig: () => string
       "only runs in this state (running, paused, failed, done, rejected, cancelled)",
     )
     .option("--json", "print JSON")
-    .action((options: { limit: string; status?: string; json?: boolean }) =>
+    .option("--url <url>", BRAIN_HELP)
+    .action((options: { limit: string; status?: string; json?: boolean; url?: string }) =>
       runsCommand(options, globalConfig()),
     );
   runs
@@ -76,18 +94,22 @@ export function registerRunCommands(program: Command, globalConfig: () => string
     .description("one run: steps, costs, escalations, artefacts, branch and diff stat")
     .option("--artefact <id>", "print this artefact of the run instead")
     .option("--json", "print JSON")
-    .action((id: string, options: { artefact?: string; json?: boolean }) =>
+    .option("--url <url>", BRAIN_HELP)
+    .action((id: string, options: { artefact?: string; json?: boolean; url?: string }) =>
       runsShowCommand(id, options, globalConfig()),
     );
 
   program
     .command("approve <id>")
-    .description("approve a run waiting at a human gate, and continue it here")
+    .description("approve a run waiting at a human gate, and continue it (here, or on the Brain it waits on)")
     .option("--edit <file>", "approve with this edited text instead of what was shown")
     .option("--note <text>", "a note kept with the decision")
-    .action((id: string, options: { edit?: string; note?: string }) =>
-      withService(globalConfig(), async (service) => {
-        const edit = options.edit === undefined ? undefined : readEdit(options.edit);
+    .option("--url <url>", BRAIN_HELP)
+    .action(async (id: string, options: { edit?: string; note?: string; url?: string }) => {
+      const edit = options.edit === undefined ? undefined : readEdit(options.edit);
+      const remote = remoteRuns(options.url, globalConfig());
+      if (remote) return remote.approve(id, { edit, note: options.note });
+      await withService(globalConfig(), async (service) => {
         await follow(
           service,
           await service.approve(id, {
@@ -95,31 +117,40 @@ export function registerRunCommands(program: Command, globalConfig: () => string
             ...(options.note ? { note: options.note } : {}),
           }),
         );
-      }),
-    );
+      });
+    });
   program
     .command("reject <id>")
     .description("reject a run waiting at a human gate, with the reason")
     .requiredOption("--reason <text>", "why (kept with the run)")
-    .action((id: string, options: { reason: string }) =>
-      withService(globalConfig(), async (service) =>
-        follow(service, await service.reject(id, options.reason)),
-      ),
+    .option("--url <url>", BRAIN_HELP)
+    .action(
+      (id: string, options: { reason: string; url?: string }) =>
+        remoteRuns(options.url, globalConfig())?.reject(id, options.reason) ??
+        withService(globalConfig(), async (service) =>
+          follow(service, await service.reject(id, options.reason)),
+        ),
     );
   program
     .command("resume <id>")
     .description("continue a run paused at a budget cap, failed, or left running by a process that died")
-    .action((id: string) =>
-      withService(globalConfig(), async (service) => follow(service, await service.resume(id))),
+    .option("--url <url>", BRAIN_HELP)
+    .action(
+      (id: string, options: { url?: string }) =>
+        remoteRuns(options.url, globalConfig())?.resume(id) ??
+        withService(globalConfig(), async (service) => follow(service, await service.resume(id))),
     );
   program
     .command("cancel <id>")
     .description("cancel a run (its branch and worktree stay)")
-    .action((id: string) =>
-      withService(globalConfig(), async (service) => {
-        const run = await service.cancel(id);
-        process.stdout.write(haltSummary(run));
-      }),
+    .option("--url <url>", BRAIN_HELP)
+    .action(
+      (id: string, options: { url?: string }) =>
+        remoteRuns(options.url, globalConfig())?.cancel(id) ??
+        withService(globalConfig(), async (service) => {
+          const run = await service.cancel(id);
+          process.stdout.write(haltSummary(run));
+        }),
     );
 }
 
@@ -129,6 +160,8 @@ async function runCommand(
   configPath: string | undefined,
 ): Promise<void> {
   const input = inputFrom(options);
+  const remote = remoteRuns(options.url, configPath);
+  if (remote) return remote.start(workflow, input, options);
   await withService(configPath, async (service) => {
     const run = await service.start(workflow, input);
     if (!options.json) process.stdout.write(`Run ${run.id}: ${run.workflow}\n`);
@@ -161,13 +194,17 @@ async function follow(service: RunsService, run: RunRecord, json = false): Promi
 }
 
 async function runsCommand(
-  options: { limit: string; status?: string; json?: boolean },
+  options: { limit: string; status?: string; json?: boolean; url?: string },
   configPath: string | undefined,
 ) {
+  const limit = Number(options.limit) || 20;
+  const one = runStatusOption(options.status);
+  const remote = remoteRuns(options.url, configPath);
+  if (remote) return remote.list({ limit, status: one, json: options.json });
   await withStores(configPath, async (stores) => {
-    const status = options.status ? [options.status as RunStatus] : undefined;
+    const status = one ? [one] : undefined;
     const runs = await stores.runs.listRuns({
-      limit: Number(options.limit) || 20,
+      limit,
       ...(status ? { status } : {}),
     });
     process.stdout.write(options.json ? `${JSON.stringify(runs, null, 2)}\n` : formatRunList(runs));
@@ -176,9 +213,11 @@ async function runsCommand(
 
 async function runsShowCommand(
   id: string,
-  options: { artefact?: string; json?: boolean },
+  options: { artefact?: string; json?: boolean; url?: string },
   configPath: string | undefined,
 ) {
+  const remote = remoteRuns(options.url, configPath);
+  if (remote) return remote.show(id, options);
   await withStores(configPath, async (stores) => {
     const run = await stores.runs.getRun(id);
     if (!run) throw new CliFailure(`switchyard runs show: no run ${id}; switchyard runs lists them`, 2);

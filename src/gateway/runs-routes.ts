@@ -9,7 +9,7 @@ import type { ServerResponse } from "node:http";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { SwitchyardError } from "../errors/switchyard-error.js";
-import type { RunStatus } from "../store/runs-store.js";
+import type { RunRecord, RunStatus } from "../store/runs-store.js";
 import { isRunHalt, type RunEvent } from "../workflows/run-events.js";
 import type { RunsService } from "../workflows/runs-service.js";
 import { SSE_HEADERS, writeChunk } from "./http-stream.js";
@@ -72,49 +72,43 @@ export function registerRunsRoutes(app: FastifyInstance, runs: RunsService): voi
     run: await runs.cancel(request.params.id),
   }));
   app.get<{ Params: { id: string } }>("/admin/runs/:id/events", async (request, reply) => {
-    const run = (await runs.show(request.params.id)).run;
+    await runs.show(request.params.id);
     reply.hijack();
-    const response = reply.raw;
-    response.writeHead(200, SSE_HEADERS);
-    await streamEvents(
-      runs,
-      response,
-      request.params.id,
-      run.status !== "running" || !runs.runner.isExecuting(run.id),
-    );
+    reply.raw.writeHead(200, SSE_HEADERS);
+    // Headers now, not with the first event: a watcher sees at once that it is listening.
+    reply.raw.flushHeaders();
+    await streamEvents(runs, reply.raw, request.params.id);
   });
   app.get("/admin/runs/events", async (_request, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, SSE_HEADERS);
-    await streamEvents(runs, reply.raw, undefined, false);
+    reply.raw.flushHeaders();
+    await streamEvents(runs, reply.raw, undefined);
   });
 }
 
 /**
  * Writes events as they come until the run halts (one run) or the caller goes away (all runs).
- * A run not executing here gets its current state as one event, and the stream ends.
+ * A run not executing here gets its current state as one event, and the stream ends. One that is
+ * executing is followed until its execution is over — not by its stored status, which can lag
+ * (a decision stored "paused" until the run takes up again) or lead (its halt event sent before
+ * the execution is let go) — and its halt, if that was sent before the stream began, is sent anew.
  */
 async function streamEvents(
   runs: RunsService,
   response: ServerResponse,
   runId: string | undefined,
-  alreadyHalted: boolean,
 ): Promise<void> {
-  if (runId && alreadyHalted) {
-    const run = (await runs.show(runId)).run;
-    const event: RunEvent =
-      run.status === "paused"
-        ? { type: "run-paused", runId, reason: run.reason ?? "", gate: run.gate }
-        : { type: "run-ended", runId, status: run.status, reason: run.reason };
-    await writeChunk(response, frame(event));
-    response.end();
-    return;
-  }
   let chain = Promise.resolve(true);
+  let halted = false;
+  const send = (event: RunEvent) => {
+    if (runId && isRunHalt(event)) halted = true;
+    chain = chain.then((open) => (open ? writeChunk(response, frame(event)) : false));
+  };
   const finished = new Promise<void>((resolve) => {
     const stop = runs.subscribe((event) => {
       if (runId && event.runId !== runId) return;
-      chain = chain.then((open) => (open ? writeChunk(response, frame(event)) : false));
+      send(event);
       if (runId && isRunHalt(event)) void chain.then(done);
     });
     const keepAlive = setInterval(() => {
@@ -127,8 +121,25 @@ async function streamEvents(
       resolve();
     }
     response.once("close", done);
+    if (runId) {
+      // Subscribed first: a halt from now on is heard; one from before is in the stored run.
+      const sendState = async (executing: boolean) => {
+        if (executing) await runs.halted(runId);
+        if (halted) return;
+        send(haltEvent((await runs.show(runId)).run));
+        void chain.then(done);
+      };
+      sendState(runs.runner.isExecuting(runId)).catch(() => done());
+    }
   });
   await finished;
+}
+
+/** What a run that is not executing here says to a watcher: where it stands. */
+function haltEvent(run: RunRecord): RunEvent {
+  return run.status === "paused"
+    ? { type: "run-paused", runId: run.id, reason: run.reason ?? "", gate: run.gate }
+    : { type: "run-ended", runId: run.id, status: run.status, reason: run.reason };
 }
 
 function frame(event: RunEvent): string {

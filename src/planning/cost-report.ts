@@ -14,9 +14,17 @@ const DAY_MS = 86_400_000;
 export interface CostLine {
   key: string;
   requests: number;
+  /** All prompt tokens, cached ones included. */
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
+  /** Prompt tokens read from and written to the provider's cache, and what they cost (in costUsd). */
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  cacheReadCostUsd: number;
+  cacheWriteCostUsd: number;
+  /** The part of costUsd that is estimated (a paid stream cut short, the provider's figure not in yet). */
+  estimatedUsd: number;
 }
 
 export interface CostReport {
@@ -26,6 +34,8 @@ export interface CostReport {
   inputTokens: number;
   outputTokens: number;
   totalUsd: number;
+  /** The period's totals, with the prompt cache's reads and writes and the estimated part. */
+  total: CostLine;
   /** Requests answered on tier 1 (the local models). */
   localRequests: number;
   /** localRequests / requests; 0 when there were none. */
@@ -54,7 +64,7 @@ export function costReport(rows: readonly RequestRecord[], period: BudgetPeriod,
   const byTier = new Map<string, CostLine>();
   const byTask = new Map<string, CostLine>();
   const byDay = new Map<string, CostLine>();
-  const total: CostLine = { key: "total", requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  const total = emptyLine("total");
   let localRequests = 0;
   for (const row of inPeriod) {
     add(total, row);
@@ -76,6 +86,7 @@ export function costReport(rows: readonly RequestRecord[], period: BudgetPeriod,
     inputTokens: total.inputTokens,
     outputTokens: total.outputTokens,
     totalUsd: total.costUsd,
+    total,
     localRequests,
     localShare: total.requests === 0 ? 0 : localRequests / total.requests,
     byAlias: [...byAlias.values()].sort(byCost),
@@ -108,6 +119,7 @@ export function formatCostReport(report: CostReport): string {
     `Month to date: ${formatUsd(report.totalUsd)} over ${formatCount(report.requests)} requests ` +
       `(${formatCount(report.inputTokens)} input / ${formatCount(report.outputTokens)} output tokens)`,
     `Served locally: ${formatCount(report.localRequests)} requests (${formatPercent(report.localShare)})`,
+    ...cacheLines(report.total),
     `Forecast to period end: ${formatUsd(report.forecastUsd)} at ${formatUsd(report.dailyRateUsd)}/day`,
     "",
     "By alias",
@@ -124,10 +136,42 @@ export function formatCostReport(report: CostReport): string {
   ].join("\n");
 }
 
+/** The prompt cache's share and the estimated part, when there is any of either. */
+function cacheLines(total: CostLine): string[] {
+  const lines: string[] = [];
+  if (total.cacheReadTokens > 0 || total.cacheWriteTokens > 0) {
+    lines.push(
+      `Prompt cache: ${formatCount(total.cacheReadTokens)} input tokens read from it (${formatUsd(total.cacheReadCostUsd)}), ` +
+        `${formatCount(total.cacheWriteTokens)} written to it (${formatUsd(total.cacheWriteCostUsd)})`,
+    );
+  }
+  if (total.estimatedUsd > 0) {
+    lines.push(
+      `Estimated: ${formatUsd(total.estimatedUsd)} of it is from paid streams cut short, until the provider's figure arrives`,
+    );
+  }
+  return lines;
+}
+
+function emptyLine(key: string): CostLine {
+  return {
+    key,
+    requests: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheReadCostUsd: 0,
+    cacheWriteCostUsd: 0,
+    estimatedUsd: 0,
+  };
+}
+
 function lineFor(lines: Map<string, CostLine>, key: string): CostLine {
   let line = lines.get(key);
   if (!line) {
-    line = { key, requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    line = emptyLine(key);
     lines.set(key, line);
   }
   return line;
@@ -138,6 +182,11 @@ function add(line: CostLine, row: RequestRecord): void {
   line.inputTokens += row.inputTokens;
   line.outputTokens += row.outputTokens;
   line.costUsd += row.costUsd;
+  line.cacheReadTokens += row.cacheReadTokens ?? 0;
+  line.cacheWriteTokens += row.cacheWriteTokens ?? 0;
+  line.cacheReadCostUsd += row.cacheReadCostUsd ?? 0;
+  line.cacheWriteCostUsd += row.cacheWriteCostUsd ?? 0;
+  if (row.costEstimated) line.estimatedUsd += row.costUsd;
 }
 
 function compareKeys(left: CostLine, right: CostLine): number {

@@ -114,6 +114,40 @@ describe("cost report", () => {
     expect(text).toContain("Forecast to period end: $9.00 at $0.30/day");
     expect(text).toMatch(/cloud-opus\s+1\s+20,000\s+4,000\s+\$1\.50/);
     expect(text).toMatch(/tier 1\s+6/);
+    expect(text).not.toContain("Prompt cache");
+    expect(text).not.toContain("Estimated");
+  });
+
+  it("counts the prompt cache's reads and writes and the estimated part, and says so", () => {
+    const cached = costReport(
+      [
+        row("2026-11-06T09:00:00Z", {
+          ...sonnet,
+          costUsd: 0.05,
+          cacheReadTokens: 8_000,
+          cacheWriteTokens: 1_000,
+          cacheReadCostUsd: 0.0024,
+          cacheWriteCostUsd: 0.00375,
+        }),
+        row("2026-11-06T10:00:00Z", { ...sonnet, costUsd: 0.02, costEstimated: true }),
+      ],
+      period,
+      now,
+    );
+    expect(cached.total).toMatchObject({
+      requests: 2,
+      cacheReadTokens: 8_000,
+      cacheWriteTokens: 1_000,
+      cacheReadCostUsd: 0.0024,
+      cacheWriteCostUsd: 0.00375,
+      estimatedUsd: 0.02,
+    });
+    expect(cached.byAlias[0]).toMatchObject({ key: "cloud-sonnet", cacheReadTokens: 8_000 });
+    const text = formatCostReport(cached);
+    expect(text).toContain(
+      "Prompt cache: 8,000 input tokens read from it ($0.0024), 1,000 written to it ($0.0038)",
+    );
+    expect(text).toContain("Estimated: $0.02 of it is from paid streams cut short");
   });
 });
 

@@ -132,7 +132,7 @@ describe("switchyard log", { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     await ledger.close();
     const table = await switchyard(["log", "-n", "5"]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/lint\s+1\s+local-coder\s+120\/48\s+0\.0123/);
+    expect(table.stdout).toMatch(/lint\s+1\s+local-coder\s+120\/48\s+-\s+0\.0123/);
     const json = await switchyard(["log", "--json"]);
     expect(JSON.parse(json.stdout.split("\n")[0]!)).toMatchObject({ id: "cli-row", task: "lint" });
   });

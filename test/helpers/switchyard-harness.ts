@@ -41,8 +41,12 @@ export interface HarnessOptions {
   authTokens?: string[];
   /** Passed to the runtime (clocks, retry delays). */
   runtime?: Pick<RuntimeOptions, "now" | "generationRetryDelaysMs" | "toolLauncher">;
+  /** Keep the shipped gates (compilers for code, a local judge for drafting); off by default. */
+  shippedGates?: boolean;
   /** Options for the gateway (the dashboard's runs source and clock). */
   gateway?: GatewayOptions;
+  /** Called before the gateway listens, to add routes (`/admin/runs`, as `serve` does). */
+  beforeListen?: (runtime: SwitchyardRuntime, gateway: Gateway) => Promise<void>;
 }
 
 export const quietEngine = {
@@ -84,7 +88,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       catalog: { path: join(directory, "model-catalog.json"), sync_on_start: false },
     },
     logging: { level: "silent" },
-    gates: noDefaultGates,
+    ...(options.shippedGates ? {} : { gates: noDefaultGates }),
     ...options.config,
   };
   const yaml = stringify(mergeDeep(base, parse(options.configYaml ?? "") ?? {}));
@@ -95,6 +99,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.runtime,
   });
   const gateway = buildGateway(runtime, options.gateway);
+  await options.beforeListen?.(runtime, gateway);
   const url = await gateway.app.listen({ host: "127.0.0.1", port: 0 });
   return {
     url,

@@ -78,6 +78,7 @@ describe("doctor on the Brain", () => {
   it("passes a healthy setup: the Engine's models resident with their slots, the key, the catalog, the budget, the gates' tools, its own service and token", async () => {
     const harness: Harness = await startHarness({
       authTokens: ["brain-token"],
+      shippedGates: true,
       configYaml: [
         "budget:",
         "  alerts: { webhooks: [{ url: https://ntfy.sh/switchyard-test, format: ntfy }] }",

@@ -1,0 +1,102 @@
+/**
+ * The classifier on the third and fourth blind sets, each written by someone who had not seen the
+ * classifier, its rules or its training data: per task kind, plain prompts, prompts under persona
+ * and agent system prompts, and weak follow-ups ("continue", "fix it") with the conversation they
+ * follow. The targets are the issue's: task ≥ 90%, tier ≥ 97%, and at most 2% sent below their
+ * tier; each set holds the floor measured when it was first read, so a change cannot lose ground.
+ *
+ * Never trained or tuned on — they are read only here and by the routing bench — and skipped where
+ * a fixture is not present.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  DEFAULT_ALIAS_TIER,
+  DEFAULT_TASK_START,
+  isTaskKind,
+  type TaskKind,
+} from "../../src/config/task-kinds.js";
+import {
+  accuracyOf,
+  confusionPairs,
+  exampleMessages,
+  type LabelledExample,
+} from "../../src/planning/classifier-training.js";
+import { classifyMessages } from "../../src/routing/task-classifier.js";
+
+const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+interface BlindSet {
+  name: string;
+  fixture: string;
+  /** What it measured when first read (the classifier of that day). */
+  floor: { task: number; tier: number; underRouted: number };
+}
+
+const BLIND_SETS: readonly BlindSet[] = [
+  {
+    name: "the third blind set",
+    fixture: "test/fixtures/routing-blind-set-3.jsonl",
+    floor: { task: 0.78, tier: 0.92, underRouted: 0.045 },
+  },
+  {
+    name: "the fourth blind set",
+    fixture: "test/fixtures/routing-blind-set-4.jsonl",
+    floor: { task: 0.76, tier: 0.865, underRouted: 0.075 },
+  },
+];
+
+function load(fixture: string): LabelledExample[] {
+  return readFileSync(fixture, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line, index) => {
+      try {
+        return JSON.parse(line) as LabelledExample;
+      } catch (error) {
+        throw new Error(`${fixture}:${index + 1}: not JSON (${String(error)})`);
+      }
+    });
+}
+
+describe.each(BLIND_SETS)("$name", ({ name, fixture, floor }) => {
+  const present = existsSync(fixture);
+  const examples = present ? load(fixture) : [];
+
+  it.skipIf(!present)(
+    "is well formed: known task kinds, a prompt each, history of user and assistant turns",
+    () => {
+      expect(examples.length).toBeGreaterThan(0);
+      for (const example of examples) {
+        expect(isTaskKind(example.task), example.task).toBe(true);
+        expect(typeof example.prompt).toBe("string");
+        expect(example.prompt.trim()).not.toBe("");
+        for (const turn of example.history ?? []) {
+          expect(["user", "assistant"]).toContain(turn.role);
+          expect(typeof turn.content).toBe("string");
+        }
+      }
+    },
+  );
+
+  it.skipIf(!present)(
+    `holds its floor: task ≥ ${percent(floor.task)}, tier ≥ ${percent(floor.tier)}, under-routed ≤ ${percent(floor.underRouted)} (targets 90%, 97%, 2%: the bench says how far)`,
+    () => {
+      const predictions = examples.map((example) => ({
+        example,
+        predicted: classifyMessages(exampleMessages(example)).task,
+      }));
+      const result = accuracyOf(predictions, tierOf);
+      console.log(
+        `${name}: n=${result.count}  task ${percent(result.task)}  tier ${percent(result.tier)}  under-routed ${percent(result.underRouted)}`,
+      );
+      for (const { truth, predicted, count } of confusionPairs(predictions)) {
+        console.log(`  ${String(count).padStart(3)}  ${truth} → ${predicted}`);
+      }
+      expect(result.task).toBeGreaterThanOrEqual(floor.task);
+      expect(result.tier).toBeGreaterThanOrEqual(floor.tier);
+      expect(result.underRouted).toBeLessThanOrEqual(floor.underRouted);
+    },
+  );
+});
