@@ -89,7 +89,7 @@ describe("--config after a subcommand", () => {
       expect(route.stdout).toContain("alias:   local-reasoner");
       expect(printed.stdout).toContain(ledger);
       expect(costs.stdout).toContain("Month to date: $0.0026 over 1 requests");
-      expect(log.stdout).toMatch(/code-review\s+2\s+cloud-sonnet\s+120\/48\s+0\.0026/);
+      expect(log.stdout).toMatch(/code-review\s+2\s+cloud-sonnet\s+120\/48\s+-\s+0\.0026/);
       expect(status.stdout).toMatch(/^monthly\s+\$100\.00\s+\$0\.0026\s+\$0\.00\s+\$100\.00\s+0%$/m);
       expect(status.stdout).toContain(
         "OpenRouter key credit: known to the running Brain, which does not answer here",
