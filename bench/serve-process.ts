@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { WebSocket } from "undici";
 import { stringify } from "yaml";
 import { BENCH_API_KEY } from "./bench-server.js";
 
@@ -21,6 +22,11 @@ export interface ServeProcess {
   child: ChildProcess;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * A full garbage collection in the process now, through its inspector (started with
+   * `inspector: true`): what it holds live, rather than what V8 has not collected yet.
+   */
+  collectGarbage(): Promise<void>;
 }
 
 export interface ServeOptions {
@@ -32,6 +38,8 @@ export interface ServeOptions {
   nodeArgs?: string[];
   /** How long to wait for it to listen, ms. */
   startTimeoutMs?: number;
+  /** Opens the inspector on a loopback port, for `collectGarbage` (nothing else uses it). */
+  inspector?: boolean;
 }
 
 export async function startServe(options: ServeOptions): Promise<ServeProcess> {
@@ -56,7 +64,16 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
   const extra = (process.env.BENCH_SERVE_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(
     process.execPath,
-    [...nodeArgs, ...(options.nodeArgs ?? []), ...extra, script, "serve", "--config", configPath],
+    [
+      ...nodeArgs,
+      ...(options.inspector ? ["--inspect=127.0.0.1:0"] : []),
+      ...(options.nodeArgs ?? []),
+      ...extra,
+      script,
+      "serve",
+      "--config",
+      configPath,
+    ],
     {
       cwd: directory,
       stdio: ["ignore", log, log],
@@ -75,12 +92,35 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
   for (;;) {
     const text = readFileSync(logPath, "utf8");
     const listening = /listening on (http:\/\/[^\s"]+)/.exec(text);
-    if (listening?.[1]) return { url: listening[1], pid: child.pid!, logPath, child, stop };
+    if (listening?.[1]) {
+      const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(text)?.[1];
+      const collectGarbage = () => inspectorCall(inspector, "HeapProfiler.collectGarbage");
+      return { url: listening[1], pid: child.pid!, logPath, child, stop, collectGarbage };
+    }
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop(0);
       throw new Error(`switchyard serve did not start; its log (${logPath}):\n${text.slice(-2_000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** One Chrome DevTools Protocol call to a process's inspector, answered. */
+async function inspectorCall(url: string | undefined, method: string): Promise<void> {
+  if (!url) throw new Error("switchyard serve was started without its inspector (inspector: true)");
+  const socket = new WebSocket(url);
+  try {
+    await new Promise((resolve, reject) => {
+      socket.onopen = resolve;
+      socket.onerror = reject;
+    });
+    const answered = new Promise((resolve) => {
+      socket.onmessage = resolve;
+    });
+    socket.send(JSON.stringify({ id: 1, method }));
+    await answered;
+  } finally {
+    socket.close();
   }
 }
 
