@@ -1,8 +1,9 @@
 /**
  * A server process for the benchmarks, so that the load generator, Switchyard and the fake upstream
  * each get their own event loop: `bench-server upstream` starts a zero-latency fake OpenRouter;
- * `bench-server gateway <upstream-url>` starts Switchyard in front of it. Prints its URL as one
- * JSON line on stdout, then serves until killed.
+ * `bench-server gateway <upstream-url>` starts Switchyard in front of it; `bench-server
+ * stream-upstream` starts one fake answering every chat with a paced stream, as a model writes
+ * (stream-load-bench.ts). Prints its URL as one JSON line on stdout, then serves until killed.
  *
  * The fake OpenRouter also lists a free model, as OpenRouter lists its `:free` variants at $0: a
  * request for it costs nothing, so the budget reserves nothing, and the gateway bench can show the
@@ -22,6 +23,14 @@ import { startFakeOpenRouter } from "../test/fakes/fake-openrouter.js";
 
 export const BENCH_API_KEY = "sk-or-bench";
 export const BENCH_FREE_MODEL = "meta-llama/llama-3.3-70b-instruct:free";
+/** The start of every paced answer (`stream-upstream`): its arrival is the first token. */
+export const FIRST_TOKEN_MARKER = "Zyxq";
+
+/** A paced answer of `chunks` deltas of 8 characters, starting with FIRST_TOKEN_MARKER. */
+export function pacedContent(chunks: number): string {
+  const text = `${FIRST_TOKEN_MARKER} ${"a streamed answer ".repeat(Math.ceil((chunks * 8) / 18))}`;
+  return text.slice(0, Math.max(8, chunks * 8));
+}
 
 async function main(): Promise<void> {
   const [role, upstreamUrl, ollamaUrl] = process.argv.slice(2);
@@ -36,6 +45,23 @@ async function main(): Promise<void> {
     });
     const ollama = await startFakeOllama({ recordRequests: false });
     process.stdout.write(`${JSON.stringify({ openRouter: openRouter.baseUrl, ollama: ollama.url })}\n`);
+    return;
+  }
+  if (role === "stream-upstream") {
+    // A fake streaming like a model writing: a delta every `chunkDelayMs`, `chunks` of them. One
+    // fake per process (`ollama` or `openrouter`), so the two share the load of many streams.
+    const [, , , delay, count, which] = process.argv;
+    const chunkDelayMs = Number(delay ?? 100);
+    const content = pacedContent(Number(count ?? 30));
+    if (which === "openrouter") {
+      const openRouter = await startFakeOpenRouter({ apiKey: BENCH_API_KEY, recordRequests: false });
+      openRouter.setDefault({ kind: "reply", reply: { content, chunkDelayMs } });
+      process.stdout.write(`${JSON.stringify({ openRouter: openRouter.baseUrl })}\n`);
+    } else {
+      const ollama = await startFakeOllama({ recordRequests: false });
+      ollama.setDefault({ kind: "reply", reply: { content }, chunkDelayMs });
+      process.stdout.write(`${JSON.stringify({ ollama: ollama.url })}\n`);
+    }
     return;
   }
   if (role === "gateway" && upstreamUrl && ollamaUrl) {
@@ -95,7 +121,7 @@ async function main(): Promise<void> {
     return;
   }
   process.stderr.write(
-    "usage: bench-server upstream | gateway <openrouter-base-url> <ollama-url> | bare-proxy <openrouter-base-url>\n",
+    "usage: bench-server upstream | stream-upstream <chunk-delay-ms> <chunks> ollama|openrouter | gateway <openrouter-base-url> <ollama-url> | bare-proxy <openrouter-base-url>\n",
   );
   process.exit(2);
 }

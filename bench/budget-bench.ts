@@ -14,6 +14,10 @@
  * Each at 1 request at a time (the latency a request sees) and at 16 concurrent (the gateway
  * benchmark's load). "On the path" is what a request waits for: reserve, and the settle hand-off;
  * "CPU per request" counts everything, background commits included. Target: on-path p99 < 0.2 ms.
+ *
+ * Then blocks at the reference caps ($100 a month, Sonnet $60), 16 concurrent, with max_tokens
+ * set (1,000 tokens) and with none — what most OpenAI clients send, so each worst case is Sonnet's
+ * whole output window, about $0.96, more than a starting block — counting the store reservations.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,10 +55,20 @@ export interface BudgetBenchRow {
   cpuMicrosPerRequest: number;
 }
 
+/** Blocks at the reference caps, 16 concurrent, by the requests' output bound. */
+export interface OutputBoundRow {
+  /** null: no max_tokens (the model's whole output window). */
+  maxTokens: number | null;
+  row: BudgetBenchRow;
+  /** Store reservations (blocks, or exact ones near a cap) per 1,000 requests. */
+  reservationsPerThousand: number;
+}
+
 export interface BudgetBenchResult {
   iterations: number;
   warmup: number;
   rows: BudgetBenchRow[];
+  outputBounds: OutputBoundRow[];
   /** On-path p99 of the server's wiring (blocks), one request at a time. */
   meetsTarget: boolean;
 }
@@ -74,13 +88,30 @@ export async function runBudgetBench(options: BudgetBenchOptions = {}): Promise<
       rows.push(await measure(wiring, concurrency, iterations, warmup));
     }
   }
+  const outputBounds: OutputBoundRow[] = [];
+  for (const maxTokens of [1_000, null]) {
+    const counted = { reservations: 0 };
+    const row = await measure("blocks", 16, iterations, warmup, { maxTokens, counted });
+    outputBounds.push({
+      maxTokens,
+      row,
+      reservationsPerThousand: (counted.reservations * 1000) / row.requests,
+    });
+  }
   const target = rows.find((row) => row.wiring === "blocks" && row.concurrency === 1);
   return {
     iterations,
     warmup,
     rows,
+    outputBounds,
     meetsTarget: target !== undefined && target.onPath.p99Ms < BUDGET_BENCH_TARGET_P99_MS,
   };
+}
+
+/** The reference caps and an output bound, with the store's reservations counted (blocks only). */
+interface ReferenceSetup {
+  maxTokens: number | null;
+  counted: { reservations: number };
 }
 
 async function measure(
@@ -88,6 +119,7 @@ async function measure(
   concurrency: number,
   iterations: number,
   warmup: number,
+  reference?: ReferenceSetup,
 ): Promise<BudgetBenchRow> {
   const directory = mkdtempSync(join(tmpdir(), "switchyard-budget-bench-"));
   const path = join(directory, "ledger.db");
@@ -99,13 +131,26 @@ async function measure(
           return { ledger, budget, close: async () => ledger.close() };
         })()
       : await openStores(path);
+  let measuring = false;
+  const inner = stores.budget;
+  const counting: typeof inner = Object.create(inner);
+  counting.reserve = (request) => {
+    if (reference && measuring) reference.counted.reservations++;
+    return inner.reserve(request);
+  };
   const guard = new BudgetGuard({
-    store: wiring === "blocks" ? new BlockReservations(stores.budget) : stores.budget,
+    store: wiring === "blocks" ? new BlockReservations(counting) : stores.budget,
     catalog: builtInCatalog(),
-    budget: { monthlyUsd: 1_000_000, aliasCeilingsUsd: { "cloud-sonnet": 1_000_000 } },
+    budget: reference
+      ? { monthlyUsd: 100, aliasCeilingsUsd: { "cloud-sonnet": 60 } }
+      : { monthlyUsd: 1_000_000, aliasCeilingsUsd: { "cloud-sonnet": 1_000_000 } },
   });
   await guard.start();
-  const usage = { inputTokens: 2_000, outputTokens: 400, costUsd: 0.012 };
+  // Small enough that the reference caps last the run ($0.0001 a request).
+  const usage = reference
+    ? { inputTokens: 20, outputTokens: 3, costUsd: 0.000_105 }
+    : { inputTokens: 2_000, outputTokens: 400, costUsd: 0.012 };
+  const maxOutputTokens = reference ? (reference.maxTokens ?? undefined) : 1_000;
   const onPath = new Float64Array(iterations);
   let next = -warmup;
   let measuredFrom = 0;
@@ -117,7 +162,7 @@ async function measure(
       model: "anthropic/claude-sonnet-4.5",
       local: false,
       promptTokens: 2_000,
-      maxOutputTokens: 1_000,
+      maxOutputTokens,
     });
     const reserved = performance.now();
     if (decision.kind !== "reserved") throw new Error(`bench reservation was ${decision.kind}`);
@@ -137,6 +182,7 @@ async function measure(
           if (index === 0) {
             measuredFrom = performance.now();
             cpuFrom = process.cpuUsage();
+            measuring = true;
           }
           await oneRequest(index);
         }
@@ -216,6 +262,23 @@ export function formatBudgetBench(result: BudgetBenchResult): string {
   lines.push(
     `target on-path p99 < ${BUDGET_BENCH_TARGET_P99_MS} ms (blocks, the server's wiring, one at a time): ${result.meetsTarget ? "met" : "NOT met"}`,
   );
+  if (result.outputBounds.length > 0) {
+    lines.push(
+      "blocks at the reference caps ($100 a month, Sonnet $60), 16 concurrent: max_tokens 1,000 (worst case 2.1¢) and none (the whole 64k window, $0.97)",
+      "max_tokens   req/s     on path p50   p99        cpu/request   store reservations per 1,000 requests",
+    );
+    for (const { maxTokens, row, reservationsPerThousand } of result.outputBounds) {
+      lines.push(
+        `${(maxTokens === null ? "none" : maxTokens.toLocaleString("en-US")).padEnd(10)} ${row.requestsPerSecond.toFixed(0).padStart(6)}   ${row.onPath.p50Ms.toFixed(4)} ms  ${row.onPath.p99Ms.toFixed(4)} ms  ${row.cpuMicrosPerRequest.toFixed(1).padStart(6)} µs     ${reservationsPerThousand.toFixed(1)}`,
+      );
+    }
+    const [tuned, open] = result.outputBounds;
+    if (tuned && open) {
+      lines.push(
+        `no max_tokens / max_tokens set: throughput ${(open.row.requestsPerSecond / tuned.row.requestsPerSecond).toFixed(2)}×, CPU per request ${(open.row.cpuMicrosPerRequest / tuned.row.cpuMicrosPerRequest).toFixed(2)}×`,
+      );
+    }
+  }
   return lines.join("\n");
 }
 

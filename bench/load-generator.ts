@@ -13,6 +13,8 @@ export interface LoadResult {
   p50Ms: number;
   p90Ms: number;
   p99Ms: number;
+  /** Every request's latency, sorted, when `keepLatencies` asked for them (to merge runs). */
+  latenciesMs?: number[];
 }
 
 export interface LoadOptions {
@@ -25,6 +27,7 @@ export interface LoadOptions {
   warmupMs?: number;
   /** Safety bound on the number of requests. */
   maxRequests?: number;
+  keepLatencies?: boolean;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -59,6 +62,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       p50Ms: percentile(latencies, 0.5),
       p90Ms: percentile(latencies, 0.9),
       p99Ms: percentile(latencies, 0.99),
+      ...(options.keepLatencies ? { latenciesMs: latencies } : {}),
     };
   } finally {
     await pool.close();

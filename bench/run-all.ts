@@ -9,15 +9,29 @@ import { formatEngineBench, runEngineBench } from "./engine-bench.js";
 import { formatEvalEconomics, runEvalEconomics } from "./eval-economics.js";
 import { formatGatewayBench, runGatewayBench } from "./gateway-bench.js";
 import { formatRoutingBench, runRoutingBench } from "./routing-bench.js";
+import { formatServePaidBench, runServePaidBench } from "./serve-paid-bench.js";
+import { formatStreamLoadBench, runStreamLoadBench, streamLoadOptionsFromEnv } from "./stream-load-bench.js";
 
 const started = performance.now();
 const sections: string[] = [];
 
 // First, while this process (the load generator) is fresh: the benchmarks after it leave a large
 // heap behind, and a load generator busy collecting it shares the cores with the gateway.
-const gateway = await runGatewayBench({ durationMs: Number(process.env.BENCH_DURATION_MS ?? 5_000) });
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
+const gateway = await runGatewayBench({ durationMs });
 sections.push(formatGatewayBench(gateway));
 console.log(sections.at(-1), "\n");
+
+// The gateway's paid path as users run it: `switchyard serve`, no max_tokens, beside max_tokens set.
+sections.push(formatServePaidBench(await runServePaidBench({ durationMs })));
+console.log(sections.at(-1), "\n");
+
+// 1,000 streaming clients for a minute (BENCH_STREAMS_DURATION_MS; BENCH_STREAMS=0 leaves it out).
+const streams = streamLoadOptionsFromEnv();
+if (streams.streams !== 0) {
+  sections.push(formatStreamLoadBench(await runStreamLoadBench(streams)));
+  console.log(sections.at(-1), "\n");
+}
 
 // Reported next to the gateway figures: what the budget step adds to a paid request.
 sections.push(formatBudgetBench(await runBudgetBench()));

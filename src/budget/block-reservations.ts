@@ -5,13 +5,21 @@
  * costs a reservation transaction before it is sent and a settle after; with it a busy Brain costs
  * one reservation per block, and the settles of ~20 ms are booked together.
  *
+ * A block holds the worst cases of this process's requests in flight on its alias plus headroom
+ * for more. The requests in flight move to each new block from the ones before it, which are
+ * given back at once, so the headroom is what a block adds to what exact reservations would hold,
+ * however large one request's worst case is: a request with no max_tokens is reserved for the
+ * model's whole output window (64k tokens on Sonnet, about a dollar), more than a starting block,
+ * and sixteen of them in flight share one block as sixteen small ones do.
+ *
  * The hard cap stays hard. A block is an ordinary reservation, checked against every cap when it
- * is taken, and it always holds at least the worst case of its requests in flight plus what the
- * finished ones spent and are not yet booked. Other processes see the whole block as reserved, so
- * they can only be more careful, never overspend. Near a cap, where a block no longer fits, a
- * request is reserved exactly, as without blocks, after this process has given back the headroom
- * its blocks were holding, so a denial is never caused by this process's own blocks, and its
- * figures are the real ones.
+ * is taken (while the blocks it takes over still hold their requests, so the check counts them
+ * twice, never less than once), and it always holds at least the worst case of its requests in
+ * flight plus what the finished ones spent and are not yet booked. Other processes see the whole
+ * block as reserved, so they can only be more careful, never overspend. Near a cap, where a block
+ * no longer fits, a request is reserved exactly, as without blocks, after this process has given
+ * back the headroom its blocks were holding, so a denial is never caused by this process's own
+ * blocks, and its figures are the real ones.
  *
  * Every sync (default 20 ms) books what finished requests spent (`rebook`), closes blocks that
  * sat idle or are too old to grant from, and gives back a closed block's headroom. What this
@@ -37,8 +45,9 @@ import type {
 
 export interface BlockReservationOptions {
   /**
-   * The largest block, as a percent of the tightest cap on its alias. A block starts at a quarter
-   * of it and doubles while blocks fill within `fastFillMs`; it is never smaller than the request.
+   * The most headroom a block holds beyond its requests in flight, as a percent of the tightest
+   * cap on its alias. It starts at a quarter of that and doubles while blocks fill within
+   * `fastFillMs`; it is never smaller than the request that takes the block.
    */
   blockPercent?: number;
   /** A block used up sooner than this after it was taken makes the next one twice as large, ms. */
@@ -60,6 +69,12 @@ export interface BlockReservationOptions {
 const GRANTED: ReservationOutcome = Object.freeze({ granted: true });
 /** A block starts at 1/2^MAX_DOUBLINGS of the largest. */
 const MAX_DOUBLINGS = 2;
+
+/** One request's worst case, held by a block (the one it was granted from, or the one that took it over). */
+interface Grant {
+  block: Block;
+  amount: number;
+}
 
 interface SettleWaiter {
   resolve: (result: SettleResult) => void;
@@ -111,8 +126,8 @@ export class BlockReservations implements BudgetStore {
   private readonly granting = new Map<string, Block>();
   /** Every block the store still holds for this process, granting or closed. */
   private readonly blocks = new Set<Block>();
-  /** Requests granted from a block and not finished, by reservation id. */
-  private readonly grants = new Map<string, { block: Block; amount: number }>();
+  /** Requests granted from a block and not finished, by reservation id; a new block takes them over. */
+  private readonly grants = new Map<string, Grant>();
   private readonly taking = new Map<string, Promise<void>>();
   private readonly exactUntil = new Map<string, number>();
   /** How many times the next block for a period and alias is doubled (0 to MAX_DOUBLINGS). */
@@ -281,13 +296,21 @@ export class BlockReservations implements BudgetStore {
   }
 
   private async takeBlock(key: string, request: ReservationRequest): Promise<void> {
-    const amount = Math.max(request.amountMicroUsd, this.blockSize(key, request));
+    // The requests in flight on this alias move to the new block, which is sized for them plus the
+    // headroom; a closed block only drains, so without this a steady load of requests larger than
+    // the headroom would take a block (a store transaction) for every one or two of them.
+    const predecessors = [...this.blocks].filter(
+      (block) => block.key === key && !block.gone && block.inFlight > 0,
+    );
+    const carried = predecessors.reduce((sum, block) => sum + block.inFlight, 0);
+    const amount = carried + Math.max(request.amountMicroUsd, this.blockSize(key, request));
     const id = `block-${randomUUID()}`;
     const outcome = await this.inner.reserve({
       ...request,
       id,
       amountMicroUsd: amount,
-      // Its last request may start at the end of the grant window and run its full time.
+      // Its last request may start at the end of the grant window and run its full time; the
+      // requests it takes over started before it, and expire before it does.
       expiresAt: request.expiresAt + this.grantWindowMs,
     });
     if (!outcome.granted) {
@@ -299,7 +322,25 @@ export class BlockReservations implements BudgetStore {
     const block = new Block(key, handle, request.caps, amount, request.startedAt);
     this.granting.set(key, block);
     this.blocks.add(block);
+    this.takeOver(block, predecessors);
     this.scheduleSync();
+  }
+
+  /**
+   * Moves the requests in flight from the blocks before it to a new block that has reserved room
+   * for them, and gives those blocks back now rather than at the next sync: until then the store
+   * holds these requests twice. Their settles arrived so far stay with them, to be booked.
+   */
+  private takeOver(successor: Block, predecessors: readonly Block[]): void {
+    if (predecessors.length === 0) return;
+    const taken = new Set(predecessors);
+    for (const grant of this.grants.values()) if (taken.has(grant.block)) grant.block = successor;
+    for (const block of predecessors) {
+      // Settles during the reservation only lowered it: the new block was sized for at least this.
+      successor.inFlight += block.inFlight;
+      block.inFlight = 0;
+      if (!block.open && !block.syncing) void this.rebookBlock(block, 0);
+    }
   }
 
   private blockSize(key: string, request: ReservationRequest): number {

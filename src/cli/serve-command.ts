@@ -53,7 +53,15 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   registerRunsRoutes(gateway.app, runs);
   let address: string;
   try {
-    address = await gateway.app.listen({ host: config.server.host, port: config.server.port });
+    // A deep accept queue (the kernel caps it at net.core.somaxconn): hundreds of clients
+    // connecting at once — IDEs reconnecting after a restart, a load test — wait to be accepted
+    // instead of being dropped (Node's default of 511 drops the rest, and a dropped SYN is retried
+    // only after a second, then three, then seven).
+    address = await gateway.app.listen({
+      host: config.server.host,
+      port: config.server.port,
+      backlog: 4_096,
+    });
   } catch (error) {
     await gateway.app.close().catch(() => {});
     await runs.close().catch(() => {});

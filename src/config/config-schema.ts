@@ -142,8 +142,8 @@ const budgetSchema = z.strictObject({
   key_check_interval_minutes: z.number().min(0).default(5),
   max_request_minutes: z.number().positive().default(60),
   /**
-   * The most headroom a Brain reserves at once for many paid requests, percent of the tightest
-   * cap (block-reservations.ts); 0 reserves each request on its own.
+   * The most headroom a Brain reserves at once for many paid requests, beyond what its requests in
+   * flight hold, percent of the tightest cap (block-reservations.ts); 0 reserves each on its own.
    */
   reservation_block_percent: z
     .number()

@@ -23,13 +23,18 @@ const PERIOD = "2026-12-01";
 const HOUR = 3_600_000;
 const monthly = (limitMicroUsd: number): BudgetCap => ({ name: "monthly", alias: null, limitMicroUsd });
 
-/** The real store, counting what reaches it; `failRebooks` makes the next rebooks throw. */
+/**
+ * The real store, counting what reaches it and the amounts reserved; `failRebooks` makes the next
+ * rebooks throw.
+ */
 function counted(inner: BudgetStore) {
   const calls = { reserve: 0, rebook: 0, settle: 0 };
+  const reserved: number[] = [];
   let failRebooks = 0;
   const store: BudgetStore = Object.create(inner);
   store.reserve = (request) => {
     calls.reserve++;
+    reserved.push(request.amountMicroUsd);
     return inner.reserve(request);
   };
   store.settle = (handle, cost) => {
@@ -44,7 +49,7 @@ function counted(inner: BudgetStore) {
     }
     return inner.rebook(handle, booking);
   };
-  return { store, calls, failNextRebooks: (count: number) => (failRebooks = count) };
+  return { store, calls, reserved, failNextRebooks: (count: number) => (failRebooks = count) };
 }
 
 /** One sync interval (the default), to advance the clock by. */
@@ -123,27 +128,90 @@ describe("reservations in blocks", () => {
     expect(row).toEqual({ settled: booked, requests: 60 });
   });
 
-  it("doubles the block while blocks fill fast, up to the largest, and starts small again after a lull", async () => {
+  it("doubles the headroom while blocks fill fast, up to the largest, and starts small again after a lull", async () => {
     const held = async () => {
       const rows = (raw as SqliteBudgetStore).database
         .prepare("SELECT amount_micro_usd AS amount FROM budget_reservations ORDER BY amount_micro_usd")
         .all() as Array<{ amount: number }>;
       return rows.map((row) => row.amount);
     };
-    // 1,000 requests of 1.5 cents at once: blocks of $1.25, $2.50, then $5 (5% of $100).
+    // 1,000 requests of 1.5 cents at once. Each block takes over the requests in flight and adds
+    // headroom of $1.25, $2.50, then $5 (5% of $100).
     const burst = Array.from({ length: 1_000 }, () => request());
     await Promise.all(burst.map((each) => blocks.reserve(each)));
-    expect(await held()).toEqual([1_250_000, 2_500_000, 5_000_000, 5_000_000, 5_000_000]);
+    expect(spy.reserved).toEqual([
+      1_250_000,
+      83 * 15_000 + 2_500_000,
+      249 * 15_000 + 5_000_000,
+      582 * 15_000 + 5_000_000,
+      915 * 15_000 + 5_000_000,
+    ]);
+    // The blocks before it are given back as soon as the last one holds their requests.
+    await blocks.idle();
+    expect(await held()).toEqual([915 * 15_000 + 5_000_000]);
     for (const each of burst) await blocks.release(each);
-    // The closed blocks go at the next sync; the granting one at the sync after it finds it idle.
+    // The granting block goes at the sync after the one that finds it idle.
     await sync();
-    expect(await held()).toEqual([5_000_000]);
+    expect(await held()).toEqual([915 * 15_000 + 5_000_000]);
     await sync();
     expect(await held()).toEqual([]);
     const after = request();
     await blocks.reserve(after);
     expect(await held()).toEqual([1_250_000]);
     await blocks.release(after);
+  });
+
+  it("requests larger than the headroom (no max_tokens) share blocks too: 16 in flight round after round", async () => {
+    // Sonnet with no max_tokens: 64,000 output tokens at $15 per million, about a dollar each,
+    // under a $60 alias ceiling whose 5% ($3) is the most headroom.
+    const caps = [
+      monthly(100_000_000),
+      { name: "cloud-sonnet", alias: "cloud-sonnet", limitMicroUsd: 60_000_000 },
+    ];
+    const worstCase = 960_300;
+    const ask = async () => {
+      const each = request({ amountMicroUsd: worstCase, caps });
+      expect(await blocks.reserve(each)).toEqual({ granted: true });
+      return each;
+    };
+    let inFlight = await Promise.all(Array.from({ length: 16 }, ask));
+    const settles: Array<Promise<unknown>> = [];
+    let spent = 0;
+    const heldByStore = async () => (await raw.spending(PERIOD)).total.reservedMicroUsd;
+    let mostHeld = 0;
+    for (let round = 0; round < 200; round++) {
+      // Closed loop: each of the 16 callers finishes and asks again at once.
+      inFlight = await Promise.all(
+        inFlight.map(async (each) => {
+          settles.push(blocks.settle(each, 4_000));
+          spent += 4_000;
+          return ask();
+        }),
+      );
+      clock.advance(5);
+      await blocks.idle();
+      mostHeld = Math.max(mostHeld, await heldByStore());
+    }
+    // A second of traffic, 3,216 requests: seven blocks for the ramp to 16 in flight, then one each
+    // time the spend (0.4¢ a request) has used up the headroom, about every 750 requests. Blocks
+    // that did not take over their requests in flight would each fit one to three of them.
+    expect(spy.reserved.slice(0, 7)).toEqual([
+      worstCase,
+      worstCase + 1_500_000,
+      2 * worstCase + 3_000_000,
+      5 * worstCase + 3_000_000,
+      8 * worstCase + 3_000_000,
+      11 * worstCase + 3_000_000,
+      14 * worstCase + 3_000_000,
+    ]);
+    expect(spy.calls.reserve).toBeLessThanOrEqual(13);
+    // Between syncs the store never held more than the 16 in flight and the headroom: each block
+    // that took the requests over gave the one before it back.
+    expect(mostHeld).toBeLessThanOrEqual(16 * worstCase + 3_000_000);
+    for (const each of inFlight) await blocks.release(each);
+    await blocks.flush();
+    await Promise.all(settles);
+    expect((await raw.spending(PERIOD)).total).toEqual({ settledMicroUsd: spent, reservedMicroUsd: 0 });
   });
 
   it("gives an idle block back within a few syncs, so other processes see nothing held", async () => {

@@ -22,5 +22,10 @@ describe("budget bench", () => {
     expect(text).toMatch(/group commit\s+4\s+\d+\s+[\d.]+ ms {2}[\d.]+ ms/);
     expect(text).toMatch(/at 4: group commit \/ per-request commits: throughput [\d.]+×/);
     expect(text).toMatch(/at 4: blocks \/ group commit: throughput [\d.]+×/);
+    // A count, not a timing: with no max_tokens each worst case ($0.97) is more than a starting
+    // block, and the requests in flight still share blocks rather than taking one each.
+    expect(result.outputBounds.map((bound) => bound.maxTokens)).toEqual([1_000, null]);
+    for (const bound of result.outputBounds) expect(bound.reservationsPerThousand).toBeLessThan(100);
+    expect(text).toMatch(/none\s+\d+\s+[\d.]+ ms {2}[\d.]+ ms\s+[\d.]+ µs\s+[\d.]+/);
   });
 });

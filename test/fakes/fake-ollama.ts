@@ -354,7 +354,11 @@ export async function startFakeOllama(options: FakeOllamaOptions = {}): Promise<
       })
       .catch((error: unknown) => send(response, 500, json, { error: String(error) }));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // A deep accept queue: a benchmark's hundreds of clients connecting at once are queued, not
+  // dropped (Node's default of 511 drops the rest, and a dropped SYN is retried only after 1 s).
+  await new Promise<void>((resolve) =>
+    server.listen({ port: 0, host: "127.0.0.1", backlog: 4_096 }, resolve),
+  );
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return fake;
 }

@@ -315,7 +315,11 @@ export async function startFakeOpenRouter(
     return (promptTokens * entry.promptPrice + completionTokens * entry.completionPrice) / 1_000_000;
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  // A deep accept queue: a benchmark's hundreds of clients connecting at once are queued, not
+  // dropped (Node's default of 511 drops the rest, and a dropped SYN is retried only after 1 s).
+  await new Promise<void>((resolve) =>
+    server.listen({ port: 0, host: "127.0.0.1", backlog: 4_096 }, resolve),
+  );
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
 

@@ -177,13 +177,15 @@ describe("far from the cap", () => {
     // Never left unhandled if an assertion below fails first.
     answers.catch(() => {});
     await harness.openRouter.waitForChatRequests(100, 60_000);
-    // A block of 75¢ (a quarter of 5% of Sonnet's $60 ceiling) holds 49 of these worst cases; used
-    // up within 25 ms, the next is twice as large and holds the other 51.
-    const held = database.prepare("SELECT amount_micro_usd AS amount FROM budget_reservations").all();
-    expect(held).toHaveLength(2);
-    const during = await harness.runtime.budget.status();
     // Each worst case: 1,000 output tokens at $15/M plus the prompt's bound (48 tokens at $3/M).
-    expect(during.lines[0]?.reservedUsd).toBeCloseTo(100 * 0.015_144, 3);
+    const worstCase = 15_144;
+    // A block of 75¢ (a quarter of 5% of Sonnet's $60 ceiling) holds 49 of these worst cases; used
+    // up within 25 ms, the next takes those 49 over with twice the headroom, room for the other 51,
+    // and the first is given back.
+    const held = database.prepare("SELECT amount_micro_usd AS amount FROM budget_reservations").all();
+    expect(held).toEqual([{ amount: 49 * worstCase + 1_500_000 }]);
+    const during = await harness.runtime.budget.status();
+    expect(during.lines[0]?.reservedUsd).toBeCloseTo((100 * worstCase) / 1e6, 3);
     release();
     await answers;
     await harness.runtime.budget.idle();
