@@ -79,6 +79,9 @@ export function demoConfig(options: DemoConfigOptions): SwitchyardConfig {
     gates: options.typeCheckCommand
       ? { "code-generation": { executable: { commands: [options.typeCheckCommand], timeout_ms: 60_000 } } }
       : {},
+    // The tour leaves little of its small budget: a workflow's paid steps then run on the Engine
+    // (marked downgraded) rather than pause the run until the cap is raised.
+    workflows: { ...defaults.workflows, on_budget_exhausted: "downgrade" },
     database: { url: join(options.dataDirectory, "ledger.db") },
     logging: { level: "warn" },
   };
@@ -91,10 +94,11 @@ export function demoConfig(options: DemoConfigOptions): SwitchyardConfig {
 }
 
 /**
- * `tsc --noEmit --strict` on every `.ts` file of the answer (ES2022, no DOM: half the time of the
- * default libraries), run with this Node and the TypeScript
- * this installation carries (a development dependency: present in a clone, absent from a global
- * install, where the demo escalates on a cut-off answer instead).
+ * `tsc --noEmit --strict` on every `.ts` file of the answer, wherever it lies (ES2022, no DOM: half
+ * the time of the default libraries), and nothing when it has none (JavaScript for a JavaScript
+ * repository), run with this Node and the TypeScript this installation carries (a development
+ * dependency: present in a clone, absent from a global install, where the demo escalates on a
+ * cut-off answer instead).
  */
 export function typeCheckCommand(): string | undefined {
   let compiler: string;
@@ -103,7 +107,8 @@ export function typeCheckCommand(): string | undefined {
   } catch {
     return undefined;
   }
-  return `${shellQuote(process.execPath)} ${shellQuote(compiler)} --noEmit --strict --skipLibCheck --target es2022 --lib es2022 *.ts`;
+  const check = `${shellQuote(process.execPath)} ${shellQuote(compiler)} --noEmit --strict --skipLibCheck --target es2022 --lib es2022`;
+  return `files=$(find . -name '*.ts' ! -name '*.d.ts' | sed 's|^./||' | sort); [ -z "$files" ] || ${check} $files`;
 }
 
 function shellQuote(text: string): string {
