@@ -10,7 +10,7 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { DEFAULT_CONFIG_YAML } from "../config/config-defaults.js";
 import { configSchema, type SwitchyardConfig } from "../config/config-schema.js";
 
@@ -91,6 +91,29 @@ export function demoConfig(options: DemoConfigOptions): SwitchyardConfig {
     throw new Error(`The demo's generated config is invalid: ${result.error.message}`);
   }
   return result.data;
+}
+
+/**
+ * The config as the demo writes it for the CLI (`switchyard --config … run feature`). The CLI
+ * merges a file over the built-in defaults, whose `engine` and `openrouter` back ends would come
+ * back: a command run with the demo's file would poll a real Engine and check a real OpenRouter
+ * key. So the file names them too, pointed at the simulators and idle (no alias routes to them).
+ */
+export function demoConfigFileText(config: SwitchyardConfig): string {
+  const engine = config.backends[SIMULATED_ENGINE_ID];
+  const openRouter = config.backends[SIMULATED_OPENROUTER_ID];
+  const defaultsAsSimulators = {
+    engine: {
+      base_url: engine?.base_url,
+      warm: false,
+      health: { poll_interval_ms: 0 },
+    },
+    openrouter: {
+      base_url: openRouter?.base_url,
+      api_key: openRouter?.type === "openai-compatible" ? openRouter.api_key : "",
+    },
+  };
+  return stringify({ ...config, backends: { ...defaultsAsSimulators, ...config.backends } });
 }
 
 /**

@@ -9,7 +9,6 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
-import { stringify } from "yaml";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
 import { type SwitchyardRuntime, startRuntime } from "../core/switchyard-runtime.js";
@@ -19,7 +18,7 @@ import { registerRunsRoutes } from "../gateway/runs-routes.js";
 import type { BuiltinLauncher } from "../tools/tool-server-specs.js";
 import { RunsService } from "../workflows/runs-service.js";
 import { type AlertInbox, type ReceivedAlert, startAlertInbox } from "./demo-alert-inbox.js";
-import { demoConfig, typeCheckCommand } from "./demo-config.js";
+import { demoConfig, demoConfigFileText, typeCheckCommand } from "./demo-config.js";
 import { prepareSampleRepository } from "./demo-sample-repository.js";
 import { createAnswerWriter, type SimulatedFlaw } from "./simulated-answers.js";
 import { type SimulatedOllama, startSimulatedOllama } from "./simulated-ollama.js";
@@ -128,7 +127,7 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
     const configPath = join(dataDirectory, "switchyard.yaml");
     writeFileSync(
       configPath,
-      `# Written by \`switchyard demo\`: the simulators' ports change every run. Read the demo's\n# ledger with: switchyard --config ${configPath} log (or costs, savings)\n${stringify(config)}`,
+      `# Written by \`switchyard demo\`: the simulators' ports change every run. Read the demo's\n# ledger with: switchyard --config ${configPath} log (or costs, savings)\n${demoConfigFileText(config)}`,
     );
     const sampleRepository = prepareSampleRepository(dataDirectory, options.keepData);
     const logger = options.logger ?? pino({ level: "warn", base: undefined }, pino.destination(2));
