@@ -21,7 +21,10 @@ export function fitToSchema(schema: unknown, fact: Fact | undefined, name = "val
     return valueForSchema(schema, name, depth);
   const fields = schema as Schema;
   if ("const" in fields) return fields.const;
-  if (fact === null && (fields.type === "null" || (Array.isArray(fields.type) && fields.type.includes("null"))))
+  if (
+    fact === null &&
+    (fields.type === "null" || (Array.isArray(fields.type) && fields.type.includes("null")))
+  )
     return null;
   if (Array.isArray(fields.enum))
     return fields.enum.includes(fact) ? fact : valueForSchema(schema, name, depth);

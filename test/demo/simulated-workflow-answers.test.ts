@@ -19,6 +19,7 @@ import { layoutFrom } from "../../src/demo/simulated-layout.js";
 import { SIMULATED_PROGRAMS } from "../../src/demo/simulated-programs.js";
 import { extractCodeFiles } from "../../src/escalation/code-blocks.js";
 import { schemaProblems } from "../../src/escalation/json-schema-check.js";
+import type { JsonObject } from "../../src/protocol/chat-types.js";
 import {
   conflictOutput,
   findingsOutput,
@@ -52,7 +53,7 @@ function ask(task: TaskKind, prompt: string, schema?: z.ZodType): string {
 /** The structured answer, checked against the JSON Schema sent and the step's own zod schema. */
 function structured<T>(task: TaskKind, prompt: string, schema: z.ZodType<T>): T {
   const value = JSON.parse(ask(task, prompt, schema));
-  expect(schemaProblems(value, z.toJSONSchema(schema) as Record<string, unknown>)).toEqual([]);
+  expect(schemaProblems(value, z.toJSONSchema(schema) as JsonObject)).toEqual([]);
   expect(JSON.stringify(value)).toContain("[simulated]");
   return schema.parse(value);
 }
