@@ -51,6 +51,13 @@ interface Execution {
   done: Promise<RunRecord>;
 }
 
+/**
+ * Supersteps one execution of a run may take. LangGraph's default (25) is less than a feature run
+ * with its fix and conflict rounds takes; the rounds are bounded by `workflows.max_*_rounds`, so
+ * this only stops a graph that loops for ever.
+ */
+const MAX_SUPERSTEPS = 1_000;
+
 // biome-ignore lint/suspicious/noExplicitAny: graphs of different workflows have different states.
 type AnyGraph = CompiledStateGraph<any, any, any, any, any, any>;
 
@@ -262,6 +269,7 @@ export class WorkflowRunner {
         streamMode: ["updates", "custom"],
         durability: "sync",
         signal: controller.signal,
+        recursionLimit: MAX_SUPERSTEPS,
       });
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
         if (mode === "custom") this.emit(chunk as RunEvent);
