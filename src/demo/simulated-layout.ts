@@ -7,6 +7,7 @@
  */
 import { extname } from "node:path";
 import type { SimulatedProgram } from "./simulated-programs.js";
+import { javascriptOf } from "./simulated-programs-javascript.js";
 
 export interface CodeLayout {
   language: "ts" | "js";
@@ -84,7 +85,7 @@ export function programFiles(
     code: {
       path: codePath,
       language: layout.language,
-      content: layout.language === "ts" ? program.code : program.javascript,
+      content: layout.language === "ts" ? program.code : javascriptOf(program),
     },
     test: {
       path: testPath,

@@ -1,8 +1,9 @@
 /**
  * The small programs the demo's simulated models "know": each a TypeScript module that compiles
  * on its own under `tsc --strict` (no imports, no Node types) and a `node:test` file that passes
- * against it, so code, test, review and refactoring answers fit together and a workflow can
- * compile and run what it was given. A request is matched to a program by its words; one that
+ * against it (and against the same module in JavaScript, simulated-programs-javascript.ts), so
+ * code, test, review and refactoring answers fit together and a workflow can compile and run what
+ * it was given. A request is matched to a program by its words; one that
  * matches none gets the nearest by a stable hash, and the answer says so. The LRU cache also has a
  * plausible first attempt that a type check rejects: the demo's escalation.
  */
@@ -17,14 +18,12 @@ export interface SimulatedProgram {
   /** One sentence on what it does. */
   summary: string;
   code: string;
-  /**
-   * The same module in plain JavaScript (an ES module, JSDoc for the types), for a repository
-   * that runs its code without a TypeScript build. The tests run unchanged against either.
-   */
-  javascript: string;
   /** A first attempt with the mistake a local model makes here (fails `tsc --strict`). */
   flawedCode?: string;
-  /** `node:test` tests, valid TypeScript and JavaScript alike; they import `./<name>.js`. */
+  /**
+   * `node:test` tests, valid TypeScript and JavaScript alike (they import `./<name>.js`), so they
+   * run unchanged against the program's JavaScript (simulated-programs-javascript.ts) too.
+   */
   test: string;
 }
 
@@ -36,23 +35,6 @@ const slugify: SimulatedProgram = {
     "turns a title into a URL slug: lower case, ASCII letters and digits, single hyphens, accents dropped",
   code: `/** Turns a title into a URL slug: lower case, ASCII letters and digits joined by single hyphens. */
 export function slugify(title: string, maxLength = 80): string {
-  const slug = title
-    .normalize("NFKD")
-    .replace(/[\\u0300-\\u036f]/g, "") // accents split off by NFKD
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-  // Cutting can leave a hyphen at the end ("one-two-"): trim it again.
-  return slug.slice(0, maxLength).replace(/-+$/, "");
-}
-`,
-  javascript: `/**
- * Turns a title into a URL slug: lower case, ASCII letters and digits joined by single hyphens.
- * @param {string} title
- * @param {number} [maxLength]
- * @returns {string}
- */
-export function slugify(title, maxLength = 80) {
   const slug = title
     .normalize("NFKD")
     .replace(/[\\u0300-\\u036f]/g, "") // accents split off by NFKD
@@ -137,58 +119,6 @@ export class LruCache<K, V> {
   }
 }
 `,
-  javascript: `/**
- * A least-recently-used cache: at most \`capacity\` entries; reading an entry makes it the newest.
- * @template K, V
- */
-export class LruCache {
-  /** @type {Map<K, V>} */
-  #entries = new Map();
-
-  /** @param {number} capacity */
-  constructor(capacity) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new RangeError(\`capacity must be a positive integer; got \${capacity}\`);
-    }
-    this.capacity = capacity;
-  }
-
-  get size() {
-    return this.#entries.size;
-  }
-
-  /** @param {K} key @returns {V | undefined} */
-  get(key) {
-    if (!this.#entries.has(key)) return undefined;
-    const value = /** @type {V} */ (this.#entries.get(key));
-    // A Map iterates in insertion order: re-inserting moves the entry to the newest end.
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    return value;
-  }
-
-  /** @param {K} key @param {V} value @returns {this} */
-  set(key, value) {
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    if (this.#entries.size > this.capacity) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
-    return this;
-  }
-
-  /** @param {K} key */
-  has(key) {
-    return this.#entries.has(key);
-  }
-
-  /** @param {K} key */
-  delete(key) {
-    return this.#entries.delete(key);
-  }
-}
-`,
   flawedCode: `export class LruCache<K, V> {
   private entries = new Map<K, V>();
 
@@ -263,30 +193,6 @@ export function parseDuration(text: string): number {
   return total;
 }
 `,
-  javascript: `/** @type {Record<string, number>} */
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/**
- * Reads a duration such as "1h30m", "45s" or "250ms" into milliseconds; throws on anything else.
- * @param {string} text
- * @returns {number}
- */
-export function parseDuration(text) {
-  const trimmed = text.trim();
-  let total = 0;
-  let consumed = 0;
-  for (const match of trimmed.matchAll(/(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)/g)) {
-    // Every character must belong to a number-unit pair: "1h x" or "90" is not a duration.
-    if (match.index !== consumed) break;
-    total += Number(match[1]) * (UNIT_MS[match[2] ?? ""] ?? 0);
-    consumed += match[0].length;
-  }
-  if (trimmed === "" || consumed !== trimmed.length) {
-    throw new SyntaxError(\`"\${text}" is not a duration such as 1h30m, 45s or 250ms\`);
-  }
-  return total;
-}
-`,
   test: `import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parseDuration } from "./parse-duration.js";
@@ -328,36 +234,6 @@ export interface RetryOptions {
 export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const sleep = options.sleep ?? ((milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds)));
   let lastError: unknown = new Error("retry: attempts must be at least 1");
-  for (let attempt = 1; attempt <= options.attempts; attempt++) {
-    try {
-      return await operation(attempt);
-    } catch (error) {
-      lastError = error;
-      if (attempt < options.attempts) await sleep(options.baseDelayMs * 2 ** (attempt - 1));
-    }
-  }
-  throw lastError;
-}
-`,
-  javascript: `/**
- * @typedef {object} RetryOptions
- * @property {number} attempts Attempts in all, the first included.
- * @property {number} baseDelayMs The wait after the first failure; it doubles after each further one.
- * @property {(milliseconds: number) => Promise<void>} [sleep] How to wait; injectable so tests need no real time.
- */
-
-/**
- * Runs \`operation\` until it succeeds or \`attempts\` run out, then rethrows the last error.
- * @template T
- * @param {(attempt: number) => Promise<T>} operation
- * @param {RetryOptions} options
- * @returns {Promise<T>}
- */
-export async function retry(operation, options) {
-  const sleep =
-    options.sleep ?? ((milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)));
-  /** @type {unknown} */
-  let lastError = new Error("retry: attempts must be at least 1");
   for (let attempt = 1; attempt <= options.attempts; attempt++) {
     try {
       return await operation(attempt);
@@ -414,22 +290,6 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 `,
-  javascript: `/**
- * Splits \`items\` into consecutive chunks of \`size\`; the last chunk may be shorter.
- * @template T
- * @param {readonly T[]} items
- * @param {number} size
- * @returns {T[][]}
- */
-export function chunk(items, size) {
-  if (!Number.isInteger(size) || size < 1) {
-    throw new RangeError(\`size must be a positive integer; got \${size}\`);
-  }
-  const chunks = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
-}
-`,
   test: `import assert from "node:assert/strict";
 import { test } from "node:test";
 import { chunk } from "./chunk.js";
@@ -464,31 +324,6 @@ const paginate: SimulatedProgram = {
 
 /** The 1-based \`page\` of \`items\`, \`size\` per page; a page past the end is empty. */
 export function paginate<T>(items: readonly T[], page: number, size: number): Page<T> {
-  if (!Number.isInteger(page) || page < 1) throw new RangeError(\`page must be 1 or more; got \${page}\`);
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(\`size must be 1 or more; got \${size}\`);
-  const pageCount = Math.ceil(items.length / size);
-  const start = (page - 1) * size;
-  return { items: items.slice(start, start + size), page, pageCount, hasNext: page < pageCount };
-}
-`,
-  javascript: `/**
- * @template T
- * @typedef {object} Page
- * @property {T[]} items
- * @property {number} page 1-based.
- * @property {number} pageCount
- * @property {boolean} hasNext
- */
-
-/**
- * The 1-based \`page\` of \`items\`, \`size\` per page; a page past the end is empty.
- * @template T
- * @param {readonly T[]} items
- * @param {number} page
- * @param {number} size
- * @returns {Page<T>}
- */
-export function paginate(items, page, size) {
   if (!Number.isInteger(page) || page < 1) throw new RangeError(\`page must be 1 or more; got \${page}\`);
   if (!Number.isInteger(size) || size < 1) throw new RangeError(\`size must be 1 or more; got \${size}\`);
   const pageCount = Math.ceil(items.length / size);
@@ -534,19 +369,6 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((left, right) => left - right);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-`,
-  javascript: `/**
- * The median of \`values\`: the middle one, or the mean of the middle two; throws on an empty list.
- * @param {readonly number[]} values
- * @returns {number}
- */
-export function median(values) {
-  if (values.length === 0) throw new RangeError("median of an empty list");
-  // Sort a copy: the caller's array is left as it was.
-  const sorted = [...values].sort((left, right) => left - right);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 `,
   test: `import assert from "node:assert/strict";
