@@ -11,6 +11,7 @@ import { formatGatewayBench, runGatewayBench } from "./gateway-bench.js";
 import { formatRoutingBench, runRoutingBench } from "./routing-bench.js";
 import { formatServePaidBench, runServePaidBench } from "./serve-paid-bench.js";
 import { formatStreamLoadBench, runStreamLoadBench, streamLoadOptionsFromEnv } from "./stream-load-bench.js";
+import { formatWorkflowBench, runWorkflowBench } from "./workflow-bench.js";
 
 const started = performance.now();
 const sections: string[] = [];
@@ -47,6 +48,11 @@ console.log(sections.at(-1), "\n");
 
 const engines = await runEngineBench();
 sections.push(formatEngineBench(engines));
+console.log(sections.at(-1), "\n");
+
+// The workflows: the bug hunt's fan-out against one after another, the cost of a step, and memory
+// over 200 runs (before the dashboard bench, whose million-row ledger leaves a large heap behind).
+sections.push(formatWorkflowBench(await runWorkflowBench()));
 console.log(sections.at(-1), "\n");
 
 // Last: it seeds a ledger of a million rows, and compares the gateway with and without the dashboard.

@@ -8,6 +8,7 @@ import { alertLine, exploreLines, introLines } from "../demo/demo-guide.js";
 import { type DemoSession, startDemoSession } from "../demo/demo-session.js";
 import { runTour } from "../demo/demo-tour.js";
 import { CliFailure } from "./cli-context.js";
+import { cliLauncher } from "./tools-command.js";
 
 export interface DemoCommandOptions {
   port?: string;
@@ -66,6 +67,7 @@ export async function demoCommand(options: DemoCommandOptions): Promise<void> {
       rateLimitShare: settings.rateLimit,
       seed: settings.seed,
       onAlert: (alert) => print(alertLine(alert)),
+      launcher: cliLauncher(),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {

@@ -10,7 +10,7 @@
  */
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { DEFAULT_CONFIG_YAML } from "../config/config-defaults.js";
 import { configSchema, type SwitchyardConfig } from "../config/config-schema.js";
 
@@ -79,6 +79,9 @@ export function demoConfig(options: DemoConfigOptions): SwitchyardConfig {
     gates: options.typeCheckCommand
       ? { "code-generation": { executable: { commands: [options.typeCheckCommand], timeout_ms: 60_000 } } }
       : {},
+    // The tour leaves little of its small budget: a workflow's paid steps then run on the Engine
+    // (marked downgraded) rather than pause the run until the cap is raised.
+    workflows: { ...defaults.workflows, on_budget_exhausted: "downgrade" },
     database: { url: join(options.dataDirectory, "ledger.db") },
     logging: { level: "warn" },
   };
@@ -91,10 +94,34 @@ export function demoConfig(options: DemoConfigOptions): SwitchyardConfig {
 }
 
 /**
- * `tsc --noEmit --strict` on every `.ts` file of the answer (ES2022, no DOM: half the time of the
- * default libraries), run with this Node and the TypeScript
- * this installation carries (a development dependency: present in a clone, absent from a global
- * install, where the demo escalates on a cut-off answer instead).
+ * The config as the demo writes it for the CLI (`switchyard --config … run feature`). The CLI
+ * merges a file over the built-in defaults, whose `engine` and `openrouter` back ends would come
+ * back: a command run with the demo's file would poll a real Engine and check a real OpenRouter
+ * key. So the file names them too, pointed at the simulators and idle (no alias routes to them).
+ */
+export function demoConfigFileText(config: SwitchyardConfig): string {
+  const engine = config.backends[SIMULATED_ENGINE_ID];
+  const openRouter = config.backends[SIMULATED_OPENROUTER_ID];
+  const defaultsAsSimulators = {
+    engine: {
+      base_url: engine?.base_url,
+      warm: false,
+      health: { poll_interval_ms: 0 },
+    },
+    openrouter: {
+      base_url: openRouter?.base_url,
+      api_key: openRouter?.type === "openai-compatible" ? openRouter.api_key : "",
+    },
+  };
+  return stringify({ ...config, backends: { ...defaultsAsSimulators, ...config.backends } });
+}
+
+/**
+ * `tsc --noEmit --strict` on every `.ts` file of the answer, wherever it lies (ES2022, no DOM: half
+ * the time of the default libraries), and nothing when it has none (JavaScript for a JavaScript
+ * repository), run with this Node and the TypeScript this installation carries (a development
+ * dependency: present in a clone, absent from a global install, where the demo escalates on a
+ * cut-off answer instead).
  */
 export function typeCheckCommand(): string | undefined {
   let compiler: string;
@@ -103,7 +130,8 @@ export function typeCheckCommand(): string | undefined {
   } catch {
     return undefined;
   }
-  return `${shellQuote(process.execPath)} ${shellQuote(compiler)} --noEmit --strict --skipLibCheck --target es2022 --lib es2022 *.ts`;
+  const check = `${shellQuote(process.execPath)} ${shellQuote(compiler)} --noEmit --strict --skipLibCheck --target es2022 --lib es2022`;
+  return `files=$(find . -name '*.ts' ! -name '*.d.ts' | sed 's|^./||' | sort); [ -z "$files" ] || ${check} $files`;
 }
 
 function shellQuote(text: string): string {

@@ -1,7 +1,7 @@
 /**
  * What the demo prints around the tour: what is running and that it is all simulated, and
  * afterwards how to explore the Brain it left up — curl, the OpenAI SDK, Claude Code, the
- * dashboard and the CLI on the demo's ledger.
+ * dashboard, the CLI on the demo's ledger, and the workflows on the sample repository.
  */
 import { formatUsd } from "../budget/budget-money.js";
 import { dashboardLink } from "../dashboard/dashboard-auth.js";
@@ -48,17 +48,33 @@ export function exploreLines(session: DemoSession, remainingUsd: number): string
     `   OpenAI SDK   OPENAI_BASE_URL=${url}/v1 OPENAI_API_KEY=${token}`,
     `   Claude Code  ANTHROPIC_BASE_URL=${url} ANTHROPIC_AUTH_TOKEN=${token} ANTHROPIC_API_KEY= claude`,
     `   dashboard    ${dashboardLink(url, token)}`,
-    `   admin API    ${url}/admin/requests, /admin/costs, /admin/savings, /admin/budgets, /admin/engines`,
+    `   admin API    ${url}/admin/requests, /admin/costs, /admin/savings, /admin/budgets, /admin/engines, /admin/runs`,
     `   the CLI      switchyard --config ${session.configPath} log   (costs, savings too)`,
+    ...workflowLines(session),
     ...(remainingUsd < 1
       ? [
           "",
           `The demo's budget has ${formatUsd(remainingUsd)} of ${formatUsd(budget)} left: a paid request runs on Sonnet or Opus only`,
           "if its worst case (max_tokens × price) fits, else on the Engine (x-switchyard-downgraded).",
           "For room to explore the paid tiers: switchyard demo --no-tour (a $5 budget), or --budget 5.",
+          "A workflow's paid steps run on the Engine too, until then (workflows.on_budget_exhausted: downgrade).",
         ]
       : []),
     "",
     "Every answer and every ledger row here is simulated. Ctrl-C stops the demo.",
+  ];
+}
+
+/** How to try the workflows: a feature built on the sample repository, a bug hunt over it. */
+function workflowLines(session: DemoSession): string[] {
+  const cli = `switchyard --config ${session.configPath}`;
+  if (!session.sampleRepository)
+    return ["   workflows    need git, which was not found: install it and start the demo again"];
+  const repo = session.sampleRepository;
+  return [
+    `   workflows    ${cli} run feature --repo ${repo} --story "Add a slugify function for product titles"`,
+    `                ${cli} run bughunt --repo ${repo}`,
+    "                a feature run waits for your approval before any code: approve <run id> (or reject <run id> --reason …);",
+    "                runs lists them, runs show <run id> shows the steps, costs and the branch; the dashboard's Runs page too",
   ];
 }

@@ -1,20 +1,25 @@
 /**
  * One run of `switchyard demo`: the simulated Engine and OpenRouter, an inbox for budget alerts,
- * and the whole Brain — `startRuntime` and `buildGateway`, exactly as `switchyard serve` runs them —
- * on a generated config whose ledger lives in the demo's own data directory (`<data dir>/demo`),
- * so demo rows never mix with real ones. The directory's files are cleared at start unless kept.
+ * and the whole Brain — `startRuntime`, `buildGateway` and the workflow runs under /admin/runs,
+ * exactly as `switchyard serve` runs them — on a generated config whose ledger lives in the demo's
+ * own data directory (`<data dir>/demo`), so demo rows never mix with real ones, beside a sample
+ * repository to run the workflows on. The directory's files are cleared at start unless kept.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
-import { stringify } from "yaml";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
 import { type SwitchyardRuntime, startRuntime } from "../core/switchyard-runtime.js";
+import { workflowRunsSource } from "../dashboard/workflow-runs-source.js";
 import { buildGateway, type Gateway } from "../gateway/gateway-server.js";
+import { registerRunsRoutes } from "../gateway/runs-routes.js";
+import type { BuiltinLauncher } from "../tools/tool-server-specs.js";
+import { RunsService } from "../workflows/runs-service.js";
 import { type AlertInbox, type ReceivedAlert, startAlertInbox } from "./demo-alert-inbox.js";
-import { demoConfig, typeCheckCommand } from "./demo-config.js";
+import { demoConfig, demoConfigFileText, typeCheckCommand } from "./demo-config.js";
+import { prepareSampleRepository } from "./demo-sample-repository.js";
 import { createAnswerWriter, type SimulatedFlaw } from "./simulated-answers.js";
 import { type SimulatedOllama, startSimulatedOllama } from "./simulated-ollama.js";
 import { type SimulatedOpenRouter, startSimulatedOpenRouter } from "./simulated-openrouter.js";
@@ -42,6 +47,8 @@ export interface DemoSessionOptions {
   onAlert: (alert: ReceivedAlert) => void;
   /** The Brain's own log; default: warnings and errors to stderr. */
   logger?: Logger;
+  /** How workflow runs start the built-in MCP servers (this program, `mcp-server <kind>`). */
+  launcher: BuiltinLauncher;
 }
 
 export interface DemoSession {
@@ -54,6 +61,10 @@ export interface DemoSession {
   config: SwitchyardConfig;
   runtime: SwitchyardRuntime;
   gateway: Gateway;
+  /** The workflow runs the Brain serves under /admin/runs and on the dashboard. */
+  runs: RunsService;
+  /** The sample repository to run workflows on; undefined when git is not installed. */
+  sampleRepository: string | undefined;
   engine: SimulatedOllama;
   openRouter: SimulatedOpenRouter;
   inbox: AlertInbox;
@@ -116,15 +127,26 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
     const configPath = join(dataDirectory, "switchyard.yaml");
     writeFileSync(
       configPath,
-      `# Written by \`switchyard demo\`: the simulators' ports change every run. Read the demo's\n# ledger with: switchyard --config ${configPath} log (or costs, savings)\n${stringify(config)}`,
+      `# Written by \`switchyard demo\`: the simulators' ports change every run. Read the demo's\n# ledger with: switchyard --config ${configPath} log (or costs, savings)\n${demoConfigFileText(config)}`,
     );
+    const sampleRepository = prepareSampleRepository(dataDirectory, options.keepData);
     const logger = options.logger ?? pino({ level: "warn", base: undefined }, pino.destination(2));
     const runtime = await startRuntime(config, { logger, env });
-    const gateway = buildGateway(runtime);
+    let runs: RunsService;
+    try {
+      runs = await RunsService.open({ runtime, launcher: options.launcher, configPath, env });
+    } catch (error) {
+      await runtime.close();
+      throw error;
+    }
+    const gateway = buildGateway(runtime, { runs: workflowRunsSource(runs) });
+    registerRunsRoutes(gateway.app, runs);
     let url: string;
     try {
       url = await gateway.app.listen({ host: config.server.host, port: config.server.port });
     } catch (error) {
+      await gateway.app.close().catch(() => {});
+      await runs.close();
       await runtime.close();
       throw error;
     }
@@ -136,6 +158,8 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
       config,
       runtime,
       gateway,
+      runs,
+      sampleRepository,
       engine,
       openRouter,
       inbox,
@@ -143,6 +167,8 @@ export async function startDemoSession(options: DemoSessionOptions): Promise<Dem
       typeChecks: typeCheck !== undefined,
       async close() {
         await gateway.app.close();
+        // Runs mid-step stop where they are and stay resumable, as with `serve`.
+        await runs.close();
         await runtime.close();
         await Promise.allSettled(started.map((server) => server.close()));
       },

@@ -16,9 +16,10 @@ import {
   refactoringAnswer,
   testGenerationAnswer,
 } from "./simulated-code-answers.js";
-import { jsonModeAnswer, valueForSchema } from "./simulated-json.js";
+import { jsonModeAnswer } from "./simulated-json.js";
 import { answerNote, reasoningOpening } from "./simulated-markers.js";
 import { programFor } from "./simulated-programs.js";
+import { topicOf } from "./simulated-prompt-reading.js";
 import {
   architectureAnswer,
   backlogGroomingAnswer,
@@ -31,6 +32,7 @@ import {
   qaVerificationAnswer,
   storyDraftingAnswer,
 } from "./simulated-prose-answers.js";
+import { structuredAnswer } from "./simulated-structured.js";
 import { type AskReading, readAsk } from "./simulated-task.js";
 import { lowerFirst, subjectOf } from "./simulated-text.js";
 
@@ -94,7 +96,8 @@ export function createAnswerWriter(options: AnswerWriterOptions = {}): AnswerWri
       reading.kind === "code-generation" && reading.feedback === undefined
         ? options.flaws?.find(
             (candidate) =>
-              candidate.model === ask.model && programFor(reading.request).program.name === candidate.program,
+              candidate.model === ask.model &&
+              programFor(topicOf(reading.request)).program.name === candidate.program,
           )
         : undefined;
     const context: AnswerContext = { reading, model: ask.model, flawed: flaw?.kind === "type-error" };
@@ -102,7 +105,7 @@ export function createAnswerWriter(options: AnswerWriterOptions = {}): AnswerWri
       reading.kind === "judge" ? judgeAnswer(context, reading.judgedKind) : WRITERS[reading.kind](context);
     const thinking = ask.think ? thinkingFor(reading) : undefined;
     if (ask.format?.type === "json-schema") {
-      return { content: JSON.stringify(valueForSchema(ask.format.schema)), thinking };
+      return { content: JSON.stringify(structuredAnswer(context, ask.format.schema)), thinking };
     }
     if (ask.format?.type === "json")
       return { content: jsonModeAnswer(reading.kind, body, ask.model), thinking };

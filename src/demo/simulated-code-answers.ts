@@ -6,8 +6,10 @@
  */
 
 import { codeFindings } from "./simulated-code-findings.js";
+import { layoutFrom, programFiles } from "./simulated-layout.js";
 import { codeBlock, commitTrailer } from "./simulated-markers.js";
 import { programFor, type SimulatedProgram } from "./simulated-programs.js";
+import { isTestPath, namedFilesIn, titleIn, topicOf } from "./simulated-prompt-reading.js";
 import type { AskReading } from "./simulated-task.js";
 import { type ConflictHunk, codeIn, conflictsIn, diffIn, lowerFirst, subjectOf } from "./simulated-text.js";
 
@@ -23,40 +25,55 @@ function nearestNote(program: SimulatedProgram, subject: string): string {
   return `The demo's simulated models know a handful of small programs; the closest to "${subject}" is \`${program.exportName}\`.\n\n`;
 }
 
-function feedbackLine(feedback: string): string {
+function feedbackLine(feedback: string, language: "ts" | "js"): string {
   const reason = feedback
     .replace(/^[^:]*:\s*/, "")
     .split("\n")[0]!
     .replace(/[.\s]+$/, "")
     .slice(0, 160);
-  return `The previous attempt was rejected (${reason}). This version fixes it and type-checks under \`--strict\`:`;
+  const checked = language === "ts" ? "type-checks under `--strict`" : "passes `node --check`";
+  return `The previous attempt was rejected (${reason}). This version fixes it and ${checked}:`;
 }
 
 export function codeGenerationAnswer({ reading, model, flawed }: AnswerContext): string {
-  const { program, matched } = programFor(reading.request);
-  const block = (code: string) => codeBlock({ language: "ts", path: `${program.name}.ts`, code, model });
-  if (flawed && program.flawedCode)
+  const { program, matched } = programFor(topicOf(reading.request));
+  const layout = layoutFrom(reading.request);
+  const { code, test } = programFiles(program, layout);
+  const block = (content: string) =>
+    codeBlock({ language: code.language, path: code.path, code: content, model });
+  // The flawed first attempt is TypeScript that does not type-check; JavaScript has no such flaw.
+  if (flawed && program.flawedCode && layout.language === "ts")
     return `Here is the ${program.exportName}:\n\n${block(program.flawedCode)}`;
   const intro = reading.feedback
-    ? feedbackLine(reading.feedback)
-    : `Here is \`${program.exportName}\` in \`${program.name}.ts\`: it ${program.summary}.`;
+    ? feedbackLine(reading.feedback, layout.language)
+    : `Here is \`${program.exportName}\` in \`${code.path}\`: it ${program.summary}.`;
   return [
-    matched ? "" : nearestNote(program, subjectOf(reading.request)),
-    `${intro}\n\n${block(program.code)}\n\n`,
+    matched ? "" : nearestNote(program, subjectOf(topicOf(reading.request))),
+    `${intro}\n\n${block(code.content)}\n\n`,
     "Notes:\n",
-    "- It has no dependencies and compiles on its own with `tsc --strict`.\n",
+    layout.language === "ts"
+      ? "- It has no dependencies and compiles on its own with `tsc --strict`.\n"
+      : "- It has no dependencies; JSDoc comments carry its types.\n",
     `- Bad input fails loudly with a message that names the value, rather than giving a wrong result.\n`,
-    `- Tests: ask for tests of \`${program.exportName}\` and they will import \`./${program.name}.js\`.`,
+    `- Tests: ask for tests of \`${program.exportName}\` and they will live in \`${test.path}\`.`,
   ].join("");
 }
 
 export function testGenerationAnswer({ reading, model }: AnswerContext): string {
-  const { program, matched } = programFor(`${reading.request}\n${reading.conversation}`);
+  // In a workflow the specification's title names the program; in a chat, anything said so far.
+  const topic = titleIn(reading.request) ?? `${reading.request}\n${reading.conversation}`;
+  const { program, matched } = programFor(topic);
+  const layout = layoutFrom(reading.request);
+  const { code, test } = programFiles(program, layout);
+  const run =
+    layout.language === "ts"
+      ? "Run them after compiling: `tsc && node --test`."
+      : "Run them with `node --test`.";
   return [
-    matched ? "" : nearestNote(program, subjectOf(reading.request)),
-    `Tests for \`${program.exportName}\` with \`node:test\` and \`node:assert/strict\`, next to \`${program.name}.ts\` (they import \`./${program.name}.js\`):\n\n`,
-    codeBlock({ language: "ts", path: `${program.name}.test.ts`, code: program.test, model }),
-    `\n\nRun them after compiling: \`tsc && node --test\`. They cover the normal case, the edges and the refusals of bad input.`,
+    matched ? "" : nearestNote(program, subjectOf(topicOf(reading.request))),
+    `Tests for \`${program.exportName}\` with \`node:test\` and \`node:assert/strict\`, in \`${test.path}\` (they import \`${code.path}\`):\n\n`,
+    codeBlock({ language: test.language, path: test.path, code: test.content, model }),
+    `\n\n${run} They cover the normal case, the edges and the refusals of bad input.`,
   ].join("");
 }
 
@@ -86,23 +103,29 @@ export function refactoringAnswer({ reading, model }: AnswerContext): string {
 }
 
 export function lintAnswer({ reading }: AnswerContext): string {
+  // Every named file in the request (a workflow lints the code and its tests at once), else the code.
+  const named = namedFilesIn(reading.conversation);
   const found = codeIn(reading.conversation);
-  if (!found)
+  const files = named.length > 0 ? named : found ? [found] : [];
+  if (files.length === 0)
     return "There is no code in the request to lint: paste the file or a fenced block and I will check it.";
-  const file = found.path ?? "the code";
-  const findings = codeFindings(found);
-  if (findings.length === 0)
-    return `No problems found in ${file}: no loose equality, \`any\`, \`var\`, swallowed errors or leftover logging.`;
-  const lines = findings.map(
-    (finding) =>
-      `- ${found.path ?? "line"}${found.path ? ":" : " "}${finding.line} [${finding.rule}] ${finding.message}. Fix: ${finding.fix}.`,
+  const lines = files.flatMap((file) =>
+    codeFindings(file).map(
+      (finding) =>
+        `- ${file.path ?? "line"}${file.path ? ":" : " "}${finding.line} [${finding.rule}] ${finding.message}. Fix: ${finding.fix}.`,
+    ),
   );
-  return `${findings.length} problem${findings.length === 1 ? "" : "s"} in ${file}:\n\n${lines.join("\n")}`;
+  const where = files.length === 1 ? (files[0]!.path ?? "the code") : `${files.length} files`;
+  if (lines.length === 0)
+    return `No problems found in ${where}: no loose equality, \`any\`, \`var\`, swallowed errors or leftover logging.`;
+  return `${lines.length} problem${lines.length === 1 ? "" : "s"} in ${where}:\n\n${lines.join("\n")}`;
 }
 
 export function commitMessageAnswer({ reading, model }: AnswerContext): string {
   const diff = diffIn(reading.conversation);
-  const words = `${reading.request}\n${diff?.files.join(" ") ?? ""}`.toLowerCase();
+  // A workflow names the change on a line of its own; its files include the tests it added.
+  const change = /^Change:\s*(.+)$/m.exec(reading.request)?.[1]?.trim();
+  const words = (change ?? `${reading.request}\n${diff?.files.join(" ") ?? ""}`).toLowerCase();
   const type = /\b(fix|bug|off-by-one|crash|broken|error)\b/.test(words)
     ? "fix"
     : /\btests?\b|\.test\.|spec\b/.test(words)
@@ -112,14 +135,16 @@ export function commitMessageAnswer({ reading, model }: AnswerContext): string {
         : /\brefactor|rename|extract|clean ?up\b/.test(words)
           ? "refactor"
           : "feat";
-  const firstFile = diff?.files[0];
+  const firstFile = diff?.files.find((file) => !isTestPath(file)) ?? diff?.files[0];
   const scope = firstFile
     ? (firstFile.split("/").at(-1) ?? firstFile).replace(/\.[^.]+$/, "")
     : scopeFromAsk(reading.request);
   const described =
+    change ??
     /(?:message|commit)\s+for(?: this (?:change|diff))?\s*[:-]?\s*(.+)/i.exec(
       reading.request.split("\n")[0]!,
-    )?.[1] ?? (firstFile ? `update ${firstFile}` : subjectOf(reading.request));
+    )?.[1] ??
+    (firstFile ? `update ${firstFile}` : subjectOf(reading.request));
   const head = `${type}${scope ? `(${scope})` : ""}: `;
   let summary = lowerFirst(
     described

@@ -1,8 +1,9 @@
 /**
  * The small programs the demo's simulated models "know": each a TypeScript module that compiles
  * on its own under `tsc --strict` (no imports, no Node types) and a `node:test` file that passes
- * against it, so code, test, review and refactoring answers fit together and a workflow can
- * compile and run what it was given. A request is matched to a program by its words; one that
+ * against it (and against the same module in JavaScript, simulated-programs-javascript.ts), so
+ * code, test, review and refactoring answers fit together and a workflow can compile and run what
+ * it was given. A request is matched to a program by its words; one that
  * matches none gets the nearest by a stable hash, and the answer says so. The LRU cache also has a
  * plausible first attempt that a type check rejects: the demo's escalation.
  */
@@ -19,6 +20,10 @@ export interface SimulatedProgram {
   code: string;
   /** A first attempt with the mistake a local model makes here (fails `tsc --strict`). */
   flawedCode?: string;
+  /**
+   * `node:test` tests, valid TypeScript and JavaScript alike (they import `./<name>.js`), so they
+   * run unchanged against the program's JavaScript (simulated-programs-javascript.ts) too.
+   */
   test: string;
 }
 
@@ -139,7 +144,7 @@ import { test } from "node:test";
 import { LruCache } from "./lru-cache.js";
 
 test("evicts the least recently used entry", () => {
-  const cache = new LruCache<string, number>(2);
+  const cache = new LruCache(2);
   cache.set("a", 1).set("b", 2);
   assert.equal(cache.get("a"), 1); // "a" is now the newest
   cache.set("c", 3);
@@ -148,14 +153,14 @@ test("evicts the least recently used entry", () => {
 });
 
 test("overwriting a key keeps one entry", () => {
-  const cache = new LruCache<string, number>(2);
+  const cache = new LruCache(2);
   cache.set("a", 1).set("a", 2);
   assert.equal(cache.size, 1);
   assert.equal(cache.get("a"), 2);
 });
 
 test("gives undefined for a missing key", () => {
-  assert.equal(new LruCache<string, number>(1).get("nope"), undefined);
+  assert.equal(new LruCache(1).get("nope"), undefined);
 });
 
 test("refuses a capacity below one", () => {
@@ -245,16 +250,16 @@ import { test } from "node:test";
 import { retry } from "./retry.js";
 
 test("retries with doubling waits until the operation succeeds", async () => {
-  const waits: number[] = [];
+  let waited = "";
   const result = await retry(
     async (attempt) => {
       if (attempt < 3) throw new Error(\`failure \${attempt}\`);
       return "done";
     },
-    { attempts: 5, baseDelayMs: 100, sleep: async (milliseconds) => void waits.push(milliseconds) },
+    { attempts: 5, baseDelayMs: 100, sleep: async (milliseconds) => void (waited += \` \${milliseconds}\`) },
   );
   assert.equal(result, "done");
-  assert.deepEqual(waits, [100, 200]);
+  assert.equal(waited.trim(), "100 200");
 });
 
 test("rethrows the last error when the attempts run out", async () => {

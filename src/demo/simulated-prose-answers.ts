@@ -9,6 +9,7 @@ import type { TaskKind } from "../config/task-kinds.js";
 import type { AnswerContext } from "./simulated-code-answers.js";
 import { codeFindings } from "./simulated-code-findings.js";
 import { SIMULATED_PROGRAMS } from "./simulated-programs.js";
+import { synthesisAnswer } from "./simulated-synthesis-answers.js";
 import { codeIn, lowerFirst, subjectOf, upperFirst } from "./simulated-text.js";
 
 export function storyDraftingAnswer({ reading }: AnswerContext): string {
@@ -114,6 +115,8 @@ export function gapAnalysisAnswer({ reading }: AnswerContext): string {
 }
 
 export function codeReviewAnswer({ reading }: AnswerContext): string {
+  const synthesis = synthesisAnswer(reading.request);
+  if (synthesis) return synthesis;
   const found = codeIn(reading.conversation);
   if (!found) {
     return `## Review: ${subjectOf(reading.request)}\n\n**Verdict:** cannot approve yet — there is no code or diff in the request. Paste the change (a fenced block or a unified diff) and I will review it line by line.`;

@@ -51,6 +51,8 @@ export class SqliteRunsStore implements RunsStore {
   private readonly upsertStep: Database.Statement;
   private readonly insertArtefact: Database.Statement;
   private readonly selectStep: Database.Statement;
+  /** Statements whose SQL depends on the call (the columns a patch sets), prepared once each. */
+  private readonly prepared = new Map<string, Database.Statement>();
 
   /** Migrates the runs tables on `database` (the ledger's connection), which stays the caller's. */
   /** `readOnly` (the report commands): the tables must be there already; nothing is created. */
@@ -75,7 +77,7 @@ export class SqliteRunsStore implements RunsStore {
     if (columns.length === 0) return;
     const assignments = columns.map(([column]) => `${column} = ?`).join(", ");
     const values = columns.map(([, value]) => (typeof value === "boolean" ? Number(value) : value));
-    this.database.prepare(`UPDATE runs SET ${assignments} WHERE id = ?`).run(...values, id);
+    this.statement(`UPDATE runs SET ${assignments} WHERE id = ?`).run(...values, id);
   }
 
   async claimRun(id: string, owner: string | null, expected: string | null): Promise<boolean> {
@@ -86,7 +88,7 @@ export class SqliteRunsStore implements RunsStore {
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const row = this.database.prepare("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
+    const row = this.statement("SELECT * FROM runs WHERE id = ?").get(id) as Row | undefined;
     return row && fromRunRow(row);
   }
 
@@ -108,11 +110,9 @@ export class SqliteRunsStore implements RunsStore {
     }
     const values = sqliteValues(toStepRow(step));
     const columns = STEP_COLUMNS.filter((column) => column !== "run_id" && column !== "step_key");
-    this.database
-      .prepare(
-        `UPDATE run_steps SET ${columns.map((column) => `${column} = @${column}`).join(", ")} WHERE run_id = @run_id AND step_key = @step_key`,
-      )
-      .run(values);
+    this.statement(
+      `UPDATE run_steps SET ${columns.map((column) => `${column} = @${column}`).join(", ")} WHERE run_id = @run_id AND step_key = @step_key`,
+    ).run(values);
   }
 
   async step(runId: string, key: string): Promise<RunStepRecord | undefined> {
@@ -167,4 +167,14 @@ export class SqliteRunsStore implements RunsStore {
 
   /** The connection is the ledger's, closed with it. */
   async close(): Promise<void> {}
+
+  /** Every step writes and reads the run's rows: their statements are prepared once, not per call. */
+  private statement(sql: string): Database.Statement {
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      statement = this.database.prepare(sql);
+      this.prepared.set(sql, statement);
+    }
+    return statement;
+  }
 }

@@ -59,24 +59,30 @@ Gaps:
 ${JSON_NOTE}`,
   },
   "code-generation": {
-    values: ["spec", "guidance", "files"],
+    values: ["spec", "guidance", "files", "repository"],
     template: `Write the code for this specification. Give each file as a fenced code block whose info string names its path, e.g. \`\`\`ts title="src/pager.ts"; write whole files, not fragments. Do not write the tests: they are written separately against the same specification.
 
 Specification:
 {{spec}}
 
 {{guidance}}
-{{files}}`,
+{{files}}
+
+The repository's files (put yours where they belong, in its language and test style):
+{{repository}}`,
   },
   "test-generation": {
-    values: ["spec", "guidance", "files"],
+    values: ["spec", "guidance", "files", "repository"],
     template: `Write the tests for this specification: the normal case, the edges and bad input. Give each test file as a fenced code block whose info string names its path, e.g. \`\`\`ts title="test/pager.test.ts". The code is being written at the same time from the same specification; test its behaviour through the interface the specification describes.
 
 Specification:
 {{spec}}
 
 {{guidance}}
-{{files}}`,
+{{files}}
+
+The repository's files (put yours where they belong, in its language and test style):
+{{repository}}`,
   },
   lint: {
     values: ["code", "linter"],

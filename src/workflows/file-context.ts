@@ -81,6 +81,16 @@ export async function readFilesBlock(
   return blocks.join("\n\n");
 }
 
+/**
+ * The files of the fs root as one path a line, for a prompt: the code and test steps see where a
+ * repository keeps its code and tests, and in which language. At most `limit` paths.
+ */
+export async function filesListing(tools: RunTools, limit: number, signal?: CancelSignal): Promise<string> {
+  const files = (await listFiles(tools, signal)).filter((path) => !/(^|\/)(node_modules|\.git)\//.test(path));
+  const shown = files.slice(0, limit);
+  return files.length > limit ? `${shown.join("\n")}\n(${files.length - limit} more)` : shown.join("\n");
+}
+
 /** Every file under the fs root (relative paths), as the fs server's search lists them. */
 export async function listFiles(tools: RunTools, signal?: CancelSignal): Promise<string[]> {
   const listing = await tools.call("fs.search", { glob: "*" }, signal);

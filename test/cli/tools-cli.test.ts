@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
@@ -72,6 +73,32 @@ describe("switchyard mcp-server", () => {
     const unset = await switchyard(["--config", configFile("none.yaml", "tools: {}\n"), "mcp-server", "git"]);
     expect(unset.code).toBe(2);
     expect(unset.stderr).toContain("no git server in tools.servers; add one, or pass --repo <dir>");
+  }, 120_000);
+
+  it("starts without the rest of the CLI, as bin/switchyard.js starts it for a workflow's hub", async () => {
+    // mcp-server-main.ts: the command alone, over stdio, as the hub's launcher runs it.
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ["--import", "tsx", "src/cli/mcp-server-main.ts", "mcp-server", "fs", "--root", root],
+      env: { ...(process.env as Record<string, string>), SWITCHYARD_HOME: directory },
+    });
+    const client = new Client({ name: "cli-test", version: "0" });
+    await client.connect(transport);
+    const result = await client.callTool({ name: "read", arguments: { path: "hello.txt" } });
+    expect(result.content).toEqual([{ type: "text", text: "hello\n" }]);
+    await client.close();
+    const unknown = await run(
+      process.execPath,
+      ["--import", "tsx", "src/cli/mcp-server-main.ts", "mcp-server", "shell"],
+      {
+        env: { ...process.env, SWITCHYARD_HOME: directory },
+        timeout: 90_000,
+      },
+    ).catch((error: { code: number; stderr: string }) => error);
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('there is no built-in MCP server "shell"'),
+    });
   }, 120_000);
 
   it("serves Streamable HTTP on loopback with --http, and stops cleanly on SIGTERM", async () => {

@@ -16,6 +16,7 @@ import OpenAI from "openai";
 import { afterAll, describe, expect, it } from "vitest";
 import { startDemoSession } from "../../src/demo/demo-session.js";
 import { SqliteLedger } from "../../src/store/sqlite-ledger.js";
+import { TSX_LAUNCHER } from "../helpers/workflow-harness.js";
 
 const run = promisify(execFile);
 const children: ChildProcess[] = [];
@@ -166,6 +167,7 @@ describe("the demo's data directory", () => {
         keepData,
         env: { SWITCHYARD_HOME: home },
         onAlert: () => {},
+        launcher: TSX_LAUNCHER,
       });
     const ask = async (url: string, token: string) => {
       const response = await fetch(`${url}/v1/chat/completions`, {

@@ -6,7 +6,7 @@
  * it already paid for.
  */
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { readFilesBlock } from "../file-context.js";
+import { filesListing, readFilesBlock } from "../file-context.js";
 import { runModelStep } from "../model-step.js";
 import { runRecordedStep } from "../recorded-step.js";
 import type { RunContext, RunContexts } from "../run-context.js";
@@ -27,6 +27,9 @@ import type { FeatureValues } from "./feature-state.js";
 import { artefactOr, jsonAsMarkdown, renderPrompt, requireWorktree, unionPaths } from "./step-helpers.js";
 
 type Node = (state: FeatureValues, config: LangGraphRunnableConfig) => Promise<Partial<FeatureValues>>;
+
+/** Paths of the repository a code or test step sees (where code and tests go, in which language). */
+const REPOSITORY_LISTING_LIMIT = 300;
 
 /** Which round of code and tests a step belongs to: part of its key. */
 const roundOf = (state: FeatureValues) => `${state.codeRound}.${state.testRound}`;
@@ -74,6 +77,7 @@ export function generateNode(contexts: RunContexts, which: "code" | "tests"): No
         spec: await artefactOr(context, state.specId),
         guidance,
         files,
+        repository: await filesListing(context.tools, REPOSITORY_LISTING_LIMIT, context.signal),
       }),
       output: { type: "text", parse: codeFilesParser },
       maxTokens: 8_192,

@@ -1,0 +1,368 @@
+/**
+ * Workflows, side by side with their baselines in one run:
+ * - the fan-out: `bughunt` over 8 modules against the fake Engine (4 slots, each request
+ *   300–800 ms) — the whole run through the workflow, and its exploration phase, against the same
+ *   8 explorations (same prompts, same latencies, judged the same) one after another through the
+ *   spine; with the default `reserve_interactive_slots: 1` and with 0;
+ * - the cost of a step: a chain of no-op steps through the runner (SQLite checkpoint written
+ *   durably at each step, the run's journal), against the same chain in LangGraph alone and with
+ *   the checkpoints alone;
+ * - memory: 200 completed bug hunts in one process (4 at a time), RSS after the first and the last.
+ * Not a test: the numbers depend on the machine. Run with --expose-gc for the memory figures.
+ */
+import { loadavg } from "node:os";
+import { pathToFileURL } from "node:url";
+import { END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain/langgraph";
+import { z } from "zod";
+import { Cancellation } from "../src/protocol/cancel-signal.js";
+import { type ChatRequest, collectChatEvents } from "../src/protocol/chat-types.js";
+import { runRecordedStep } from "../src/workflows/recorded-step.js";
+import type { RunContexts } from "../src/workflows/run-context.js";
+import { findingsOutput } from "../src/workflows/step-outputs.js";
+import { lastValue, type RunResult, type WorkflowDefinition } from "../src/workflows/workflow-definition.js";
+import { percentile } from "./load-generator.js";
+import { type BenchBrain, moduleRepository, startBenchBrain } from "./workflow-bench-brain.js";
+
+export interface WorkflowBenchOptions {
+  modules?: number;
+  latencyMs?: readonly [number, number];
+  slots?: number;
+  /** No-op steps per chain, and chains run, for the per-step cost. */
+  chainSteps?: number;
+  chains?: number;
+  /** Completed runs for the memory figure. */
+  memoryRuns?: number;
+}
+
+export interface FanOutRow {
+  reserve: number;
+  width: number;
+  workflowMs: number;
+  explorePhaseMs: number;
+  sequentialMs: number;
+  peakInFlight: number;
+}
+
+export interface StepCost {
+  name: string;
+  p50Ms: number;
+  p99Ms: number;
+  /** This process's CPU time per step, on average (what waiting for a core does not inflate). */
+  cpuMs: number;
+  samples: number;
+}
+
+export interface MemoryFigures {
+  runs: number;
+  seconds: number;
+  firstRssMb: number;
+  lastRssMb: number;
+  firstHeapMb: number;
+  lastHeapMb: number;
+  gcExposed: boolean;
+}
+
+export interface WorkflowBenchResult {
+  options: Required<WorkflowBenchOptions>;
+  fanOut: FanOutRow[];
+  steps: StepCost[];
+  /** The machine's 1-minute load average while the steps were measured (2 cores here). */
+  stepsLoadAverage: number;
+  memory: MemoryFigures;
+}
+
+export async function runWorkflowBench(options: WorkflowBenchOptions = {}): Promise<WorkflowBenchResult> {
+  const settings: Required<WorkflowBenchOptions> = {
+    modules: options.modules ?? 8,
+    latencyMs: options.latencyMs ?? latencyFromEnvironment() ?? [300, 800],
+    slots: options.slots ?? 4,
+    chainSteps: options.chainSteps ?? 40,
+    chains: options.chains ?? 25,
+    memoryRuns: options.memoryRuns ?? Number(process.env.BENCH_WORKFLOW_RUNS ?? 200),
+  };
+  const fanOut: FanOutRow[] = [];
+  for (const reserve of [1, 0]) fanOut.push(await runFanOut(settings, reserve));
+  const steps = await runStepCosts(settings);
+  const stepsLoadAverage = loadavg()[0] ?? 0;
+  const memory = await runMemory(settings);
+  return { options: settings, fanOut, steps, stepsLoadAverage, memory };
+}
+
+/** BENCH_WORKFLOW_LATENCY_MS="300-800" sets the fakes' latency range. */
+function latencyFromEnvironment(): [number, number] | undefined {
+  const match = /^(\d+)-(\d+)$/.exec(process.env.BENCH_WORKFLOW_LATENCY_MS ?? "");
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
+
+async function runFanOut(settings: Required<WorkflowBenchOptions>, reserve: number): Promise<FanOutRow> {
+  const brain = await startBenchBrain({ latencyMs: settings.latencyMs, slots: settings.slots, reserve });
+  const repository = moduleRepository(settings.modules);
+  try {
+    const started = performance.now();
+    const run = await brain.runs.start("bughunt", { repo: repository.path });
+    const done = await brain.runs.halted(run.id);
+    const workflowMs = performance.now() - started;
+    if (done.status !== "done") throw new Error(`the bench's bug hunt ended ${done.status}: ${done.reason}`);
+    const explored = (await brain.runs.show(run.id)).steps.filter((step) => step.node === "explore");
+    const explorePhaseMs =
+      Math.max(...explored.map((step) => step.endedAt ?? step.startedAt)) -
+      Math.min(...explored.map((step) => step.startedAt));
+    const prompts = brain.prompts.get("bug-hunting") ?? [];
+    const sequentialMs = await exploreOneAfterAnother(brain, prompts);
+    return {
+      reserve,
+      width: brain.runs.limiter.width("local-reasoner"),
+      workflowMs,
+      explorePhaseMs,
+      sequentialMs,
+      peakInFlight: brain.runs.limiter.peaks.get("local-reasoner") ?? 0,
+    };
+  } finally {
+    repository.remove();
+    await brain.close();
+  }
+}
+
+/** The explorers' requests, one after another through the spine, as a workflow step sends them. */
+async function exploreOneAfterAnother(brain: BenchBrain, prompts: readonly string[]): Promise<number> {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(findingsOutput) as Record<string, unknown>;
+  const started = performance.now();
+  for (const prompt of prompts) {
+    const request: ChatRequest = {
+      model: "switchyard/bug-hunting",
+      messages: [
+        {
+          role: "system",
+          content:
+            "You are one step of a Switchyard development workflow. task: bug-hunting. Do exactly the work asked, in the form asked.",
+        },
+        { role: "user", content: prompt },
+      ],
+      stream: false,
+      maxTokens: 4_096,
+      // biome-ignore lint/suspicious/noExplicitAny: the JSON Schema zod writes is a plain object.
+      responseFormat: { type: "json-schema", name: "findings", schema: schema as any },
+    };
+    const answer = await brain.runtime.switchyard.chat(request, {
+      frontDoor: "bench",
+      signal: new Cancellation(),
+      caller: "bench",
+      taskHint: "bug-hunting",
+    }).answer;
+    if (!answer.gated) await collectChatEvents(answer.events);
+  }
+  return performance.now() - started;
+}
+
+async function runStepCosts(settings: Required<WorkflowBenchOptions>): Promise<StepCost[]> {
+  const brain = await startBenchBrain({ latencyMs: [0, 0], slots: settings.slots, reserve: 1 });
+  try {
+    const checkpointer = await brain.runtime.stores.checkpointer();
+    const plain = chain(settings.chainSteps, undefined).compile();
+    const saved = chain(settings.chainSteps, undefined).compile({ checkpointer });
+    const costs = { plain: [] as number[], saved: [] as number[], runner: [] as number[] };
+    const cpu = { plain: 0, saved: 0, runner: 0 };
+    const runnerMarks: number[] = [];
+    const definition = chainWorkflow(settings.chainSteps, runnerMarks);
+    const timed = async (side: keyof typeof cpu, work: () => Promise<unknown>, measured: boolean) => {
+      const before = process.cpuUsage();
+      await work();
+      const used = process.cpuUsage(before);
+      if (measured) cpu[side] += (used.user + used.system) / 1000;
+    };
+    // One chain of each to warm up (the SQLite statements, LangGraph's first compile), then measured ones.
+    for (let index = 0; index <= settings.chains; index++) {
+      const measured = index > 0;
+      const marks: number[] = [];
+      await timed(
+        "plain",
+        () => plain.invoke({}, { configurable: { marks }, recursionLimit: 1_000 }),
+        measured,
+      );
+      const savedMarks: number[] = [];
+      await timed(
+        "saved",
+        () =>
+          saved.invoke(
+            {},
+            {
+              configurable: { thread_id: `bench-chain-${index}`, marks: savedMarks },
+              durability: "sync",
+              recursionLimit: 1_000,
+            },
+          ),
+        measured,
+      );
+      runnerMarks.length = 0;
+      await timed(
+        "runner",
+        async () => {
+          const run = await brain.runs.runner.start(definition, {}, { cwd: process.cwd() });
+          const done = await brain.runs.runner.halted(run.id);
+          if (done.status !== "done")
+            throw new Error(`the bench's chain ended ${done.status}: ${done.reason}`);
+        },
+        measured,
+      );
+      if (!measured) continue;
+      costs.plain.push(...gaps(marks));
+      costs.saved.push(...gaps(savedMarks));
+      costs.runner.push(...gaps(runnerMarks));
+    }
+    const steps = settings.chains * settings.chainSteps;
+    return [
+      summary("LangGraph alone (no checkpointer)", costs.plain, cpu.plain / steps),
+      summary("+ SQLite checkpoint per step (durability sync)", costs.saved, cpu.saved / steps),
+      summary("through the runner: checkpoint + the run's journal", costs.runner, cpu.runner / steps),
+    ];
+  } finally {
+    await brain.close();
+  }
+}
+
+const ChainState = { count: lastValue<number>(0), result: lastValue<RunResult | null>(null) };
+
+/** `steps` nodes in a line; each marks when it starts, then does `work` (nothing, by default). */
+function chain(
+  steps: number,
+  work: ((index: number, config: LangGraphRunnableConfig) => Promise<void>) | undefined,
+  // biome-ignore lint/suspicious/noExplicitAny: the graph's type grows with every node added in the loop.
+): any {
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  let graph: any = new StateGraph(ChainState);
+  for (let index = 0; index < steps; index++) {
+    graph = graph.addNode(`step-${index}`, async (_state: unknown, config: LangGraphRunnableConfig) => {
+      (config.configurable?.marks as number[] | undefined)?.push(performance.now());
+      await work?.(index, config);
+      return index === steps - 1
+        ? { count: index, result: { status: "done", reason: null, outcome: null } }
+        : { count: index };
+    });
+    graph = graph.addEdge(index === 0 ? START : `step-${index - 1}`, `step-${index}`);
+  }
+  return graph.addEdge(`step-${steps - 1}`, END);
+}
+
+/** The chain as a workflow the runner runs: each step recorded in the run's journal, as built-in steps are. */
+function chainWorkflow(steps: number, marks: number[]): WorkflowDefinition {
+  return {
+    name: "bench-chain",
+    description: "no-op steps in a line",
+    outline: [],
+    async prepare() {
+      return { input: {}, repository: null, tools: { fsRoot: { kind: "none" }, fsWrites: false }, state: {} };
+    },
+    graph(contexts: RunContexts) {
+      return chain(steps, async (index, config) => {
+        marks.push(performance.now());
+        await runRecordedStep(
+          contexts.of(config),
+          { key: `step-${index}`, node: `step-${index}`, label: `Step ${index}`, kind: "logic" },
+          async () => ({ value: index }),
+        );
+      });
+    },
+  };
+}
+
+/** The time from each step's start to the next's: the step, its checkpoint, and the bookkeeping. */
+function gaps(marks: readonly number[]): number[] {
+  return marks.slice(1).map((mark, index) => mark - marks[index]!);
+}
+
+function summary(name: string, samples: number[], cpuMs: number): StepCost {
+  const sorted = [...samples].sort((left, right) => left - right);
+  return {
+    name,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    cpuMs,
+    samples: sorted.length,
+  };
+}
+
+const MEMORY_CONCURRENCY = 4;
+
+async function runMemory(settings: Required<WorkflowBenchOptions>): Promise<MemoryFigures> {
+  const brain = await startBenchBrain({ latencyMs: [0, 0], slots: settings.slots, reserve: 1 });
+  const repository = moduleRepository(2);
+  const collect = () => {
+    globalThis.gc?.();
+    globalThis.gc?.();
+    return process.memoryUsage();
+  };
+  try {
+    let first: NodeJS.MemoryUsage | undefined;
+    const started = performance.now();
+    // A few runs at a time, as a Brain with several users would have them.
+    for (let index = 0; index < settings.memoryRuns; index += MEMORY_CONCURRENCY) {
+      const batch = Math.min(MEMORY_CONCURRENCY, settings.memoryRuns - index);
+      await Promise.all(
+        Array.from({ length: batch }, async () => {
+          const run = await brain.runs.start("bughunt", { repo: repository.path });
+          const done = await brain.runs.halted(run.id);
+          if (done.status !== "done")
+            throw new Error(`the bench's bug hunt ended ${done.status}: ${done.reason}`);
+        }),
+      );
+      brain.prompts.clear();
+      if (index === 0) first = collect();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const last = collect();
+    const megabytes = (bytes: number) => bytes / 1024 / 1024;
+    return {
+      runs: settings.memoryRuns,
+      seconds,
+      firstRssMb: megabytes(first!.rss),
+      lastRssMb: megabytes(last.rss),
+      firstHeapMb: megabytes(first!.heapUsed),
+      lastHeapMb: megabytes(last.heapUsed),
+      gcExposed: typeof globalThis.gc === "function",
+    };
+  } finally {
+    repository.remove();
+    await brain.close();
+  }
+}
+
+export function formatWorkflowBench(result: WorkflowBenchResult): string {
+  const { options } = result;
+  const [minimum, maximum] = options.latencyMs;
+  const lines = [
+    `Workflows: bughunt over ${options.modules} modules against the fake Engine (${options.slots} slots per model, ${minimum}–${maximum} ms per request, each explorer's answer judged on the other local model) vs the same ${options.modules} explorations one after another through the spine`,
+    "reserve  width  peak  workflow run  explore phase  one after another  run ratio  phase ratio",
+  ];
+  for (const row of result.fanOut) {
+    lines.push(
+      `${String(row.reserve).padStart(7)} ${String(row.width).padStart(6)} ${String(row.peakInFlight).padStart(5)} ${(row.workflowMs / 1000).toFixed(2).padStart(11)} s ${(row.explorePhaseMs / 1000).toFixed(2).padStart(12)} s ${(row.sequentialMs / 1000).toFixed(2).padStart(16)} s ${(row.workflowMs / row.sequentialMs).toFixed(2).padStart(9)}× ${(row.explorePhaseMs / row.sequentialMs).toFixed(2).padStart(10)}×`,
+    );
+  }
+  lines.push(
+    "(run = the whole bug hunt: the fs server's start, the plan, the explorers, the ranking and the Sonnet synthesis; target ≤ 0.35×. With one slot of 4 kept for interactive requests, 8 explorers take at least ⌈8/3⌉ = 3 rounds: 0.375× of one after another, before any overhead.)",
+    "",
+    `Per workflow step (${options.chainSteps}-step chains of no-op steps, ${options.chains} chains, SQLite in WAL mode): start of one step to the start of the next; load average ${result.stepsLoadAverage.toFixed(1)} on this machine meanwhile`,
+    "                                                      p50        p99   CPU/step   samples",
+  );
+  for (const step of result.steps) {
+    lines.push(
+      `${step.name.padEnd(52)} ${step.p50Ms.toFixed(2).padStart(6)} ms ${step.p99Ms.toFixed(2).padStart(7)} ms ${step.cpuMs.toFixed(2).padStart(6)} ms ${String(step.samples).padStart(8)}`,
+    );
+  }
+  const [plain, , runner] = result.steps;
+  if (plain && runner)
+    lines.push(
+      `the runner adds ${(runner.p50Ms - plain.p50Ms).toFixed(2)} ms at p50, ${(runner.p99Ms - plain.p99Ms).toFixed(2)} ms at p99, ${(runner.cpuMs - plain.cpuMs).toFixed(2)} ms of CPU per step (target ≤ 5 ms p99)`,
+    );
+  const { memory } = result;
+  lines.push(
+    "",
+    `Memory: ${memory.runs} completed bug hunts (2 modules, no latency, ${MEMORY_CONCURRENCY} at a time) in one process in ${memory.seconds.toFixed(1)} s${memory.gcExposed ? ", after a full GC" : " (no --expose-gc: figures include garbage)"}`,
+    `RSS after the first ${MEMORY_CONCURRENCY} runs ${memory.firstRssMb.toFixed(1)} MB, after the last ${memory.lastRssMb.toFixed(1)} MB: ${(memory.lastRssMb - memory.firstRssMb).toFixed(1)} MB more (target ≤ 50 MB); heap used ${memory.firstHeapMb.toFixed(1)} → ${memory.lastHeapMb.toFixed(1)} MB`,
+  );
+  return lines.join("\n");
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(formatWorkflowBench(await runWorkflowBench()));
+}
