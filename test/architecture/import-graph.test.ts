@@ -3,7 +3,7 @@
  * folders), and each folder imports only from the layers below it. The core (everything up to
  * `core/`) never imports a front door (HTTP server, CLI) or offline planning code.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -53,6 +53,9 @@ function importEdges(): ImportEdge[] {
     const text = readFileSync(file, "utf8");
     for (const match of text.matchAll(specifier)) {
       const target = resolve(dirname(file), (match[1] ?? match[2])!.replace(/\.js$/, ".ts"));
+      // Import lines inside template strings (sample repositories, eval fixtures) name files
+      // that do not exist under src/; tsc checks the real ones, so only those are edges.
+      if (!existsSync(target)) continue;
       edges.push({ from: relative(SRC, file), to: relative(SRC, target) });
     }
   }
