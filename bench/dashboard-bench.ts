@@ -112,7 +112,13 @@ function seedLedger(path: string, count: number, now: number): string[] {
         gateVerdict: index % 3 === 0 ? "pass" : null,
       });
       const row = toLedgerRow(record);
-      insert.run(LEDGER_COLUMNS.map((column) => (column === "stream" ? (row.stream ? 1 : 0) : row[column])));
+      // SQLite binds no booleans (stream, cost_estimated): 1 or 0, as the ledger writes them.
+      insert.run(
+        LEDGER_COLUMNS.map((column) => {
+          const value = row[column];
+          return typeof value === "boolean" ? (value ? 1 : 0) : value;
+        }),
+      );
       if (index % 2_000 === 0) sample.push(record.id);
     }
   })();

@@ -6,7 +6,7 @@
  * figures rather than the load generator's.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,7 +17,7 @@ import { BENCH_API_KEY } from "./bench-server.js";
 export interface ServeProcess {
   url: string;
   pid: number;
-  /** Where its log lines go (stdout and stderr). */
+  /** Where its log lines go (stdout and stderr); removed with its data directory by `stop`. */
   logPath: string;
   child: ChildProcess;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
@@ -82,11 +82,13 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async (graceMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(directory, { recursive: true, force: true });
   };
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   for (;;) {
@@ -99,7 +101,7 @@ export async function startServe(options: ServeOptions): Promise<ServeProcess> {
     }
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop(0);
-      throw new Error(`switchyard serve did not start; its log (${logPath}):\n${text.slice(-2_000)}`);
+      throw new Error(`switchyard serve did not start; the end of its log:\n${text.slice(-2_000)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
