@@ -55,6 +55,10 @@ describe("the workflows on the demo", { timeout: 180_000 }, () => {
     const paused = await session.runs.halted(run.id);
     expect(paused.status, paused.reason ?? "").toBe("paused");
     expect(paused.gate?.findings[0]).toMatch(/^The decision gate says go: /);
+    // The gaps follow, one finding each, without the Markdown bullets of the specification.
+    expect(paused.gate?.findings[1]).toMatch(
+      /^No criterion says what happens with bad input \(medium impact\): /,
+    );
 
     expect((await admin(`/${run.id}/approve`, {})).status).toBe(200);
     const done = await session.runs.halted(run.id);
