@@ -67,14 +67,15 @@ export function exploreLines(session: DemoSession, remainingUsd: number): string
 
 /** How to try the workflows: a feature built on the sample repository, a bug hunt over it. */
 function workflowLines(session: DemoSession): string[] {
-  const cli = `switchyard --config ${session.configPath}`;
   if (!session.sampleRepository)
     return ["   workflows    need git, which was not found: install it and start the demo again"];
   const repo = session.sampleRepository;
+  // With the variable set, the commands a run prints next (approve, reject, resume) work as printed.
   return [
-    `   workflows    ${cli} run feature --repo ${repo} --story "Add a slugify function for product titles"`,
-    `                ${cli} run bughunt --repo ${repo}`,
-    "                a feature run waits for your approval before any code: approve <run id> (or reject <run id> --reason …);",
-    "                runs lists them, runs show <run id> shows the steps, costs and the branch; the dashboard's Runs page too",
+    `   workflows    export SWITCHYARD_CONFIG=${session.configPath}`,
+    `                switchyard run feature --repo ${repo} --story "Add a slugify function for product titles"`,
+    `                switchyard run bughunt --repo ${repo}`,
+    "                a feature run waits for your approval before any code (switchyard approve <run id>);",
+    "                switchyard runs lists the runs, runs show <run id> their steps, costs and branch; so does the dashboard",
   ];
 }

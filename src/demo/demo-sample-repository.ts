@@ -11,6 +11,12 @@ import { dirname, join } from "node:path";
 
 export const SAMPLE_REPOSITORY_NAME = "sample-shop";
 
+/** A `node:test` file under test/ for the module `source` (a path under src/) and its export. */
+function testFile(exported: string, source: string, tests: string): string {
+  const module = `../src/${source}`;
+  return `import assert from "node:assert/strict";\nimport { test } from "node:test";\nimport { ${exported} } from "${module}";\n\n${tests}\n`;
+}
+
 const FILES: Readonly<Record<string, string>> = {
   "package.json": `${JSON.stringify(
     {
@@ -65,22 +71,20 @@ export function queryWords(text) {
     .filter((word) => word !== "");
 }
 `,
-  "test/cart.test.js": `import assert from "node:assert/strict";
-import { test } from "node:test";
-import { cartTotal } from "../src/cart/cart.js";
-
-test("adds up price times quantity", () => {
+  "test/cart.test.js": testFile(
+    "cartTotal",
+    "cart/cart.js",
+    `test("adds up price times quantity", () => {
   assert.equal(cartTotal([{ priceCents: 250, quantity: 2 }, { priceCents: 100, quantity: 1 }]), 600);
-});
-`,
-  "test/query.test.js": `import assert from "node:assert/strict";
-import { test } from "node:test";
-import { queryWords } from "../src/search/query.js";
-
-test("splits on spaces and lower-cases", () => {
+});`,
+  ),
+  "test/query.test.js": testFile(
+    "queryWords",
+    "search/query.js",
+    `test("splits on spaces and lower-cases", () => {
   assert.deepEqual(queryWords("Red  Shoes"), ["red", "shoes"]);
-});
-`,
+});`,
+  ),
 };
 
 const IDENTITY = ["-c", "user.name=Switchyard demo", "-c", "user.email=demo@switchyard.invalid"];

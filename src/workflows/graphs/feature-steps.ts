@@ -163,7 +163,11 @@ export async function approvalAsk(state: FeatureValues, context: RunContext): Pr
     : "The decision gate gave no recommendation";
   return {
     question: `Build "${state.title || state.request}" as specified? Approve, reject with a reason, or edit the specification.`,
-    findings: [advice, ...gapLines(await artefactOr(context, state.gapsId))],
+    // Each finding is shown as an item of its own: the gaps without their Markdown bullets.
+    findings: [
+      advice,
+      ...gapLines(await artefactOr(context, state.gapsId)).map((line) => line.replace(/^- /, "")),
+    ],
     ...(state.specId ? { editable: state.specId } : {}),
   };
 }
