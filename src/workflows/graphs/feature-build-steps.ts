@@ -24,7 +24,14 @@ import {
 import type { RunResult } from "../workflow-definition.js";
 import { commandReport, commandSummary, runInWorktree } from "../worktree-command.js";
 import type { FeatureValues } from "./feature-state.js";
-import { artefactOr, jsonAsMarkdown, renderPrompt, requireWorktree, unionPaths } from "./step-helpers.js";
+import {
+  artefactOr,
+  jsonAsMarkdown,
+  linterOutput,
+  renderPrompt,
+  requireWorktree,
+  unionPaths,
+} from "./step-helpers.js";
 
 type Node = (state: FeatureValues, config: LangGraphRunnableConfig) => Promise<Partial<FeatureValues>>;
 
@@ -95,25 +102,9 @@ export function lintNode(contexts: RunContexts): Node {
   return async (state, config) => {
     const context = contexts.of(config);
     const worktree = requireWorktree(state.worktree);
-    let linter = "";
-    if (state.lintCommand) {
-      const { value } = await runRecordedStep(
-        context,
-        { key: `lint-command#${roundOf(state)}`, node: "lint", label: "Run the linter", kind: "command" },
-        async () => {
-          const run = await runInWorktree(state.lintCommand, worktree.path, {
-            timeoutMs: context.settings.command_timeout_ms,
-            signal: context.signal,
-          });
-          return {
-            value: commandReport(run),
-            detail: commandSummary(run),
-            artefact: { kind: "lint-output", name: state.lintCommand, content: commandReport(run) },
-          };
-        },
-      );
-      linter = `The linter's output:\n${value}`;
-    }
+    const linter = state.lintCommand
+      ? await linterOutput(context, state.lintCommand, worktree, `lint-command#${roundOf(state)}`)
+      : "";
     const code = await readFilesBlock(
       context.tools,
       [...state.codeFiles, ...state.testFiles],

@@ -14,7 +14,7 @@ import { openWorktree, type Worktree } from "../run-worktree.js";
 import { plainTextParser, type Review, reviewOutput } from "../step-outputs.js";
 import { lastValue, type RunResult } from "../workflow-definition.js";
 import { commandReport, commandSummary, runInWorktree } from "../worktree-command.js";
-import { artefactOr, jsonAsMarkdown, renderPrompt } from "./step-helpers.js";
+import { artefactOr, jsonAsMarkdown, linterOutput, renderPrompt } from "./step-helpers.js";
 
 /** What is reviewed: a branch of the run's repository against its base, or a diff file. */
 export type ReviewSource =
@@ -193,26 +193,10 @@ async function diffText(context: RunContext, state: ReviewValues): Promise<strin
 export function lintNode(contexts: RunContexts): Node {
   return async (state, config) => {
     const context = contexts.of(config);
-    let linter = "";
-    if (state.lintCommand && state.worktree && !state.noTests) {
-      const worktree = state.worktree;
-      const { value } = await runRecordedStep(
-        context,
-        { key: "lint-command", node: "lint", label: "Run the linter", kind: "command" },
-        async () => {
-          const run = await runInWorktree(state.lintCommand, worktree.path, {
-            timeoutMs: context.settings.command_timeout_ms,
-            signal: context.signal,
-          });
-          return {
-            value: commandReport(run),
-            detail: commandSummary(run),
-            artefact: { kind: "lint-output", name: state.lintCommand, content: commandReport(run) },
-          };
-        },
-      );
-      linter = `The linter's output:\n${value}`;
-    }
+    const linter =
+      state.lintCommand && state.worktree && !state.noTests
+        ? await linterOutput(context, state.lintCommand, state.worktree, "lint-command")
+        : "";
     const { artefactId } = await runModelStep(context, {
       key: "lint",
       node: "lint",

@@ -1,13 +1,16 @@
 /**
  * Small things the built-in workflows' nodes share: a prompt rendered from its kind's template
  * (the config's override or the built-in one), an artefact's text (or nothing), structured
- * answers turned into Markdown for the next step's prompt, and the run's worktree, required.
+ * answers turned into Markdown for the next step's prompt, the run's worktree, required, and the
+ * linter run in it as a recorded step.
  */
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import { type PromptKind, promptFor } from "../default-prompts.js";
 import { renderTemplate } from "../prompt-template.js";
+import { runRecordedStep } from "../recorded-step.js";
 import type { RunContext } from "../run-context.js";
 import type { Worktree } from "../run-worktree.js";
+import { commandReport, commandSummary, runInWorktree } from "../worktree-command.js";
 
 export function renderPrompt(context: RunContext, kind: PromptKind, values: Record<string, string>): string {
   return renderTemplate(promptFor(kind, context.settings.prompts), values, `workflows.prompts.${kind}`);
@@ -63,4 +66,33 @@ export function requireWorktree(worktree: Worktree | null): Worktree {
 /** The union of two path lists, in first-seen order. */
 export function unionPaths(first: readonly string[], second: readonly string[]): string[] {
   return [...new Set([...first, ...second])];
+}
+
+/**
+ * Runs the linter command in the worktree as a recorded step (a resumed run reuses its output) and
+ * returns the paragraph a lint prompt quotes.
+ */
+export async function linterOutput(
+  context: RunContext,
+  command: string,
+  worktree: Worktree,
+  key: string,
+): Promise<string> {
+  const { value } = await runRecordedStep(
+    context,
+    { key, node: "lint", label: "Run the linter", kind: "command" },
+    async () => {
+      const run = await runInWorktree(command, worktree.path, {
+        timeoutMs: context.settings.command_timeout_ms,
+        signal: context.signal,
+      });
+      const report = commandReport(run);
+      return {
+        value: report,
+        detail: commandSummary(run),
+        artefact: { kind: "lint-output", name: command, content: report },
+      };
+    },
+  );
+  return `The linter's output:\n${value}`;
 }
