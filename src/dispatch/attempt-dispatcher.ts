@@ -2,9 +2,9 @@
  * One attempt's walk up its routing plan: for each rung, wait for the caller's throttle when it
  * has one (a workflow's fan-out), reserve its worst case (or, at a cap, take the plan's budget
  * stand-in, or refuse), take a lease on a server for it (the Engine fleet may queue), send the
- * request, and wait for the first event. A rung that fails before that first
- * event — unreachable, 5xx, 429, busy — hands over to the next rung; after it, the answer belongs
- * to this rung. The attempt records what happened; the spine writes it to the ledger.
+ * request, and wait for the first event. A rung that fails before that first event — unreachable,
+ * 5xx, 429, busy — hands over to the next rung; after it, the answer belongs to this rung. The
+ * attempt records what happened; the spine writes it to the ledger.
  */
 import type { Backend, ModelOptions } from "../backends/backend.js";
 import { type BackendAdmission, type BackendLease, directAdmission } from "../backends/backend-admission.js";
