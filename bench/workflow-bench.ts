@@ -339,7 +339,7 @@ export function formatWorkflowBench(result: WorkflowBenchResult): string {
     );
   }
   lines.push(
-    "(run = the whole bug hunt: the fs server's start, the plan, the explorers, the ranking and the Sonnet synthesis; target ≤ 0.35×. With one slot of 4 kept for interactive requests, 8 explorers take at least ⌈8/3⌉ = 3 rounds: 0.375× of one after another, before any overhead.)",
+    "(run = the whole bug hunt: the fs server's start, the plan, the explorers, the ranking and the Sonnet synthesis; target ≤ 0.35×. One after another is 8 answers and 8 judgements; with one slot of 4 kept for interactive requests the 8 answers take at least ⌈8/3⌉ = 3 rounds on the reasoner, each judged on the other model as the next round runs: about (3 + 1)/16 = 0.25× before any overhead, (2 + 1)/16 on all 4 slots.)",
     "",
     `Per workflow step (${options.chainSteps}-step chains of no-op steps, ${options.chains} chains, SQLite in WAL mode): start of one step to the start of the next; load average ${result.stepsLoadAverage.toFixed(1)} on this machine meanwhile`,
     "                                                      p50        p99   CPU/step   samples",

@@ -6,6 +6,7 @@
  */
 import type { RouteStep } from "../config/alias-steps.js";
 import type { Downgrade } from "../dispatch/attempt.js";
+import type { AttemptThrottle } from "../dispatch/attempt-dispatcher.js";
 import type { StopReason } from "../escalation/escalation-loop.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatEvent, ChatResult } from "../protocol/chat-types.js";
@@ -44,6 +45,14 @@ export interface ChatCaller {
    * (a judge named `next` has no rung above to use). `switchyard eval` measures one alias so.
    */
   singleRung?: boolean | undefined;
+  /**
+   * For a caller that shares capacity with others — a workflow's fan-out: each model attempt made
+   * for this call (the first, fallbacks up the ladder, escalations, tool-loop turns, and a judge's
+   * grading call) waits for it on the rung it runs on, and holds what it was given only while that
+   * rung is in flight. So a place on the answering model is free while the answer is judged on
+   * another, and judges are admitted on their own model.
+   */
+  throttle?: AttemptThrottle | undefined;
 }
 
 /** What `Switchyard.chat` returns at once: the request's id and its routing plan. */

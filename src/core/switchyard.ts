@@ -2,8 +2,9 @@
  * The spine: the one way any door — HTTP, CLI, MCP, a workflow node, a judge — reaches a model.
  * `chat(request, caller)` plans the route once, then either gates the answer before returning it
  * (climbing the ladder when a gate fails) or, for a stream that is not buffered, passes the answer
- * through as it comes and gates it afterwards. Every attempt is dispatched up its plan, settled
- * against the budget, and written to the ledger once, after its verdict.
+ * through as it comes and gates it afterwards. Every attempt is dispatched up its plan (admitted
+ * rung by rung by the caller's throttle, when it has one), settled against the budget, and written
+ * to the ledger once, after its verdict.
  */
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { Attempt } from "../dispatch/attempt.js";
@@ -202,6 +203,7 @@ export class Switchyard {
       arrivedAt: first.origin.arrivedAt,
       forbidDowngrade: caller.forbidDowngrade ?? false,
       checkCommands,
+      throttle: caller.throttle,
     };
     const steps: EscalationSteps = {
       run: async (attemptRequest, route, link) => {
@@ -218,6 +220,7 @@ export class Switchyard {
           forbidDowngrade: link.forbidDowngrade,
           forwardHeaders: caller.forwardHeaders,
           onAdmitted: admission.admit,
+          throttle: caller.throttle,
         });
         try {
           return { attempt, result: await collectChatEvents(events) };
@@ -263,6 +266,7 @@ export class Switchyard {
       forbidDowngrade: caller.forbidDowngrade ?? false,
       forwardHeaders: caller.forwardHeaders,
       onAdmitted: admission.admit,
+      throttle: caller.throttle,
     });
     return {
       id: attempt.id,
@@ -270,18 +274,19 @@ export class Switchyard {
       step: attempt.step,
       hops: attempt.hops,
       downgrade: attempt.downgrade,
-      events: this.passThrough(attempt, events, request, checkCommands),
+      events: this.passThrough(attempt, events, { request, checkCommands, throttle: caller.throttle }),
     };
   }
 
   private async *passThrough(
     attempt: Attempt,
     events: AsyncIterable<ChatEvent>,
-    request: ChatRequest,
-    checkCommands: readonly string[],
+    gating: StreamGating,
   ): AsyncGenerator<ChatEvent> {
     const route = attempt.origin.route;
-    const collected: ChatEvent[] | undefined = this.gates.applies(route.task, checkCommands) ? [] : undefined;
+    const collected: ChatEvent[] | undefined = this.gates.applies(route.task, gating.checkCommands)
+      ? []
+      : undefined;
     let complete = false;
     try {
       for await (const event of events) {
@@ -291,7 +296,7 @@ export class Switchyard {
       complete = true;
     } finally {
       if (complete && collected && attempt.status === "ok") {
-        this.inBackground(this.gateAfterStream(attempt, collected, request, checkCommands));
+        this.inBackground(this.gateAfterStream(attempt, collected, gating));
       } else {
         this.record(attempt);
       }
@@ -302,8 +307,7 @@ export class Switchyard {
   private async gateAfterStream(
     attempt: Attempt,
     events: readonly ChatEvent[],
-    request: ChatRequest,
-    checkCommands: readonly string[],
+    { request, checkCommands, throttle }: StreamGating,
   ): Promise<void> {
     try {
       const result = await collectChatEvents(replay(events));
@@ -316,6 +320,7 @@ export class Switchyard {
         chainId: attempt.id,
         attempt: attempt.origin.number,
         checkCommands,
+        throttle,
         // The caller has its answer; its disconnect must not cut the checks short.
         signal: new Cancellation(),
       });
@@ -344,6 +349,7 @@ export class Switchyard {
       request: call.request,
       signal: call.signal,
       forbidDowngrade: true,
+      throttle: call.throttle,
     });
     try {
       return { id: attempt.id, text: (await collectChatEvents(events)).text };
@@ -437,6 +443,14 @@ export class Switchyard {
 }
 
 const NO_COMMANDS: readonly string[] = [];
+
+/** What gating a passed-through stream after it ends needs of its request. */
+interface StreamGating {
+  request: ChatRequest;
+  checkCommands: readonly string[];
+  /** The caller's throttle, for a judge's grading call. */
+  throttle: ChatCaller["throttle"];
+}
 
 /** The plan cut to its first rung: nowhere to fall back, escalate or downgrade to. */
 function firstRungOnly(route: Route): Route {

@@ -1,14 +1,15 @@
 /**
- * One attempt's walk up its routing plan: for each rung, reserve its worst case (or, at a cap,
- * take the plan's budget stand-in, or refuse), take a lease on a server for it (the Engine fleet
- * may queue), send the request, and wait for the first event. A rung that fails before that first
- * event — unreachable, 5xx, 429, busy — hands over to the next rung; after it, the answer belongs
- * to this rung. The attempt records what happened; the spine writes it to the ledger.
+ * One attempt's walk up its routing plan: for each rung, wait for the caller's throttle when it
+ * has one (a workflow's fan-out), reserve its worst case (or, at a cap, take the plan's budget
+ * stand-in, or refuse), take a lease on a server for it (the Engine fleet may queue), send the
+ * request, and wait for the first event. A rung that fails before that first event — unreachable,
+ * 5xx, 429, busy — hands over to the next rung; after it, the answer belongs to this rung. The
+ * attempt records what happened; the spine writes it to the ledger.
  */
 import type { Backend, ModelOptions } from "../backends/backend.js";
 import { type BackendAdmission, type BackendLease, directAdmission } from "../backends/backend-admission.js";
 import { budgetExceededError, budgetExceededMessage } from "../budget/budget-denial.js";
-import type { BudgetGuard } from "../budget/budget-guard.js";
+import type { BudgetDecision, BudgetGuard } from "../budget/budget-guard.js";
 import type { RouteStep } from "../config/alias-steps.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { SwitchyardError, toSwitchyardError } from "../errors/switchyard-error.js";
@@ -19,6 +20,19 @@ import type { Attempt } from "./attempt.js";
 import { attemptStream } from "./attempt-stream.js";
 import { CutShortSettlement, type GenerationLookup } from "./cut-short-settlement.js";
 import { RungBudget, type RungBudgetLogger } from "./rung-budget.js";
+
+/**
+ * Admission of one rung of one attempt by a caller that shares capacity with others — a
+ * workflow's fan-out is admitted per attempt on the rung it runs on, not per request. Resolves
+ * with a release once the rung may be asked (rejects, "aborted", when `signal` fires first); the
+ * dispatcher calls the release exactly once, when that rung is done: refused by the budget,
+ * failed before its first event, or its answer's stream ended however it ended.
+ */
+export type AttemptThrottle = (
+  step: RouteStep,
+  request: ChatRequest,
+  signal: CancelSignal,
+) => Promise<() => void>;
 
 export interface AttemptInput {
   /** The request as this attempt sends it (an escalation carries the earlier findings). */
@@ -31,6 +45,8 @@ export interface AttemptInput {
   forwardHeaders?: ((model: string) => Record<string, string> | undefined) | undefined;
   /** Called once a rung has passed the budget step (reserved, or free), before it is asked. */
   onAdmitted?: (() => void) | undefined;
+  /** Waited for before each rung's budget step, so its room does not count the rung's own reservation. */
+  throttle?: AttemptThrottle | undefined;
 }
 
 export interface AttemptDispatcherOptions {
@@ -94,8 +110,16 @@ export class AttemptDispatcher {
       if (refusedBackends.has(step.backend)) continue;
       attempt.step = step;
       attempt.local = this.budget.isLocal(step);
-      const decision = await this.budget.reserve(step, input.request);
+      const releaseThrottle = await this.throttle(attempt, input, step);
+      let decision: BudgetDecision;
+      try {
+        decision = await this.budget.reserve(step, input.request);
+      } catch (error) {
+        releaseThrottle();
+        throw error;
+      }
       if (decision.kind === "denied") {
+        releaseThrottle();
         const reason = `budget: ${budgetExceededMessage(decision.denial)}`;
         const standIn = this.standIn(attempt, input, step, reason, refusedBackends);
         if (!standIn) {
@@ -135,8 +159,10 @@ export class AttemptDispatcher {
           cutShort: this.cutShort,
           request: input.request,
           signal: input.signal,
+          releaseThrottle,
         });
       } catch (thrown) {
+        releaseThrottle();
         await this.budget.release(reservation);
         const error = toSwitchyardError(thrown);
         lease?.release({ ok: !error.retryable });
@@ -177,6 +203,28 @@ export class AttemptDispatcher {
     const error = new SwitchyardError("internal", `Route for ${route.task} has an empty ladder`);
     attempt.end("error", error);
     throw error;
+  }
+
+  /**
+   * Waits for the caller's throttle, when there is one, and hands back a release that acts once.
+   * A wait cut short ends the attempt (aborted when the caller went away) before the error goes on.
+   */
+  private async throttle(attempt: Attempt, input: AttemptInput, step: RouteStep): Promise<() => void> {
+    if (!input.throttle) return NOTHING_HELD;
+    let release: () => void;
+    try {
+      release = await input.throttle(step, input.request, input.signal);
+    } catch (thrown) {
+      const error = toSwitchyardError(thrown);
+      attempt.end(input.signal.aborted || error.code === "aborted" ? "aborted" : "error", error);
+      throw error;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      release();
+    };
   }
 
   /**
@@ -225,6 +273,8 @@ export class AttemptDispatcher {
     return headers ? { ...options, headers: { ...options.headers, ...headers } } : options;
   }
 }
+
+const NOTHING_HELD = (): void => {};
 
 /** The provider refused the account rather than the request: no key, a bad key, no credits. */
 function isAccountRefusal(error: SwitchyardError): boolean {

@@ -2,8 +2,9 @@
  * The answer of the rung that answered, passed through event by event while the attempt notes what
  * it needs: the first token's time and the usage (and, for a paid answer, what it streamed). However
  * the stream ends — in full, broken off upstream, or abandoned by the caller — the Engine slot is
- * freed, the reservation settled (from what was streamed when no usage came) and the attempt
- * marked ended, before the consumer's loop returns.
+ * freed (and the caller's throttle: a workflow's place in its fan-out), the reservation settled
+ * (from what was streamed when no usage came) and the attempt marked ended, before the consumer's
+ * loop returns.
  */
 
 import type { BackendLease } from "../backends/backend-admission.js";
@@ -28,6 +29,8 @@ export interface AttemptStreamInput {
   cutShort: CutShortSettlement;
   request: ChatRequest;
   signal: CancelSignal;
+  /** Gives back the caller's throttle for this rung (a release that acts once). */
+  releaseThrottle: () => void;
 }
 
 export async function* attemptStream(input: AttemptStreamInput): AsyncGenerator<ChatEvent> {
@@ -64,6 +67,7 @@ export async function* attemptStream(input: AttemptStreamInput): AsyncGenerator<
       ok: status !== "error" || failure?.retryable !== true,
       loadMs: attempt.usage?.loadMs,
     });
+    input.releaseThrottle();
     attempt.cost =
       input.reservation && !attempt.usage
         ? input.cutShort.settle({

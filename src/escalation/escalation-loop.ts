@@ -10,6 +10,7 @@
  */
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { Attempt } from "../dispatch/attempt.js";
+import type { AttemptThrottle } from "../dispatch/attempt-dispatcher.js";
 import { toSwitchyardError } from "../errors/switchyard-error.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatRequest, ChatResult } from "../protocol/chat-types.js";
@@ -61,6 +62,8 @@ export interface EscalationInput {
   forbidDowngrade: boolean;
   /** Commands the caller named in x-switchyard-check (already allowed by config). */
   checkCommands: readonly string[];
+  /** The caller's throttle, handed to the gates (a judge's call waits for it). */
+  throttle?: AttemptThrottle | undefined;
 }
 
 export interface EscalatedAnswer {
@@ -143,6 +146,7 @@ export class EscalationLoop {
         attempt: number,
         checkCommands: input.checkCommands,
         signal: input.signal,
+        throttle: input.throttle,
       });
       const outcome = gated instanceof Promise ? await gated : gated;
       steps.record(attempt, outcome);

@@ -9,6 +9,7 @@
 
 import { aliasStep, type RouteStep } from "../config/alias-steps.js";
 import type { GateTaskConfig, SwitchyardConfig } from "../config/config-schema.js";
+import type { AttemptThrottle } from "../dispatch/attempt-dispatcher.js";
 import { toSwitchyardError } from "../errors/switchyard-error.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatMessage, ChatRequest } from "../protocol/chat-types.js";
@@ -34,6 +35,8 @@ export interface JudgeCall {
   chainId: string;
   attempt: number;
   signal: CancelSignal;
+  /** The graded request's caller's throttle: the judge is admitted by it on the judge's rung. */
+  throttle?: AttemptThrottle | undefined;
 }
 
 /**
@@ -102,6 +105,7 @@ export async function runJudgeGate(
       chainId: input.chainId,
       attempt: input.attempt,
       signal: input.signal,
+      throttle: input.throttle,
     });
   } catch (thrown) {
     const error = toSwitchyardError(thrown);

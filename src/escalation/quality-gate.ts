@@ -6,6 +6,7 @@
  */
 
 import type { RouteStep } from "../config/alias-steps.js";
+import type { AttemptThrottle } from "../dispatch/attempt-dispatcher.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
 import type { ChatRequest, ChatResult } from "../protocol/chat-types.js";
 import type { Route } from "../routing/task-router.js";
@@ -59,6 +60,8 @@ export interface GateInput {
   /** Commands the caller named (x-switchyard-check), run after the configured ones. */
   checkCommands: readonly string[];
   signal: CancelSignal;
+  /** The caller's throttle, which a judge's grading call waits for on the judge's own rung. */
+  throttle?: AttemptThrottle | undefined;
 }
 
 /** A gate's own answer: defects found (empty: passed), or undefined when it did not apply. */

@@ -1,11 +1,16 @@
 /**
- * How many workflow model calls may run at once on each alias, shared by every run in the
- * process. On an Engine alias the width is the slots of the Engines serving it, less
- * `workflows.reserve_interactive_slots`, so a fan-out (or several runs) never holds every slot and
- * the gateway's interactive requests always find one of their own. On a paid alias it is
- * `workflows.max_parallel`, and no wider than the budget's room: a call waits while the worst
- * cases of the calls in flight and its own would not fit what is left (one call always goes, and
- * the budget itself refuses it if it cannot be paid). Calls wait in order of arrival.
+ * How many workflow model attempts may run at once on each alias, shared by every run in the
+ * process. What it admits is one attempt on the alias it actually runs on — a step's answer, a
+ * fallback or an escalation, a tool-loop turn, the judge grading an answer — held only while that
+ * attempt is in flight (model-step.ts hands `acquire` to the spine as the caller's throttle); so an
+ * answer being judged on one model holds no place on the model that wrote it. On an Engine alias
+ * the width is the slots of the Engines serving it, less `workflows.reserve_interactive_slots`, so
+ * a fan-out (or several runs) never holds every slot and the gateway's interactive requests always
+ * find one of their own. On a paid alias it is `workflows.max_parallel`, and no wider than the
+ * budget's room: an attempt waits while the worst cases of the attempts in flight and its own would
+ * not fit what is left (one always goes, and the budget itself refuses it if it cannot be paid;
+ * attempts are admitted before their own reservation, so the room does not count it twice).
+ * Attempts wait in order of arrival.
  */
 
 import { SwitchyardError } from "../errors/switchyard-error.js";
@@ -35,14 +40,14 @@ interface Waiter {
 export class FanOutLimiter {
   private readonly inFlight = new Map<string, { count: number; worstCaseUsd: number }>();
   private readonly waiting: Waiter[] = [];
-  /** The most calls that were in flight at once, per alias (tests, the bench). */
+  /** The most attempts that were in flight at once, per alias (tests, the bench). */
   readonly peaks = new Map<string, number>();
   private checking = false;
   private again = false;
 
   constructor(private readonly options: FanOutLimiterOptions) {}
 
-  /** The width right now for calls starting on `alias`. */
+  /** The width right now for attempts starting on `alias`. */
   width(alias: string): number {
     const slots = this.options.capacity.engineSlots(alias);
     if (slots === undefined) return this.options.maxParallel;
@@ -50,7 +55,7 @@ export class FanOutLimiter {
   }
 
   /**
-   * Resolves with a release function once the call may start. Rejects with "aborted" when the
+   * Resolves with a release function once the attempt may start. Rejects with "aborted" when the
    * signal fires first.
    */
   acquire(alias: string, worstCaseUsd: number, signal?: CancelSignal): Promise<() => void> {

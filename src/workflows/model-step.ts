@@ -7,6 +7,12 @@
  * step asks the next rung of the ladder, with the problem, until `escalation.max_hops` — then the
  * step fails. Its row and its answer are recorded before it returns, so a re-run after a crash
  * reuses them instead of paying again; a budget cap on the way pauses the run.
+ *
+ * The fan-out limiter admits each model attempt the step makes — its answer, a fallback or an
+ * escalation, each tool-loop turn, the judge that grades it — on the alias that attempt runs on,
+ * for as long as that attempt is in flight (the spine's `ChatCaller.throttle`): an explorer's
+ * place on its model is free again while its answer is judged on another, and judges are held to
+ * the width of their own model.
  */
 import { z } from "zod";
 import type { TaskKind } from "../config/task-kinds.js";
@@ -93,7 +99,7 @@ export async function runModelStep<T>(
     let messages = request.messages;
     let model = request.model;
     for (let hop = 0; ; hop++) {
-      const { answer, rows, callId } = await ask(context, spec, { ...request, messages, model }, firstAlias);
+      const { answer, rows, callId } = await ask(context, spec, { ...request, messages, model });
       requestId ??= callId;
       const spent = callTotals(rows);
       totals.costUsd += spent.costUsd;
@@ -151,37 +157,44 @@ async function ask<T>(
   context: RunContext,
   spec: ModelStepSpec<T>,
   request: ChatRequest,
-  firstAlias: string | undefined,
 ): Promise<{ answer: ChatAnswer; rows: ReturnType<RunContext["ledger"]["watch"]>["rows"]; callId: string }> {
-  const promptChars = request.messages.reduce(
-    (sum, message) => sum + String(message.content ?? "").length,
-    0,
-  );
-  const alias = request.model.startsWith("switchyard/") ? (firstAlias ?? request.model) : request.model;
-  const release = await context.limiter.acquire(
-    alias,
-    context.worstCaseUsd(alias, promptChars, request.maxTokens ?? DEFAULT_MAX_TOKENS),
-    context.signal,
-  );
+  const caller: ChatCaller = {
+    frontDoor: "workflow",
+    signal: context.signal,
+    caller: `run:${context.run.id}`,
+    taskHint: spec.task,
+    forbidDowngrade: context.settings.on_budget_exhausted === "pause",
+    ...(spec.tools && spec.tools.length > 0 ? { tools: spec.tools } : {}),
+    throttle: (step, attemptRequest, signal) =>
+      context.limiter.acquire(
+        step.alias,
+        context.worstCaseUsd(
+          step.alias,
+          promptChars(attemptRequest),
+          attemptRequest.maxTokens ?? DEFAULT_MAX_TOKENS,
+        ),
+        signal,
+      ),
+  };
+  const call = context.switchyard.chat(request, caller);
+  const watch = context.ledger.watch(call.id);
   try {
-    const caller: ChatCaller & { tools?: readonly string[] } = {
-      frontDoor: "workflow",
-      signal: context.signal,
-      caller: `run:${context.run.id}`,
-      taskHint: spec.task,
-      forbidDowngrade: context.settings.on_budget_exhausted === "pause",
-      ...(spec.tools && spec.tools.length > 0 ? { tools: spec.tools } : {}),
-    };
-    const call = context.switchyard.chat(request, caller);
-    const watch = context.ledger.watch(call.id);
-    try {
-      return { answer: await call.answer, rows: watch.rows, callId: call.id };
-    } finally {
-      watch.stop();
-    }
+    return { answer: await call.answer, rows: watch.rows, callId: call.id };
   } finally {
-    release();
+    watch.stop();
   }
+}
+
+/** The prompt's size in characters, for the limiter's worst case (a tool-loop turn's calls count too). */
+function promptChars(request: ChatRequest): number {
+  return request.messages.reduce((sum, message) => sum + messageChars(message), 0);
+}
+
+function messageChars(message: ChatMessage): number {
+  const content = message.content ?? "";
+  const text = typeof content === "string" ? content.length : JSON.stringify(content).length;
+  const calls = message.role === "assistant" ? (message.toolCalls ?? []) : [];
+  return calls.reduce((sum, call) => sum + call.name.length + call.arguments.length, text);
 }
 
 function buildRequest<T>(spec: ModelStepSpec<T>): ChatRequest {

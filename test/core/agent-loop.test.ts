@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
+import type { AttemptThrottle } from "../../src/dispatch/attempt-dispatcher.js";
+import { Cancellation } from "../../src/protocol/cancel-signal.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 
 const LAUNCHER = { command: process.execPath, args: ["--import", "tsx", resolve("src/cli/main.ts")] };
@@ -83,6 +85,40 @@ describe("an agent loop over MCP tools", () => {
     expect(calls[0]!.argumentsDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(calls[0]!.resultBytes).toBeGreaterThan(20);
     expect(JSON.stringify(calls)).not.toContain(file);
+  }, 60_000);
+
+  it("each turn is admitted by the caller's throttle and gives its place back before the tool runs", async () => {
+    const { running, file } = await withFsServer();
+    running.ollama.enqueue(
+      { kind: "reply", reply: { toolCalls: [{ name: "fs__read", arguments: { path: file } }] } },
+      { kind: "reply", reply: { content: "The bug is an off-by-one in lastPage." } },
+    );
+    const log: string[] = [];
+    const chats = () => running.ollama.requests.filter((request) => request.path === "/api/chat").length;
+    const throttle: AttemptThrottle = async (step) => {
+      log.push(`admit ${step.alias} (${chats()} asked)`);
+      return () => log.push(`release ${step.alias} (${chats()} asked)`);
+    };
+    const answer = await running.runtime.switchyard.chat(
+      {
+        model: "switchyard/bug-hunting",
+        messages: [{ role: "user", content: "What is the pager bug? See NOTES.md." }],
+        stream: false,
+      },
+      { frontDoor: "workflow", signal: new Cancellation(), tools: ["fs.read"], throttle },
+    ).answer;
+    expect(answer.gated?.result.text).toBe("The bug is an off-by-one in lastPage.");
+    expect(log).toEqual([
+      "admit local-coder (0 asked)",
+      "release local-coder (1 asked)",
+      "admit local-coder (1 asked)",
+      "release local-coder (2 asked)",
+    ]);
+    // The tool ran between the two turns, audited against the first.
+    await running.runtime.switchyard.idle();
+    const turns = (await running.ledgerRows()).filter((row) => row.frontDoor === "workflow");
+    const audited = await Promise.all(turns.map((turn) => running.runtime.ledger.toolCalls(turn.id)));
+    expect(audited.map((calls) => calls.length).sort()).toEqual([0, 1]);
   }, 60_000);
 
   it("a call to a tool the request did not offer fails the structural gate: the turn climbs, nothing runs", async () => {
