@@ -1,6 +1,7 @@
 /**
  * How long the everyday commands take to start: `switchyard --version`, `--help`, `config check`,
- * `route`, `status` and `costs` (on a fresh SQLite ledger, with no Brain and no Engine answering),
+ * `route`, `env claude` (what `switchyard claude` does before it checks the Brain), `status` and
+ * `costs` (on a fresh SQLite ledger, with no Brain and no Engine answering),
  * each run as users run it (`node bin/switchyard.js`, the build), beside the baseline of loading
  * every command's implementation, which is what each command paid before they were loaded on use.
  * Wall time and the child's CPU time (user + system; less at the mercy of a busy machine), the
@@ -121,6 +122,7 @@ export async function runCliStartBench(
       await measure("--help", switchyard("--help"), runs),
       await measure("config check <file>", switchyard("config", "check", configPath), runs),
       await measure('route "write a test"', switchyard("route", "write a test"), runs),
+      await measure("env claude", switchyard("env", "claude"), runs),
       await measure("status (fresh SQLite)", switchyard("status"), runs),
       await measure("costs (fresh SQLite)", switchyard("costs"), runs),
     ];
