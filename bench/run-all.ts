@@ -4,6 +4,7 @@
  */
 
 import { formatBudgetBench, runBudgetBench } from "./budget-bench.js";
+import { formatCliStartBench, runCliStartBench } from "./cli-start-bench.js";
 import { formatDashboardBench, runDashboardBench } from "./dashboard-bench.js";
 import { formatEngineBench, runEngineBench } from "./engine-bench.js";
 import { formatEvalEconomics, runEvalEconomics } from "./eval-economics.js";
@@ -53,6 +54,10 @@ console.log(sections.at(-1), "\n");
 // The workflows: the bug hunt's fan-out against one after another, the cost of a step, and memory
 // over 200 runs (before the dashboard bench, whose million-row ledger leaves a large heap behind).
 sections.push(formatWorkflowBench(await runWorkflowBench()));
+console.log(sections.at(-1), "\n");
+
+// How long the everyday commands take to start, as built (npm run bench builds first); under a minute.
+sections.push(formatCliStartBench(await runCliStartBench()));
 console.log(sections.at(-1), "\n");
 
 // Last: it seeds a ledger of a million rows, and compares the gateway with and without the dashboard.

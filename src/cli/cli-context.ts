@@ -3,15 +3,9 @@
  * and a consistent way to fail.
  */
 import { ConfigError, type LoadedConfig, loadConfig } from "../config/config-load.js";
+import { CliFailure } from "./cli-failure.js";
 
-export class CliFailure extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+export { CliFailure };
 
 export function loadCliConfig(explicitPath: string | undefined): LoadedConfig {
   try {

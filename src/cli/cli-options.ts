@@ -6,10 +6,14 @@
  */
 import { type Command, CommanderError } from "commander";
 import { SwitchyardError } from "../errors/switchyard-error.js";
-import { CliFailure } from "./cli-context.js";
+import { CliFailure } from "./cli-failure.js";
 
 /** Exit code of a usage error: the command line itself was wrong. */
 export const USAGE_ERROR = 2;
+
+/** `--url` of the client commands, which read a named Brain's admin API instead of this machine's database. */
+export const BRAIN_URL_HELP =
+  "ask this Brain (default: $SWITCHYARD_URL, else the client config, else the local database)";
 
 /**
  * Gives every subcommand its own `-c, --config <file>` (commander's positional options, which

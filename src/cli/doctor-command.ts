@@ -4,7 +4,6 @@
  * when nothing failed (warnings allowed), 1 when a check failed, 2 for a usage error.
  */
 import { readFileSync } from "node:fs";
-import type { Command } from "commander";
 import { runDoctor } from "../setup/doctor.js";
 import { DOCTOR_ROLES, type DoctorRole } from "../setup/doctor-check.js";
 import { localDoctorEnvironment } from "../setup/doctor-environment.js";
@@ -12,29 +11,13 @@ import { doctorJson, formatResult, formatRole, formatSummary } from "../setup/do
 import { brainBaseUrl } from "./claude-command.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 
-interface DoctorCommandOptions {
+export interface DoctorCommandOptions {
   config?: string | undefined;
   role?: string;
   url?: string;
   engine?: string;
   timeout?: string;
   json?: boolean;
-}
-
-export function registerDoctorCommand(program: Command, globalConfig: () => string | undefined): void {
-  program
-    .command("doctor")
-    .description(
-      "walk this machine's setup checklist: ✓ ✗ ! with the fix for each (exit 1 when a check fails)",
-    )
-    .option("--role <role>", "engine, brain or workstation (default: guessed from this machine)")
-    .option("--url <url>", "the Brain (default: $SWITCHYARD_URL, else server.host:server.port)")
-    .option("--engine <id>", "only this Engine")
-    .option("--timeout <seconds>", "time limit of each network check", "5")
-    .option("--json", "print the results as JSON")
-    // A usage error (an unknown option, a missing value) is exit 2: 1 means a check failed.
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
-    .action((options: DoctorCommandOptions) => doctorCommand({ ...options, config: globalConfig() }));
 }
 
 export async function doctorCommand(options: DoctorCommandOptions): Promise<void> {

@@ -6,7 +6,6 @@
  * when the estimate is over `--max-usd` or the budget, and stops before passing `--max-usd`.
  */
 
-import type { Command } from "commander";
 import { catalogPath, loadCatalog } from "../budget/catalog-sync.js";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { startRuntime } from "../core/switchyard-runtime.js";
@@ -42,41 +41,8 @@ export interface EvalCommandOptions {
   config?: string;
 }
 
-export const DEFAULT_MAX_USD = 10;
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-export function registerEvalCommand(program: Command, globalConfig: () => string | undefined): void {
-  program
-    .command("eval")
-    .description(
-      "measure each alias and the ladder on the evaluation suite: pass rates, cost per accepted answer",
-    )
-    .option(
-      "--alias <alias>",
-      "measure this alias alone (repeat, or comma-separate); default: every alias and the ladder",
-      collect,
-    )
-    .option("--ladder", "measure the ladder (switchyard/<task>, escalation on)")
-    .option("--task <kind-or-id>", "only these task kinds or task ids (repeat, or comma-separate)", collect)
-    .option("--limit <n>", "at most n tasks of each task kind")
-    .option(
-      "--max-usd <usd>",
-      `refuse to start above this estimate, and stop before spending it (default ${DEFAULT_MAX_USD})`,
-    )
-    .option("--parallel <n>", "calls at once (default: the Engine's free slots for a local alias, else 4)")
-    .option("--judge <alias>", "the alias that judges text tasks (default: the strongest configured)")
-    .option(
-      "--skip-missing-toolchains",
-      "leave out tasks whose tests need python3 or TypeScript when missing",
-    )
-    .option("--list", "list the tasks and exit")
-    .option("--last", "print the last stored run's report and exit")
-    .option("--json", "print the report as JSON")
-    .action((options: EvalCommandOptions) => evalCommand({ ...options, config: globalConfig() }));
-}
-
-export async function evalCommand(options: EvalCommandOptions): Promise<void> {
+/** `maxUsd` is always given: the command line fills in its default (eval-register.ts). */
+export async function evalCommand(options: EvalCommandOptions & { maxUsd: string }): Promise<void> {
   const loaded = loadCliConfig(options.config);
   const { config, env } = loaded;
   if (options.list) return listTasks();
@@ -84,7 +50,7 @@ export async function evalCommand(options: EvalCommandOptions): Promise<void> {
 
   const limit = positiveInteger(options.limit, "--limit");
   const parallel = positiveInteger(options.parallel, "--parallel");
-  const maxUsd = options.maxUsd === undefined ? DEFAULT_MAX_USD : Number(options.maxUsd);
+  const maxUsd = Number(options.maxUsd);
   if (!Number.isFinite(maxUsd) || maxUsd < 0)
     usage(`--max-usd must be a number of dollars, 0 or more; got "${options.maxUsd}"`);
   let tasks: EvalTask[];

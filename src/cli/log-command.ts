@@ -10,12 +10,14 @@ import { requestListSchema } from "./brain-responses.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 import { withLocalSources } from "./cli-ledger.js";
 
-export async function logCommand(options: {
+export interface LogCommandOptions {
   limit?: string;
   json?: boolean;
   config?: string;
   url?: string;
-}): Promise<void> {
+}
+
+export async function logCommand(options: LogCommandOptions): Promise<void> {
   const limit = Number(options.limit ?? 20);
   if (!Number.isInteger(limit) || limit < 1) {
     throw new CliFailure(`switchyard log: -n must be a whole number of rows; got "${options.limit}"`, 2);

@@ -6,7 +6,6 @@
  * in this process on the local config (a single machine: its own ledger, budgets and back ends).
  * Stdout carries the protocol only; logs go to stderr.
  */
-import type { Command } from "commander";
 import pino from "pino";
 import { startRuntime } from "../core/switchyard-runtime.js";
 import { localSwitchyardService } from "../mcp/mcp-local-service.js";
@@ -21,23 +20,6 @@ export interface McpCommandOptions {
   config?: string | undefined;
   url?: string | undefined;
   token?: string | undefined;
-}
-
-export function registerMcpCommand(program: Command, globalConfig: () => string | undefined): void {
-  program
-    .command("mcp")
-    .description(
-      "serve Switchyard's tools (ask, route, costs, budget_status, engine_status) to an MCP client over stdio",
-    )
-    .option(
-      "--url <url>",
-      "the Brain to call (default: $SWITCHYARD_URL, else the client config, else run the tools in this process)",
-    )
-    .option(
-      "--token <token>",
-      "the Brain's bearer token (default: $SWITCHYARD_TOKEN, the client config's, else server.auth_tokens)",
-    )
-    .action((options: McpCommandOptions) => mcpCommand({ ...options, config: globalConfig() }));
 }
 
 export async function mcpCommand(options: McpCommandOptions): Promise<void> {

@@ -5,7 +5,6 @@
  * `tools.servers` entry, with command-line flags on top.
  */
 import { basename } from "node:path";
-import type { Command } from "commander";
 import { BUILTIN_SERVER_KINDS, type BuiltinServerKind } from "../config/tools-schema.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { createBuiltinTools, parseBuiltinSettings } from "../tools/servers/builtin-tool-servers.js";
@@ -13,7 +12,7 @@ import { serveToolsOverHttp, serveToolsOverStdio } from "../tools/servers/tool-s
 import { BUILTIN_SETTINGS_VARIABLE } from "../tools/tool-server-specs.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 
-interface McpServerOptions {
+export interface McpServerOptions {
   config?: string;
   server?: string;
   root?: string[];
@@ -22,29 +21,6 @@ interface McpServerOptions {
   writes?: boolean;
   http?: string | boolean;
   host: string;
-}
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-export function registerMcpServerCommand(program: Command, globalConfig: () => string | undefined): void {
-  program
-    .command("mcp-server <kind>")
-    .description(
-      `run a built-in MCP tool server (${BUILTIN_SERVER_KINDS.join(", ")}) over stdio, or HTTP with --http`,
-    )
-    .option("--server <name>", "take settings from tools.servers.<name> in the config")
-    .option("--root <dir>", "fs: a directory the tools may use (repeatable)", collect)
-    .option("--repo <[name=]dir>", "git: a repository (repeatable)", collect)
-    .option("--database <name=path-or-url>", "db: a SQLite file or postgres:// URL (repeatable)", collect)
-    .option("--writes", "fs and git: offer the tools that write")
-    .option(
-      "--http [port]",
-      "serve Streamable HTTP at http://<host>:<port>/mcp instead of stdio (port 0: any)",
-    )
-    .option("--host <host>", "with --http: a loopback address", "127.0.0.1")
-    .action((kind: string, options: McpServerOptions) =>
-      mcpServerCommand(kind, { ...options, config: globalConfig() }),
-    );
 }
 
 export async function mcpServerCommand(kind: string, options: McpServerOptions): Promise<void> {

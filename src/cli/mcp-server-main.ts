@@ -7,7 +7,7 @@
 import { Command } from "commander";
 import { VERSION } from "../version.js";
 import { describeFailure, prepareCommands } from "./cli-options.js";
-import { registerMcpServerCommand } from "./mcp-server-command.js";
+import { registerMcpServerCommand } from "./mcp-server-register.js";
 
 const program = new Command()
   .name("switchyard")

@@ -8,7 +8,6 @@
  * nothing.
  */
 import { readFileSync } from "node:fs";
-import type { Command } from "commander";
 import pino from "pino";
 import { startRuntime } from "../core/switchyard-runtime.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
@@ -22,7 +21,7 @@ import { formatRunDetail, formatRunList, haltSummary } from "./run-format.js";
 import { RunProgress } from "./run-progress.js";
 import { cliLauncher } from "./tools-command.js";
 
-interface RunOptions {
+export interface RunOptions {
   story?: string;
   repo?: string;
   modules?: string;
@@ -37,124 +36,62 @@ interface RunOptions {
   url?: string;
 }
 
-/** With a Brain named, the commands work on its runs (the local database is not opened). */
-const BRAIN_HELP = "work on this Brain's runs (default: $SWITCHYARD_URL, else the client config, else here)";
-
 function remoteRuns(url: string | undefined, configPath: string | undefined): RemoteRuns | undefined {
   const brain = namedBrainFor({ url, config: configPath });
   return brain ? new RemoteRuns(brain) : undefined;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
-export function registerRunCommands(program: Command, globalConfig: () => string | undefined): void {
-  program
-    .command("run <workflow>")
-    .description(
-      "run a workflow here or on a Brain (--url): feature, bughunt, groom, review, or a .yaml of your own, with live progress",
-    )
-    .option("--story <text>", "feature: what to build")
-    .option("--repo <dir>", "the repository to work on (default: .; on a Brain: its absolute path there)")
-    .option("--modules <list>", "bughunt: the folders or files to explore, comma-separated")
-    .option("--backlog <path>", "groom: a Markdown or JSON file, or a folder of them")
-    .option("--branch <name>", "review: the branch to review against --base (default: the checked-out one)")
-    .option(
-      "--base <rev>",
-      "review: what the branch is compared with (default: main); with --diff, where it is applied (default: HEAD)",
-    )
-    .option(
-      "--diff <file>",
-      "review: a diff file to review instead of a branch (with --repo, its tests run too)",
-    )
-    .option("--test-command <command>", "the tests to run in the worktree (default: workflows.test_command)")
-    .option("--lint-command <command>", "a linter to run in the worktree (default: workflows.lint_command)")
-    .option("--input <key=value>", "a YAML workflow's input (repeatable)", collect)
-    .option("--json", "print the run as JSON when it halts, no progress")
-    .option(
-      "--url <url>",
-      "run it on this Brain, which resolves the paths (default: $SWITCHYARD_URL, else the client config, else here)",
-    )
-    .action((workflow: string, options: RunOptions) => runCommand(workflow, options, globalConfig()));
-
-  const runs = program
-    .command("runs")
-    .description("the workflow runs, newest first")
-    .option("-n, --limit <count>", "how many", "20")
-    .option(
-      "--status <status>",
-      "only runs in this state (running, paused, failed, done, rejected, cancelled)",
-    )
-    .option("--json", "print JSON")
-    .option("--url <url>", BRAIN_HELP)
-    .action((options: { limit: string; status?: string; json?: boolean; url?: string }) =>
-      runsCommand(options, globalConfig()),
+/** `approve <id>`: the edited text is read first, so a bad --edit changes nothing. */
+export async function approveCommand(
+  id: string,
+  options: { edit?: string; note?: string; url?: string },
+  configPath: string | undefined,
+): Promise<void> {
+  const edit = options.edit === undefined ? undefined : readEdit(options.edit);
+  const remote = remoteRuns(options.url, configPath);
+  if (remote) return remote.approve(id, { edit, note: options.note });
+  await withService(configPath, async (service) => {
+    await follow(
+      service,
+      await service.approve(id, {
+        ...(edit ? { edit } : {}),
+        ...(options.note ? { note: options.note } : {}),
+      }),
     );
-  runs
-    .command("show <id>")
-    .description("one run: steps, costs, escalations, artefacts, branch and diff stat")
-    .option("--artefact <id>", "print this artefact of the run instead")
-    .option("--json", "print JSON")
-    .option("--url <url>", BRAIN_HELP)
-    .action((id: string, options: { artefact?: string; json?: boolean; url?: string }) =>
-      runsShowCommand(id, options, globalConfig()),
-    );
-
-  program
-    .command("approve <id>")
-    .description("approve a run waiting at a human gate, and continue it (here, or on the Brain it waits on)")
-    .option("--edit <file>", "approve with this edited text instead of what was shown")
-    .option("--note <text>", "a note kept with the decision")
-    .option("--url <url>", BRAIN_HELP)
-    .action(async (id: string, options: { edit?: string; note?: string; url?: string }) => {
-      const edit = options.edit === undefined ? undefined : readEdit(options.edit);
-      const remote = remoteRuns(options.url, globalConfig());
-      if (remote) return remote.approve(id, { edit, note: options.note });
-      await withService(globalConfig(), async (service) => {
-        await follow(
-          service,
-          await service.approve(id, {
-            ...(edit ? { edit } : {}),
-            ...(options.note ? { note: options.note } : {}),
-          }),
-        );
-      });
-    });
-  program
-    .command("reject <id>")
-    .description("reject a run waiting at a human gate, with the reason")
-    .requiredOption("--reason <text>", "why (kept with the run)")
-    .option("--url <url>", BRAIN_HELP)
-    .action(
-      (id: string, options: { reason: string; url?: string }) =>
-        remoteRuns(options.url, globalConfig())?.reject(id, options.reason) ??
-        withService(globalConfig(), async (service) =>
-          follow(service, await service.reject(id, options.reason)),
-        ),
-    );
-  program
-    .command("resume <id>")
-    .description("continue a run paused at a budget cap, failed, or left running by a process that died")
-    .option("--url <url>", BRAIN_HELP)
-    .action(
-      (id: string, options: { url?: string }) =>
-        remoteRuns(options.url, globalConfig())?.resume(id) ??
-        withService(globalConfig(), async (service) => follow(service, await service.resume(id))),
-    );
-  program
-    .command("cancel <id>")
-    .description("cancel a run (its branch and worktree stay)")
-    .option("--url <url>", BRAIN_HELP)
-    .action(
-      (id: string, options: { url?: string }) =>
-        remoteRuns(options.url, globalConfig())?.cancel(id) ??
-        withService(globalConfig(), async (service) => {
-          const run = await service.cancel(id);
-          process.stdout.write(haltSummary(run));
-        }),
-    );
+  });
 }
 
-async function runCommand(
+export async function rejectCommand(
+  id: string,
+  options: { reason: string; url?: string },
+  configPath: string | undefined,
+): Promise<void> {
+  await (remoteRuns(options.url, configPath)?.reject(id, options.reason) ??
+    withService(configPath, async (service) => follow(service, await service.reject(id, options.reason))));
+}
+
+export async function resumeCommand(
+  id: string,
+  options: { url?: string },
+  configPath: string | undefined,
+): Promise<void> {
+  await (remoteRuns(options.url, configPath)?.resume(id) ??
+    withService(configPath, async (service) => follow(service, await service.resume(id))));
+}
+
+export async function cancelCommand(
+  id: string,
+  options: { url?: string },
+  configPath: string | undefined,
+): Promise<void> {
+  await (remoteRuns(options.url, configPath)?.cancel(id) ??
+    withService(configPath, async (service) => {
+      const run = await service.cancel(id);
+      process.stdout.write(haltSummary(run));
+    }));
+}
+
+export async function runCommand(
   workflow: string,
   options: RunOptions,
   configPath: string | undefined,
@@ -193,7 +130,7 @@ async function follow(service: RunsService, run: RunRecord, json = false): Promi
     throw new CliFailure(`switchyard: run ${halted.id} ${halted.status}`, 1);
 }
 
-async function runsCommand(
+export async function runsCommand(
   options: { limit: string; status?: string; json?: boolean; url?: string },
   configPath: string | undefined,
 ) {
@@ -211,7 +148,7 @@ async function runsCommand(
   });
 }
 
-async function runsShowCommand(
+export async function runsShowCommand(
   id: string,
   options: { artefact?: string; json?: boolean; url?: string },
   configPath: string | undefined,

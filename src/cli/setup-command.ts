@@ -9,7 +9,6 @@ import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Command } from "commander";
 import { ConfigError } from "../config/config-load.js";
 import { userDirs } from "../config/user-dirs.js";
 import { engineSpecs } from "../engines/engine-spec.js";
@@ -23,48 +22,10 @@ import { formatManualSteps, type SetupPlan, type SetupPlatform, shellPath } from
 import { workstationSetupPlan } from "../setup/setup-workstation.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 
-interface SetupOptions {
+export interface SetupOptions {
   config?: string;
   dryRun?: boolean;
   platform?: string;
-}
-
-export function registerSetupCommands(program: Command, globalConfig: () => string | undefined): void {
-  const setup = program
-    .command("setup")
-    .description(
-      "write the service files of one machine (shows a diff, keeps a backup; --dry-run to only show)",
-    );
-  setup
-    .command("engine")
-    .description("the Engine: a launchd agent running ollama serve at boot with the Engine's settings")
-    .option("--dry-run", "show what would change; write nothing")
-    .option("--ollama <path>", "the ollama binary (default: ollama on PATH)")
-    .option("--engine <id>", "whose settings (slots, models held) to use (default: the first Engine)")
-    .option("--platform <platform>", "darwin or linux (default: this machine's)")
-    .action((options: SetupOptions & { ollama?: string; engine?: string }) =>
-      setupEngineCommand({ ...options, config: globalConfig() }),
-    );
-  setup
-    .command("brain")
-    .description("the Brain: switchyard serve as a launchd agent (or systemd unit) with its token in a file")
-    .option("--dry-run", "show what would change; write nothing")
-    .option("--host <host>", "the address to listen on", "0.0.0.0")
-    .option("--token-file <path>", "where the token lives (default: brain-token in the user config dir)")
-    .option("--platform <platform>", "darwin or linux (default: this machine's)")
-    .action((options: SetupOptions & { host: string; tokenFile?: string }) =>
-      setupBrainCommand({ ...options, config: globalConfig() }),
-    );
-  setup
-    .command("workstation")
-    .description("the Workstation: ssh entries for brain and engine, and the client config with the token")
-    .requiredOption("--brain <address>", "the Brain's IP address or LAN hostname")
-    .option("--engine <address>", "the Engine's IP address or LAN hostname (adds Host engine)")
-    .option("--user <name>", "your user name on the Brain and the Engine (default: yours here)")
-    .option("--port <port>", "the Brain's port", "8787")
-    .option("--token-file <path>", "a file holding the Brain's token; - reads it from stdin")
-    .option("--dry-run", "show what would change; write nothing")
-    .action((options: WorkstationOptions) => setupWorkstationCommand(options));
 }
 
 export async function setupEngineCommand(
@@ -154,7 +115,7 @@ export async function setupBrainCommand(
   runPlan({ ...plan, notes: [...notes, ...plan.notes] }, options, home);
 }
 
-interface WorkstationOptions {
+export interface WorkstationOptions {
   brain: string;
   engine?: string;
   user?: string;

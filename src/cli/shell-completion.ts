@@ -6,7 +6,7 @@
  * takes a file it offers files.
  */
 import type { Command } from "commander";
-import { CliFailure } from "./cli-context.js";
+import { CliFailure } from "./cli-failure.js";
 
 export interface CompletionOption {
   /** "-c", "--config". */

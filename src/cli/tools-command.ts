@@ -3,7 +3,6 @@
  * which ones the allow-list lets through, and allow entries that name nothing. `--filter` shows
  * what a request with that filter would get (and fails as it would).
  */
-import type { Command } from "commander";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { McpToolHub } from "../tools/mcp-tool-hub.js";
 import type { ToolServerStatus } from "../tools/tool-hub.js";
@@ -15,19 +14,10 @@ export function cliLauncher(): BuiltinLauncher {
   return { command: process.execPath, args: [...process.execArgv, process.argv[1] ?? ""] };
 }
 
-interface ToolsOptions {
+export interface ToolsOptions {
   config?: string;
   json?: boolean;
   filter?: string;
-}
-
-export function registerToolsCommand(program: Command, globalConfig: () => string | undefined): void {
-  program
-    .command("tools")
-    .description("the MCP servers in tools.servers: their state and tools, and which tools are allowed")
-    .option("--filter <patterns>", 'what a request limited to these tools gets, e.g. "git.*,fs.read"')
-    .option("--json", "print JSON")
-    .action((options: ToolsOptions) => toolsCommand({ ...options, config: globalConfig() }));
 }
 
 export async function toolsCommand(options: ToolsOptions): Promise<void> {

@@ -1,35 +1,15 @@
 /**
  * The `tools:` section of switchyard.yaml: the MCP servers Switchyard may call, how to reach each
  * (a built-in server, a command over stdio, or a Streamable HTTP URL), which of their tools are
- * allowed, and the hub's time limits and restart backoff. The built-in servers' tool names live
- * here too, so a misspelt allow-list entry fails `config check`, not the first request.
+ * allowed, and the hub's time limits and restart backoff. The built-in servers' tool names
+ * (builtin-tools.ts) are checked here too, so a misspelt allow-list entry fails `config check`, not
+ * the first request.
  */
 import { z } from "zod";
+import { BUILTIN_SERVER_KINDS, BUILTIN_TOOLS, type BuiltinServerKind } from "./builtin-tools.js";
 import { TASK_KINDS } from "./task-kinds.js";
 
-/** Every tool each built-in server has, and which of them write (off unless `writes: true`). */
-export const BUILTIN_TOOLS = {
-  git: {
-    tools: [
-      "status",
-      "diff",
-      "log",
-      "show",
-      "branch",
-      "worktree_add",
-      "worktree_list",
-      "worktree_remove",
-      "add",
-      "commit",
-    ],
-    writes: ["add", "commit"],
-  },
-  fs: { tools: ["read", "write", "edit", "list", "search", "stat"], writes: ["write", "edit"] },
-  db: { tools: ["databases", "tables", "query"], writes: [] },
-} as const satisfies Record<string, { tools: readonly string[]; writes: readonly string[] }>;
-
-export type BuiltinServerKind = keyof typeof BUILTIN_TOOLS;
-export const BUILTIN_SERVER_KINDS = Object.keys(BUILTIN_TOOLS) as BuiltinServerKind[];
+export { BUILTIN_SERVER_KINDS, BUILTIN_TOOLS, type BuiltinServerKind };
 
 const SERVER_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 

@@ -27,6 +27,8 @@ export interface CliRunOptions {
   cwd?: string;
   /** The entry script in src/cli/ (default main.ts; statusline-main.ts is bin/switchyard.js's fast path). */
   script?: string;
+  /** More node options, after tsx's loader (e.g. another `--import`). */
+  nodeArgs?: string[];
 }
 
 const FOREIGN = [
@@ -42,7 +44,8 @@ export function runSwitchyard(args: string[], options: CliRunOptions = {}): Prom
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of FOREIGN) delete env[name];
   const script = join(cliDirectory, options.script ?? "main.ts");
-  const child = spawn(process.execPath, ["--import", tsxLoader, script, ...args], {
+  const nodeArgs = ["--import", tsxLoader, ...(options.nodeArgs ?? [])];
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     env: { ...env, ...options.env },
     cwd: options.cwd ?? process.cwd(),
     stdio: ["pipe", "pipe", "pipe"],
