@@ -31,6 +31,7 @@ import { SqliteBudgetStore } from "./sqlite-budget-store.js";
 import { SqliteEvalStore } from "./sqlite-eval-store.js";
 import { SqliteLedger } from "./sqlite-ledger.js";
 import { SqliteRunsStore } from "./sqlite-runs-store.js";
+import { cachingPrepares } from "./sqlite-statement-cache.js";
 import type { SchemaModule } from "./table-schema.js";
 
 export interface Stores {
@@ -77,6 +78,7 @@ export async function openStores(
     const ledger = new SqliteLedger(databaseUrlOrPath, {
       onError: (error, droppedRows) =>
         options.onError?.(new Error(`Ledger write of ${droppedRows} rows failed`, { cause: error })),
+      onCheckpointError: options.onError,
       readOnly,
     });
     // One connection, one group commit: the budget's settles and reservations go through the ledger.
@@ -109,7 +111,9 @@ export async function openStores(
       kind: "sqlite",
       async checkpointer() {
         // Its tables are made by its first read or write (setup() is its own business).
-        saver ??= new SqliteSaver(ledger.database);
+        saver ??= new SqliteSaver(cachingPrepares(ledger.database));
+        // A checkpoint per workflow step fills the WAL fast: copy it on from the worker from now on.
+        ledger.walCheckpoints?.start();
         return saver;
       },
       async close() {
