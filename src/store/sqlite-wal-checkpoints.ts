@@ -33,7 +33,11 @@ export interface SqliteWalCheckpointsOptions {
   path: string;
   /** The process's connection to it, whose automatic checkpoint becomes the backstop. */
   database: Database.Database;
-  /** How often the worker checkpoints, ms; default 100. */
+  /**
+   * How often the worker checkpoints, ms; default 1,000. The WAL starts over at the first commit
+   * after a checkpoint that copied all of it, and that commit fsyncs the WAL's new header on the
+   * event loop (SQLite's guard against out-of-order writes): so at most once per interval.
+   */
   intervalMs?: number;
   /** How often the WAL's size is looked at until the worker starts, ms; default 1,000. */
   lookIntervalMs?: number;
@@ -45,11 +49,6 @@ export interface SqliteWalCheckpointsOptions {
 
 /** The automatic checkpoint left on the connection: 10,000 pages (40 MB at 4 KiB a page). */
 export const BACKSTOP_PAGES = 10_000;
-/**
- * What the WAL file is cut back to when it starts over: a burst may take it to the backstop's
- * 40 MB, which it would otherwise keep on disk for good. SQLite's own checkpoint kept it near 4 MB.
- */
-export const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 /** SQLite's default, put back when the worker is gone. */
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
 
@@ -119,7 +118,10 @@ export class SqliteWalCheckpoints {
 
   constructor(private readonly options: SqliteWalCheckpointsOptions) {
     options.database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-    options.database.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    // A WAL that outgrew the backstop (a reader held it) is cut back to it when it starts over;
+    // below that the file is reused as it is, not cut and grown again on the event loop.
+    const pageBytes = options.database.pragma("page_size", { simple: true }) as number;
+    options.database.pragma(`journal_size_limit = ${BACKSTOP_PAGES * pageBytes}`);
     this.timer = setInterval(() => {
       if (this.walBytes() >= (options.startBytes ?? 1024 * 1024)) this.start();
     }, options.lookIntervalMs ?? 1_000);
@@ -135,7 +137,7 @@ export class SqliteWalCheckpoints {
       workerData: {
         path: this.options.path,
         driver: createRequire(import.meta.url).resolve("better-sqlite3"),
-        intervalMs: this.options.intervalMs ?? 100,
+        intervalMs: this.options.intervalMs ?? 1_000,
       },
     });
     // The process need not wait for it; close() stops it properly.
