@@ -10,7 +10,6 @@
 import { join } from "node:path";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { SwitchyardConfig } from "../config/config-schema.js";
@@ -28,10 +27,10 @@ import { RUNS_SCHEMA } from "./runs-schema.js";
 import type { RunsStore } from "./runs-store.js";
 import { sqliteSchemaVersion } from "./schema-migrations.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
+import { SqliteCheckpointSaver } from "./sqlite-checkpoint-saver.js";
 import { SqliteEvalStore } from "./sqlite-eval-store.js";
 import { SqliteLedger } from "./sqlite-ledger.js";
 import { SqliteRunsStore } from "./sqlite-runs-store.js";
-import { cachingPrepares } from "./sqlite-statement-cache.js";
 import type { SchemaModule } from "./table-schema.js";
 
 export interface Stores {
@@ -102,7 +101,7 @@ export async function openStores(
       await ledger.close();
       throw error;
     }
-    let saver: SqliteSaver | undefined;
+    let saver: SqliteCheckpointSaver | undefined;
     return {
       ledger,
       budget,
@@ -111,9 +110,8 @@ export async function openStores(
       kind: "sqlite",
       async checkpointer() {
         // Its tables are made by its first read or write (setup() is its own business).
-        saver ??= new SqliteSaver(cachingPrepares(ledger.database));
-        // A checkpoint per workflow step fills the WAL fast: copy it on from the worker from now on.
-        ledger.walCheckpoints?.start();
+        // A checkpoint per workflow step fills the WAL fast: the worker copies it on from the first.
+        saver ??= new SqliteCheckpointSaver(ledger.database, () => ledger.walCheckpoints?.start());
         return saver;
       },
       async close() {

@@ -1,16 +1,17 @@
 /**
- * The connection view LangGraph's SQLite saver is given: one statement per SQL text, prepared
- * once; everything else (pragmas, transactions, exec) the connection's own. And the saver itself
- * through it: checkpoints written and read back as they are without it.
+ * LangGraph's SQLite saver as Switchyard runs it: the connection view it is given (one statement
+ * per SQL text, prepared once; everything else — pragmas, transactions, exec — the connection's
+ * own), and the saver through it: checkpoints written and read back, the hook before each one.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { END, START, StateGraph } from "@langchain/langgraph";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { cachingPrepares } from "../../src/store/sqlite-statement-cache.js";
+import { openStores } from "../../src/store/open-stores.js";
+import { cachingPrepares, SqliteCheckpointSaver } from "../../src/store/sqlite-checkpoint-saver.js";
+import type { SqliteLedger } from "../../src/store/sqlite-ledger.js";
 import { lastValue } from "../../src/workflows/workflow-definition.js";
 
 const databases: Database.Database[] = [];
@@ -25,7 +26,7 @@ function open(): Database.Database {
   return database;
 }
 
-describe("cachingPrepares", () => {
+describe("the SQLite checkpoint saver", () => {
   it("reuses one statement per SQL text and leaves the rest to the connection", () => {
     const database = open();
     const view = cachingPrepares(database);
@@ -53,7 +54,8 @@ describe("cachingPrepares", () => {
 
   it("carries LangGraph's SQLite saver: a graph's checkpoints are written and read back", async () => {
     const database = open();
-    const saver = new SqliteSaver(cachingPrepares(database));
+    let checkpoints = 0;
+    const saver = new SqliteCheckpointSaver(database, () => checkpoints++);
     const graph = new StateGraph({ count: lastValue(0) })
       .addNode("one", async () => ({ count: 1 }))
       .addNode("two", async (state: { count: number }) => ({ count: state.count + 1 }))
@@ -75,7 +77,25 @@ describe("cachingPrepares", () => {
       { thread_id: "a", n: 4 },
       { thread_id: "b", n: 4 },
     ]);
+    expect(checkpoints).toBe(8);
     await saver.deleteThread("a");
     expect(database.prepare("SELECT COUNT(*) FROM checkpoints WHERE thread_id = 'a'").pluck().get()).toBe(0);
+  });
+
+  it("starts the ledger's WAL worker at its first checkpoint, not when it is opened", async () => {
+    const stores = await openStores(join(mkdtempSync(join(tmpdir(), "switchyard-statements-")), "ledger.db"));
+    try {
+      const walCheckpoints = (stores.ledger as SqliteLedger).walCheckpoints!;
+      const graph = new StateGraph({ count: lastValue(0) })
+        .addNode("one", async () => ({ count: 1 }))
+        .addEdge(START, "one")
+        .addEdge("one", END)
+        .compile({ checkpointer: await stores.checkpointer() });
+      expect(walCheckpoints.started).toBe(false);
+      await graph.invoke({}, { configurable: { thread_id: "a" }, durability: "sync" });
+      expect(walCheckpoints.started).toBe(true);
+    } finally {
+      await stores.close();
+    }
   });
 });
