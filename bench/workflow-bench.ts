@@ -8,9 +8,11 @@
  *   durably at each step, the run's journal), against the same chain in LangGraph alone and with
  *   the checkpoints alone;
  * - memory: 200 completed bug hunts in one process (4 at a time), RSS after the first and the last.
- * Not a test: the numbers depend on the machine. Run with --expose-gc for the memory figures.
+ * Not a test: the numbers depend on the machine. Run with --expose-gc for the memory figures;
+ * `node --expose-gc dist/bench/workflow-bench.js steps` runs the cost of a step alone.
  */
 import { loadavg } from "node:os";
+import { PerformanceObserver } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
@@ -47,6 +49,10 @@ export interface StepCost {
   name: string;
   p50Ms: number;
   p99Ms: number;
+  /** The p99 of the gaps in which V8 did not collect garbage (the garbage is mostly LangGraph's own). */
+  p99WithoutGcMs: number;
+  /** Gaps in which a collection ran. */
+  gcSamples: number;
   /** This process's CPU time per step, on average (what waiting for a core does not inflate). */
   cpuMs: number;
   samples: number;
@@ -71,8 +77,15 @@ export interface WorkflowBenchResult {
   memory: MemoryFigures;
 }
 
-export async function runWorkflowBench(options: WorkflowBenchOptions = {}): Promise<WorkflowBenchResult> {
-  const settings: Required<WorkflowBenchOptions> = {
+/** The cost of a step alone (`workflow-bench.js steps`): the same section, without the rest. */
+export interface StepCostsResult {
+  options: Required<WorkflowBenchOptions>;
+  steps: StepCost[];
+  stepsLoadAverage: number;
+}
+
+function benchSettings(options: WorkflowBenchOptions): Required<WorkflowBenchOptions> {
+  return {
     modules: options.modules ?? 8,
     latencyMs: options.latencyMs ?? latencyFromEnvironment() ?? [300, 800],
     slots: options.slots ?? 4,
@@ -80,6 +93,16 @@ export async function runWorkflowBench(options: WorkflowBenchOptions = {}): Prom
     chains: options.chains ?? 25,
     memoryRuns: options.memoryRuns ?? Number(process.env.BENCH_WORKFLOW_RUNS ?? 200),
   };
+}
+
+export async function runStepCostsAlone(options: WorkflowBenchOptions = {}): Promise<StepCostsResult> {
+  const settings = benchSettings(options);
+  const steps = await runStepCosts(settings);
+  return { options: settings, steps, stepsLoadAverage: loadavg()[0] ?? 0 };
+}
+
+export async function runWorkflowBench(options: WorkflowBenchOptions = {}): Promise<WorkflowBenchResult> {
+  const settings = benchSettings(options);
   const fanOut: FanOutRow[] = [];
   for (const reserve of [1, 0]) fanOut.push(await runFanOut(settings, reserve));
   const steps = await runStepCosts(settings);
@@ -156,11 +179,19 @@ async function exploreOneAfterAnother(brain: BenchBrain, prompts: readonly strin
 
 async function runStepCosts(settings: Required<WorkflowBenchOptions>): Promise<StepCost[]> {
   const brain = await startBenchBrain({ latencyMs: [0, 0], slots: settings.slots, reserve: 1 });
+  // Every collection, to tell the gaps V8 paused in from the rest. A chain of no-op steps never
+  // waits on I/O, so the observer hears of them only after the chains, with their true times.
+  const collections: Array<[start: number, end: number]> = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      collections.push([entry.startTime, entry.startTime + entry.duration]);
+  });
+  observer.observe({ entryTypes: ["gc"] });
   try {
     const checkpointer = await brain.runtime.stores.checkpointer();
     const plain = chain(settings.chainSteps, undefined).compile();
     const saved = chain(settings.chainSteps, undefined).compile({ checkpointer });
-    const costs = { plain: [] as number[], saved: [] as number[], runner: [] as number[] };
+    const costs = { plain: [] as Gap[], saved: [] as Gap[], runner: [] as Gap[] };
     const cpu = { plain: 0, saved: 0, runner: 0 };
     const runnerMarks: number[] = [];
     const definition = chainWorkflow(settings.chainSteps, runnerMarks);
@@ -210,12 +241,17 @@ async function runStepCosts(settings: Required<WorkflowBenchOptions>): Promise<S
       costs.runner.push(...gaps(runnerMarks));
     }
     const steps = settings.chains * settings.chainSteps;
+    // Node hands a collection to the observer two immediates after it ends (one native, one JS).
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    const summary = (name: string, samples: Gap[], cpuMs: number) =>
+      summarise(name, samples, cpuMs, collections);
     return [
       summary("LangGraph alone (no checkpointer)", costs.plain, cpu.plain / steps),
       summary("+ SQLite checkpoint per step (durability sync)", costs.saved, cpu.saved / steps),
       summary("through the runner: checkpoint + the run's journal", costs.runner, cpu.runner / steps),
     ];
   } finally {
+    observer.disconnect();
     await brain.close();
   }
 }
@@ -265,17 +301,33 @@ function chainWorkflow(steps: number, marks: number[]): WorkflowDefinition {
   };
 }
 
-/** The time from each step's start to the next's: the step, its checkpoint, and the bookkeeping. */
-function gaps(marks: readonly number[]): number[] {
-  return marks.slice(1).map((mark, index) => mark - marks[index]!);
+/** From one step's start to the next's: the step, its checkpoint, and the bookkeeping. */
+interface Gap {
+  start: number;
+  end: number;
 }
 
-function summary(name: string, samples: number[], cpuMs: number): StepCost {
-  const sorted = [...samples].sort((left, right) => left - right);
+function gaps(marks: readonly number[]): Gap[] {
+  return marks.slice(1).map((mark, index) => ({ start: marks[index]!, end: mark }));
+}
+
+function summarise(
+  name: string,
+  samples: readonly Gap[],
+  cpuMs: number,
+  collections: ReadonlyArray<[number, number]>,
+): StepCost {
+  const milliseconds = (gapsOf: readonly Gap[]) =>
+    gapsOf.map((gap) => gap.end - gap.start).sort((left, right) => left - right);
+  const collected = (gap: Gap) => collections.some(([start, end]) => start < gap.end && end > gap.start);
+  const withoutGc = samples.filter((gap) => !collected(gap));
+  const sorted = milliseconds(samples);
   return {
     name,
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
+    p99WithoutGcMs: percentile(milliseconds(withoutGc), 0.99),
+    gcSamples: samples.length - withoutGc.length,
     cpuMs,
     samples: sorted.length,
   };
@@ -341,19 +393,8 @@ export function formatWorkflowBench(result: WorkflowBenchResult): string {
   lines.push(
     "(run = the whole bug hunt: the fs server's start, the plan, the explorers, the ranking and the Sonnet synthesis; target ≤ 0.35×. One after another is 8 answers and 8 judgements; with one slot of 4 kept for interactive requests the 8 answers take at least ⌈8/3⌉ = 3 rounds on the reasoner, each judged on the other model as the next round runs: about (3 + 1)/16 = 0.25× before any overhead, (2 + 1)/16 on all 4 slots.)",
     "",
-    `Per workflow step (${options.chainSteps}-step chains of no-op steps, ${options.chains} chains, SQLite in WAL mode): start of one step to the start of the next; load average ${result.stepsLoadAverage.toFixed(1)} on this machine meanwhile`,
-    "                                                      p50        p99   CPU/step   samples",
+    formatStepCosts(result),
   );
-  for (const step of result.steps) {
-    lines.push(
-      `${step.name.padEnd(52)} ${step.p50Ms.toFixed(2).padStart(6)} ms ${step.p99Ms.toFixed(2).padStart(7)} ms ${step.cpuMs.toFixed(2).padStart(6)} ms ${String(step.samples).padStart(8)}`,
-    );
-  }
-  const [plain, , runner] = result.steps;
-  if (plain && runner)
-    lines.push(
-      `the runner adds ${(runner.p50Ms - plain.p50Ms).toFixed(2)} ms at p50, ${(runner.p99Ms - plain.p99Ms).toFixed(2)} ms at p99, ${(runner.cpuMs - plain.cpuMs).toFixed(2)} ms of CPU per step (target ≤ 5 ms p99)`,
-    );
   const { memory } = result;
   lines.push(
     "",
@@ -363,6 +404,27 @@ export function formatWorkflowBench(result: WorkflowBenchResult): string {
   return lines.join("\n");
 }
 
+export function formatStepCosts(result: StepCostsResult): string {
+  const { options } = result;
+  const lines = [
+    `Per workflow step (${options.chainSteps}-step chains of no-op steps, ${options.chains} chains, SQLite in WAL mode): start of one step to the start of the next; load average ${result.stepsLoadAverage.toFixed(1)} on this machine meanwhile`,
+    "                                                      p50        p99   CPU/step   samples   p99 without GC (gaps with a GC)",
+  ];
+  for (const step of result.steps) {
+    lines.push(
+      `${step.name.padEnd(52)} ${step.p50Ms.toFixed(2).padStart(6)} ms ${step.p99Ms.toFixed(2).padStart(7)} ms ${step.cpuMs.toFixed(2).padStart(6)} ms ${String(step.samples).padStart(8)} ${step.p99WithoutGcMs.toFixed(2).padStart(9)} ms (${step.gcSamples})`,
+    );
+  }
+  const [plain, , runner] = result.steps;
+  if (plain && runner)
+    lines.push(
+      `the runner adds ${(runner.p50Ms - plain.p50Ms).toFixed(2)} ms at p50, ${(runner.p99Ms - plain.p99Ms).toFixed(2)} ms at p99, ${(runner.cpuMs - plain.cpuMs).toFixed(2)} ms of CPU per step (target ≤ 5 ms p99)`,
+      "(a gap with a GC: V8 collected garbage during it, in any of the three; LangGraph alone makes ~200 KB of garbage a step, the runner ~90 KB more)",
+    );
+  return lines.join("\n");
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  console.log(formatWorkflowBench(await runWorkflowBench()));
+  if (process.argv[2] === "steps") console.log(formatStepCosts(await runStepCostsAlone()));
+  else console.log(formatWorkflowBench(await runWorkflowBench()));
 }

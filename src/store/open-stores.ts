@@ -10,7 +10,6 @@
 import { join } from "node:path";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { SwitchyardConfig } from "../config/config-schema.js";
@@ -28,6 +27,7 @@ import { RUNS_SCHEMA } from "./runs-schema.js";
 import type { RunsStore } from "./runs-store.js";
 import { sqliteSchemaVersion } from "./schema-migrations.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
+import { SqliteCheckpointSaver } from "./sqlite-checkpoint-saver.js";
 import { SqliteEvalStore } from "./sqlite-eval-store.js";
 import { SqliteLedger } from "./sqlite-ledger.js";
 import { SqliteRunsStore } from "./sqlite-runs-store.js";
@@ -77,6 +77,7 @@ export async function openStores(
     const ledger = new SqliteLedger(databaseUrlOrPath, {
       onError: (error, droppedRows) =>
         options.onError?.(new Error(`Ledger write of ${droppedRows} rows failed`, { cause: error })),
+      onCheckpointError: options.onError,
       readOnly,
     });
     // One connection, one group commit: the budget's settles and reservations go through the ledger.
@@ -100,7 +101,7 @@ export async function openStores(
       await ledger.close();
       throw error;
     }
-    let saver: SqliteSaver | undefined;
+    let saver: SqliteCheckpointSaver | undefined;
     return {
       ledger,
       budget,
@@ -109,7 +110,8 @@ export async function openStores(
       kind: "sqlite",
       async checkpointer() {
         // Its tables are made by its first read or write (setup() is its own business).
-        saver ??= new SqliteSaver(ledger.database);
+        // A checkpoint per workflow step fills the WAL fast: the worker copies it on from the first.
+        saver ??= new SqliteCheckpointSaver(ledger.database, () => ledger.walCheckpoints?.start());
         return saver;
       },
       async close() {

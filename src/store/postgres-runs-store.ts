@@ -1,6 +1,6 @@
 /**
- * The runs store on PostgreSQL, on the ledger's pool. Each write is one statement, committed
- * before it resolves, so a step recorded here is durable before the run moves on; the claim of a
+ * The runs store on PostgreSQL, on the ledger's pool. Each write is one statement (a step with its
+ * run's patch too: the step's upsert runs in a WITH clause), committed before it resolves, so a step recorded here is durable before the run moves on; the claim of a
  * run is one conditional UPDATE, so two Brains resuming one run cannot both win.
  */
 import type pg from "pg";
@@ -58,13 +58,8 @@ export class PostgresRunsStore implements RunsStore {
   }
 
   async updateRun(id: string, patch: RunPatch): Promise<void> {
-    const columns = runPatchColumns(patch);
-    if (columns.length === 0) return;
-    const assignments = columns.map(([column], index) => `${column} = $${index + 1}`).join(", ");
-    await this.pool.query(`UPDATE runs SET ${assignments} WHERE id = $${columns.length + 1}`, [
-      ...columns.map(([, value]) => value),
-      id,
-    ]);
+    const update = runUpdate(id, patch, 1);
+    if (update) await this.pool.query(update.sql, update.values);
   }
 
   async claimRun(id: string, owner: string | null, expected: string | null): Promise<boolean> {
@@ -73,6 +68,13 @@ export class PostgresRunsStore implements RunsStore {
       [owner, id, expected],
     );
     return result.rowCount === 1;
+  }
+
+  async runStatus(id: string): Promise<RunStatus | undefined> {
+    const result = await this.pool.query<{ status: RunStatus }>("SELECT status FROM runs WHERE id = $1", [
+      id,
+    ]);
+    return result.rows[0]?.status;
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -90,13 +92,19 @@ export class PostgresRunsStore implements RunsStore {
     return result.rows.map(fromRunRow);
   }
 
-  async putStep(step: RunStepRecord): Promise<void> {
+  async putStep(step: RunStepRecord, run?: RunPatch): Promise<void> {
     const row = toStepRow(step);
-    await this.pool.query(
-      `INSERT INTO run_steps (${STEP_COLUMNS.join(", ")}) VALUES (${placeholders(STEP_COLUMNS.length)})
-       ON CONFLICT (run_id, step_key) DO UPDATE SET ${STEP_UPDATES}`,
-      STEP_COLUMNS.map((column) => row[column]),
-    );
+    const upsert = `INSERT INTO run_steps (${STEP_COLUMNS.join(", ")}) VALUES (${placeholders(STEP_COLUMNS.length)})
+       ON CONFLICT (run_id, step_key) DO UPDATE SET ${STEP_UPDATES}`;
+    const values = STEP_COLUMNS.map((column) => row[column]);
+    const update = run && runUpdate(step.runId, run, values.length + 1);
+    // A data-modifying WITH clause always runs to completion: one statement, one transaction.
+    if (update)
+      await this.pool.query(`WITH step AS (${upsert} RETURNING 1) ${update.sql}`, [
+        ...values,
+        ...update.values,
+      ]);
+    else await this.pool.query(upsert, values);
   }
 
   async step(runId: string, key: string): Promise<RunStepRecord | undefined> {
@@ -154,4 +162,19 @@ export class PostgresRunsStore implements RunsStore {
 
   /** The pool is the ledger's, ended with it. */
   async close(): Promise<void> {}
+}
+
+/** `UPDATE runs` for a patch, its placeholders numbered from `from`; undefined when it sets nothing. */
+function runUpdate(
+  id: string,
+  patch: RunPatch,
+  from: number,
+): { sql: string; values: unknown[] } | undefined {
+  const columns = runPatchColumns(patch);
+  if (columns.length === 0) return undefined;
+  const assignments = columns.map(([column], index) => `${column} = $${index + from}`).join(", ");
+  return {
+    sql: `UPDATE runs SET ${assignments} WHERE id = $${columns.length + from}`,
+    values: [...columns.map(([, value]) => value), id],
+  };
 }

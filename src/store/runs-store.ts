@@ -113,10 +113,16 @@ export interface RunsStore {
    */
   claimRun(id: string, owner: string | null, expected: string | null): Promise<boolean>;
   getRun(id: string): Promise<RunRecord | undefined>;
+  /** Only the run's status: asked as each step starts (was it cancelled from another process?). */
+  runStatus(id: string): Promise<RunStatus | undefined>;
   /** Newest first. */
   listRuns(options?: { limit?: number; status?: readonly RunStatus[] }): Promise<RunRecord[]>;
-  /** Inserts or replaces the step with this key. */
-  putStep(step: RunStepRecord): Promise<void>;
+  /**
+   * Inserts or replaces the step with this key; with `run`, applies that patch to the step's run
+   * in the same transaction (a step's start with the run's current step, its end with the run's
+   * totals): one commit, and neither is ever seen without the other.
+   */
+  putStep(step: RunStepRecord, run?: RunPatch): Promise<void>;
   step(runId: string, key: string): Promise<RunStepRecord | undefined>;
   /** In the order they were first written. */
   steps(runId: string): Promise<RunStepRecord[]>;

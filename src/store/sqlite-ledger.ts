@@ -27,6 +27,7 @@ import type {
   ToolCallRecord,
 } from "./ledger-store.js";
 import { assertSqliteSchemaCurrent, migrateSqlite } from "./schema-migrations.js";
+import { SqliteWalCheckpoints } from "./sqlite-wal-checkpoints.js";
 import { insertionOrderColumn } from "./table-schema.js";
 import { fromToolCallRow, TOOL_CALL_COLUMNS, toolCallValues } from "./tool-call-row.js";
 
@@ -50,6 +51,8 @@ export interface SqliteWriteQueue {
 export interface SqliteLedgerOptions {
   /** A batch that failed to commit; the caller logs it. Its rows are dropped, not retried forever. */
   onError?: (error: unknown, droppedRows: number) => void;
+  /** The WAL checkpoint worker failed (SQLite's own checkpoint takes over); the caller logs it. */
+  onCheckpointError?: (error: unknown) => void;
   /**
    * Open an existing file read-only (the report commands): never created, migrated or written.
    * A file from an older Switchyard is an `OutdatedDatabaseError`.
@@ -80,6 +83,8 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
     (writes: readonly DeferredWrite[], work: (() => unknown) | undefined) => unknown
   >;
   private readonly alone: Database.Transaction<(work: () => unknown) => unknown>;
+  /** Copies the WAL into the database from a worker thread (a file opened for writing only). */
+  readonly walCheckpoints: SqliteWalCheckpoints | undefined;
 
   constructor(
     path: string,
@@ -102,6 +107,12 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
       this.database.pragma("synchronous = NORMAL");
       this.database.pragma("busy_timeout = 5000");
       migrateSqlite(this.database, LEDGER_SCHEMA);
+      if (path !== ":memory:")
+        this.walCheckpoints = new SqliteWalCheckpoints({
+          path,
+          database: this.database,
+          onError: options.onCheckpointError,
+        });
     }
     this.insert = this.database.prepare(
       `INSERT OR REPLACE INTO requests (${LEDGER_COLUMNS.join(", ")}) VALUES (${LEDGER_COLUMNS.map(() => "?").join(", ")})`,
@@ -254,6 +265,7 @@ export class SqliteLedger implements LedgerStore, SqliteWriteQueue {
 
   async close(): Promise<void> {
     this.writeNow();
+    await this.walCheckpoints?.close();
     this.database.close();
   }
 

@@ -1,8 +1,9 @@
 /**
  * The runs store on SQLite, on the ledger's own connection (one connection per process, so no
  * write of ours ever waits on a lock held by another of ours). Each write commits at once, on its
- * own: a step recorded here is durable before the run moves on, which is what lets a run resumed
- * after a crash skip the model calls it already paid for. A write is a few tens of microseconds.
+ * own (a step's row with its run's totals in one): a step recorded here is durable before the run
+ * moves on, which is what lets a run resumed after a crash skip the model calls it already paid
+ * for. A write is a few tens of microseconds; the statements a step uses are prepared once.
  */
 import type Database from "better-sqlite3";
 import {
@@ -46,11 +47,24 @@ function sqliteValues(values: Values): Record<string, string | number | null> {
 const insertSql = (table: string, columns: readonly string[], verb = "INSERT") =>
   `${verb} INTO ${table} (${columns.join(", ")}) VALUES (${columns.map((column) => `@${column}`).join(", ")})`;
 
+/**
+ * An upsert, not INSERT OR REPLACE: a replaced row would get a new rowid, moving a rewritten step
+ * to the end of its run. One statement, no read first. Values bind by position (STEP_COLUMNS).
+ */
+const UPSERT_STEP_SQL = `INSERT INTO run_steps (${STEP_COLUMNS.join(", ")}) VALUES (${STEP_COLUMNS.map(() => "?").join(", ")})
+  ON CONFLICT (run_id, step_key) DO UPDATE SET ${STEP_COLUMNS.filter(
+    (column) => column !== "run_id" && column !== "step_key",
+  )
+    .map((column) => `${column} = excluded.${column}`)
+    .join(", ")}`;
+
 export class SqliteRunsStore implements RunsStore {
   private readonly insertRun: Database.Statement;
   private readonly upsertStep: Database.Statement;
   private readonly insertArtefact: Database.Statement;
   private readonly selectStep: Database.Statement;
+  private readonly selectStatus: Database.Statement;
+  private readonly stepWithRun: Database.Transaction<(step: RunStepRecord, run: RunPatch) => void>;
   /** Statements whose SQL depends on the call (the columns a patch sets), prepared once each. */
   private readonly prepared = new Map<string, Database.Statement>();
 
@@ -63,9 +77,14 @@ export class SqliteRunsStore implements RunsStore {
     if (readOnly) assertSqliteSchemaCurrent(database, RUNS_SCHEMA);
     else migrateSqlite(database, RUNS_SCHEMA);
     this.insertRun = database.prepare(insertSql("runs", RUN_COLUMNS));
-    this.upsertStep = database.prepare(insertSql("run_steps", STEP_COLUMNS, "INSERT OR REPLACE"));
+    this.upsertStep = database.prepare(UPSERT_STEP_SQL);
     this.insertArtefact = database.prepare(insertSql("run_artefacts", ARTEFACT_COLUMNS, "INSERT OR REPLACE"));
     this.selectStep = database.prepare("SELECT * FROM run_steps WHERE run_id = ? AND step_key = ?");
+    this.selectStatus = database.prepare("SELECT status FROM runs WHERE id = ?").pluck();
+    this.stepWithRun = database.transaction((step: RunStepRecord, run: RunPatch) => {
+      this.upsertStep.run(stepValues(step));
+      this.patchRun(step.runId, run);
+    });
   }
 
   async createRun(run: RunRecord): Promise<void> {
@@ -73,11 +92,7 @@ export class SqliteRunsStore implements RunsStore {
   }
 
   async updateRun(id: string, patch: RunPatch): Promise<void> {
-    const columns = runPatchColumns(patch);
-    if (columns.length === 0) return;
-    const assignments = columns.map(([column]) => `${column} = ?`).join(", ");
-    const values = columns.map(([, value]) => (typeof value === "boolean" ? Number(value) : value));
-    this.statement(`UPDATE runs SET ${assignments} WHERE id = ?`).run(...values, id);
+    this.patchRun(id, patch);
   }
 
   async claimRun(id: string, owner: string | null, expected: string | null): Promise<boolean> {
@@ -85,6 +100,10 @@ export class SqliteRunsStore implements RunsStore {
       .prepare("UPDATE runs SET owner = ? WHERE id = ? AND owner IS ?")
       .run(owner, id, expected);
     return result.changes === 1;
+  }
+
+  async runStatus(id: string): Promise<RunStatus | undefined> {
+    return this.selectStatus.get(id) as RunStatus | undefined;
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -101,18 +120,9 @@ export class SqliteRunsStore implements RunsStore {
     return rows.map(fromRunRow);
   }
 
-  async putStep(step: RunStepRecord): Promise<void> {
-    // INSERT OR REPLACE would give a replaced step a new rowid, moving it to the end of the run.
-    const existing = this.selectStep.get(step.runId, step.key) as Row | undefined;
-    if (!existing) {
-      this.upsertStep.run(sqliteValues(toStepRow(step)));
-      return;
-    }
-    const values = sqliteValues(toStepRow(step));
-    const columns = STEP_COLUMNS.filter((column) => column !== "run_id" && column !== "step_key");
-    this.statement(
-      `UPDATE run_steps SET ${columns.map((column) => `${column} = @${column}`).join(", ")} WHERE run_id = @run_id AND step_key = @step_key`,
-    ).run(values);
+  async putStep(step: RunStepRecord, run?: RunPatch): Promise<void> {
+    if (run) this.stepWithRun.immediate(step, run);
+    else this.upsertStep.run(stepValues(step));
   }
 
   async step(runId: string, key: string): Promise<RunStepRecord | undefined> {
@@ -168,6 +178,14 @@ export class SqliteRunsStore implements RunsStore {
   /** The connection is the ledger's, closed with it. */
   async close(): Promise<void> {}
 
+  private patchRun(id: string, patch: RunPatch): void {
+    const columns = runPatchColumns(patch);
+    if (columns.length === 0) return;
+    const assignments = columns.map(([column]) => `${column} = ?`).join(", ");
+    const values = columns.map(([, value]) => (typeof value === "boolean" ? Number(value) : value));
+    this.statement(`UPDATE runs SET ${assignments} WHERE id = ?`).run(...values, id);
+  }
+
   /** Every step writes and reads the run's rows: their statements are prepared once, not per call. */
   private statement(sql: string): Database.Statement {
     let statement = this.prepared.get(sql);
@@ -177,4 +195,10 @@ export class SqliteRunsStore implements RunsStore {
     }
     return statement;
   }
+}
+
+/** A step's values in STEP_COLUMNS order (a step has no booleans to convert). */
+function stepValues(step: RunStepRecord): unknown[] {
+  const row = toStepRow(step);
+  return STEP_COLUMNS.map((column) => row[column]);
 }

@@ -56,10 +56,7 @@ export interface RunJournalOptions {
 
 export class RunJournal {
   readonly runId: string;
-  private readonly totals: Pick<
-    RunRecord,
-    "costUsd" | "inputTokens" | "outputTokens" | "escalations" | "tiers"
-  >;
+  private totals: Pick<RunRecord, "costUsd" | "inputTokens" | "outputTokens" | "escalations" | "tiers">;
   private readonly now: () => number;
 
   constructor(private readonly options: RunJournalOptions) {
@@ -99,8 +96,7 @@ export class RunJournal {
       startedAt: this.now(),
       endedAt: null,
     };
-    await this.options.store.putStep(step);
-    await this.options.store.updateRun(this.runId, { currentStep: start.key, updatedAt: step.startedAt });
+    await this.options.store.putStep(step, { currentStep: start.key, updatedAt: step.startedAt });
     this.options.emit({
       type: "step-started",
       runId: this.runId,
@@ -122,20 +118,21 @@ export class RunJournal {
       status: outcome.status ?? "done",
       endedAt: this.now(),
     };
-    await this.options.store.putStep(step);
-    this.totals.costUsd += step.costUsd;
-    this.totals.inputTokens += step.inputTokens;
-    this.totals.outputTokens += step.outputTokens;
-    this.totals.escalations += step.escalations;
-    if (step.tier !== null && !this.totals.tiers.includes(step.tier)) {
-      this.totals.tiers.push(step.tier);
-      this.totals.tiers.sort();
-    }
-    await this.options.store.updateRun(this.runId, {
-      ...this.totals,
-      tiers: [...this.totals.tiers],
-      updatedAt: step.endedAt!,
-    });
+    const tiers =
+      step.tier === null || this.totals.tiers.includes(step.tier)
+        ? this.totals.tiers
+        : [...this.totals.tiers, step.tier].sort((left, right) => left - right);
+    const totals = {
+      costUsd: this.totals.costUsd + step.costUsd,
+      inputTokens: this.totals.inputTokens + step.inputTokens,
+      outputTokens: this.totals.outputTokens + step.outputTokens,
+      escalations: this.totals.escalations + step.escalations,
+      tiers,
+    };
+    // The step's row and the run's totals in one commit: never one without the other. The totals
+    // held here change only once it is written.
+    await this.options.store.putStep(step, { ...totals, updatedAt: step.endedAt! });
+    this.totals = totals;
     this.options.emit({ type: "step-finished", runId: this.runId, step, reused: false });
     return step;
   }

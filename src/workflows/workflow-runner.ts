@@ -238,7 +238,7 @@ export class WorkflowRunner {
         // Inside a node, events travel on the graph's "custom" stream; elsewhere straight out.
         emit: (event) => (writer ? writer(event) : this.emit(event)),
         now: this.now,
-        isCancelled: async () => (await this.options.store.getRun(run.id))?.status === "cancelled",
+        isCancelled: async () => (await this.options.store.runStatus(run.id)) === "cancelled",
       }),
       limiter: this.options.limiter,
       ledger: this.ledger,

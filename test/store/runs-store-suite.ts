@@ -130,6 +130,45 @@ export function describeRunsStore(name: string, open: () => Promise<RunsStore>) 
       expect(await store.step("run-1", "three")).toBeUndefined();
     });
 
+    it("writes a step with its run's patch, and answers a run's status alone", async () => {
+      await store.createRun(sampleRun());
+      await store.putStep(sampleStep({ key: "one", status: "running", endedAt: null }), {
+        currentStep: "one",
+        updatedAt: 1_100,
+      });
+      expect(await store.step("run-1", "one")).toEqual(
+        sampleStep({ key: "one", status: "running", endedAt: null }),
+      );
+      expect(await store.getRun("run-1")).toEqual(sampleRun({ currentStep: "one", updatedAt: 1_100 }));
+      await store.putStep(sampleStep({ key: "one", costUsd: 0.5, tier: 2 }), {
+        costUsd: 0.5,
+        inputTokens: 120,
+        outputTokens: 80,
+        tiers: [2],
+        updatedAt: 1_200,
+      });
+      expect((await store.steps("run-1")).map((step) => [step.key, step.status, step.costUsd])).toEqual([
+        ["one", "done", 0.5],
+      ]);
+      expect(await store.getRun("run-1")).toEqual(
+        sampleRun({
+          currentStep: "one",
+          costUsd: 0.5,
+          inputTokens: 120,
+          outputTokens: 80,
+          tiers: [2],
+          updatedAt: 1_200,
+        }),
+      );
+      // An empty patch writes the step alone.
+      await store.putStep(sampleStep({ key: "two" }), {});
+      expect((await store.steps("run-1")).map((step) => step.key)).toEqual(["one", "two"]);
+      expect(await store.runStatus("run-1")).toBe("running");
+      await store.updateRun("run-1", { status: "cancelled", updatedAt: 1_300 });
+      expect(await store.runStatus("run-1")).toBe("cancelled");
+      expect(await store.runStatus("nope")).toBeUndefined();
+    });
+
     it("keeps artefacts, lists them without content, and prunes finished runs", async () => {
       await store.createRun(sampleRun({ id: "old", status: "done", updatedAt: 10 }));
       await store.createRun(sampleRun({ id: "waiting", status: "paused", updatedAt: 10 }));
