@@ -9,9 +9,8 @@
 
 import { join } from "node:path";
 import type { BaseCheckpointSaver } from "@langchain/langgraph-checkpoint";
-import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import type { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import Database from "better-sqlite3";
-import pg from "pg";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import { userDirs } from "../config/user-dirs.js";
 import { BUDGET_SCHEMA } from "./budget-schema.js";
@@ -19,15 +18,11 @@ import type { BudgetStore } from "./budget-store.js";
 import { EVAL_SCHEMA } from "./eval-schema.js";
 import type { EvalStore } from "./eval-store.js";
 import type { LedgerStore } from "./ledger-store.js";
-import { PostgresBudgetStore } from "./postgres-budget-store.js";
-import { PostgresEvalStore } from "./postgres-eval-store.js";
-import { PostgresLedger } from "./postgres-ledger.js";
-import { PostgresRunsStore } from "./postgres-runs-store.js";
 import { RUNS_SCHEMA } from "./runs-schema.js";
 import type { RunsStore } from "./runs-store.js";
 import { sqliteSchemaVersion } from "./schema-migrations.js";
 import { SqliteBudgetStore } from "./sqlite-budget-store.js";
-import { SqliteCheckpointSaver } from "./sqlite-checkpoint-saver.js";
+import type { SqliteCheckpointSaver } from "./sqlite-checkpoint-saver.js";
 import { SqliteEvalStore } from "./sqlite-eval-store.js";
 import { SqliteLedger } from "./sqlite-ledger.js";
 import { SqliteRunsStore } from "./sqlite-runs-store.js";
@@ -111,6 +106,8 @@ export async function openStores(
       async checkpointer() {
         // Its tables are made by its first read or write (setup() is its own business).
         // A checkpoint per workflow step fills the WAL fast: the worker copies it on from the first.
+        // LangGraph's savers load on first use: commands that only read the ledger never pay for them.
+        const { SqliteCheckpointSaver } = await import("./sqlite-checkpoint-saver.js");
         saver ??= new SqliteCheckpointSaver(ledger.database, () => ledger.walCheckpoints?.start());
         return saver;
       },
@@ -120,6 +117,20 @@ export async function openStores(
       },
     };
   }
+  // PostgreSQL's client and stores load only when the database is PostgreSQL.
+  const [
+    { default: pg },
+    { PostgresLedger },
+    { PostgresBudgetStore },
+    { PostgresEvalStore },
+    { PostgresRunsStore },
+  ] = await Promise.all([
+    import("pg"),
+    import("./postgres-ledger.js"),
+    import("./postgres-budget-store.js"),
+    import("./postgres-eval-store.js"),
+    import("./postgres-runs-store.js"),
+  ]);
   const pool = new pg.Pool({ connectionString: databaseUrlOrPath, max: options.poolSize ?? 10 });
   // An idle connection the server drops emits "error" on the pool; unhandled, it would crash.
   pool.on("error", (error) => options.onError?.(error));
@@ -141,6 +152,7 @@ export async function openStores(
       kind: "postgres",
       checkpointer() {
         saver ??= (async () => {
+          const { PostgresSaver } = await import("@langchain/langgraph-checkpoint-postgres");
           const postgresSaver = new PostgresSaver(pool);
           await postgresSaver.setup();
           return postgresSaver;

@@ -160,13 +160,14 @@ describe("the everyday offline commands", () => {
   );
 
   it(
-    "a command that reads the ledger does load its driver: the record is not blind to native packages",
+    "a command that reads the ledger loads its driver (the record is not blind to native packages), and not LangGraph's savers or PostgreSQL's client",
     async () => {
       await (await openStores(join(home, "ledger.db"))).close();
       const { result, packages } = await loads(["log", "-c", configPath]);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain("The ledger is empty");
       expect(packages).toContain("better-sqlite3");
+      expect(packages.filter((name) => name.startsWith("@langchain/") || name === "pg")).toEqual([]);
     },
     CLI_TEST_TIMEOUT_MS,
   );
