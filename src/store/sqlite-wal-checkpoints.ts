@@ -7,9 +7,13 @@
  *
  * Here a worker thread with its own connection to the file runs PASSIVE checkpoints, which never
  * wait for, nor block, the writer or the readers; the connection's own automatic checkpoint is
- * raised to a backstop (`BACKSTOP_PAGES`), reached only if the worker falls behind or is gone.
- * Durability is unchanged: a commit is in the WAL before it returns, whoever copies it on later.
- * The worker starts the first time the WAL grows past `startBytes`, or when told (workflows are
+ * raised to a backstop (`BACKSTOP_PAGES`), reached only if the worker is gone or cannot catch up:
+ * the WAL starts over only after a pass that copied all of it, and commits back to back with no
+ * pause (steps that never wait on I/O) keep adding frames during every pass.
+ *
+ * Durability is unchanged (WAL, synchronous NORMAL, as the ledger opens it): a commit is in the WAL
+ * when it returns and survives the process being killed, whoever copies it on later; only power
+ * loss can drop the last commits, as before. The worker starts the first time the WAL grows past `startBytes`, or when told (workflows are
  * about to checkpoint every step), so a database that is barely written (a test, a short command)
  * never starts one.
  */
