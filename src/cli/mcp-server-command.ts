@@ -10,7 +10,7 @@ import { SwitchyardError } from "../errors/switchyard-error.js";
 import { createBuiltinTools, parseBuiltinSettings } from "../tools/servers/builtin-tool-servers.js";
 import { serveToolsOverHttp, serveToolsOverStdio } from "../tools/servers/tool-server-serve.js";
 import { BUILTIN_SETTINGS_VARIABLE } from "../tools/tool-server-specs.js";
-import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { CliFailure } from "./cli-failure.js";
 
 export interface McpServerOptions {
   config?: string;
@@ -31,7 +31,7 @@ export async function mcpServerCommand(kind: string, options: McpServerOptions):
     );
   const settings = parseBuiltinSettings(
     kind as BuiltinServerKind,
-    settingsFor(kind as BuiltinServerKind, options),
+    await settingsFor(kind as BuiltinServerKind, options),
   );
   const onError = (error: Error) => process.stderr.write(`switchyard mcp-server ${kind}: ${error.message}\n`);
   let tools: Awaited<ReturnType<typeof createBuiltinTools>>;
@@ -56,7 +56,10 @@ export async function mcpServerCommand(kind: string, options: McpServerOptions):
   process.exit(0);
 }
 
-function settingsFor(kind: BuiltinServerKind, options: McpServerOptions): Record<string, unknown> {
+async function settingsFor(
+  kind: BuiltinServerKind,
+  options: McpServerOptions,
+): Promise<Record<string, unknown>> {
   const fromHub = process.env[BUILTIN_SETTINGS_VARIABLE];
   if (fromHub) {
     try {
@@ -65,7 +68,7 @@ function settingsFor(kind: BuiltinServerKind, options: McpServerOptions): Record
       throw new CliFailure(`switchyard mcp-server: ${BUILTIN_SETTINGS_VARIABLE} is not valid JSON`, 2);
     }
   }
-  const settings: Record<string, unknown> = { ...configEntry(kind, options), builtin: kind };
+  const settings: Record<string, unknown> = { ...(await configEntry(kind, options)), builtin: kind };
   if (options.root) settings.roots = options.root;
   if (options.repo)
     settings.repositories = Object.fromEntries(options.repo.map((entry) => named(entry, basename)));
@@ -88,9 +91,14 @@ function named(entry: string, nameOf: (value: string) => string): [string, strin
 }
 
 /** The config's entry for this kind: the one named by --server, else the only one there is. */
-function configEntry(kind: BuiltinServerKind, options: McpServerOptions): Record<string, unknown> {
+async function configEntry(
+  kind: BuiltinServerKind,
+  options: McpServerOptions,
+): Promise<Record<string, unknown>> {
   const flagsSayAll = options.root ?? options.repo ?? options.database;
   if (flagsSayAll && !options.server) return {};
+  // The config file is read only here: a server the hub starts has its settings from the hub.
+  const { loadCliConfig } = await import("./cli-context.js");
   const { servers } = loadCliConfig(options.config).config.tools;
   const candidates = Object.entries(servers).filter(
     ([name, server]) =>

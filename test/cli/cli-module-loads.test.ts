@@ -110,6 +110,24 @@ describe("the command definitions", () => {
     },
     CLI_TEST_TIMEOUT_MS,
   );
+
+  it(
+    "an fs server as a workflow run starts it (over stdio, settings given) loads its own kind's code only: no config loader, no PostgreSQL client, no HTTP transport",
+    async () => {
+      const { result, packages, sources } = await loads(
+        ["mcp-server", "fs", "--root", home],
+        "mcp-server-main.ts",
+      );
+      // stdin closes at once: the server stops and exits cleanly.
+      expect(result.code, result.stderr).toBe(0);
+      expect(packages).toContain("@modelcontextprotocol/server");
+      expect(
+        packages.filter((name) => ["yaml", "pg", "@modelcontextprotocol/node", "undici"].includes(name)),
+      ).toEqual([]);
+      expect(sources.filter((source) => /servers\/(db|git)\//.test(source))).toEqual([]);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 });
 
 describe("the everyday offline commands", () => {

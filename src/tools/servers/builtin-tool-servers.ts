@@ -1,6 +1,8 @@
 /**
  * The built-in tool servers by kind: one line each. A kind's tools are made from its settings
- * (checked with the same schema as the config file), ready to serve over stdio or HTTP.
+ * (checked with the same schema as the config file), ready to serve over stdio or HTTP. Each
+ * kind's code loads when that kind is made: a run's fs server starts without the db server's
+ * PostgreSQL client or the git server's code (every workflow run starts one).
  */
 import {
   type BuiltinServerKind,
@@ -11,19 +13,16 @@ import {
   type GitServerSettings,
 } from "../../config/tools-schema.js";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
-import { createDbTools } from "./db/db-tools.js";
-import { createFsTools } from "./fs/fs-tools.js";
-import { createGitTools } from "./git/git-tools.js";
 import { describeIssues, type ToolSet } from "./tool-server-kit.js";
 
-export function createBuiltinTools(settings: BuiltinServerSettings): Promise<ToolSet> {
+export async function createBuiltinTools(settings: BuiltinServerSettings): Promise<ToolSet> {
   switch (settings.builtin) {
     case "git":
-      return createGitTools(settings as GitServerSettings);
+      return (await import("./git/git-tools.js")).createGitTools(settings as GitServerSettings);
     case "fs":
-      return createFsTools(settings as FsServerSettings);
+      return (await import("./fs/fs-tools.js")).createFsTools(settings as FsServerSettings);
     case "db":
-      return createDbTools(settings as DbServerSettings);
+      return (await import("./db/db-tools.js")).createDbTools(settings as DbServerSettings);
   }
 }
 

@@ -1,17 +1,12 @@
 /**
  * Running a built-in tool server: over stdio (how the hub starts one, and how an MCP client such
  * as Claude Code would) or over Streamable HTTP on a loopback address. Either way the server's
- * resources are released once, when it stops.
+ * resources are released once, when it stops. The HTTP side's code loads only when a server
+ * serves HTTP: the hub starts every server over stdio, once per workflow run.
  */
 import { createServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Readable, Writable } from "node:stream";
-import {
-  localhostHostValidation,
-  localhostOriginValidation,
-  toNodeHandler,
-} from "@modelcontextprotocol/node";
-import { createMcpHandler } from "@modelcontextprotocol/server";
 import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import { isLoopbackHost } from "../../config/config-schema.js";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
@@ -69,6 +64,8 @@ export async function serveToolsOverHttp(
       `A built-in tool server listens on loopback only (127.0.0.1, ::1 or localhost), not ${options.host}: it has no authentication of its own`,
     );
   }
+  const [{ localhostHostValidation, localhostOriginValidation, toNodeHandler }, { createMcpHandler }] =
+    await Promise.all([import("@modelcontextprotocol/node"), import("@modelcontextprotocol/server")]);
   const handler = toNodeHandler(
     createMcpHandler(toolServerFactory(toolSet, options.onError), {
       maxRequestBodySize: toolSet.maxArgumentBytes + ENVELOPE_BYTES,
