@@ -10,7 +10,6 @@
  * Nothing here sleeps: the fakes hold an answer until the test's own event, and the suite waits on
  * the fakes' counts of arrived and abandoned requests.
  */
-import { createServer } from "node:net";
 import { Agent, type Dispatcher } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Backend, BackendCall } from "../../src/backends/backend.js";
@@ -22,6 +21,7 @@ import {
   collectChatEvents,
   type Usage,
 } from "../../src/protocol/chat-types.js";
+import { closedPort } from "../helpers/closed-port.js";
 
 /** What the suite asks a fake to do with the next chat request, in words every fake understands. */
 export type Scene =
@@ -396,16 +396,6 @@ export function describeBackendBehaviour(name: string, start: () => Promise<Back
         expect((await rejection(pending)).code).toBe("aborted");
         await fixture.fake.waitForAborts(abortsBefore + 1);
       });
-    });
-  });
-}
-
-/** A loopback port that was free a moment ago and that nothing listens on now. */
-async function closedPort(): Promise<number> {
-  return new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
     });
   });
 }

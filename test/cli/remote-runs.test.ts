@@ -7,12 +7,12 @@
  * line what an unknown run, a relative path, a wrong token, an older Brain or an absent one is.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registerRunsRoutes } from "../../src/gateway/runs-routes.js";
 import { CLI_TEST_TIMEOUT_MS, expectOneLine, runSwitchyard } from "../helpers/cli-process.js";
+import { closedPort } from "../helpers/closed-port.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 import {
   DEFAULT_ANSWERS,
@@ -263,12 +263,3 @@ describe("workflow runs on the Brain from the Workstation", () => {
     CLI_TEST_TIMEOUT_MS,
   );
 });
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -6,13 +6,13 @@
  */
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderClientConfig } from "../../src/setup/client-config.js";
 import { runSwitchyard } from "../helpers/cli-process.js";
+import { closedPort } from "../helpers/closed-port.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 
 const TOKEN = "brain-token-for-tests";
@@ -48,15 +48,6 @@ async function askTheBrain(model: string): Promise<string> {
   });
   expect(answer.status).toBe(200);
   return answer.headers.get("x-switchyard-request-id")!;
-}
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("the admin API the thin client reads", () => {

@@ -3,7 +3,6 @@
  * request's ledger rows, the line under an answer, the remote service's refusals in words that
  * say what to do, and the workflow seam (the three tools appear only with workflow runs).
  */
-import { createServer } from "node:net";
 import { validateHostHeader, validateOriginHeader } from "@modelcontextprotocol/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/config-load.js";
@@ -19,6 +18,7 @@ import {
   requestCost,
   type WorkflowRuns,
 } from "../../src/mcp/switchyard-service.js";
+import { closedPort } from "../helpers/closed-port.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 import { connectToolServer } from "../tools/tool-server-client.js";
 
@@ -131,17 +131,12 @@ describe("the remote service's refusals", () => {
   afterAll(() => harness?.close());
 
   it("a Brain that is not there, and one without the route", async () => {
-    const closedPort = await new Promise<number>((resolve) => {
-      const probe = createServer().listen(0, "127.0.0.1", () => {
-        const { port } = probe.address() as { port: number };
-        probe.close(() => resolve(port));
-      });
-    });
+    const port = await closedPort();
     const signal = new AbortController().signal;
-    const absent = remoteSwitchyardService({ url: `http://127.0.0.1:${closedPort}` });
+    const absent = remoteSwitchyardService({ url: `http://127.0.0.1:${port}` });
     await expect(absent.costs(signal)).rejects.toThrow(
       new RegExp(
-        `^Could not reach the Brain at http://127\\.0\\.0\\.1:${closedPort} \\(.*\\): check that switchyard serve runs there and that --url \\(or SWITCHYARD_URL\\) names it$`,
+        `^Could not reach the Brain at http://127\\.0\\.0\\.1:${port} \\(.*\\): check that switchyard serve runs there and that --url \\(or SWITCHYARD_URL\\) names it$`,
       ),
     );
     const elsewhere = remoteSwitchyardService({ url: `${harness.url}/not-switchyard` });
