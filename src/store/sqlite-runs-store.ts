@@ -32,6 +32,7 @@ import {
   type RunsStore,
 } from "./runs-store.js";
 import { assertSqliteSchemaCurrent, migrateSqlite } from "./schema-migrations.js";
+import { cachingPrepares } from "./sqlite-statement-cache.js";
 
 type Row = Record<string, unknown>;
 type Values = Record<string, string | number | boolean | null>;
@@ -66,7 +67,7 @@ export class SqliteRunsStore implements RunsStore {
   private readonly selectStatus: Database.Statement;
   private readonly stepWithRun: Database.Transaction<(step: RunStepRecord, run: RunPatch) => void>;
   /** Statements whose SQL depends on the call (the columns a patch sets), prepared once each. */
-  private readonly prepared = new Map<string, Database.Statement>();
+  private readonly prepared: Pick<Database.Database, "prepare">;
 
   /** Migrates the runs tables on `database` (the ledger's connection), which stays the caller's. */
   /** `readOnly` (the report commands): the tables must be there already; nothing is created. */
@@ -76,6 +77,7 @@ export class SqliteRunsStore implements RunsStore {
   ) {
     if (readOnly) assertSqliteSchemaCurrent(database, RUNS_SCHEMA);
     else migrateSqlite(database, RUNS_SCHEMA);
+    this.prepared = cachingPrepares(database);
     this.insertRun = database.prepare(insertSql("runs", RUN_COLUMNS));
     this.upsertStep = database.prepare(UPSERT_STEP_SQL);
     this.insertArtefact = database.prepare(insertSql("run_artefacts", ARTEFACT_COLUMNS, "INSERT OR REPLACE"));
@@ -188,12 +190,7 @@ export class SqliteRunsStore implements RunsStore {
 
   /** Every step writes and reads the run's rows: their statements are prepared once, not per call. */
   private statement(sql: string): Database.Statement {
-    let statement = this.prepared.get(sql);
-    if (!statement) {
-      statement = this.database.prepare(sql);
-      this.prepared.set(sql, statement);
-    }
-    return statement;
+    return this.prepared.prepare(sql);
   }
 }
 

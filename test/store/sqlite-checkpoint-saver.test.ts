@@ -10,8 +10,9 @@ import { END, START, StateGraph } from "@langchain/langgraph";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStores } from "../../src/store/open-stores.js";
-import { cachingPrepares, SqliteCheckpointSaver } from "../../src/store/sqlite-checkpoint-saver.js";
+import { SqliteCheckpointSaver } from "../../src/store/sqlite-checkpoint-saver.js";
 import type { SqliteLedger } from "../../src/store/sqlite-ledger.js";
+import { cachingPrepares } from "../../src/store/sqlite-statement-cache.js";
 import { lastValue } from "../../src/workflows/workflow-definition.js";
 
 const databases: Database.Database[] = [];
