@@ -59,7 +59,7 @@ async function post(url: string, path: string, body: unknown = {}) {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as { run: { id: string } } };
 }
 
 describe("a Brain killed mid-run", { timeout: 240_000 }, () => {
@@ -111,7 +111,7 @@ describe("a Brain killed mid-run", { timeout: 240_000 }, () => {
       input: { story: "Add two numbers", repo },
     });
     expect(started.status).toBe(201);
-    const runId = started.body.run.id as string;
+    const runId = started.body.run.id;
     const untilPaused = await watchEvents(first.url, runId, (event) => event.type === "run-paused");
     expect(untilPaused.at(-1)?.type).toBe("run-paused");
 
@@ -130,7 +130,9 @@ describe("a Brain killed mid-run", { timeout: 240_000 }, () => {
     const second = await startServeProcess(configPath, home);
     serves.push(second);
     const ended = await watchEvents(second.url, runId, (event) => event.type === "run-ended");
-    const run = (await (await fetch(`${second.url}/admin/runs/${runId}`)).json()) as Record<string, any>;
+    const run = (await (await fetch(`${second.url}/admin/runs/${runId}`)).json()) as {
+      run: { branch: string };
+    };
     expect(ended.at(-1)).toMatchObject({ type: "run-ended", status: "done" });
     expect(run.run).toMatchObject({ status: "done", owner: null });
     expect(git(repo, "log", "--format=%s", run.run.branch)).toContain("feat(add): add two numbers");
