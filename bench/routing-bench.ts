@@ -216,6 +216,7 @@ const BLIND_SETS: Array<[name: string, file: string]> = [
   ["blind set 2", "test/fixtures/routing-blind-set-2.jsonl"],
   ["blind set 3", "test/fixtures/routing-blind-set-3.jsonl"],
   ["blind set 4", "test/fixtures/routing-blind-set-4.jsonl"],
+  ["blind set 5", "test/fixtures/routing-blind-set-5.jsonl"],
 ];
 const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
 

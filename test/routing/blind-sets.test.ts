@@ -1,5 +1,5 @@
 /**
- * The classifier on the third and fourth blind sets, each written by someone who had not seen the
+ * The classifier on the third, fourth and fifth blind sets, each written by someone who had not seen the
  * classifier, its rules or its training data: per task kind, plain prompts, prompts under persona
  * and agent system prompts, and weak follow-ups ("continue", "fix it") with the conversation they
  * follow. The targets are the issue's: task ≥ 90%, tier ≥ 97%, and at most 2% sent below their
@@ -44,6 +44,13 @@ const BLIND_SETS: readonly BlindSet[] = [
     name: "the fourth blind set",
     fixture: "test/fixtures/routing-blind-set-4.jsonl",
     floor: { task: 0.76, tier: 0.865, underRouted: 0.075 },
+  },
+  {
+    // Written after sets 3 and 4 had been read for confusion pairs by earlier sessions; first
+    // read by the classifier of f7fc371: task 64.3%, tier 79.7%, under-routed 13.3%.
+    name: "the fifth blind set",
+    fixture: "test/fixtures/routing-blind-set-5.jsonl",
+    floor: { task: 0.64, tier: 0.79, underRouted: 0.135 },
   },
 ];
 
