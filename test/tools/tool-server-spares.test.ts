@@ -7,7 +7,7 @@
  * pool lets it go, and when the process holding the pool is killed. Every wait is on an event.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ import {
   type ToolServerSpec,
   toolServerSpec,
 } from "../../src/tools/tool-server-specs.js";
+import { processGone } from "../helpers/process-gone.js";
 import { TSX_LAUNCHER } from "../helpers/workflow-harness.js";
 
 const TIMEOUT_MS = 120_000;
@@ -68,20 +69,6 @@ function fsHub(root: string, spares?: ToolServerSpares): McpToolHub {
   });
 }
 
-/** Whether a process is gone (or a zombie nobody has reaped yet). */
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z") ?? false;
-  } catch {
-    return true;
-  }
-}
-
 function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
 }
@@ -110,7 +97,7 @@ describe("warm spare tool servers", () => {
         await pool.close();
       }
       // The hub's close waited for the process to go, as for a server it spawned.
-      expect(gone(spare!)).toBe(true);
+      expect(processGone(spare!)).toBe(true);
     },
     TIMEOUT_MS,
   );
@@ -174,7 +161,7 @@ describe("warm spare tool servers", () => {
         }
       }
       // The spare took the first bad line (and exited); the pool, not refilling, had no other.
-      expect(gone(spare!)).toBe(true);
+      expect(processGone(spare!)).toBe(true);
       expect(pool.pids("fs")).toEqual([]);
       // Same words whether the settings came on stdin or in the environment, apart from the source's name.
       expect(failures[0]).toBe(failures[1]);
@@ -221,7 +208,7 @@ describe("warm spare tool servers", () => {
       loading.pool.start();
       const loadingPids = loading.pool.pids("fs");
       await Promise.all([pool.close(), loading.pool.close()]);
-      for (const pid of [...pids, ...loadingPids]) expect(gone(pid)).toBe(true);
+      for (const pid of [...pids, ...loadingPids]) expect(processGone(pid)).toBe(true);
       expect(pool.pids("fs")).toEqual([]);
     },
     TIMEOUT_MS,
@@ -283,8 +270,8 @@ setInterval(() => {}, 60_000);
       await parentExit;
       // The orphan is no child of this process, so there is no exit event to wait on: look until
       // it is gone (the test's own time limit bounds the wait).
-      while (!gone(pids[0]!)) await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(gone(pids[0]!)).toBe(true);
+      while (!processGone(pids[0]!)) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(processGone(pids[0]!)).toBe(true);
     },
     TIMEOUT_MS,
   );
