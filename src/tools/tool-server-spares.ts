@@ -55,11 +55,17 @@ export class WarmSpare {
   private readonly readBuffer = new ReadBuffer();
   private consumer: SpareConsumer | undefined;
   private onReady: (() => void) | undefined;
+  private onHandedOver: (() => void) | undefined;
 
   constructor(
     readonly kind: BuiltinServerKind,
     launcher: BuiltinLauncher,
-    events: { ready(spare: WarmSpare): void; exit(spare: WarmSpare, wasReady: boolean): void },
+    events: {
+      ready(spare: WarmSpare): void;
+      exit(spare: WarmSpare, wasReady: boolean): void;
+      /** Taken, it has answered its new owner for the first time, or exited trying. */
+      handedOver(spare: WarmSpare): void;
+    },
   ) {
     this.process = spawn(launcher.command, [...launcher.args, "mcp-server", kind], {
       // The environment a spawned server gets (the SDK's minimal one), settings apart.
@@ -68,12 +74,14 @@ export class WarmSpare {
       shell: false,
     });
     this.onReady = () => events.ready(this);
+    this.onHandedOver = () => events.handedOver(this);
     let markExited!: () => void;
     this.exited = new Promise((resolve) => {
       markExited = () => {
         if (this.state === "exited") return;
         const wasReady = this.state === "ready";
-        if (this.state !== "taken") this.state = "exited";
+        if (this.state === "taken") this.handOver();
+        else this.state = "exited";
         events.exit(this, wasReady);
         resolve();
       };
@@ -138,8 +146,16 @@ export class WarmSpare {
         this.onReady = undefined;
         continue;
       }
-      this.consumer?.message(message);
+      if (this.consumer) {
+        this.consumer.message(message);
+        this.handOver();
+      }
     }
+  }
+
+  private handOver(): void {
+    this.onHandedOver?.();
+    this.onHandedOver = undefined;
   }
 }
 
@@ -177,7 +193,9 @@ export class ToolServerSpares {
     );
     this.resting.delete(spec.builtin);
     if (spare) spare.state = "taken";
-    if (this.options.refill) this.fill(spec.builtin);
+    // The replacement starts once the spare has answered its hub (or died), so that its loading
+    // does not compete for a core with the handover the run is waiting on.
+    if (this.options.refill && !spare) this.fill(spec.builtin);
     return spare;
   }
 
@@ -235,6 +253,9 @@ export class ToolServerSpares {
             this.notifyReady();
           },
           exit: (spare, wasReady) => this.onExit(spare, wasReady),
+          handedOver: () => {
+            if (this.options.refill) this.fill(kind);
+          },
         }),
       );
     }
