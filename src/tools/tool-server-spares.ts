@@ -131,6 +131,8 @@ export class WarmSpare {
 
   private drain(): void {
     for (;;) {
+      // Taken but not yet read by its hub: what comes is the hub's, left in the buffer for it.
+      if (this.state === "taken" && !this.consumer) return;
       let message: JSONRPCMessage | null;
       try {
         message = this.readBuffer.readMessage();
