@@ -4,7 +4,8 @@
  * OpenRouter, each answering a workflow's steps by task kind after a per-request latency drawn
  * from the request's text (the same request waits the same time on every side of a comparison),
  * a SQLite ledger and checkpoints in a fresh directory, and a git repository of N modules to hunt
- * in. The built-in MCP servers start from the compiled program (`npm run bench` builds it).
+ * in. The built-in MCP servers start from the compiled program (`npm run bench` builds it), or are
+ * taken from the runs service's warm spares.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -27,6 +28,8 @@ export interface BenchBrainOptions {
   slots: number;
   /** `workflows.reserve_interactive_slots`. */
   reserve: number;
+  /** `workflows.warm_spares` (default 1, as a Brain runs). */
+  warmSpares?: number;
 }
 
 export interface BenchBrain {
@@ -82,7 +85,7 @@ export async function startBenchBrain(options: BenchBrainOptions): Promise<Bench
         key_check_interval_minutes: 0,
         catalog: { path: join(directory, "catalog.json"), sync_on_start: false },
       },
-      workflows: { reserve_interactive_slots: options.reserve },
+      workflows: { reserve_interactive_slots: options.reserve, warm_spares: options.warmSpares ?? 1 },
       logging: { level: "silent" },
     }),
     "workflow bench",

@@ -3,13 +3,16 @@
  * - the fan-out: `bughunt` over 8 modules against the fake Engine (4 slots, each request
  *   300–800 ms) — the whole run through the workflow, and its exploration phase, against the same
  *   8 explorations (same prompts, same latencies, judged the same) one after another through the
- *   spine; with the default `reserve_interactive_slots: 1` and with 0;
+ *   spine; with the default `reserve_interactive_slots: 1` and with 0; with a warm spare fs server
+ *   ready before the run starts (a Brain that has been up: `warm_spares: 1`), and without one (the
+ *   run's hub spawns its fs server in the plan step);
  * - the cost of a step: a chain of no-op steps through the runner (SQLite checkpoint written
  *   durably at each step, the run's journal), against the same chain in LangGraph alone and with
  *   the checkpoints alone;
  * - memory: 200 completed bug hunts in one process (4 at a time), RSS after the first and the last.
  * Not a test: the numbers depend on the machine. Run with --expose-gc for the memory figures;
- * `node --expose-gc dist/bench/workflow-bench.js steps` runs the cost of a step alone.
+ * `node --expose-gc dist/bench/workflow-bench.js steps` runs the cost of a step alone, `fanout` the
+ * fan-out alone (`fanout 5`: five times, for the spread on a shared machine).
  */
 import { loadavg } from "node:os";
 import { PerformanceObserver } from "node:perf_hooks";
@@ -38,11 +41,17 @@ export interface WorkflowBenchOptions {
 
 export interface FanOutRow {
   reserve: number;
+  /** `workflows.warm_spares`: 1, a spare fs server was ready when the run started; 0, none. */
+  warmSpares: number;
   width: number;
   workflowMs: number;
   explorePhaseMs: number;
+  /** The plan step: the fs server's start (or a spare's handover) and the listing. */
+  planMs: number;
   sequentialMs: number;
   peakInFlight: number;
+  /** The machine's 1-minute load average as the run ended (2 cores here). */
+  loadAverage: number;
 }
 
 export interface StepCost {
@@ -104,12 +113,20 @@ export async function runStepCostsAlone(options: WorkflowBenchOptions = {}): Pro
 export async function runWorkflowBench(options: WorkflowBenchOptions = {}): Promise<WorkflowBenchResult> {
   const settings = benchSettings(options);
   const fanOut: FanOutRow[] = [];
-  for (const reserve of [1, 0]) fanOut.push(await runFanOut(settings, reserve));
+  for (const [reserve, warmSpares] of FAN_OUT_CASES)
+    fanOut.push(await runFanOut(settings, reserve, warmSpares));
   const steps = await runStepCosts(settings);
   const stepsLoadAverage = loadavg()[0] ?? 0;
   const memory = await runMemory(settings);
   return { options: settings, fanOut, steps, stepsLoadAverage, memory };
 }
+
+/** [reserve_interactive_slots, warm_spares] of each fan-out row: the default, without a spare, all slots. */
+const FAN_OUT_CASES = [
+  [1, 1],
+  [1, 0],
+  [0, 1],
+] as const;
 
 /** BENCH_WORKFLOW_LATENCY_MS="300-800" sets the fakes' latency range. */
 function latencyFromEnvironment(): [number, number] | undefined {
@@ -117,16 +134,29 @@ function latencyFromEnvironment(): [number, number] | undefined {
   return match ? [Number(match[1]), Number(match[2])] : undefined;
 }
 
-async function runFanOut(settings: Required<WorkflowBenchOptions>, reserve: number): Promise<FanOutRow> {
-  const brain = await startBenchBrain({ latencyMs: settings.latencyMs, slots: settings.slots, reserve });
+async function runFanOut(
+  settings: Required<WorkflowBenchOptions>,
+  reserve: number,
+  warmSpares: number,
+): Promise<FanOutRow> {
+  const brain = await startBenchBrain({
+    latencyMs: settings.latencyMs,
+    slots: settings.slots,
+    reserve,
+    warmSpares,
+  });
   const repository = moduleRepository(settings.modules);
   try {
+    // A Brain that has been up a while: its spares have loaded before the run is asked for.
+    await brain.runs.spares.whenAllReady();
     const started = performance.now();
     const run = await brain.runs.start("bughunt", { repo: repository.path });
     const done = await brain.runs.halted(run.id);
     const workflowMs = performance.now() - started;
     if (done.status !== "done") throw new Error(`the bench's bug hunt ended ${done.status}: ${done.reason}`);
-    const explored = (await brain.runs.show(run.id)).steps.filter((step) => step.node === "explore");
+    const steps = (await brain.runs.show(run.id)).steps;
+    const plan = steps.find((step) => step.node === "plan");
+    const explored = steps.filter((step) => step.node === "explore");
     const explorePhaseMs =
       Math.max(...explored.map((step) => step.endedAt ?? step.startedAt)) -
       Math.min(...explored.map((step) => step.startedAt));
@@ -134,11 +164,14 @@ async function runFanOut(settings: Required<WorkflowBenchOptions>, reserve: numb
     const sequentialMs = await exploreOneAfterAnother(brain, prompts);
     return {
       reserve,
+      warmSpares,
       width: brain.runs.limiter.width("local-reasoner"),
       workflowMs,
       explorePhaseMs,
+      planMs: plan ? (plan.endedAt ?? plan.startedAt) - plan.startedAt : Number.NaN,
       sequentialMs,
       peakInFlight: brain.runs.limiter.peaks.get("local-reasoner") ?? 0,
+      loadAverage: loadavg()[0] ?? 0,
     };
   } finally {
     repository.remove();
@@ -178,7 +211,13 @@ async function exploreOneAfterAnother(brain: BenchBrain, prompts: readonly strin
 }
 
 async function runStepCosts(settings: Required<WorkflowBenchOptions>): Promise<StepCost[]> {
-  const brain = await startBenchBrain({ latencyMs: [0, 0], slots: settings.slots, reserve: 1 });
+  // No spare tool servers: the chains use none, and a spare loading would only add noise.
+  const brain = await startBenchBrain({
+    latencyMs: [0, 0],
+    slots: settings.slots,
+    reserve: 1,
+    warmSpares: 0,
+  });
   // Every collection, to tell the gaps V8 paused in from the rest. A chain of no-op steps never
   // waits on I/O, so the observer hears of them only after the chains, with their true times.
   const collections: Array<[start: number, end: number]> = [];
@@ -379,27 +418,30 @@ async function runMemory(settings: Required<WorkflowBenchOptions>): Promise<Memo
 }
 
 export function formatWorkflowBench(result: WorkflowBenchResult): string {
-  const { options } = result;
-  const [minimum, maximum] = options.latencyMs;
-  const lines = [
-    `Workflows: bughunt over ${options.modules} modules against the fake Engine (${options.slots} slots per model, ${minimum}–${maximum} ms per request, each explorer's answer judged on the other local model) vs the same ${options.modules} explorations one after another through the spine`,
-    "reserve  width  peak  workflow run  explore phase  one after another  run ratio  phase ratio",
-  ];
-  for (const row of result.fanOut) {
-    lines.push(
-      `${String(row.reserve).padStart(7)} ${String(row.width).padStart(6)} ${String(row.peakInFlight).padStart(5)} ${(row.workflowMs / 1000).toFixed(2).padStart(11)} s ${(row.explorePhaseMs / 1000).toFixed(2).padStart(12)} s ${(row.sequentialMs / 1000).toFixed(2).padStart(16)} s ${(row.workflowMs / row.sequentialMs).toFixed(2).padStart(9)}× ${(row.explorePhaseMs / row.sequentialMs).toFixed(2).padStart(10)}×`,
-    );
-  }
-  lines.push(
-    "(run = the whole bug hunt: the fs server's start, the plan, the explorers, the ranking and the Sonnet synthesis; target ≤ 0.35×. One after another is 8 answers and 8 judgements; with one slot of 4 kept for interactive requests the 8 answers take at least ⌈8/3⌉ = 3 rounds on the reasoner, each judged on the other model as the next round runs: about (3 + 1)/16 = 0.25× before any overhead, (2 + 1)/16 on all 4 slots.)",
-    "",
-    formatStepCosts(result),
-  );
+  const lines = [formatFanOut(result.options, result.fanOut)];
+  lines.push("", formatStepCosts(result));
   const { memory } = result;
   lines.push(
     "",
     `Memory: ${memory.runs} completed bug hunts (2 modules, no latency, ${MEMORY_CONCURRENCY} at a time) in one process in ${memory.seconds.toFixed(1)} s${memory.gcExposed ? ", after a full GC" : " (no --expose-gc: figures include garbage)"}`,
     `RSS after the first ${MEMORY_CONCURRENCY} runs ${memory.firstRssMb.toFixed(1)} MB, after the last ${memory.lastRssMb.toFixed(1)} MB: ${(memory.lastRssMb - memory.firstRssMb).toFixed(1)} MB more (target ≤ 50 MB); heap used ${memory.firstHeapMb.toFixed(1)} → ${memory.lastHeapMb.toFixed(1)} MB`,
+  );
+  return lines.join("\n");
+}
+
+export function formatFanOut(options: Required<WorkflowBenchOptions>, rows: readonly FanOutRow[]): string {
+  const [minimum, maximum] = options.latencyMs;
+  const lines = [
+    `Workflows: bughunt over ${options.modules} modules against the fake Engine (${options.slots} slots per model, ${minimum}–${maximum} ms per request, each explorer's answer judged on the other local model) vs the same ${options.modules} explorations one after another through the spine`,
+    "reserve  spare  width  peak   plan  workflow run  explore phase  one after another  run ratio  phase ratio  load",
+  ];
+  for (const row of rows) {
+    lines.push(
+      `${String(row.reserve).padStart(7)} ${(row.warmSpares > 0 ? "yes" : "no").padStart(6)} ${String(row.width).padStart(6)} ${String(row.peakInFlight).padStart(5)} ${(row.planMs / 1000).toFixed(2).padStart(6)} ${(row.workflowMs / 1000).toFixed(2).padStart(11)} s ${(row.explorePhaseMs / 1000).toFixed(2).padStart(12)} s ${(row.sequentialMs / 1000).toFixed(2).padStart(16)} s ${(row.workflowMs / row.sequentialMs).toFixed(2).padStart(9)}× ${(row.explorePhaseMs / row.sequentialMs).toFixed(2).padStart(10)}× ${row.loadAverage.toFixed(1).padStart(5)}`,
+    );
+  }
+  lines.push(
+    "(run = the whole bug hunt: the fs server's start, the plan, the explorers, the ranking and the Sonnet synthesis; target ≤ 0.35×. spare yes: the Brain had been up, so a warm spare fs server was loaded and waiting when the run started (workflows.warm_spares: 1, the default) and the run's hub took it; no: warm_spares 0, the hub spawns the fs server in the plan step. plan: that step, in seconds. One after another is 8 answers and 8 judgements; with one slot of 4 kept for interactive requests the 8 answers take at least ⌈8/3⌉ = 3 rounds on the reasoner, each judged on the other model as the next round runs: about (3 + 1)/16 = 0.25× before any overhead, (2 + 1)/16 on all 4 slots. load: the 1-minute load average as the run ended.)",
   );
   return lines.join("\n");
 }
@@ -424,7 +466,18 @@ export function formatStepCosts(result: StepCostsResult): string {
   return lines.join("\n");
 }
 
+/** The fan-out rows alone, `times` over (`workflow-bench.js fanout [times]`). */
+export async function runFanOutAlone(times: number, options: WorkflowBenchOptions = {}): Promise<string> {
+  const settings = benchSettings(options);
+  const rows: FanOutRow[] = [];
+  for (let round = 0; round < times; round++)
+    for (const [reserve, warmSpares] of FAN_OUT_CASES)
+      rows.push(await runFanOut(settings, reserve, warmSpares));
+  return formatFanOut(settings, rows);
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv[2] === "steps") console.log(formatStepCosts(await runStepCostsAlone()));
+  else if (process.argv[2] === "fanout") console.log(await runFanOutAlone(Number(process.argv[3] ?? 1)));
   else console.log(formatWorkflowBench(await runWorkflowBench()));
 }

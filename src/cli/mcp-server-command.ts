@@ -1,15 +1,26 @@
 /**
  * `switchyard mcp-server git|fs|db`: one built-in tool server on its own, over stdio (for the hub,
  * or any MCP client such as Claude Code) or over Streamable HTTP on loopback (`--http`). Its
- * settings come from the hub (SWITCHYARD_MCP_SETTINGS, JSON), else from the config file's
+ * settings come from the hub (SWITCHYARD_MCP_SETTINGS, JSON — or, for a warm spare, "stdin": the
+ * first line of stdin, read once the kind's code has loaded), else from the config file's
  * `tools.servers` entry, with command-line flags on top.
  */
 import { basename } from "node:path";
+import type { Readable } from "node:stream";
 import { BUILTIN_SERVER_KINDS, type BuiltinServerKind } from "../config/tools-schema.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
-import { createBuiltinTools, parseBuiltinSettings } from "../tools/servers/builtin-tool-servers.js";
+import {
+  createBuiltinTools,
+  loadBuiltinKind,
+  parseBuiltinSettings,
+} from "../tools/servers/builtin-tool-servers.js";
+import { readSettingsLine, type SettingsLine } from "../tools/servers/settings-line.js";
 import { serveToolsOverHttp, serveToolsOverStdio } from "../tools/servers/tool-server-serve.js";
-import { BUILTIN_SETTINGS_VARIABLE } from "../tools/tool-server-specs.js";
+import {
+  BUILTIN_SETTINGS_VARIABLE,
+  SETTINGS_FROM_STDIN,
+  SPARE_READY_METHOD,
+} from "../tools/tool-server-specs.js";
 import { CliFailure } from "./cli-failure.js";
 
 export interface McpServerOptions {
@@ -29,9 +40,11 @@ export async function mcpServerCommand(kind: string, options: McpServerOptions):
       `switchyard: there is no built-in MCP server "${kind}"; use one of: ${BUILTIN_SERVER_KINDS.join(", ")}`,
       2,
     );
+  const spare = process.env[BUILTIN_SETTINGS_VARIABLE] === SETTINGS_FROM_STDIN;
+  const fromSpare = spare ? await settingsFromStdin(kind as BuiltinServerKind) : undefined;
   const settings = parseBuiltinSettings(
     kind as BuiltinServerKind,
-    await settingsFor(kind as BuiltinServerKind, options),
+    fromSpare?.settings ?? (await settingsFor(kind as BuiltinServerKind, options)),
   );
   const onError = (error: Error) => process.stderr.write(`switchyard mcp-server ${kind}: ${error.message}\n`);
   let tools: Awaited<ReturnType<typeof createBuiltinTools>>;
@@ -44,7 +57,7 @@ export async function mcpServerCommand(kind: string, options: McpServerOptions):
   }
   const running =
     options.http === undefined || options.http === false
-      ? serveToolsOverStdio(tools, { onError })
+      ? serveToolsOverStdio(tools, { onError, ...(fromSpare ? { input: fromSpare.input } : {}) })
       : await serveToolsOverHttp(tools, {
           host: options.host,
           port: options.http === true ? 0 : Number(options.http),
@@ -82,6 +95,30 @@ async function settingsFor(
     );
   if (options.writes) settings.writes = true;
   return settings;
+}
+
+/**
+ * A warm spare: the kind's code loads first (what the spare is for), then the settings line is
+ * awaited. Stdin ending first means the process that started the spare is gone or has let it go:
+ * the spare exits quietly, so it never outlives its parent.
+ */
+async function settingsFromStdin(
+  kind: BuiltinServerKind,
+): Promise<{ settings: Record<string, unknown>; input: Readable }> {
+  await loadBuiltinKind(kind);
+  process.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", method: SPARE_READY_METHOD })}\n`);
+  let read: SettingsLine | undefined;
+  try {
+    read = await readSettingsLine(process.stdin);
+  } catch (error) {
+    throw new CliFailure(`switchyard mcp-server: ${(error as Error).message}`, 2);
+  }
+  if (read === undefined) process.exit(0);
+  try {
+    return { settings: JSON.parse(read.line) as Record<string, unknown>, input: read.rest };
+  } catch {
+    throw new CliFailure("switchyard mcp-server: the settings line on stdin is not valid JSON", 2);
+  }
 }
 
 /** `name=value`, or a bare value named by `nameOf(value)`. */

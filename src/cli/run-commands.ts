@@ -13,6 +13,7 @@ import { startRuntime } from "../core/switchyard-runtime.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { databaseLocation, openStores } from "../store/open-stores.js";
 import type { RunRecord } from "../store/runs-store.js";
+import { ToolServerSpares } from "../tools/tool-server-spares.js";
 import { RunsService } from "../workflows/runs-service.js";
 import { namedBrainFor } from "./brain-client.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
@@ -50,15 +51,19 @@ export async function approveCommand(
   const edit = options.edit === undefined ? undefined : readEdit(options.edit);
   const remote = remoteRuns(options.url, configPath);
   if (remote) return remote.approve(id, { edit, note: options.note });
-  await withService(configPath, async (service) => {
-    await follow(
-      service,
-      await service.approve(id, {
-        ...(edit ? { edit } : {}),
-        ...(options.note ? { note: options.note } : {}),
-      }),
-    );
-  });
+  await withService(
+    configPath,
+    async (service) => {
+      await follow(
+        service,
+        await service.approve(id, {
+          ...(edit ? { edit } : {}),
+          ...(options.note ? { note: options.note } : {}),
+        }),
+      );
+    },
+    { runsTools: true },
+  );
 }
 
 export async function rejectCommand(
@@ -76,7 +81,9 @@ export async function resumeCommand(
   configPath: string | undefined,
 ): Promise<void> {
   await (remoteRuns(options.url, configPath)?.resume(id) ??
-    withService(configPath, async (service) => follow(service, await service.resume(id))));
+    withService(configPath, async (service) => follow(service, await service.resume(id)), {
+      runsTools: true,
+    }));
 }
 
 export async function cancelCommand(
@@ -99,11 +106,15 @@ export async function runCommand(
   const input = inputFrom(options);
   const remote = remoteRuns(options.url, configPath);
   if (remote) return remote.start(workflow, input, options);
-  await withService(configPath, async (service) => {
-    const run = await service.start(workflow, input);
-    if (!options.json) process.stdout.write(`Run ${run.id}: ${run.workflow}\n`);
-    await follow(service, run, options.json);
-  });
+  await withService(
+    configPath,
+    async (service) => {
+      const run = await service.start(workflow, input);
+      if (!options.json) process.stdout.write(`Run ${run.id}: ${run.workflow}\n`);
+      await follow(service, run, options.json);
+    },
+    { runsTools: true },
+  );
 }
 
 /** Shows the run's progress until it pauses or ends, then what happened; exit 1 unless done or paused. */
@@ -211,11 +222,28 @@ function readEdit(path: string): string {
 }
 
 /** Runs `work` with the runtime and the runs service up; a Ctrl-C leaves the run resumable. */
-async function withService(configPath: string | undefined, work: (service: RunsService) => Promise<void>) {
+async function withService(
+  configPath: string | undefined,
+  work: (service: RunsService) => Promise<void>,
+  options: { runsTools?: boolean } = {},
+) {
   const loaded = loadCliConfig(configPath);
+  // A command that runs a workflow here starts its fs server now, to load beside the runtime's own
+  // start; the run's hub takes it in its plan step. One, not replaced: the command ends with its run.
+  const spares = new ToolServerSpares({
+    launcher: cliLauncher(),
+    kinds: ["fs"],
+    perKind: options.runsTools ? Math.min(loaded.config.workflows.warm_spares, 1) : 0,
+    refill: false,
+  }).start();
   // Warnings only, on stderr: the progress lines are the output here.
   const logger = pino({ level: "warn", base: undefined }, pino.destination(2));
-  const runtime = await startRuntime(loaded.config, { env: loaded.env, logger });
+  const runtime = await startRuntime(loaded.config, { env: loaded.env, logger }).catch(
+    async (error: unknown) => {
+      await spares.close();
+      throw error;
+    },
+  );
   let service: RunsService | undefined;
   const interrupt = () => {
     process.stderr.write("\nStopping; the run stays resumable (switchyard resume <id>).\n");
@@ -228,6 +256,7 @@ async function withService(configPath: string | undefined, work: (service: RunsS
       launcher: cliLauncher(),
       configPath: loaded.path,
       env: loaded.env,
+      spares,
     });
     await work(service);
   } catch (error) {
@@ -235,6 +264,7 @@ async function withService(configPath: string | undefined, work: (service: RunsS
   } finally {
     process.off("SIGINT", interrupt);
     await service?.close();
+    await spares.close();
     await runtime.close();
   }
 }

@@ -190,6 +190,7 @@ workflows:
   retention_days: 30       # checkpoints of runs finished this long ago are pruned
   reserve_interactive_slots: 1  # Engine slots per model a fan-out leaves to the gateway's requests
   max_parallel: 8          # the widest fan-out on a paid alias
+  warm_spares: 1           # fs and git tool servers kept started per kind for the next run; 0: off
   on_budget_exhausted: pause  # pause the run at a budget cap (resume it later), or downgrade
   directory: ""            # YAML workflows by name; empty: workflows/ beside this file
   worktree_directory: ""   # empty: <repository>.worktrees/ beside the repository

@@ -16,6 +16,16 @@ export const workflowsSchema = z.strictObject({
    * is never wider than the model's slots minus these (and never narrower than 1).
    */
   reserve_interactive_slots: z.number().int().min(0).default(1),
+  /**
+   * Built-in tool servers (fs, git) kept started per kind for the next run's hub, so a run does
+   * not wait for one to load; 0: none (each run starts its own).
+   */
+  warm_spares: z
+    .number({ error: "must be a whole number of spare tool servers per kind, e.g. 1 (0 turns them off)" })
+    .int({ error: "must be a whole number of spare tool servers per kind, e.g. 1 (0 turns them off)" })
+    .min(0, { error: "must be 0 (off) or more spare tool servers per kind, e.g. 1" })
+    .max(4, { error: "must be at most 4 spare tool servers per kind: each is a process kept running" })
+    .default(1),
   /** The widest a fan-out goes on a paid alias (and on an Engine whose slots are unknown). */
   max_parallel: z.number().int().positive().default(8),
   /**

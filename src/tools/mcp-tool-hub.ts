@@ -27,6 +27,7 @@ import type {
 import { isAllowed, joinToolName, parsePatterns, splitToolName, type ToolPattern } from "./tool-patterns.js";
 import { cutText, resultText } from "./tool-result-text.js";
 import { messageOf, systemClock, type ToolHubClock, ToolServerConnection } from "./tool-server-connection.js";
+import type { ToolServerSpares } from "./tool-server-spares.js";
 import { type BuiltinLauncher, type ToolServerSpec, toolServerSpecs } from "./tool-server-specs.js";
 
 export interface McpToolHubOptions {
@@ -37,6 +38,8 @@ export interface McpToolHubOptions {
   /** Hears of every call once. */
   audit?: ToolAuditHook;
   clock?: ToolHubClock;
+  /** Warm spare built-in servers to take instead of spawning (a workflow run's hub, on the Brain). */
+  spares?: ToolServerSpares;
   /** Told of every server state change (logs; tests wait on it). */
   onServerState?: (server: string, state: ToolServerState) => void;
 }
@@ -63,6 +66,7 @@ export class McpToolHub implements ToolHub {
             maxAttempts: restart.max_attempts,
           },
           clock: this.clock,
+          ...(options.spares ? { spares: options.spares } : {}),
           onStateChange: (state) => options.onServerState?.(spec.name, state),
         }),
       );

@@ -7,6 +7,9 @@
  * `max_delay_ms` starts the count afresh. After `max_attempts` failures in a row the hub stops
  * restarting it ("failed"); the next call tries once more. A call that arrives during a backoff
  * waits for the scheduled restart (within its own time limit) rather than failing at once.
+ *
+ * A built-in server is taken from the warm spares (tool-server-spares.ts) when there is one, and
+ * spawned otherwise; either way it starts, fails, crashes and stops the same.
  */
 import {
   type CallToolResult,
@@ -21,8 +24,10 @@ import {
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { VERSION } from "../version.js";
+import { SpareServerTransport } from "./spare-server-transport.js";
 import type { ToolServerState } from "./tool-hub.js";
-import type { ToolServerSpec } from "./tool-server-specs.js";
+import type { ToolServerSpares } from "./tool-server-spares.js";
+import { BUILTIN_SETTINGS_VARIABLE, type ToolServerSpec } from "./tool-server-specs.js";
 
 /** Time as the hub reads it; tests pass their own to step through a backoff. */
 export interface ToolHubClock {
@@ -48,6 +53,8 @@ export interface ToolServerConnectionOptions {
   startTimeoutMs: number;
   restart: RestartPolicy;
   clock: ToolHubClock;
+  /** Warm spare built-in servers to take before spawning one. */
+  spares?: ToolServerSpares;
   onStateChange?: (state: ToolServerState) => void;
 }
 
@@ -152,7 +159,7 @@ export class ToolServerConnection {
       await client.connect(transport, { timeout });
       const { tools } = await client.listTools(undefined, { timeout });
       if (this.state === "closed") throw closedError(this.name);
-      const pid = transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
+      const pid = "pid" in transport ? (transport.pid ?? undefined) : undefined;
       const live: LiveServer = { client, tools, startedAt: this.options.clock.now(), pid };
       client.onclose = () => this.lost(live, `exited${this.stderrNote()}`);
       this.live = live;
@@ -173,18 +180,21 @@ export class ToolServerConnection {
     }
   }
 
-  private transport(): StdioClientTransport | StreamableHTTPClientTransport {
+  private transport(): StdioClientTransport | SpareServerTransport | StreamableHTTPClientTransport {
     const spec = this.options.spec.transport;
     if (spec.kind === "http") {
       return new StreamableHTTPClientTransport(new URL(spec.url), { requestInit: { headers: spec.headers } });
     }
-    const transport = new StdioClientTransport({
-      command: spec.command,
-      args: spec.args,
-      env: spec.env,
-      stderr: "pipe",
-      ...(spec.cwd ? { cwd: spec.cwd } : {}),
-    });
+    const spare = this.options.spares?.take(this.options.spec);
+    const transport = spare
+      ? new SpareServerTransport(spare, spec.env[BUILTIN_SETTINGS_VARIABLE]!)
+      : new StdioClientTransport({
+          command: spec.command,
+          args: spec.args,
+          env: spec.env,
+          stderr: "pipe",
+          ...(spec.cwd ? { cwd: spec.cwd } : {}),
+        });
     transport.stderr?.on("data", (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString("utf8")).slice(-STDERR_TAIL_CHARS);
     });

@@ -9,6 +9,16 @@ import type { BuiltinServerKind, ToolServerConfig, ToolsConfig } from "../config
 /** The variable a built-in server reads its settings from, as JSON. */
 export const BUILTIN_SETTINGS_VARIABLE = "SWITCHYARD_MCP_SETTINGS";
 
+/**
+ * The variable's value for a warm spare (tool-server-spares.ts): load the kind's code, say so with
+ * a `SPARE_READY_METHOD` notification on stdout, then read the settings as the first line of
+ * stdin (never argv, which `ps` shows) and serve MCP on the rest of it.
+ */
+export const SETTINGS_FROM_STDIN = "stdin";
+
+/** The notification a spare writes once loaded; it comes before any MCP message. */
+export const SPARE_READY_METHOD = "notifications/switchyard/spare-ready";
+
 /** How to run the `switchyard` CLI: `command args… mcp-server <kind>` starts a built-in server. */
 export interface BuiltinLauncher {
   command: string;

@@ -13,10 +13,13 @@ import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { CancelSignal } from "../protocol/cancel-signal.js";
 import { McpToolHub } from "../tools/mcp-tool-hub.js";
 import type { ToolHub } from "../tools/tool-hub.js";
+import type { ToolServerSpares } from "../tools/tool-server-spares.js";
 import type { BuiltinLauncher } from "../tools/tool-server-specs.js";
 
 export interface RunToolsOptions {
   launcher: BuiltinLauncher;
+  /** Warm spare servers the hub takes before spawning its own. */
+  spares?: ToolServerSpares;
   /** The Brain's `tools:` section: time limits and restart policy are taken from it. */
   base: ToolsConfig;
   /** The repository (real path) the git server works on; none for a run without git. */
@@ -61,7 +64,11 @@ export class RunTools {
 
   hub(): ToolHub {
     if (!this.built)
-      this.built = new McpToolHub({ config: this.toolsConfig(), launcher: this.options.launcher });
+      this.built = new McpToolHub({
+        config: this.toolsConfig(),
+        launcher: this.options.launcher,
+        ...(this.options.spares ? { spares: this.options.spares } : {}),
+      });
     return this.built;
   }
 

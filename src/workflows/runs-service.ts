@@ -4,7 +4,8 @@
  * a reason, edit, resume and cancel, and hear progress. Opened once per process over a running
  * Switchyard: the runs store and LangGraph's checkpointer live in the ledger's database; one
  * fan-out limiter serves every run; finished runs' checkpoints are pruned after
- * `workflows.retention_days`.
+ * `workflows.retention_days`. The service keeps warm spare tool servers (fs, git) for its runs'
+ * hubs, and stops them when it closes.
  */
 import { dirname, join, resolve } from "node:path";
 import { userDirs } from "../config/user-dirs.js";
@@ -17,6 +18,7 @@ import type {
   RunStatus,
   RunStepRecord,
 } from "../store/runs-store.js";
+import { ToolServerSpares } from "../tools/tool-server-spares.js";
 import type { BuiltinLauncher } from "../tools/tool-server-specs.js";
 import { checkPromptOverrides } from "./default-prompts.js";
 import { FanOutLimiter } from "./fan-out-limiter.js";
@@ -34,7 +36,16 @@ export interface RunsServiceOptions {
   configPath?: string | undefined;
   env?: NodeJS.ProcessEnv;
   now?: () => number;
+  /**
+   * Warm spare tool servers for the runs' hubs. By default the service starts its own
+   * (`workflows.warm_spares` per kind, each taken one replaced); a one-shot command passes the
+   * ones it started as it began. Either way the service stops them when it closes.
+   */
+  spares?: ToolServerSpares;
 }
+
+/** The built-in servers a run's hub starts: fs always, git for a run on a repository. */
+export const RUN_SERVER_KINDS = ["fs", "git"] as const;
 
 export interface RunDetail {
   run: RunRecord;
@@ -48,6 +59,7 @@ export class RunsService {
   readonly catalog: WorkflowCatalog;
   readonly runner: WorkflowRunner;
   readonly limiter: FanOutLimiter;
+  readonly spares: ToolServerSpares;
   private readonly now: () => number;
   private pruneTimer: NodeJS.Timeout | undefined;
 
@@ -55,6 +67,7 @@ export class RunsService {
     private readonly options: RunsServiceOptions,
     runner: WorkflowRunner,
     limiter: FanOutLimiter,
+    spares: ToolServerSpares,
   ) {
     const settings = options.runtime.config.workflows;
     const env = options.env ?? process.env;
@@ -64,33 +77,51 @@ export class RunsService {
     this.catalog = new WorkflowCatalog(directory);
     this.runner = runner;
     this.limiter = limiter;
+    this.spares = spares;
     this.now = options.now ?? Date.now;
   }
 
   /** Fails (one line per problem) on prompt overrides that name no node kind or a value it lacks. */
   static async open(options: RunsServiceOptions): Promise<RunsService> {
     const { runtime } = options;
-    const problems = checkPromptOverrides(runtime.config.workflows.prompts);
-    if (problems.length > 0) throw new SwitchyardError("invalid-request", problems.join("\n"));
-    const limiter = new FanOutLimiter({
-      capacity: runtimeCapacity(runtime),
-      reserveInteractiveSlots: runtime.config.workflows.reserve_interactive_slots,
-      maxParallel: runtime.config.workflows.max_parallel,
-    });
-    const runner = new WorkflowRunner({
-      config: runtime.config,
-      switchyard: runtime.switchyard,
-      store: runtime.stores.runs,
-      checkpointer: await runtime.stores.checkpointer(),
-      limiter,
-      worstCaseUsd: runtimeWorstCase(runtime),
-      launcher: options.launcher,
-      logger: runtime.logger,
-      ...(options.now ? { now: options.now } : {}),
-    });
-    const service = new RunsService(options, runner, limiter);
-    await service.prune();
-    return service;
+    const spares =
+      options.spares ??
+      new ToolServerSpares({
+        launcher: options.launcher,
+        kinds: RUN_SERVER_KINDS,
+        perKind: runtime.config.workflows.warm_spares,
+        refill: true,
+      });
+    try {
+      const problems = checkPromptOverrides(runtime.config.workflows.prompts);
+      if (problems.length > 0) throw new SwitchyardError("invalid-request", problems.join("\n"));
+      const limiter = new FanOutLimiter({
+        capacity: runtimeCapacity(runtime),
+        reserveInteractiveSlots: runtime.config.workflows.reserve_interactive_slots,
+        maxParallel: runtime.config.workflows.max_parallel,
+      });
+      const runner = new WorkflowRunner({
+        config: runtime.config,
+        switchyard: runtime.switchyard,
+        store: runtime.stores.runs,
+        checkpointer: await runtime.stores.checkpointer(),
+        limiter,
+        worstCaseUsd: runtimeWorstCase(runtime),
+        launcher: options.launcher,
+        spares,
+        logger: runtime.logger,
+        ...(options.now ? { now: options.now } : {}),
+      });
+      const service = new RunsService(options, runner, limiter, spares);
+      await service.prune();
+      // Started last, so a service that fails to open leaves no process behind (fills up a pool
+      // the caller already started).
+      spares.start();
+      return service;
+    } catch (error) {
+      await spares.close();
+      throw error;
+    }
   }
 
   /** Starts a run of a workflow by name or YAML path; resolves once it exists (see `halted`). */
@@ -200,10 +231,11 @@ export class RunsService {
     this.pruneTimer.unref();
   }
 
-  /** Stops what runs here (each stays resumable) and the pruning. */
+  /** Stops what runs here (each stays resumable), the pruning and the spare tool servers. */
   async close(): Promise<void> {
     clearInterval(this.pruneTimer);
     await this.runner.close();
+    await this.spares.close();
   }
 
   private async decide(runId: string, decision: GateDecision): Promise<RunRecord> {

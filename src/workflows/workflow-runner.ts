@@ -15,6 +15,7 @@ import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { Checkpointer } from "../store/open-stores.js";
 import { newRequestId } from "../store/request-id.js";
 import type { RunGate, RunRecord, RunsStore } from "../store/runs-store.js";
+import type { ToolServerSpares } from "../tools/tool-server-spares.js";
 import type { BuiltinLauncher } from "../tools/tool-server-specs.js";
 import type { FanOutLimiter } from "./fan-out-limiter.js";
 import type { GateDecision } from "./human-gate.js";
@@ -36,6 +37,8 @@ export interface WorkflowRunnerOptions {
   worstCaseUsd(alias: string, promptChars: number, maxTokens: number): number;
   /** How to start the built-in MCP servers (this program, `mcp-server <kind>`). */
   launcher: BuiltinLauncher;
+  /** Warm spare built-in servers a run's hub takes before spawning one. */
+  spares?: ToolServerSpares;
   logger?: { warn(object: Record<string, unknown>, message: string): void };
   now?: () => number;
 }
@@ -403,6 +406,7 @@ export class WorkflowRunner {
     return new RunTools({
       ...tools,
       launcher: this.options.launcher,
+      ...(this.options.spares ? { spares: this.options.spares } : {}),
       base: this.options.config.tools,
       worktreeDirectory: settings.worktree_directory,
       branchPrefix: settings.branch_prefix,

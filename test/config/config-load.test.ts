@@ -121,6 +121,14 @@ describe("errors name the key path, the bad value and the fix", () => {
     ],
     ["aliases:\n  cloud-opus:\n    escalate_to: local-coder\n", "forms a loop"],
     ["server:\n  host: 0.0.0.0\n", 'must hold at least one token when server.host is "0.0.0.0"'],
+    [
+      "workflows:\n  warm_spares: 1.5\n",
+      "workflows.warm_spares must be a whole number of spare tool servers per kind, e.g. 1 (0 turns them off); got 1.5",
+    ],
+    [
+      "workflows:\n  warm_spares: 9\n",
+      "workflows.warm_spares must be at most 4 spare tool servers per kind: each is a process kept running; got 9",
+    ],
     ["server: [\n", "YAML syntax error at line"],
     ["- a list\n", "must be a YAML mapping"],
   ])("%j", (text, expected) => {

@@ -26,6 +26,21 @@ export async function createBuiltinTools(settings: BuiltinServerSettings): Promi
   }
 }
 
+/** Loads a kind's code without making its tools: a warm spare does this before it has settings. */
+export async function loadBuiltinKind(kind: BuiltinServerKind): Promise<void> {
+  switch (kind) {
+    case "git":
+      await import("./git/git-tools.js");
+      return;
+    case "fs":
+      await import("./fs/fs-tools.js");
+      return;
+    case "db":
+      await import("./db/db-tools.js");
+      return;
+  }
+}
+
 /** Settings from outside the config loader (the environment, flags), checked as the config is. */
 export function parseBuiltinSettings(kind: BuiltinServerKind, value: unknown): BuiltinServerSettings {
   const result = builtinSettingsSchema(kind).safeParse(value);
