@@ -152,8 +152,8 @@ export interface DecisionPolicy {
   /**
    * Below this best score nothing is decisive and the default applies. The model gives any text
    * a few points (a bare "hello there" reads as a short request), so one weak vote is not enough;
-   * nor are two capped common features (1.5 each: a short request holding a line of code). Left
-   * one author out, 3, 3.5 and 4 scored alike.
+   * nor are two or three capped common features (at most 1 each: a short request holding a line
+   * of code). Left one author out, 3, 3.5 and 4 scored alike.
    */
   minimumDecisiveScore: number;
   /**

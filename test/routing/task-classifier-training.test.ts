@@ -35,9 +35,31 @@ const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 const SLOW = 240_000;
 
 describe("the learned model", () => {
-  it("is trained on several authors' sets, each with every task kind", () => {
+  it("is trained on several authors' sets, each with every task kind, none holding a blind set's prompt", () => {
     expect(authors.length).toBeGreaterThanOrEqual(2);
     for (const author of authors) expect(missingKinds(author), author.name).toEqual([]);
+    const held = new Set<string>();
+    for (const file of [
+      "routing-blind-set-2",
+      "routing-blind-set-3",
+      "routing-blind-set-4",
+      "routing-dev-set",
+    ]) {
+      const url = new URL(`../fixtures/${file}.jsonl`, import.meta.url);
+      if (!existsSync(url)) continue;
+      for (const line of readFileSync(url, "utf8").split("\n")) {
+        if (line.trim() !== "")
+          held.add((JSON.parse(line) as { prompt: string }).prompt.trim().toLowerCase());
+      }
+    }
+    for (const author of authors) {
+      const leaked = author.examples.filter((example) => {
+        // Weak follow-ups ("continue", "yes") repeat across sets; what is held out is the rest.
+        const prompt = example.prompt.trim().toLowerCase();
+        return prompt.length > 40 && held.has(prompt);
+      });
+      expect(leaked.length, author.name).toBe(0);
+    }
   });
 
   it(
@@ -49,12 +71,12 @@ describe("the learned model", () => {
         console.log(
           `${author.padEnd(14)} n=${String(accuracy.count).padStart(4)}  task ${percent(accuracy.task)}  tier ${percent(accuracy.tier)}  under ${percent(accuracy.underRouted)}`,
         );
-        // Measured 71.8% / 84.9% on the hardest author (A, 450 prompts: one prompt is 0.2 points).
+        // Measured 72.9% / 85.8% on the hardest author (A, 450 prompts: one prompt is 0.2 points).
         expect(accuracy.task, author).toBeGreaterThanOrEqual(0.7);
         expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.83);
       }
       const mean = meanOverAuthors(scores!);
-      // Measured 81.8%, 90.8%, 3.2% when these settings were chosen; the floors catch a regression.
+      // Measured 82.0%, 91.0%, 3.0% when these settings were chosen; the floors catch a regression.
       expect(mean.task).toBeGreaterThanOrEqual(0.8);
       expect(mean.tier).toBeGreaterThanOrEqual(0.895);
       expect(mean.underRouted).toBeLessThanOrEqual(0.035);
