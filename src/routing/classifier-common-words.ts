@@ -1,6 +1,6 @@
 /**
  * The common words of English — articles, pronouns, prepositions, conjunctions, auxiliaries,
- * question words, fillers — and the equally common structural facts (a question, a code line, a
+ * question words, fillers — pairs of them, and the equally common structural facts (a question, a code line, a
  * short request, a list), whose learned weight the trainer caps (`TrainingOptions.commonWordCap`).
  *
  * Why: fitted freely, the model made some of them strong evidence ("or" 5.2 for decision-gate,
@@ -42,8 +42,16 @@ export const COMMON_WORD_STEMS: ReadonlySet<string> = new Set(
  */
 const COMMON_STRUCTURE = new Set(["s:question", "s:code", "s:short-prose", "s:list"]);
 
-/** Whether a learned feature is a common word (as a word or an opening) or a common structure. */
+/**
+ * Whether a learned feature is a common word (as a word or an opening), a pair of two common words
+ * ("is this", "can you": as much a habit as either word alone) or a common structure. A pair with
+ * one word of its own ("write a", "look over") is not common: it says what the word means here.
+ */
 export function isCommonFeature(feature: string): boolean {
   if (COMMON_STRUCTURE.has(feature)) return true;
+  if (feature.startsWith("b:")) {
+    const dash = feature.indexOf("-", 2);
+    return COMMON_WORD_STEMS.has(feature.slice(2, dash)) && COMMON_WORD_STEMS.has(feature.slice(dash + 1));
+  }
   return (feature.startsWith("w:") || feature.startsWith("o:")) && COMMON_WORD_STEMS.has(feature.slice(2));
 }

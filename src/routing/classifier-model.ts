@@ -11,7 +11,12 @@
  */
 
 import { TASK_INDEX, TASK_KINDS, type TaskKind } from "../config/task-kinds.js";
-import { type FeatureVector, featureKind } from "./classifier-features.js";
+import {
+  type FeatureVector,
+  featureKind,
+  type PairVocabulary,
+  pairVocabulary,
+} from "./classifier-features.js";
 
 /** The generated table: per task kind, `feature weight` entries separated by commas. */
 export type LearnedWeightTable = Readonly<Record<TaskKind, string>>;
@@ -19,6 +24,8 @@ export type LearnedWeightTable = Readonly<Record<TaskKind, string>>;
 export interface LearnedModel {
   /** Feature name → the task kinds it is evidence for (indexes into TASK_KINDS) and weights. */
   weights: ReadonlyMap<string, FeatureVotes>;
+  /** The word pairs among the features: the only ones the gateway reads (`Segment.pairs`). */
+  pairs: PairVocabulary;
 }
 
 export interface FeatureVotes {
@@ -42,6 +49,7 @@ const TRACKED_PER_TASK = SIGNALS_PER_TASK + QUOTED_IN_REST;
 const SIGNAL_NAMES = {
   word: "learned:word",
   opening: "learned:opening",
+  pair: "learned:pair",
   structure: "learned:structure",
 } as const;
 
@@ -78,7 +86,7 @@ export function modelFromWeights(entries: Iterable<readonly [string, TaskKind, n
       weights: Float64Array.from(list, ([, weight]) => weight),
     });
   }
-  return { weights };
+  return { weights, pairs: pairVocabulary(weights.keys()) };
 }
 
 /**

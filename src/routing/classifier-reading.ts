@@ -12,11 +12,17 @@
 import type { TaskKind } from "../config/task-kinds.js";
 import type { ChatMessage } from "../protocol/chat-types.js";
 import { type FollowUp, readConversation } from "./classifier-conversation.js";
-import { addSegmentFeatures, type FeatureVector } from "./classifier-features.js";
+import {
+  addSegmentFeatures,
+  type FeatureSet,
+  type FeatureVector,
+  type PairVocabulary,
+} from "./classifier-features.js";
 import { type PhraseEntry, scanPhrases } from "./classifier-phrases.js";
 import {
   CLASSIFIER_LIMITS,
   CODE_WORD_FACTOR,
+  READING_WEIGHTS,
   SOURCE_WEIGHTS,
   STRUCTURE_WEIGHTS,
 } from "./classifier-rules.js";
@@ -63,24 +69,71 @@ export interface RequestReading {
   followUp?: FollowUp;
 }
 
+/**
+ * How a request is read. The gateway reads with `READING_WEIGHTS` and its model's pairs; the
+ * trainer reads with every pair (to learn which matter) and, when searching, other weights.
+ */
+export interface ReadingOptions {
+  /** The share of a phrase's table weight that counts (structure counts in full). */
+  phraseScale: number;
+  /** The share of the structure rules' weights that counts (conflict markers, traces, diffs…). */
+  structureScale: number;
+  /** The source weight of user turns before the request. */
+  earlierWeight: number;
+  /**
+   * A request of fewer prose words than this leans on the user turn before it, whose weight rises
+   * towards `shortTurnCarry` as the request gets shorter; 0 turns this off.
+   */
+  shortTurnWords: number;
+  shortTurnCarry: number;
+  /** Which optional features to make (`FeatureSet`). */
+  featureSet: FeatureSet;
+  /** The word pairs to read: the model's at the gateway, every pair when absent. */
+  pairs?: PairVocabulary;
+}
+
 type Source = keyof typeof SOURCE_WEIGHTS;
 
 const LONGEST_EVIDENCE = 80;
 
-export function readRequest(messages: ChatMessage[], hints: ClassifierHints = {}): RequestReading {
-  const collector = new SignalCollector();
+export const DEFAULT_READING: ReadingOptions = {
+  phraseScale: READING_WEIGHTS.phraseScale,
+  structureScale: READING_WEIGHTS.structureScale,
+  earlierWeight: READING_WEIGHTS.earlierWeight,
+  shortTurnWords: READING_WEIGHTS.shortTurnWords,
+  shortTurnCarry: READING_WEIGHTS.shortTurnCarry,
+  featureSet: READING_WEIGHTS.featureSet,
+};
+
+export function readRequest(
+  messages: ChatMessage[],
+  hints: ClassifierHints = {},
+  options: ReadingOptions = DEFAULT_READING,
+): RequestReading {
+  const collector = new SignalCollector(options.phraseScale);
   const features: FeatureVector = new Map();
-  const context = new SignalCollector();
+  const context = new SignalCollector(options.phraseScale);
   const contextFeatures: FeatureVector = new Map();
   const conversation = readConversation(messages, hints.system);
-  let sawCode = false;
+  let request: TextRead = { sawCode: false, proseWords: 0 };
   if (conversation.request !== undefined) {
     const source: Source = conversation.followUp ? "inherited" : "last-user";
-    sawCode = scanText(collector, features, conversation.request, source, 1);
+    request = scanText(collector, features, { text: conversation.request, source, factor: 1 }, options);
   }
-  for (const text of conversation.earlier) scanText(collector, features, text, "earlier-user", 1);
+  conversation.earlier.forEach((text, index) => {
+    // A short request that is not a plain follow-up ("now as a decorator too") still leans on
+    // the turn before it: the fewer its words, the more that turn counts.
+    const shortness =
+      index === 0 && !conversation.followUp && options.shortTurnWords > 0
+        ? Math.max(0, 1 - request.proseWords / options.shortTurnWords)
+        : 0;
+    const weight = options.earlierWeight + (options.shortTurnCarry - options.earlierWeight) * shortness;
+    const factor = Math.max(weight, options.earlierWeight) / SOURCE_WEIGHTS["earlier-user"];
+    scanText(collector, features, { text, source: "earlier-user", factor }, options);
+  });
+  const sawCode = request.sawCode;
   for (const { text, factor } of conversation.systems) {
-    scanText(context, contextFeatures, text, "system", factor);
+    scanText(context, contextFeatures, { text, source: "system", factor }, options);
   }
   if (hints.hasTools) {
     collector.add(
@@ -101,22 +154,37 @@ export function readRequest(messages: ChatMessage[], hints: ClassifierHints = {}
   return reading;
 }
 
-/** Scores one message's text into the collector and the features; returns whether it held code. */
+/** One message to read: its text, where it was found, and a factor on that source's weight. */
+interface MessageText {
+  text: string;
+  source: Source;
+  factor: number;
+}
+
+/** What reading one message found out about it. */
+interface TextRead {
+  /** Whether it held code: decides the fallback when nothing fires. */
+  sawCode: boolean;
+  /** Words of its prose. */
+  proseWords: number;
+}
+
+/** Scores one message's text into the collector and the features. */
 function scanText(
   collector: SignalCollector,
   features: FeatureVector,
-  text: string,
-  source: Source,
-  factor: number,
-): boolean {
-  if (!text) return false;
+  { text, source, factor }: MessageText,
+  options: ReadingOptions,
+): TextRead {
+  if (!text) return { sawCode: false, proseWords: 0 };
   const sourceWeight = SOURCE_WEIGHTS[source] * factor;
   const layout = splitProseAndCode(text);
   // Structure only counts where the request itself is: a stack trace in the system prompt is not
   // the user asking about a crash.
   if (source !== "system") {
     for (const finding of structureFindings(layout.structure)) {
-      collector.add(finding.name, finding.task, finding.weight * sourceWeight, finding.evidence);
+      const weight = finding.weight * sourceWeight * options.structureScale;
+      collector.add(finding.name, finding.task, weight, finding.evidence);
     }
   }
   const prose = readWords(capText(layout.prose, CLASSIFIER_LIMITS.proseHead, CLASSIFIER_LIMITS.proseTail));
@@ -126,12 +194,14 @@ function scanText(
     structure: layout.structure,
     weight: sourceWeight,
     isRequest: source === "last-user" || source === "inherited",
+    featureSet: options.featureSet,
+    ...(options.pairs === undefined ? {} : { pairs: options.pairs }),
   });
   if (layout.code) {
     const code = readWords(capText(layout.code, CLASSIFIER_LIMITS.codeHead, CLASSIFIER_LIMITS.codeTail));
     collector.scan(code, sourceWeight * CODE_WORD_FACTOR, source);
   }
-  return hasCode(layout.structure);
+  return { sawCode: hasCode(layout.structure), proseWords: prose.stems.length };
 }
 
 const SOURCE_INDEX: Record<Source, number> = { "last-user": 0, inherited: 1, "earlier-user": 2, system: 3 };
@@ -139,6 +209,8 @@ const SOURCE_COUNT = 4;
 
 class SignalCollector {
   private readonly signals = new Map<string | number, ClassifierSignal & { count: number }>();
+
+  constructor(private readonly phraseScale: number) {}
 
   add(name: string, task: TaskKind, weight: number, evidence: string): void {
     this.signals.set(`${name}\u0000${task}\u0000${this.signals.size}`, {
@@ -170,7 +242,7 @@ class SignalCollector {
     length: number,
   ): void {
     const key = entry.id * SOURCE_COUNT + SOURCE_INDEX[source];
-    const weight = entry.weight * sourceWeight;
+    const weight = entry.weight * this.phraseScale * sourceWeight;
     const existing = this.signals.get(key);
     if (!existing) {
       const name = source === "last-user" ? entry.ruleName : `${entry.ruleName} (${source})`;

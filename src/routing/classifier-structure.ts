@@ -151,7 +151,7 @@ function classifyLine(line: string, structure: Structure): boolean {
       if (line.length > 1 && !(line.charAt(1) === " " && line.charAt(2) !== " ")) return true;
       break;
   }
-  if (line.length > LONGEST_STRUCTURE_LINE) return true;
+  if (line.length > LONGEST_STRUCTURE_LINE) return !looksLikeProse(line);
   if (TEST_OUTPUT.test(line)) {
     structure.testOutputLines++;
     return true;
@@ -174,6 +174,26 @@ function classifyLine(line: string, structure: Structure): boolean {
   }
   return CODE_LINE_END.test(line);
 }
+
+/**
+ * Whether a long line is a paragraph of prose rather than minified code or one-line JSON: mostly
+ * letters and spaces, with spaces between words. Some authors write a whole request as one line;
+ * read as code, its words counted for next to nothing.
+ */
+function looksLikeProse(line: string): boolean {
+  let letters = 0;
+  let spaces = 0;
+  for (let index = 0; index < line.length; index++) {
+    const code = line.charCodeAt(index) | 32;
+    if (code === 32) spaces++;
+    else if ((code >= 97 && code <= 122) || code > 127) letters++;
+  }
+  return (letters + spaces) / line.length >= PROSE_SHARE && spaces / line.length >= PROSE_SPACE_SHARE;
+}
+
+/** English prose is ~80% letters and ~16% spaces; minified code and JSON are far below one or both. */
+const PROSE_SHARE = 0.75;
+const PROSE_SPACE_SHARE = 0.08;
 
 export function hasConflictMarkers(structure: Structure): boolean {
   return structure.conflictOpen > 0 && structure.conflictMiddle + structure.conflictClose > 0;

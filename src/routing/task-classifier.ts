@@ -35,6 +35,8 @@ import { type LearnedModel, parseLearnedWeights, scoreFeatures } from "./classif
 import {
   type ClassifierHints,
   type ClassifierSignal,
+  DEFAULT_READING,
+  type ReadingOptions,
   type RequestReading,
   readRequest,
 } from "./classifier-reading.js";
@@ -75,6 +77,8 @@ export interface ExplainableDecision extends TaskDecision {
 }
 
 const LEARNED_MODEL: LearnedModel = parseLearnedWeights(LEARNED_WEIGHTS);
+/** The gateway reads only the word pairs its model has weights for. */
+const GATEWAY_READING: ReadingOptions = { ...DEFAULT_READING, pairs: LEARNED_MODEL.pairs };
 const TASK_COUNT = TASK_KINDS.length;
 /** Each kind's default tier, by index into TASK_KINDS. */
 const TASK_TIER: ReadonlyArray<1 | 2 | 3> = TASK_KINDS.map(
@@ -99,7 +103,7 @@ export function classifyMessages(messages: ChatMessage[], hints: ClassifierHints
  * sorts them, which on a short prompt took three times as long as everything else.
  */
 export function classifyLazily(messages: ChatMessage[], hints: ClassifierHints = {}): ExplainableDecision {
-  const reading = readRequest(messages, hints);
+  const reading = readRequest(messages, hints, GATEWAY_READING);
   const decision = decide(reading, LEARNED_MODEL, DECISION_POLICY);
   let signals: ClassifierSignal[] | undefined;
   return {
@@ -234,7 +238,13 @@ function applyTierRules(
     totals,
     (index) => TASK_TIER[index]! < winnerTier && totals[index]! >= winnerScore * policy.narrowWinRatio,
   );
-  const chosen = cheaper === -1 ? winner : cheaper;
+  let chosen = cheaper === -1 ? winner : cheaper;
+  if (policy.tierSafetyRatio < 1) {
+    const chosenTier = TASK_TIER[chosen]!;
+    const floor = totals[chosen]! * policy.tierSafetyRatio;
+    const safer = strongest(totals, (index) => TASK_TIER[index]! > chosenTier && totals[index]! >= floor);
+    if (safer !== -1) chosen = safer;
+  }
   if (TASK_TIER[chosen] === 3) return chosen;
   const clearTopTier = strongest(
     totals,

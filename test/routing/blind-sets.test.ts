@@ -30,7 +30,7 @@ const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 interface BlindSet {
   name: string;
   fixture: string;
-  /** What it measured when first read (the classifier of that day). */
+  /** Just under what it measured with the shipped classifier: a change cannot lose ground. */
   floor: { task: number; tier: number; underRouted: number };
 }
 
@@ -38,12 +38,14 @@ const BLIND_SETS: readonly BlindSet[] = [
   {
     name: "the third blind set",
     fixture: "test/fixtures/routing-blind-set-3.jsonl",
-    floor: { task: 0.78, tier: 0.92, underRouted: 0.045 },
+    // First read at 78.7%, 93.0%, 4.0%; 85.7%, 95.0%, 1.7% once trained on four authors.
+    floor: { task: 0.85, tier: 0.945, underRouted: 0.02 },
   },
   {
     name: "the fourth blind set",
     fixture: "test/fixtures/routing-blind-set-4.jsonl",
-    floor: { task: 0.76, tier: 0.865, underRouted: 0.075 },
+    // First read at 76.7%, 87.0%, 7.3%; 88.0%, 91.7%, 2.7% once trained on four authors.
+    floor: { task: 0.875, tier: 0.91, underRouted: 0.03 },
   },
   {
     // Written after sets 3 and 4 had been read for confusion pairs by earlier sessions; first

@@ -1,73 +1,98 @@
 /**
- * The learned half of the classifier, checked the honest way: k-fold cross-validation on the
- * labelled set (each prompt classified by a model trained without it — the estimate for wording
- * never seen), with floors on everything and on the prompts the hand-written rules never saw; and
- * the committed weights module must be exactly what the trainer makes from the committed data,
- * so a change to the data, the features or the options cannot ship with stale weights.
+ * The learned half of the classifier, checked the honest way: leave-one-author-out validation —
+ * trained on every author's labelled set but one, scored on the one left out (the first author's
+ * only on the prompts its phrase table never saw), which is what a blind set by a new author
+ * measures — with floors on the mean over authors and on each; and the committed weights module
+ * must be exactly what the trainer makes from the committed data, so a change to the data, the
+ * features or the options cannot ship with stale weights.
  *
- * Slow for a unit test (it trains the model six times), hence its own file and timeouts.
+ * Slow for a unit test (it trains the model once per author and once on everything), hence its
+ * own file and timeouts.
  */
 
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../../src/config/task-kinds.js";
 import {
-  accuracyByGroup,
-  crossValidate,
+  leaveOneAuthorOut,
+  loadAuthorSets,
+  meanOverAuthors,
+  missingKinds,
+  poolAuthors,
+  trainOnAuthors,
+} from "../../src/planning/classifier-authors.js";
+import {
   formatWeightsModule,
-  type LabelledExample,
   readExample,
-  trainModel,
+  TRAINING_OPTIONS,
 } from "../../src/planning/classifier-training.js";
+import { DEFAULT_READING } from "../../src/routing/classifier-reading.js";
 import { DECISION_POLICY } from "../../src/routing/classifier-rules.js";
 
-const examples: LabelledExample[] = readFileSync(
-  new URL("../fixtures/routing-labelled-set.jsonl", import.meta.url),
-  "utf8",
-)
-  .split("\n")
-  .filter((line) => line.trim() !== "")
-  .map((line) => JSON.parse(line) as LabelledExample);
-const readings = examples.map(readExample);
+const authors = loadAuthorSets(new URL("../../", import.meta.url), existsSync);
 const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-const SLOW = 120_000;
+const SLOW = 240_000;
 
 describe("the learned model", () => {
-  it(
-    "generalises: 5-fold cross-validated task ≥ 87% and tier ≥ 94%, also on prompts the rules never saw",
-    () => {
-      const predictions = crossValidate(examples, DECISION_POLICY, undefined, 5, readings);
-      const rows = accuracyByGroup(predictions, tierOf);
-      for (const row of rows) {
-        console.log(
-          `${row.group.padEnd(16)} n=${String(row.count).padStart(4)}  task ${percent(row.task)}  tier ${percent(row.tier)}`,
-        );
+  it("is trained on several authors' sets, each with every task kind, none holding a blind set's prompt", () => {
+    expect(authors.length).toBeGreaterThanOrEqual(2);
+    for (const author of authors) expect(missingKinds(author), author.name).toEqual([]);
+    const held = new Set<string>();
+    for (const file of [
+      "routing-blind-set-2",
+      "routing-blind-set-3",
+      "routing-blind-set-4",
+      "routing-dev-set",
+    ]) {
+      const url = new URL(`../fixtures/${file}.jsonl`, import.meta.url);
+      if (!existsSync(url)) continue;
+      for (const line of readFileSync(url, "utf8").split("\n")) {
+        if (line.trim() !== "")
+          held.add((JSON.parse(line) as { prompt: string }).prompt.trim().toLowerCase());
       }
-      const group = (name: (typeof rows)[number]["group"]) => rows.find((row) => row.group === name)!;
-      expect(group("everything").task).toBeGreaterThanOrEqual(0.87);
-      expect(group("everything").tier).toBeGreaterThanOrEqual(0.94);
-      expect(group("unseen by rules").task).toBeGreaterThanOrEqual(0.85);
-      expect(group("unseen by rules").tier).toBeGreaterThanOrEqual(0.93);
-      // Sixty prompts by another author: a coarse floor, one prompt is 1.7 points.
-      expect(group("blind").task).toBeGreaterThanOrEqual(0.85);
-      expect(group("blind").tier).toBeGreaterThanOrEqual(0.9);
+    }
+    for (const author of authors) {
+      const leaked = author.examples.filter((example) => {
+        // Weak follow-ups ("continue", "yes") repeat across sets; what is held out is the rest.
+        const prompt = example.prompt.trim().toLowerCase();
+        return prompt.length > 40 && held.has(prompt);
+      });
+      expect(leaked.length, author.name).toBe(0);
+    }
+  });
+
+  it(
+    "generalises to an author it never saw: left-one-author-out task ≥ 80%, tier ≥ 89.5%, under-routed ≤ 3.5% on the mean",
+    () => {
+      const setting = { reading: DEFAULT_READING, training: TRAINING_OPTIONS };
+      const [scores] = leaveOneAuthorOut(authors, setting, [DECISION_POLICY], tierOf);
+      for (const { author, accuracy } of scores!) {
+        console.log(
+          `${author.padEnd(14)} n=${String(accuracy.count).padStart(4)}  task ${percent(accuracy.task)}  tier ${percent(accuracy.tier)}  under ${percent(accuracy.underRouted)}`,
+        );
+        // Measured 72.9% / 85.8% on the hardest author (A, 450 prompts: one prompt is 0.2 points).
+        expect(accuracy.task, author).toBeGreaterThanOrEqual(0.7);
+        expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.83);
+      }
+      const mean = meanOverAuthors(scores!);
+      // Measured 82.0%, 91.0%, 3.0% when these settings were chosen; the floors catch a regression.
+      expect(mean.task).toBeGreaterThanOrEqual(0.8);
+      expect(mean.tier).toBeGreaterThanOrEqual(0.895);
+      expect(mean.underRouted).toBeLessThanOrEqual(0.035);
     },
     SLOW,
   );
 
   it(
-    "ships the weights the trainer makes from the labelled set (run scripts/train-classifier.ts)",
+    "ships the weights the trainer makes from every author's set (run scripts/train-classifier.ts)",
     () => {
-      const entries = trainModel(
-        readings,
-        examples.map((example) => example.task),
-      );
+      const readings = poolAuthors(authors, TRAINING_OPTIONS.authorBalance).examples.map(readExample);
       const committed = readFileSync(
         new URL("../../src/routing/classifier-weights.ts", import.meta.url),
         "utf8",
       );
-      expect(formatWeightsModule(entries, examples.length)).toBe(committed);
+      expect(formatWeightsModule(trainOnAuthors(authors, readings), authors)).toBe(committed);
     },
     SLOW,
   );

@@ -29,6 +29,7 @@ import type { ChatMessage } from "../../src/protocol/chat-types.js";
 import { COMMON_WORD_STEMS, isCommonFeature } from "../../src/routing/classifier-common-words.js";
 import { modelFromWeights } from "../../src/routing/classifier-model.js";
 import { DECISION_POLICY, KEYWORD_RULES } from "../../src/routing/classifier-rules.js";
+import { splitProseAndCode } from "../../src/routing/classifier-structure.js";
 import { LEARNED_WEIGHTS } from "../../src/routing/classifier-weights.js";
 import {
   type ClassifierSignal,
@@ -214,6 +215,21 @@ describe("classifyMessages", () => {
     expect(withTools.signals.map((signal) => signal.name)).toContain("hint:tools-offered");
   });
 
+  it("reads a whole request written as one long line as prose, and a minified line as code", () => {
+    const paragraph =
+      "How would you architect an active-active setup across two regions for our order system? " +
+      "Either region must be able to take all traffic if the other fails, no order may ever be " +
+      "created twice, inventory must not oversell across regions, and users should reach the " +
+      "nearer region. Today we run one region with Postgres and a handful of Spring services, and " +
+      "the recovery point objective for payments is zero.";
+    expect(paragraph.length).toBeGreaterThan(400);
+    expect(splitProseAndCode(paragraph).prose).toBe(paragraph);
+    expect(classifyText(paragraph).task).toBe("architecture");
+    const minified = `var a=${JSON.stringify({ items: Array.from({ length: 40 }, (_, index) => ({ id: index })) })};`;
+    expect(minified.length).toBeGreaterThan(400);
+    expect(splitProseAndCode(minified).code).toBe(minified);
+  });
+
   it("recognises structure: stack traces, diffs, conflict markers, test and lint output", () => {
     const trace = "TypeError: x is undefined\n    at load (src/app.js:10:5)\n    at main (src/app.js:20:3)\n";
     expect(classifyText(trace).task).toBe("bug-hunting");
@@ -301,22 +317,30 @@ describe("the decision rule", () => {
     sawCode: false,
   });
 
-  it("prefers the lower tier on a tie between tiers", () => {
-    const result = decide(
-      readingWith([
-        ["code-review", 5],
-        ["refactoring", 5],
-      ]),
-      noModel,
-      DECISION_POLICY,
-    );
-    expect(result.task).toBe("refactoring");
+  it("takes the higher tier on a near tie between tiers (tier safety), the lower without it", () => {
+    const near = readingWith([
+      ["code-review", 9.6],
+      ["refactoring", 10],
+    ]);
+    expect(decide(near, noModel, DECISION_POLICY).task).toBe("code-review");
+    const far = readingWith([
+      ["code-review", 9],
+      ["refactoring", 10],
+    ]);
+    expect(decide(far, noModel, DECISION_POLICY).task).toBe("refactoring");
+    const noSafety = { ...DECISION_POLICY, tierSafetyRatio: 1 };
+    const tie = readingWith([
+      ["code-review", 5],
+      ["refactoring", 5],
+    ]);
+    expect(decide(tie, noModel, noSafety).task).toBe("refactoring");
   });
 
   it("takes a cheaper candidate that comes close to a pricier winner, not one far behind", () => {
-    // The shipped policy takes the cheaper kind only on a tie (narrowWinRatio 1: sending work
-    // below its tier is the costlier mistake); the rule itself, at a looser ratio:
-    const policy = { ...DECISION_POLICY, narrowWinRatio: 0.9 };
+    // The shipped policy takes the cheaper kind only on a tie, and tier safety then prefers the
+    // pricier one (sending work below its tier is the costlier mistake); the rule itself, at a
+    // looser ratio and without tier safety:
+    const policy = { ...DECISION_POLICY, narrowWinRatio: 0.9, tierSafetyRatio: 1 };
     const near = readingWith([
       ["gap-analysis", 10],
       ["elaboration", 9.1],
@@ -365,6 +389,9 @@ describe("the learned weights", () => {
     for (const word of ["or", "this", "how", "but", "my", "what", "should"]) {
       expect(COMMON_WORD_STEMS.has(stemWord(word)), word).toBe(true);
     }
+    // A pair of common words is as common as either ("is this", "can you"); one of its own is not.
+    expect(isCommonFeature(`b:${stemWord("is")}-${stemWord("this")}`)).toBe(true);
+    expect(isCommonFeature(`b:${stemWord("write")}-a`)).toBe(false);
     let checked = 0;
     for (const task of TASK_KINDS) {
       for (const entry of LEARNED_WEIGHTS[task].split(",")) {
@@ -385,7 +412,8 @@ describe("the learned weights", () => {
         .map((entry) => entry.trim())
         .filter(Boolean);
       expect(entries.length, task).toBeGreaterThan(20);
-      for (const entry of entries) expect(entry).toMatch(/^[wos]:[a-z0-9-]+ \d+(\.\d+)?$/);
+      for (const entry of entries)
+        expect(entry).toMatch(/^([wos]:[a-z0-9-]+|b:[a-z0-9]+-[a-z0-9]+) \d+(\.\d+)?$/);
     }
     expect(Object.keys(LEARNED_WEIGHTS).sort()).toEqual([...TASK_KINDS].sort());
   });
