@@ -42,6 +42,9 @@ export const AUTHOR_FIXTURES: ReadonlyArray<{ name: string; file: string }> = [
   { name: "second author", file: "test/fixtures/routing-second-author-set.jsonl" },
   { name: "author a", file: "test/fixtures/routing-author-a-set.jsonl" },
   { name: "author b", file: "test/fixtures/routing-author-b-set.jsonl" },
+  { name: "author c", file: "test/fixtures/routing-author-c-set.jsonl" },
+  { name: "author d", file: "test/fixtures/routing-author-d-set.jsonl" },
+  { name: "author e", file: "test/fixtures/routing-author-e-set.jsonl" },
 ];
 
 /** What a line of any author's set has; the first author's `split` and `origin` are kept. */
