@@ -45,6 +45,10 @@ export const AUTHOR_FIXTURES: ReadonlyArray<{ name: string; file: string }> = [
   { name: "author c", file: "test/fixtures/routing-author-c-set.jsonl" },
   { name: "author d", file: "test/fixtures/routing-author-d-set.jsonl" },
   { name: "author e", file: "test/fixtures/routing-author-e-set.jsonl" },
+  { name: "author f", file: "test/fixtures/routing-author-f-set.jsonl" },
+  { name: "author g", file: "test/fixtures/routing-author-g-set.jsonl" },
+  { name: "author h", file: "test/fixtures/routing-author-h-set.jsonl" },
+  { name: "author i", file: "test/fixtures/routing-author-i-set.jsonl" },
 ];
 
 /** What a line of any author's set has; the first author's `split` and `origin` are kept. */

@@ -32,7 +32,7 @@ import { DECISION_POLICY } from "../../src/routing/classifier-rules.js";
 const authors = loadAuthorSets(new URL("../../", import.meta.url), existsSync);
 const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-const SLOW = 240_000;
+const SLOW = 600_000;
 
 describe("the learned model", () => {
   it("is trained on several authors' sets, each with every task kind, none holding a blind set's prompt", () => {
@@ -63,7 +63,7 @@ describe("the learned model", () => {
   });
 
   it(
-    "generalises to an author it never saw: left-one-author-out task ≥ 80%, tier ≥ 89.5%, under-routed ≤ 3.5% on the mean",
+    "generalises to an author it never saw: left-one-author-out task ≥ 84%, tier ≥ 91%, under-routed ≤ 3% on the mean",
     () => {
       const setting = { reading: DEFAULT_READING, training: TRAINING_OPTIONS };
       const [scores] = leaveOneAuthorOut(authors, setting, [DECISION_POLICY], tierOf);
@@ -71,15 +71,18 @@ describe("the learned model", () => {
         console.log(
           `${author.padEnd(14)} n=${String(accuracy.count).padStart(4)}  task ${percent(accuracy.task)}  tier ${percent(accuracy.tier)}  under ${percent(accuracy.underRouted)}`,
         );
-        // Measured 72.9% / 85.8% on the hardest author (A, 450 prompts: one prompt is 0.2 points).
-        expect(accuracy.task, author).toBeGreaterThanOrEqual(0.7);
-        expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.83);
+        // Measured 78.7% / 88.2% on author A (450 prompts: one prompt is 0.2 points) and
+        // 76.9% / 78.4% on author I, whose set is written to mislead on tier: the judgment and
+        // design kinds short and casual, the mechanical ones long and weighty.
+        expect(accuracy.task, author).toBeGreaterThanOrEqual(0.75);
+        expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.77);
       }
       const mean = meanOverAuthors(scores!);
-      // Measured 82.0%, 91.0%, 3.0% when these settings were chosen; the floors catch a regression.
-      expect(mean.task).toBeGreaterThanOrEqual(0.8);
-      expect(mean.tier).toBeGreaterThanOrEqual(0.895);
-      expect(mean.underRouted).toBeLessThanOrEqual(0.035);
+      // Measured 82.0%, 91.0%, 3.0% over four authors when these settings were chosen, and
+      // 85.5%, 92.1%, 2.4% over eleven; the floors catch a regression.
+      expect(mean.task).toBeGreaterThanOrEqual(0.84);
+      expect(mean.tier).toBeGreaterThanOrEqual(0.91);
+      expect(mean.underRouted).toBeLessThanOrEqual(0.03);
     },
     SLOW,
   );
