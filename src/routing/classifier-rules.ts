@@ -220,7 +220,7 @@ export const CLASSIFIER_LIMITS = {
 export const KEYWORD_RULES: readonly KeywordRule[] = [
   // --- code-generation -----------------------------------------------------------------------------
   rule("write-code-request", "code-generation", 3)`
-    code up, function to, method that, write a, code for, generate a, implement, scaffold,
+    code up, function to, method that, write a, write an, code for, generate a, implement, scaffold,
     boilerplate, write a function, write function, create a function, write a script, bash script,
     write a class, write the code, generate code, add an endpoint, add endpoint, new endpoint,
     fill in, todos, stub out, dockerfile, github actions, zod schema, json schema`,
@@ -232,7 +232,8 @@ export const KEYWORD_RULES: readonly KeywordRule[] = [
     class for, api for, module that, template for, parser for, function that, hook that,
     script that, class that, component that, helper, endpoint, plugin, cli, subcommand, route,
     workflow, migration, schema, crud, api client, snippet, regex for, in typescript, in python,
-    in go, in rust, make me, give me, write me, create a, build a, add support for`,
+    in go, in rust, make me, give me, write me, create a, create an, build a, build an,
+    add support for`,
   rule("language-name", "code-generation", 1)`
     kotlin, swift, java, golang, python, typescript, javascript, sql, regex, entity`,
   rule("request-opener", "code-generation", 1)`
