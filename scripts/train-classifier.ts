@@ -17,7 +17,7 @@
  * Deterministic: the same data and code give the same weights, byte for byte (a test checks it).
  */
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../src/config/task-kinds.js";
 import {
@@ -27,6 +27,7 @@ import {
   loadAuthorSets,
   meanOverAuthors,
   poolAuthors,
+  readJsonLines,
   trainOnAuthors,
 } from "../src/planning/classifier-authors.js";
 import {
@@ -60,18 +61,6 @@ const percent = (value: number) => `${(value * 100).toFixed(1)}%`.padStart(6);
 /** A development example: a labelled example plus the case it exercises. */
 type DevelopmentExample = LabelledExample & { case: string };
 
-function loadExamples<Example = LabelledExample>(file: string): Example[] {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line, index) => {
-      try {
-        return JSON.parse(line) as Example;
-      } catch (error) {
-        throw new Error(`${file}:${index + 1}: not JSON (${String(error)})`);
-      }
-    });
-}
 
 function report(title: string, predictions: Prediction[]): void {
   console.log(`\n${title}\n  group              count    task    tier   under`);
@@ -225,7 +214,7 @@ function reportAuthors(authors: AuthorSet[]): void {
 }
 
 const authors = loadAuthorSets(new URL("../", import.meta.url), existsSync);
-const development = loadExamples<DevelopmentExample>(DEVELOPMENT_SET);
+const development = readJsonLines<DevelopmentExample>(DEVELOPMENT_SET);
 const mode = process.argv[2];
 if (mode === "--search") {
   search(authors);

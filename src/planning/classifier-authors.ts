@@ -64,20 +64,25 @@ export function loadAuthorSets(root: URL, exists: (file: URL) => boolean): Autho
   return AUTHOR_FIXTURES.flatMap(({ name, file }, position) => {
     const url = new URL(file, root);
     if (!exists(url)) return [];
-    const examples = readFileSync(url, "utf8")
-      .split("\n")
-      .filter((line) => line.trim() !== "")
-      .map((line, index) => {
-        let parsed: AuthorLine;
-        try {
-          parsed = JSON.parse(line) as AuthorLine;
-        } catch (error) {
-          throw new Error(`${file}:${index + 1}: not JSON (${String(error)})`);
-        }
-        return position === 0 ? (parsed as LabelledExample) : asOtherAuthor(parsed, name);
-      });
+    const examples = readJsonLines<AuthorLine>(url, file).map((line) =>
+      position === 0 ? (line as LabelledExample) : asOtherAuthor(line, name),
+    );
     return [{ name, examples }];
   });
+}
+
+/** One JSON object per non-blank line; a line that is not JSON is named by `label`:line. */
+export function readJsonLines<Line>(file: string | URL, label = String(file)): Line[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line, index) => {
+      try {
+        return JSON.parse(line) as Line;
+      } catch (error) {
+        throw new Error(`${label}:${index + 1}: not JSON (${String(error)})`);
+      }
+    });
 }
 
 function asOtherAuthor({ task, prompt, system, history }: AuthorLine, author: string): LabelledExample {
