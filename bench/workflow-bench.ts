@@ -44,6 +44,9 @@ export interface FanOutRow {
   /** `workflows.warm_spares`: 1, a spare fs server was ready when the run started; 0, none. */
   warmSpares: number;
   width: number;
+  /** The Brain's first bug hunt, in a fresh process (code not yet run: LangGraph, the spine, the hub). */
+  firstRunMs: number;
+  /** The measured one: the next bug hunt, in the same Brain. */
   workflowMs: number;
   explorePhaseMs: number;
   /** The plan step: the fs server's start (or a spare's handover) and the listing. */
@@ -145,15 +148,18 @@ async function runFanOut(
     reserve,
     warmSpares,
   });
+  const warmUp = moduleRepository(settings.modules);
   const repository = moduleRepository(settings.modules);
   try {
-    // A Brain that has been up a while: its spares have loaded before the run is asked for.
+    // A Brain that has been up a while: it has run a bug hunt before (the one after another below
+    // runs warm too), and its spares have loaded before the run is asked for.
     await brain.runs.spares.whenAllReady();
-    const started = performance.now();
-    const run = await brain.runs.start("bughunt", { repo: repository.path });
-    const done = await brain.runs.halted(run.id);
-    const workflowMs = performance.now() - started;
-    if (done.status !== "done") throw new Error(`the bench's bug hunt ended ${done.status}: ${done.reason}`);
+    const firstRunMs = (await timedBugHunt(brain, warmUp.path)).ms;
+    brain.prompts.clear();
+    brain.runs.limiter.peaks.clear();
+    await brain.runs.spares.whenAllReady();
+    const { ms: workflowMs, runId } = await timedBugHunt(brain, repository.path);
+    const run = { id: runId };
     const steps = (await brain.runs.show(run.id)).steps;
     const plan = steps.find((step) => step.node === "plan");
     const explored = steps.filter((step) => step.node === "explore");
@@ -166,6 +172,7 @@ async function runFanOut(
       reserve,
       warmSpares,
       width: brain.runs.limiter.width("local-reasoner"),
+      firstRunMs,
       workflowMs,
       explorePhaseMs,
       planMs: plan ? (plan.endedAt ?? plan.startedAt) - plan.startedAt : Number.NaN,
@@ -174,9 +181,19 @@ async function runFanOut(
       loadAverage: loadavg()[0] ?? 0,
     };
   } finally {
+    warmUp.remove();
     repository.remove();
     await brain.close();
   }
+}
+
+async function timedBugHunt(brain: BenchBrain, repo: string): Promise<{ ms: number; runId: string }> {
+  const started = performance.now();
+  const run = await brain.runs.start("bughunt", { repo });
+  const done = await brain.runs.halted(run.id);
+  const ms = performance.now() - started;
+  if (done.status !== "done") throw new Error(`the bench's bug hunt ended ${done.status}: ${done.reason}`);
+  return { ms, runId: run.id };
 }
 
 /** The explorers' requests, one after another through the spine, as a workflow step sends them. */
@@ -433,15 +450,15 @@ export function formatFanOut(options: Required<WorkflowBenchOptions>, rows: read
   const [minimum, maximum] = options.latencyMs;
   const lines = [
     `Workflows: bughunt over ${options.modules} modules against the fake Engine (${options.slots} slots per model, ${minimum}–${maximum} ms per request, each explorer's answer judged on the other local model) vs the same ${options.modules} explorations one after another through the spine`,
-    "reserve  spare  width  peak   plan  workflow run  explore phase  one after another  run ratio  phase ratio  load",
+    "reserve  spare  width  peak   plan  workflow run  explore phase  one after another  run ratio  phase ratio  first run  load",
   ];
   for (const row of rows) {
     lines.push(
-      `${String(row.reserve).padStart(7)} ${(row.warmSpares > 0 ? "yes" : "no").padStart(6)} ${String(row.width).padStart(6)} ${String(row.peakInFlight).padStart(5)} ${(row.planMs / 1000).toFixed(2).padStart(6)} ${(row.workflowMs / 1000).toFixed(2).padStart(11)} s ${(row.explorePhaseMs / 1000).toFixed(2).padStart(12)} s ${(row.sequentialMs / 1000).toFixed(2).padStart(16)} s ${(row.workflowMs / row.sequentialMs).toFixed(2).padStart(9)}× ${(row.explorePhaseMs / row.sequentialMs).toFixed(2).padStart(10)}× ${row.loadAverage.toFixed(1).padStart(5)}`,
+      `${String(row.reserve).padStart(7)} ${(row.warmSpares > 0 ? "yes" : "no").padStart(6)} ${String(row.width).padStart(6)} ${String(row.peakInFlight).padStart(5)} ${(row.planMs / 1000).toFixed(2).padStart(6)} ${(row.workflowMs / 1000).toFixed(2).padStart(11)} s ${(row.explorePhaseMs / 1000).toFixed(2).padStart(12)} s ${(row.sequentialMs / 1000).toFixed(2).padStart(16)} s ${(row.workflowMs / row.sequentialMs).toFixed(2).padStart(9)}× ${(row.explorePhaseMs / row.sequentialMs).toFixed(2).padStart(10)}× ${(row.firstRunMs / row.sequentialMs).toFixed(2).padStart(9)}× ${row.loadAverage.toFixed(1).padStart(5)}`,
     );
   }
   lines.push(
-    "(run = the whole bug hunt: the fs server's start, the plan, the explorers, the ranking and the Sonnet synthesis; target ≤ 0.35×. spare yes: the Brain had been up, so a warm spare fs server was loaded and waiting when the run started (workflows.warm_spares: 1, the default) and the run's hub took it; no: warm_spares 0, the hub spawns the fs server in the plan step. plan: that step, in seconds. One after another is 8 answers and 8 judgements; with one slot of 4 kept for interactive requests the 8 answers take at least ⌈8/3⌉ = 3 rounds on the reasoner, each judged on the other model as the next round runs: about (3 + 1)/16 = 0.25× before any overhead, (2 + 1)/16 on all 4 slots. load: the 1-minute load average as the run ended.)",
+    "(run = the whole bug hunt: the fs server's start, the plan, the explorers, the ranking and the Sonnet synthesis; target ≤ 0.35×. It is the Brain's second bug hunt, as the one after another runs in a Brain that has served requests; first run: the Brain's first bug hunt, on another repository of the same shape, the first time its code runs in the process (ratio to the same one after another). spare yes: the Brain had been up, so a warm spare fs server was loaded and waiting when the run started (workflows.warm_spares: 1, the default) and the run's hub took it; no: warm_spares 0, the hub spawns the fs server in the plan step. plan: that step, in seconds. One after another is 8 answers and 8 judgements; with one slot of 4 kept for interactive requests the 8 answers take at least ⌈8/3⌉ = 3 rounds on the reasoner, each judged on the other model as the next round runs: about (3 + 1)/16 = 0.25× before any overhead, (2 + 1)/16 on all 4 slots. load: the 1-minute load average as the run ended.)",
   );
   return lines.join("\n");
 }

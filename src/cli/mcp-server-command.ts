@@ -15,6 +15,7 @@ import {
   parseBuiltinSettings,
 } from "../tools/servers/builtin-tool-servers.js";
 import { readSettingsLine, type SettingsLine } from "../tools/servers/settings-line.js";
+import { rehearseSpare } from "../tools/servers/spare-rehearsal.js";
 import { serveToolsOverHttp, serveToolsOverStdio } from "../tools/servers/tool-server-serve.js";
 import {
   BUILTIN_SETTINGS_VARIABLE,
@@ -106,6 +107,10 @@ async function settingsFromStdin(
   kind: BuiltinServerKind,
 ): Promise<{ settings: Record<string, unknown>; input: Readable }> {
   await loadBuiltinKind(kind);
+  const rehearsal = await rehearseSpare(kind);
+  // Not fatal: an unrehearsed spare is only as cold as a spawned server. Its owner sees the line.
+  for (const problem of rehearsal.problems)
+    process.stderr.write(`switchyard mcp-server ${kind}: the spare's rehearsal: ${problem}\n`);
   process.stdout.write(`${JSON.stringify({ jsonrpc: "2.0", method: SPARE_READY_METHOD })}\n`);
   let read: SettingsLine | undefined;
   try {

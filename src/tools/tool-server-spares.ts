@@ -32,9 +32,28 @@ export interface ToolServerSparesOptions {
   perKind: number;
   /** Start a replacement for each spare taken (a long-running Brain); off for a one-shot command. */
   refill: boolean;
+  /**
+   * How long after a handover the replacement starts (default 0: at once). A replacement loading
+   * takes a core for a few hundred milliseconds; started while the run that took the spare is
+   * planning and fanning out, it slows exactly the start the spare was there to speed up.
+   */
+  refillDelayMs?: number;
+  /** Timers for `refillDelayMs` (tests move them by hand); by default the process's own, unref'd. */
+  timers?: SpareTimers;
   /** Told when a spare becomes ready or exits (logs; tests wait on it). */
   onChange?: (kind: BuiltinServerKind, change: "ready" | "exit", pid: number | undefined) => void;
 }
+
+export interface SpareTimers {
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** A pending replacement never keeps a process alive. */
+const processTimers: SpareTimers = {
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 /** What the hub reads from a spare it took: its MCP messages, and its stderr. */
 export interface SpareConsumer {
@@ -166,10 +185,15 @@ export class ToolServerSpares {
   /** Kinds whose last spare died before it was ready: not restarted until the next take. */
   private readonly resting = new Set<BuiltinServerKind>();
   private readonly waiters: Array<() => void> = [];
+  /** Replacements waiting for `refillDelayMs`, by kind. */
+  private readonly refills = new Map<BuiltinServerKind, unknown>();
   private closed = false;
+
+  private readonly timers: SpareTimers;
 
   constructor(private readonly options: ToolServerSparesOptions) {
     for (const kind of options.kinds) this.spares.set(kind, []);
+    this.timers = options.timers ?? processTimers;
   }
 
   /** Starts the spares (a no-op with `perKind: 0`). */
@@ -195,9 +219,9 @@ export class ToolServerSpares {
     );
     this.resting.delete(spec.builtin);
     if (spare) spare.state = "taken";
-    // The replacement starts once the spare has answered its hub (or died), so that its loading
-    // does not compete for a core with the handover the run is waiting on.
-    if (this.options.refill && !spare) this.fill(spec.builtin);
+    // The replacement starts once the spare has answered its hub (or died), and `refillDelayMs`
+    // later, so that its loading does not compete for a core with the run that took it.
+    if (!spare) this.refill(spec.builtin);
     return spare;
   }
 
@@ -223,6 +247,8 @@ export class ToolServerSpares {
   /** Stops every spare not taken; taken ones belong to their hubs. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const timer of this.refills.values()) this.timers.clearTimeout(timer);
+    this.refills.clear();
     const spares = [...this.spares.values()].flat();
     this.spares.clear();
     await Promise.all(spares.map((spare) => spare.stop()));
@@ -244,6 +270,22 @@ export class ToolServerSpares {
     );
   }
 
+  /** A replacement for a spare taken, `refillDelayMs` from now (one pending per kind). */
+  private refill(kind: BuiltinServerKind): void {
+    if (!this.options.refill || this.closed) return;
+    const delay = this.options.refillDelayMs ?? 0;
+    if (delay === 0) {
+      this.fill(kind);
+      return;
+    }
+    if (this.refills.has(kind)) return;
+    const timer = this.timers.setTimeout(() => {
+      this.refills.delete(kind);
+      this.fill(kind);
+    }, delay);
+    this.refills.set(kind, timer);
+  }
+
   private fill(kind: BuiltinServerKind): void {
     const spares = this.spares.get(kind);
     if (this.closed || !spares || this.resting.has(kind)) return;
@@ -255,9 +297,7 @@ export class ToolServerSpares {
             this.notifyReady();
           },
           exit: (spare, wasReady) => this.onExit(spare, wasReady),
-          handedOver: () => {
-            if (this.options.refill) this.fill(kind);
-          },
+          handedOver: () => this.refill(kind),
         }),
       );
     }

@@ -72,6 +72,21 @@ export class RunTools {
     return this.built;
   }
 
+  /**
+   * Starts the server the run is likely to call first, so that its start overlaps the run's own
+   * setup: the fs server on a tree that exists already (a bug hunt, a review, grooming), else the
+   * git server that makes the run's worktree. A start that fails here is reported by the call
+   * that needs the server (it waits on the same start, or its retry).
+   */
+  prewarm(): void {
+    const server =
+      this.options.fsRoot.kind === "path" ? "fs" : this.options.repository !== undefined ? "git" : undefined;
+    if (server)
+      this.hub()
+        .listTools({ filter: `${server}.*` })
+        .catch(() => {});
+  }
+
   /** Calls a tool; a refusal or failure is a SwitchyardError naming the tool and why. */
   async call(name: string, args: Record<string, unknown>, signal?: CancelSignal): Promise<string> {
     const result = await this.hub().callTool({ name, arguments: args, ...(signal ? { signal } : {}) });

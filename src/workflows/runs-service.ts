@@ -44,6 +44,13 @@ export interface RunsServiceOptions {
   spares?: ToolServerSpares;
 }
 
+/**
+ * A taken spare is replaced this long after its handover: past the run's plan and fan-out, the
+ * part of a run a spare is there to speed up (a replacement started at once took a core from it;
+ * the bench's bug hunt reached its first model request 40–60 ms later).
+ */
+const SPARE_REFILL_DELAY_MS = 1_000;
+
 /** The built-in servers a run's hub starts: fs always, git for a run on a repository. */
 export const RUN_SERVER_KINDS = ["fs", "git"] as const;
 
@@ -91,6 +98,7 @@ export class RunsService {
         kinds: RUN_SERVER_KINDS,
         perKind: runtime.config.workflows.warm_spares,
         refill: true,
+        refillDelayMs: SPARE_REFILL_DELAY_MS,
       });
     try {
       const problems = checkPromptOverrides(runtime.config.workflows.prompts);

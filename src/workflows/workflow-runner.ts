@@ -229,6 +229,7 @@ export class WorkflowRunner {
     controller: AbortController,
     tools: RunTools,
   ): Promise<RunRecord> {
+    tools.prewarm();
     let writer: ((event: RunEvent) => void) | undefined;
     const context: RunContext = {
       run,

@@ -15,7 +15,7 @@ import type { BuiltinServerKind } from "../../src/config/tools-schema.js";
 import { toolsSchema } from "../../src/config/tools-schema.js";
 import { McpToolHub } from "../../src/tools/mcp-tool-hub.js";
 import { systemClock, ToolServerConnection } from "../../src/tools/tool-server-connection.js";
-import { ToolServerSpares } from "../../src/tools/tool-server-spares.js";
+import { type SpareTimers, ToolServerSpares } from "../../src/tools/tool-server-spares.js";
 import {
   BUILTIN_SETTINGS_VARIABLE,
   SETTINGS_FROM_STDIN,
@@ -39,13 +39,21 @@ beforeAll(() => {
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 /** A pool whose changes a test can wait for. */
-function watchedPool(options: { perKind: number; refill: boolean; kinds?: BuiltinServerKind[] }) {
+function watchedPool(options: {
+  perKind: number;
+  refill: boolean;
+  kinds?: BuiltinServerKind[];
+  refillDelayMs?: number;
+  timers?: SpareTimers;
+}) {
   const waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
   const pool = new ToolServerSpares({
     launcher: TSX_LAUNCHER,
     kinds: options.kinds ?? ["fs"],
     perKind: options.perKind,
     refill: options.refill,
+    ...(options.refillDelayMs !== undefined ? { refillDelayMs: options.refillDelayMs } : {}),
+    ...(options.timers ? { timers: options.timers } : {}),
     onChange: () => {
       for (const waiter of waiters.filter((entry) => entry.test())) {
         waiters.splice(waiters.indexOf(waiter), 1);
@@ -189,6 +197,53 @@ describe("warm spare tool servers", () => {
         expect(status!.restarts).toBe(0);
       } finally {
         await hub.close();
+        await pool.close();
+      }
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "with a refill delay, starts the replacement only when the delay has passed, and drops a pending one on close",
+    async () => {
+      const pending: Array<{ callback: () => void; delayMs: number; cleared: boolean }> = [];
+      const timers: SpareTimers = {
+        setTimeout: (callback, delayMs) => {
+          const timer = { callback, delayMs, cleared: false };
+          pending.push(timer);
+          return timer;
+        },
+        clearTimeout: (handle) => {
+          (handle as { cleared: boolean }).cleared = true;
+        },
+      };
+      const { pool } = watchedPool({ perKind: 1, refill: true, refillDelayMs: 1_000, timers });
+      pool.start();
+      await pool.whenAllReady();
+      const [first] = pool.pids("fs");
+      const hub = fsHub(rootA, pool);
+      const second = fsHub(rootA, pool);
+      try {
+        expect((await hub.callTool({ name: "fs.list", arguments: { path: rootA } })).isError).toBe(false);
+        // Handed over: no replacement yet, one waiting for its delay.
+        expect(pool.pids("fs")).toEqual([]);
+        expect(pending.map((timer) => timer.delayMs)).toEqual([1_000]);
+        pending[0]!.callback();
+        await pool.whenAllReady();
+        const [replacement] = pool.pids("fs");
+        expect(replacement).toBeTypeOf("number");
+        expect(replacement).not.toBe(first);
+        // Taken again; the pool closes while that replacement still waits for its delay.
+        expect((await second.callTool({ name: "fs.list", arguments: { path: rootA } })).isError).toBe(false);
+        expect((await second.status())[0]!.pid).toBe(replacement);
+        expect(pending).toHaveLength(2);
+        await pool.close();
+        expect(pending[1]!.cleared).toBe(true);
+        pending[1]!.callback();
+        expect(pool.pids("fs")).toEqual([]);
+      } finally {
+        await hub.close();
+        await second.close();
         await pool.close();
       }
     },

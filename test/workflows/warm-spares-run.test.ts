@@ -1,7 +1,7 @@
 /**
  * A workflow run and the runs service's warm spare tool servers: a bug hunt's hub takes the fs
  * spare that was waiting (its process is the one that served the run, and stops with the run),
- * the service starts another, the git spare no run needed stays as it was, and closing the service
+ * the service starts another (a second after the handover), the git spare no run needed stays as it was, and closing the service
  * stops every spare. Real processes (`mcp-server` from the sources); every wait is on an event.
  */
 import { afterAll, describe, expect, it } from "vitest";
@@ -33,6 +33,8 @@ describe("a workflow run and the warm spares", { timeout: 120_000 }, () => {
       // process ended with the run's hub, which closes only servers it started or took.
       expect(runs.spares.pids("fs")).not.toContain(fsSpare);
       expect(processGone(fsSpare!)).toBe(true);
+      // The replacement starts a second after the handover, clear of the run's start.
+      await runs.spares.whenAllReady();
       const [replacement] = runs.spares.pids("fs");
       expect(replacement).toBeTypeOf("number");
       expect(runs.spares.pids("git")).toEqual(gitSpares);
