@@ -20,6 +20,7 @@ import type { BuiltinLauncher } from "../tools/tool-server-specs.js";
 import type { FanOutLimiter } from "./fan-out-limiter.js";
 import type { GateDecision } from "./human-gate.js";
 import { LedgerWatch } from "./ledger-watch.js";
+import { installLightRunContext } from "./light-run-context.js";
 import { StepFailure } from "./model-step.js";
 import { type RunContext, RunContexts } from "./run-context.js";
 import type { RunEvent, RunEventListener } from "./run-events.js";
@@ -71,6 +72,8 @@ export class WorkflowRunner {
   private readonly now: () => number;
 
   constructor(private readonly options: WorkflowRunnerOptions) {
+    // Each node's config carried without a langsmith RunTree when nothing traces (light-run-context.ts).
+    installLightRunContext();
     this.ledger = new LedgerWatch(options.switchyard);
     this.now = options.now ?? Date.now;
   }
