@@ -49,6 +49,10 @@ export const AUTHOR_FIXTURES: ReadonlyArray<{ name: string; file: string }> = [
   { name: "author g", file: "test/fixtures/routing-author-g-set.jsonl" },
   { name: "author h", file: "test/fixtures/routing-author-h-set.jsonl" },
   { name: "author i", file: "test/fixtures/routing-author-i-set.jsonl" },
+  { name: "author j", file: "test/fixtures/routing-author-j-set.jsonl" },
+  { name: "author k", file: "test/fixtures/routing-author-k-set.jsonl" },
+  { name: "author l", file: "test/fixtures/routing-author-l-set.jsonl" },
+  { name: "author m", file: "test/fixtures/routing-author-m-set.jsonl" },
 ];
 
 /** What a line of any author's set has; the first author's `split` and `origin` are kept. */

@@ -63,7 +63,7 @@ describe("the learned model", () => {
   });
 
   it(
-    "generalises to an author it never saw: left-one-author-out task ≥ 84%, tier ≥ 91%, under-routed ≤ 3% on the mean",
+    "generalises to an author it never saw: left-one-author-out task ≥ 85%, tier ≥ 92%, under-routed ≤ 2.5% on the mean",
     () => {
       const setting = { reading: DEFAULT_READING, training: TRAINING_OPTIONS };
       const [scores] = leaveOneAuthorOut(authors, setting, [DECISION_POLICY], tierOf);
@@ -78,11 +78,11 @@ describe("the learned model", () => {
         expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.77);
       }
       const mean = meanOverAuthors(scores!);
-      // Measured 82.0%, 91.0%, 3.0% over four authors when these settings were chosen, and
-      // 85.4%, 92.0%, 2.4% over eleven; the floors catch a regression.
-      expect(mean.task).toBeGreaterThanOrEqual(0.84);
-      expect(mean.tier).toBeGreaterThanOrEqual(0.91);
-      expect(mean.underRouted).toBeLessThanOrEqual(0.03);
+      // Measured 82.0%, 91.0%, 3.0% over four authors when these settings were chosen, 85.4%,
+      // 92.0%, 2.4% over eleven and 86.8%, 92.7%, 2.2% over fifteen; the floors catch a regression.
+      expect(mean.task).toBeGreaterThanOrEqual(0.85);
+      expect(mean.tier).toBeGreaterThanOrEqual(0.92);
+      expect(mean.underRouted).toBeLessThanOrEqual(0.025);
     },
     SLOW,
   );
