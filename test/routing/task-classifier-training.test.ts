@@ -32,7 +32,8 @@ import { DECISION_POLICY } from "../../src/routing/classifier-rules.js";
 const authors = loadAuthorSets(new URL("../../", import.meta.url), existsSync);
 const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-const SLOW = 600_000;
+// Leave-one-author-out trains fifteen models: ~270 s at a load average of 1.5 on the 2 cores.
+const SLOW = 1_500_000;
 
 describe("the learned model", () => {
   it("is trained on several authors' sets, each with every task kind, none holding a blind set's prompt", () => {
