@@ -53,6 +53,10 @@ export const AUTHOR_FIXTURES: ReadonlyArray<{ name: string; file: string }> = [
   { name: "author k", file: "test/fixtures/routing-author-k-set.jsonl" },
   { name: "author l", file: "test/fixtures/routing-author-l-set.jsonl" },
   { name: "author m", file: "test/fixtures/routing-author-m-set.jsonl" },
+  { name: "author n", file: "test/fixtures/routing-author-n-set.jsonl" },
+  { name: "author o", file: "test/fixtures/routing-author-o-set.jsonl" },
+  { name: "author p", file: "test/fixtures/routing-author-p-set.jsonl" },
+  { name: "author q", file: "test/fixtures/routing-author-q-set.jsonl" },
 ];
 
 /** What a line of any author's set has; the first author's `split` and `origin` are kept. */

@@ -32,7 +32,7 @@ import { DECISION_POLICY } from "../../src/routing/classifier-rules.js";
 const authors = loadAuthorSets(new URL("../../", import.meta.url), existsSync);
 const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-// Leave-one-author-out trains fifteen models: ~270 s at a load average of 1.5 on the 2 cores.
+// Leave-one-author-out trains nineteen models: ~560 s at a load average of 2 on the 2 cores.
 const SLOW = 1_500_000;
 
 describe("the learned model", () => {
@@ -64,7 +64,7 @@ describe("the learned model", () => {
   });
 
   it(
-    "generalises to an author it never saw: left-one-author-out task ≥ 85%, tier ≥ 92%, under-routed ≤ 2.5% on the mean",
+    "generalises to an author it never saw: left-one-author-out task ≥ 86.5%, tier ≥ 92.5%, under-routed ≤ 2.5% on the mean",
     () => {
       const setting = { reading: DEFAULT_READING, training: TRAINING_OPTIONS };
       const [scores] = leaveOneAuthorOut(authors, setting, [DECISION_POLICY], tierOf);
@@ -80,9 +80,10 @@ describe("the learned model", () => {
       }
       const mean = meanOverAuthors(scores!);
       // Measured 82.0%, 91.0%, 3.0% over four authors when these settings were chosen, 85.4%,
-      // 92.0%, 2.4% over eleven and 86.8%, 92.7%, 2.2% over fifteen; the floors catch a regression.
-      expect(mean.task).toBeGreaterThanOrEqual(0.85);
-      expect(mean.tier).toBeGreaterThanOrEqual(0.92);
+      // 92.0%, 2.4% over eleven, 86.8%, 92.7%, 2.2% over fifteen and 87.4%, 93.3%, 2.1% over
+      // nineteen; the floors catch a regression.
+      expect(mean.task).toBeGreaterThanOrEqual(0.865);
+      expect(mean.tier).toBeGreaterThanOrEqual(0.925);
       expect(mean.underRouted).toBeLessThanOrEqual(0.025);
     },
     SLOW,
