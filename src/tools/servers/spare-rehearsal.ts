@@ -6,11 +6,14 @@
  * tool set made, the SDK's first requests handled and a tool's first call each cost more than the
  * next one (lazy work, code not yet compiled). Rehearsed, a run's first requests find that done.
  *
- * Nothing of it stays: the scratch directory is removed and the scratch tool set closed. A
+ * Nothing of it stays: the scratch directory is removed and the scratch tool set closed — also when
+ * the spare is stopped mid-rehearsal by a signal, and a spare killed outright leaves its directory
+ * (named for its pid) to the next rehearsal, which removes those of processes that are gone. A
  * rehearsal that fails (a read-only temp folder, say) only leaves the spare as cold as it was;
  * it never fails the spare, and nothing of it reaches the real stdout.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -60,23 +63,61 @@ export interface RehearsalOutcome {
   problems: string[];
 }
 
+/** Scratch directories are named for their process: `switchyard-spare-<kind>-<pid>-XXXXXX`. */
+const SCRATCH_PREFIX = "switchyard-spare-";
+const SCRATCH_NAME = /^switchyard-spare-[a-z]+-(\d+)-/;
+
 /** Runs the kind's rehearsal, if it has one; resolves either way, never rejects. */
 export async function rehearseSpare(kind: BuiltinServerKind): Promise<RehearsalOutcome> {
   const outcome: RehearsalOutcome = { answered: [], problems: [] };
   const rehearsal = REHEARSALS[kind];
   if (!rehearsal) return outcome;
+  await removeOrphanedScratch();
   let scratch: string | undefined;
+  // A spare stopped mid-rehearsal (a Brain stopping just after its start) removes its scratch
+  // directory on the way out, then dies of the signal as it would have.
+  const removeOnSignal = (signal: NodeJS.Signals) => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  };
+  process.once("SIGTERM", removeOnSignal);
+  process.once("SIGINT", removeOnSignal);
   try {
-    scratch = await mkdtemp(join(tmpdir(), `switchyard-spare-${kind}-`));
+    scratch = await mkdtemp(join(tmpdir(), `${SCRATCH_PREFIX}${kind}-${process.pid}-`));
     const tools = await createBuiltinTools(parseBuiltinSettings(kind, await rehearsal.settings(scratch)));
     await serveScratchSession(tools, rehearsal.calls, outcome);
   } catch (error) {
     // Only a colder start: the spare serves its run as a spawned server would.
     outcome.problems.push(error instanceof Error ? error.message : String(error));
   } finally {
+    process.off("SIGTERM", removeOnSignal);
+    process.off("SIGINT", removeOnSignal);
     if (scratch) await rm(scratch, { recursive: true, force: true }).catch(() => {});
   }
   return outcome;
+}
+
+/**
+ * Removes the scratch directories of spares that are gone without cleaning up (killed outright
+ * mid-rehearsal): those whose process no longer exists.
+ */
+async function removeOrphanedScratch(): Promise<void> {
+  const entries = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = SCRATCH_NAME.exec(entry)?.[1];
+    if (pid !== undefined && !processExists(Number(pid)))
+      await rm(join(tmpdir(), entry), { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 async function serveScratchSession(
