@@ -17,11 +17,12 @@
  * (`--folds 0` skips the cross-validation, which retrains the model once per fold).
  */
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseConfigText } from "../src/config/config-load.js";
 import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../src/config/task-kinds.js";
+import { readJsonLines } from "../src/planning/classifier-authors.js";
 import {
   type AccuracyGroup,
   accuracyByGroup,
@@ -229,10 +230,7 @@ function findFile(file: string): string | undefined {
 function loadLabelledSet(file = LABELLED_SET): LabelledExample[] {
   const path = findFile(file);
   if (!path) throw new Error(`routing bench: cannot find ${file}; run it from the project root`);
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as LabelledExample);
+  return readJsonLines<LabelledExample>(path, file);
 }
 
 /** Each conversation as a door hands it over: system prompt, earlier turns, the last user turn. */

@@ -5,6 +5,7 @@
  * still has room". Amounts are integer micro-dollars (budget-money.ts), so cap checks are exact.
  */
 import { hostname } from "node:os";
+import { isProcessAlive } from "../process-alive.js";
 
 /** A limit a reservation must fit under. */
 export interface BudgetCap {
@@ -134,16 +135,6 @@ export function isInstanceGone(
   if (now - instance.heartbeatAt > staleAfterMs) return true;
   if (instance.hostname === hostname() && instance.pid !== process.pid) return !isProcessAlive(instance.pid);
   return false;
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user — alive.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 export function emptySpending(): PeriodSpending {

@@ -14,7 +14,7 @@ const SRC = resolve(import.meta.dirname, "../../src");
  * on the same layer may not import each other.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ["errors", "version.ts"],
+  ["errors", "version.ts", "process-alive.ts"],
   ["protocol"],
   ["config"],
   ["store", "backends", "tools"],

@@ -8,7 +8,7 @@
  * Never trained or tuned on — they are read only here and by the routing bench — and skipped where
  * a fixture is not present.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_ALIAS_TIER,
@@ -16,6 +16,7 @@ import {
   isTaskKind,
   type TaskKind,
 } from "../../src/config/task-kinds.js";
+import { readJsonLines } from "../../src/planning/classifier-authors.js";
 import {
   accuracyOf,
   confusionPairs,
@@ -60,22 +61,9 @@ const BLIND_SETS: readonly BlindSet[] = [
   },
 ];
 
-function load(fixture: string): LabelledExample[] {
-  return readFileSync(fixture, "utf8")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line, index) => {
-      try {
-        return JSON.parse(line) as LabelledExample;
-      } catch (error) {
-        throw new Error(`${fixture}:${index + 1}: not JSON (${String(error)})`);
-      }
-    });
-}
-
 describe.each(BLIND_SETS)("$name", ({ name, fixture, floor }) => {
   const present = existsSync(fixture);
-  const examples = present ? load(fixture) : [];
+  const examples = present ? readJsonLines<LabelledExample>(fixture) : [];
 
   it.skipIf(!present)(
     "is well formed: known task kinds, a prompt each, history of user and assistant turns",

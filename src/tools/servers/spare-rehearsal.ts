@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/server";
 import type { BuiltinServerKind } from "../../config/tools-schema.js";
+import { isProcessAlive } from "../../process-alive.js";
 import { createBuiltinTools, parseBuiltinSettings } from "./builtin-tool-servers.js";
 import { serveToolsOverStdio } from "./tool-server-serve.js";
 
@@ -105,18 +106,8 @@ async function removeOrphanedScratch(): Promise<void> {
   const entries = await readdir(tmpdir()).catch(() => [] as string[]);
   for (const entry of entries) {
     const pid = SCRATCH_NAME.exec(entry)?.[1];
-    if (pid !== undefined && !processExists(Number(pid)))
+    if (pid !== undefined && !isProcessAlive(Number(pid)))
       await rm(join(tmpdir(), entry), { recursive: true, force: true }).catch(() => {});
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
