@@ -159,8 +159,7 @@ async function runFanOut(
     brain.runs.limiter.peaks.clear();
     await brain.runs.spares.whenAllReady();
     const { ms: workflowMs, runId } = await timedBugHunt(brain, repository.path);
-    const run = { id: runId };
-    const steps = (await brain.runs.show(run.id)).steps;
+    const steps = (await brain.runs.show(runId)).steps;
     const plan = steps.find((step) => step.node === "plan");
     const explored = steps.filter((step) => step.node === "explore");
     const explorePhaseMs =
