@@ -21,6 +21,7 @@ import { END, type LangGraphRunnableConfig, START, StateGraph } from "@langchain
 import { z } from "zod";
 import { Cancellation } from "../src/protocol/cancel-signal.js";
 import { type ChatRequest, collectChatEvents } from "../src/protocol/chat-types.js";
+import { pretenuringDeclined } from "../src/workflows/collector-tuning.js";
 import { runRecordedStep } from "../src/workflows/recorded-step.js";
 import type { RunContexts } from "../src/workflows/run-context.js";
 import { findingsOutput } from "../src/workflows/step-outputs.js";
@@ -102,7 +103,7 @@ function benchSettings(options: WorkflowBenchOptions): Required<WorkflowBenchOpt
     latencyMs: options.latencyMs ?? latencyFromEnvironment() ?? [300, 800],
     slots: options.slots ?? 4,
     chainSteps: options.chainSteps ?? 40,
-    chains: options.chains ?? 25,
+    chains: options.chains ?? 100,
     memoryRuns: options.memoryRuns ?? Number(process.env.BENCH_WORKFLOW_RUNS ?? 200),
   };
 }
@@ -465,7 +466,7 @@ export function formatFanOut(options: Required<WorkflowBenchOptions>, rows: read
 export function formatStepCosts(result: StepCostsResult): string {
   const { options } = result;
   const lines = [
-    `Per workflow step (${options.chainSteps}-step chains of no-op steps, ${options.chains} chains, SQLite in WAL mode): start of one step to the start of the next; load average ${result.stepsLoadAverage.toFixed(1)} on this machine meanwhile`,
+    `Per workflow step (${options.chainSteps}-step chains of no-op steps, ${options.chains} chains, SQLite in WAL mode, V8 pretenuring ${pretenuringDeclined() ? "off as in a Brain (collector-tuning.ts)" : "on (chosen on the command line)"}): start of one step to the start of the next; load average ${result.stepsLoadAverage.toFixed(1)} on this machine meanwhile`,
     "                                                      p50        p99   CPU/step   samples   p99 without GC (gaps with a GC)",
   ];
   for (const step of result.steps) {
@@ -493,7 +494,8 @@ export async function runFanOutAlone(times: number, options: WorkflowBenchOption
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv[2] === "steps") console.log(formatStepCosts(await runStepCostsAlone()));
+  if (process.argv[2] === "steps")
+    console.log(formatStepCosts(await runStepCostsAlone({ chains: Number(process.argv[3] ?? 100) })));
   else if (process.argv[2] === "fanout") console.log(await runFanOutAlone(Number(process.argv[3] ?? 1)));
   else console.log(formatWorkflowBench(await runWorkflowBench()));
 }

@@ -17,6 +17,7 @@ import { newRequestId } from "../store/request-id.js";
 import type { RunGate, RunRecord, RunsStore } from "../store/runs-store.js";
 import type { ToolServerSpares } from "../tools/tool-server-spares.js";
 import type { BuiltinLauncher } from "../tools/tool-server-specs.js";
+import { declinePretenuring } from "./collector-tuning.js";
 import type { FanOutLimiter } from "./fan-out-limiter.js";
 import type { GateDecision } from "./human-gate.js";
 import { LedgerWatch } from "./ledger-watch.js";
@@ -74,6 +75,8 @@ export class WorkflowRunner {
   constructor(private readonly options: WorkflowRunnerOptions) {
     // Each node's config carried without a langsmith RunTree when nothing traces (light-run-context.ts).
     installLightRunContext();
+    // Per-step objects kept out of the old generation, where they made scavenges slow (collector-tuning.ts).
+    declinePretenuring();
     this.ledger = new LedgerWatch(options.switchyard);
     this.now = options.now ?? Date.now;
   }
