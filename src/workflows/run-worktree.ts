@@ -86,5 +86,13 @@ export async function commitFiles(
     { worktree: worktree.name, base: worktree.base, target: "HEAD", stat: true },
     signal,
   );
-  return { sha, diffStat: diffStat.trim() };
+  return { sha, diffStat: dedent(diffStat) };
+}
+
+/** git indents every line of `--stat` by one space; a plain trim took it off the first line only. */
+function dedent(text: string): string {
+  const lines = text.trimEnd().split("\n");
+  while (lines.length > 0 && lines[0]!.trim() === "") lines.shift();
+  const indent = Math.min(...lines.map((line) => line.length - line.trimStart().length));
+  return lines.map((line) => line.slice(indent)).join("\n");
 }

@@ -68,6 +68,10 @@ describe("feature workflow", { timeout: 120_000 }, () => {
       commit: expect.any(String),
       diffStat: expect.stringContaining("2 files changed"),
     });
+    // git's one-space indent is taken off every line alike, so the lines print aligned.
+    const statLines = String((done.outcome as { diffStat?: string }).diffStat).split("\n");
+    expect(statLines.some((line) => line.startsWith("src/add.mjs "))).toBe(true);
+    expect(statLines.filter((line) => line.startsWith(" "))).toEqual([]);
     // The user's own working tree is untouched.
     expect(existsSync(join(repo, "src"))).toBe(false);
     expect(git(repo, "status", "--short")).toBe("");
