@@ -25,6 +25,7 @@ import { Cancellation } from "../protocol/cancel-signal.js";
 import type { EvalResultRecord } from "../store/eval-store.js";
 import { databaseLocation, openStores } from "../store/open-stores.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { cliLogger } from "./cli-logger.js";
 
 export interface EvalCommandOptions {
   alias?: string[];
@@ -85,7 +86,8 @@ export async function evalCommand(options: EvalCommandOptions & { maxUsd: string
     );
   }
 
-  const runtime = await startRuntime(config, { env });
+  // Warnings as plain lines on stderr: stdout is the report (or its --json).
+  const runtime = await startRuntime(config, { env, logger: cliLogger("warn") });
   const cancellation = new Cancellation();
   const stop = () => cancellation.abort();
   process.once("SIGINT", stop);

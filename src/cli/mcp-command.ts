@@ -6,7 +6,7 @@
  * in this process on the local config (a single machine: its own ledger, budgets and back ends).
  * Stdout carries the protocol only; logs go to stderr.
  */
-import pino from "pino";
+
 import { startRuntime } from "../core/switchyard-runtime.js";
 import { localSwitchyardService } from "../mcp/mcp-local-service.js";
 import { remoteSwitchyardService } from "../mcp/mcp-remote-service.js";
@@ -15,6 +15,7 @@ import type { SwitchyardService } from "../mcp/switchyard-service.js";
 import { serveToolsOverStdio } from "../tools/servers/tool-server-serve.js";
 import { namedBrainFor } from "./brain-client.js";
 import { loadCliConfig } from "./cli-context.js";
+import { cliLogger } from "./cli-logger.js";
 
 export interface McpCommandOptions {
   config?: string | undefined;
@@ -36,7 +37,7 @@ async function serviceFor(options: McpCommandOptions): Promise<SwitchyardService
   if (brain) return remoteSwitchyardService({ url: brain.url, token: options.token || brain.token });
   const loaded = loadCliConfig(options.config);
   // Stdout is the protocol channel: every log line goes to stderr.
-  const logger = pino({ level: loaded.config.logging.level, base: undefined }, pino.destination(2));
+  const logger = cliLogger(loaded.config.logging.level);
   const runtime = await startRuntime(loaded.config, { logger, env: loaded.env });
   return localSwitchyardService(runtime, { onClose: () => runtime.close() });
 }

@@ -8,7 +8,6 @@
  * nothing.
  */
 import { readFileSync } from "node:fs";
-import pino from "pino";
 import { startRuntime } from "../core/switchyard-runtime.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import { databaseLocation, openStores } from "../store/open-stores.js";
@@ -17,6 +16,7 @@ import { ToolServerSpares } from "../tools/tool-server-spares.js";
 import { RunsService } from "../workflows/runs-service.js";
 import { namedBrainFor } from "./brain-client.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
+import { cliLogger } from "./cli-logger.js";
 import { RemoteRuns, runStatusOption } from "./remote-runs.js";
 import { formatRunDetail, formatRunList, haltSummary } from "./run-format.js";
 import { RunProgress } from "./run-progress.js";
@@ -237,7 +237,7 @@ async function withService(
     refill: false,
   }).start();
   // Warnings only, on stderr: the progress lines are the output here.
-  const logger = pino({ level: "warn", base: undefined }, pino.destination(2));
+  const logger = cliLogger("warn");
   const runtime = await startRuntime(loaded.config, { env: loaded.env, logger }).catch(
     async (error: unknown) => {
       await spares.close();

@@ -120,7 +120,10 @@ export async function startRuntime(
     onError: (error, context) => logger.warn({ err: error }, `budget: ${context}`),
   });
   const cleared = await budget.start();
-  if (cleared > 0) logger.warn(`released ${cleared} budget reservations left by a process that died`);
+  if (cleared > 0)
+    logger.warn(
+      `released ${cleared} budget reservation${cleared === 1 ? "" : "s"} left by a process that died`,
+    );
 
   const backends = new Map<string, Backend>();
   for (const [id, backendConfig] of Object.entries(config.backends))

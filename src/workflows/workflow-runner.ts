@@ -7,6 +7,7 @@
  * from its last checkpoint. One process runs a run at a time: it claims the run's row first.
  * Progress reaches watchers through the graph's "updates" and "custom" streams.
  */
+import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import { Command, type CompiledStateGraph } from "@langchain/langgraph";
 import type { SwitchyardConfig } from "../config/config-schema.js";
@@ -216,6 +217,10 @@ export class WorkflowRunner {
 
   private execute(definition: WorkflowDefinition, run: RunRecord, input: unknown, tools?: RunTools): void {
     const controller = new AbortController();
+    // Every step of the run listens to its signal, all of a fan-out's at once (a bug hunt over 21
+    // modules: 21 explorers and their model calls), and each removes its listener when it ends; so
+    // Node's warning past 10 listeners would only ever be a false alarm on the user's terminal.
+    setMaxListeners(0, controller.signal);
     const done = this.drive(
       definition,
       run,

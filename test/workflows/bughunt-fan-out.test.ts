@@ -117,6 +117,35 @@ workflows: { reserve_interactive_slots: 1 }
     expect(explored).toHaveLength(8);
     expect(explored.every((step) => step.status === "done")).toBe(true);
   });
+
+  it("runs a fan-out wider than ten without Node's listener-leak warning (the run's signal, each superstep's)", async () => {
+    harness = await startHarness({ configYaml: "backends: { engine: { slots: 4 } }\n" });
+    runs = await openRuns(harness.runtime);
+    // biome-ignore lint/suspicious/noExplicitAny: the fake hands over the raw request body.
+    harness.ollama.setDefault((body: any) => {
+      const task = taskOf(body.messages ?? []);
+      if (task === "judge") return { kind: "reply", reply: { content: SCORE } };
+      return { kind: "reply", reply: { content: task === "bug-hunting" ? FINDINGS : "Answered." } };
+    });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on("warning", onWarning);
+    try {
+      const names = Array.from({ length: 14 }, (_, index) => `module${index}`);
+      const repo = makeRepository(
+        Object.fromEntries(names.map((name) => [`src/${name}/index.mjs`, `export const ${name} = 1;\n`])),
+      );
+      const started = await runs.start("bughunt", { repo });
+      const done = await runs.halted(started.id);
+      expect(done.status, done.reason ?? "").toBe("done");
+      expect(done.outcome).toMatchObject({ modules: 14 });
+      // Node hands a warning to its listeners on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.startsWith("MaxListenersExceededWarning"))).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
 
 /**

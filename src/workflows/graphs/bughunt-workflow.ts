@@ -12,6 +12,7 @@ import { extname } from "node:path";
 import { END, type LangGraphRunnableConfig, Send, START, StateGraph } from "@langchain/langgraph";
 import { z } from "zod";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
+import { fanOutSends } from "../fan-out-sends.js";
 import { listFiles, readFilesBlock, SOURCE_EXTENSIONS } from "../file-context.js";
 import { runModelStep } from "../model-step.js";
 import { runRecordedStep } from "../recorded-step.js";
@@ -189,7 +190,7 @@ export const bughuntWorkflow: WorkflowDefinition = {
       .addEdge(START, "plan")
       .addConditionalEdges(
         "plan",
-        (state: BughuntValues) => state.modules.map((module) => new Send("explore", { module })),
+        (state: BughuntValues) => fanOutSends(state.modules.map((module) => new Send("explore", { module }))),
         ["explore"],
       )
       .addEdge("explore", "aggregate")

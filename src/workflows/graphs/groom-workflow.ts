@@ -13,6 +13,7 @@ import { END, type LangGraphRunnableConfig, Send, START, StateGraph } from "@lan
 import { z } from "zod";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import type { CancelSignal } from "../../protocol/cancel-signal.js";
+import { fanOutSends } from "../fan-out-sends.js";
 import { listFiles } from "../file-context.js";
 import { runModelStep } from "../model-step.js";
 import { runRecordedStep } from "../recorded-step.js";
@@ -228,7 +229,11 @@ export const groomWorkflow: WorkflowDefinition = {
       .addConditionalEdges(
         "plan",
         (state: GroomValues) =>
-          state.stories.map((story) => new Send("groom", { index: story.index, storiesId: state.storiesId })),
+          fanOutSends(
+            state.stories.map(
+              (story) => new Send("groom", { index: story.index, storiesId: state.storiesId }),
+            ),
+          ),
         ["groom"],
       )
       .addEdge("groom", "aggregate")

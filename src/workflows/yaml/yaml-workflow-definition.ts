@@ -12,6 +12,7 @@ import { END, Send, START, StateGraph } from "@langchain/langgraph";
 import type { SwitchyardConfig } from "../../config/config-schema.js";
 import { SwitchyardError } from "../../errors/switchyard-error.js";
 import { parsePatterns } from "../../tools/tool-patterns.js";
+import { fanOutSends } from "../fan-out-sends.js";
 import { prepareRepositoryRun, verifyCleanRepository, worktreeNameFor } from "../graphs/repository-input.js";
 import type { RunContexts } from "../run-context.js";
 import type { WorkflowDefinition } from "../workflow-definition.js";
@@ -144,12 +145,14 @@ function buildGraph(environment: NodeEnvironment): LooseGraph {
   /** Where a list of targets goes: END, a node, or one Send per item to a `for_each` node. */
   const route = (state: YamlValues, targets: readonly string[]) => {
     if (state.result) return END;
-    return targets.flatMap<string | Send>((target) => {
-      if (target === "end") return [END];
-      const input = forEach.get(target);
-      if (input === undefined) return [target];
-      return listItems(state.inputs[input]).map((item) => new Send(target, { state, item }));
-    });
+    return fanOutSends(
+      targets.flatMap<string | Send>((target) => {
+        if (target === "end") return [END];
+        const input = forEach.get(target);
+        if (input === undefined) return [target];
+        return listItems(state.inputs[input]).map((item) => new Send(target, { state, item }));
+      }),
+    );
   };
   const ends = (targets: readonly string[]) => [
     ...new Set([...targets.map((target) => (target === "end" ? END : target)), END]),
