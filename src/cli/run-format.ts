@@ -5,9 +5,20 @@
  */
 import type { RunRecord } from "../store/runs-store.js";
 import type { RunDetail } from "../workflows/runs-service.js";
+import { isOrphaned } from "../workflows/workflow-runner.js";
 import { stepLine } from "./run-progress.js";
 
 const time = (epochMs: number) => new Date(epochMs).toISOString().replace("T", " ").slice(0, 19);
+
+/** A run whose process died mid-step reads "stopped", not "running": nothing runs it now. */
+const statusOf = (run: RunRecord) => (isOrphaned(run) ? "stopped" : run.status);
+
+/** Why a run stands where it does, with what to do about a stopped one. */
+function reasonOf(run: RunRecord): string | null {
+  if (isOrphaned(run))
+    return `its process (${run.owner}) ended mid-step; switchyard resume ${run.id} continues from the last completed step`;
+  return run.reason;
+}
 
 export function formatRunList(runs: readonly RunRecord[]): string {
   if (runs.length === 0)
@@ -16,7 +27,7 @@ export function formatRunList(runs: readonly RunRecord[]): string {
   const rows = runs.map((run) => [
     run.id,
     run.workflow,
-    run.status,
+    statusOf(run),
     run.currentStep ?? "-",
     run.costUsd.toFixed(4),
     run.tiers.join(",") || "-",
@@ -36,7 +47,7 @@ export function formatRunList(runs: readonly RunRecord[]): string {
 export function formatRunDetail(detail: RunDetail): string {
   const { run, steps, artefacts } = detail;
   const lines = [
-    `Run ${run.id}: ${run.workflow}, ${run.status}${run.reason ? ` — ${run.reason}` : ""}`,
+    `Run ${run.id}: ${run.workflow}, ${statusOf(run)}${reasonOf(run) ? ` — ${reasonOf(run)}` : ""}`,
     `  started ${time(run.createdAt)}, updated ${time(run.updatedAt)}${run.finishedAt ? `, finished ${time(run.finishedAt)}` : ""}`,
     `  cost $${run.costUsd.toFixed(4)}, ${(run.inputTokens + run.outputTokens).toLocaleString("en-US")} tokens, tiers ${run.tiers.join(", ") || "none"}, ${run.escalations} escalation${run.escalations === 1 ? "" : "s"}`,
   ];

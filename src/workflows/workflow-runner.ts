@@ -13,6 +13,7 @@ import { Command, type CompiledStateGraph } from "@langchain/langgraph";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { Switchyard } from "../core/switchyard.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
+import { isProcessAlive } from "../process-alive.js";
 import type { Checkpointer } from "../store/open-stores.js";
 import { newRequestId } from "../store/request-id.js";
 import type { RunGate, RunRecord, RunsStore } from "../store/runs-store.js";
@@ -499,13 +500,15 @@ function isAborted(error: unknown): boolean {
 /** Whether the process that owns a run is still there (only knowable on this host). */
 function ownerAlive(owner: string): boolean {
   const [host, pid] = owner.split(":");
-  if (host !== hostname()) return true;
-  try {
-    process.kill(Number(pid), 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return host !== hostname() || isProcessAlive(Number(pid));
+}
+
+/**
+ * A run left "running" by a process on this machine that is gone (killed mid-step): nothing runs
+ * it until it is resumed — by hand, or by a Brain as it starts.
+ */
+export function isOrphaned(run: Pick<RunRecord, "status" | "owner">): boolean {
+  return run.status === "running" && run.owner !== null && !ownerAlive(run.owner);
 }
 
 export function describeStatus(run: RunRecord): string {

@@ -1,0 +1,75 @@
+/**
+ * How runs read on the command line (src/cli/run-format.ts): a run left "running" by a process on
+ * this machine that is gone reads "stopped", with who ran it and how to go on; a run whose process
+ * is alive, or on another machine, reads "running".
+ */
+import { spawnSync } from "node:child_process";
+import { hostname } from "node:os";
+import { describe, expect, it } from "vitest";
+import { formatRunDetail, formatRunList } from "../../src/cli/run-format.js";
+import type { RunRecord } from "../../src/store/runs-store.js";
+
+function runRecord(id: string, owner: string | null): RunRecord {
+  return {
+    id,
+    workflow: "bughunt",
+    status: "running",
+    reason: null,
+    gate: null,
+    input: {},
+    repo: "/src/shop",
+    branch: null,
+    worktree: null,
+    currentStep: "explore:src/cart",
+    owner,
+    createdAt: Date.UTC(2026, 11, 6, 1, 32, 30),
+    updatedAt: Date.UTC(2026, 11, 6, 1, 32, 40),
+    finishedAt: null,
+    costUsd: 0.0366,
+    inputTokens: 900,
+    outputTokens: 300,
+    escalations: 0,
+    tiers: [2],
+    outcome: null,
+    checkpointsPruned: false,
+  };
+}
+
+/** The pid of a process that has ended. */
+function endedPid(): number {
+  const child = spawnSync(process.execPath, ["-e", ""]);
+  return child.pid;
+}
+
+describe("runs on the command line", () => {
+  const gone = `${hostname()}:${endedPid()}`;
+
+  it("lists a run whose process on this machine is gone as stopped, and the others as running", () => {
+    const list = formatRunList([
+      runRecord("run-gone", gone),
+      runRecord("run-here", `${hostname()}:${process.pid}`),
+      runRecord("run-elsewhere", "another-host:1"),
+    ]);
+    const statusOf = (id: string) =>
+      list
+        .split("\n")
+        .find((line) => line.startsWith(id))
+        ?.split(/\s+/)[2];
+    expect(statusOf("run-gone")).toBe("stopped");
+    expect(statusOf("run-here")).toBe("running");
+    expect(statusOf("run-elsewhere")).toBe("running");
+  });
+
+  it("says who ran a stopped run and how to go on", () => {
+    const detail = formatRunDetail({ run: runRecord("run-gone", gone), steps: [], artefacts: [] });
+    expect(detail.split("\n")[0]).toBe(
+      `Run run-gone: bughunt, stopped — its process (${gone}) ended mid-step; switchyard resume run-gone continues from the last completed step`,
+    );
+    const alive = formatRunDetail({
+      run: runRecord("run-here", `${hostname()}:${process.pid}`),
+      steps: [],
+      artefacts: [],
+    });
+    expect(alive.split("\n")[0]).toBe("Run run-here: bughunt, running");
+  });
+});
