@@ -19,7 +19,7 @@ import {
 } from "./brain-run-responses.js";
 import { CliFailure } from "./cli-context.js";
 import { watchRemoteRun } from "./remote-run-watch.js";
-import { formatRunDetail, formatRunList, haltSummary } from "./run-format.js";
+import { formatRunDetail, formatRunList, haltSummary, unfinished } from "./run-format.js";
 
 /** How long a POST may take (the connection itself is given the usual 10 s). */
 const POST_TIMEOUT_MS = 120_000;
@@ -151,8 +151,7 @@ export class RemoteRuns {
       );
     if (json) process.stdout.write(`${JSON.stringify(detail, null, 2)}\n`);
     else process.stdout.write(haltSummary(run, await this.report(run)));
-    if (run.status !== "done" && run.status !== "paused")
-      throw new CliFailure(`switchyard: run ${run.id} ${run.status}`, 1);
+    if (run.status !== "done" && run.status !== "paused") throw new CliFailure(unfinished(run), 1);
   }
 
   /** The text of the report a finished run made (bughunt, groom, review), when it made one. */

@@ -18,7 +18,7 @@ import { namedBrainFor } from "./brain-client.js";
 import { CliFailure, loadCliConfig } from "./cli-context.js";
 import { cliLogger } from "./cli-logger.js";
 import { RemoteRuns, runStatusOption } from "./remote-runs.js";
-import { formatRunDetail, formatRunList, haltSummary } from "./run-format.js";
+import { formatRunDetail, formatRunList, haltSummary, unfinished } from "./run-format.js";
 import { RunProgress } from "./run-progress.js";
 import { cliLauncher } from "./tools-command.js";
 
@@ -137,8 +137,7 @@ async function follow(service: RunsService, run: RunRecord, json = false): Promi
       typeof reportId === "string" ? ((await service.artefact(reportId)).content ?? undefined) : undefined;
     process.stdout.write(haltSummary(halted, report));
   }
-  if (halted.status !== "done" && halted.status !== "paused")
-    throw new CliFailure(`switchyard: run ${halted.id} ${halted.status}`, 1);
+  if (halted.status !== "done" && halted.status !== "paused") throw new CliFailure(unfinished(halted), 1);
 }
 
 export async function runsCommand(
@@ -245,11 +244,17 @@ async function withService(
     },
   );
   let service: RunsService | undefined;
+  let stopping = false;
   const interrupt = () => {
+    if (stopping) return;
+    stopping = true;
     process.stderr.write("\nStopping; the run stays resumable (switchyard resume <id>).\n");
     void service?.close();
   };
   process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  process.once("SIGHUP", interrupt);
+  onBrokenOutput(interrupt);
   try {
     service = await RunsService.open({
       runtime,
@@ -257,16 +262,39 @@ async function withService(
       configPath: loaded.path,
       env: loaded.env,
       spares,
+      host: "command",
     });
     await work(service);
   } catch (error) {
     throw asCliFailure(error);
   } finally {
     process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+    process.off("SIGHUP", interrupt);
+    onBrokenOutput(undefined);
     await service?.close();
     await spares.close();
     await runtime.close();
   }
+}
+
+let brokenOutput: (() => void) | undefined;
+let watchingOutput = false;
+
+/**
+ * What to do when the reader of stdout goes away (`switchyard run … | head`): stop as at Ctrl-C,
+ * the run left resumable, rather than die of the write — which left the run marked running and a
+ * budget reservation held. The listener stays for the life of the process, as a write made just
+ * before the command ends fails a tick later; after the command a broken pipe is ignored.
+ */
+function onBrokenOutput(handler: (() => void) | undefined): void {
+  brokenOutput = handler;
+  if (watchingOutput) return;
+  watchingOutput = true;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    brokenOutput?.();
+  });
 }
 
 async function withStores(

@@ -122,3 +122,10 @@ export function haltSummary(run: RunRecord, report?: string): string {
   }
   return `${lines.join("\n")}\n`;
 }
+
+/** The one line on stderr when a command's run ends without finishing (its exit status is 1). */
+export function unfinished(run: RunRecord): string {
+  if (run.status === "running")
+    return `switchyard: run ${run.id} stopped before it finished; switchyard resume ${run.id} continues it`;
+  return `switchyard: run ${run.id} ${run.status}`;
+}

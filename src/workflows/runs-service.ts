@@ -42,6 +42,8 @@ export interface RunsServiceOptions {
    * ones it started as it began. Either way the service stops them when it closes.
    */
   spares?: ToolServerSpares;
+  /** A Brain (the default) or a one-shot command: what a run stopped by closing says (workflow-runner.ts). */
+  host?: "brain" | "command";
 }
 
 /**
@@ -119,6 +121,7 @@ export class RunsService {
         spares,
         logger: runtime.logger,
         ...(options.now ? { now: options.now } : {}),
+        ...(options.host ? { host: options.host } : {}),
       });
       const service = new RunsService(options, runner, limiter, spares);
       await service.prune();

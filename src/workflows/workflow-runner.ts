@@ -45,7 +45,15 @@ export interface WorkflowRunnerOptions {
   spares?: ToolServerSpares;
   logger?: { warn(object: Record<string, unknown>, message: string): void };
   now?: () => number;
+  /**
+   * What this process is, for the reason a run stopped by its closing records: a Brain resumes
+   * such runs as it starts; a command (`switchyard run`) leaves them for `switchyard resume`.
+   */
+  host?: "brain" | "command";
 }
+
+/** The abort reason `close` gives the runs it stops, told apart from a person's cancel. */
+const CLOSING = "This process is stopping";
 
 export interface StartOptions {
   /** Where relative paths in the input are resolved from. */
@@ -212,7 +220,7 @@ export class WorkflowRunner {
   /** Cancels what runs here, then waits for it (a stopping Brain leaves its runs resumable). */
   async close(): Promise<void> {
     for (const execution of this.executions.values())
-      execution.controller.abort(new SwitchyardError("aborted", "The Brain is stopping"));
+      execution.controller.abort(new SwitchyardError("aborted", CLOSING));
     await this.idle();
   }
 
@@ -327,10 +335,13 @@ export class WorkflowRunner {
     if (controller.signal.aborted || current?.status === "cancelled" || isAborted(cause)) {
       const reason =
         controller.signal.reason instanceof Error ? controller.signal.reason.message : "Cancelled";
-      if (reason === "The Brain is stopping")
+      if (reason === CLOSING)
         return this.finish(run, {
           status: "running",
-          reason: "The Brain stopped mid-step; it resumes this run on start",
+          reason:
+            this.options.host === "command"
+              ? `Stopped mid-step with the command that ran it; switchyard resume ${run.id} continues from the last completed step`
+              : "The Brain stopped mid-step; it resumes this run on start",
           owner: null,
         });
       return this.finish(run, { status: "cancelled", reason, owner: null });

@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
-import { formatRunDetail, formatRunList } from "../../src/cli/run-format.js";
+import { formatRunDetail, formatRunList, unfinished } from "../../src/cli/run-format.js";
 import type { RunRecord } from "../../src/store/runs-store.js";
 
 function runRecord(id: string, owner: string | null): RunRecord {
@@ -61,7 +61,12 @@ describe("runs on the command line", () => {
   });
 
   it("says who ran a stopped run and how to go on", () => {
-    const detail = formatRunDetail({ run: runRecord("run-gone", gone), steps: [], artefacts: [] });
+    const detail = formatRunDetail({
+      run: runRecord("run-gone", gone),
+      steps: [],
+      artefacts: [],
+      outline: [],
+    });
     expect(detail.split("\n")[0]).toBe(
       `Run run-gone: bughunt, stopped — its process (${gone}) ended mid-step; switchyard resume run-gone continues from the last completed step`,
     );
@@ -69,7 +74,17 @@ describe("runs on the command line", () => {
       run: runRecord("run-here", `${hostname()}:${process.pid}`),
       steps: [],
       artefacts: [],
+      outline: [],
     });
     expect(alive.split("\n")[0]).toBe("Run run-here: bughunt, running");
+  });
+
+  it("says in one line how a run that did not finish can go on", () => {
+    expect(unfinished(runRecord("run-1", null))).toBe(
+      "switchyard: run run-1 stopped before it finished; switchyard resume run-1 continues it",
+    );
+    expect(unfinished({ ...runRecord("run-2", null), status: "failed" })).toBe(
+      "switchyard: run run-2 failed",
+    );
   });
 });
