@@ -77,7 +77,10 @@ describe("feature workflow", { timeout: 120_000 }, () => {
     expect(git(repo, "status", "--short")).toBe("");
 
     const { steps, artefacts } = await runs.show(started.id);
-    expect(steps.map((step) => step.key)).toEqual([
+    // Code and tests are written in parallel: either may start (and be recorded) first.
+    const keys = steps.map((step) => step.key);
+    keys.splice(6, 2, ...keys.slice(6, 8).sort());
+    expect(keys).toEqual([
       "story-drafting",
       "elaboration",
       "gap-analysis",
