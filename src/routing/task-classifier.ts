@@ -16,9 +16,9 @@
  * lightly, and the system prompt as context only: its votes are gated by what the request itself
  * supports, so a persona cannot make a small edit architecture work.
  *
- * Decision rule: highest score wins; a cheaper kind close behind a pricier winner is taken when
- * the policy says so (`narrowWinRatio`; the shipped policy only on a tie). Architecture and
- * conflict resolution are never kept local once the request's own words clearly name them. The
+ * Decision rule: tier first, then kind. The scores' softmax gives each tier the summed share of
+ * its kinds; the tier of least expected cost is taken, sending work below its tier counting
+ * `underRoutingCost` times sending it above; then the best-scoring kind of that tier. The
  * runner-up — the best other kind — comes with every decision, for `switchyard route`.
  */
 
@@ -120,11 +120,10 @@ export function classifyLazily(messages: ChatMessage[], hints: ClassifierHints =
  * supports that kind (its score over the request's best, `contextGates`): a system prompt may tip
  * a choice the request leaves open — a bare diff under "You write commit messages" — but cannot
  * make the request something it gives no evidence for: "bump the limit to 20" under "You are a
- * senior architect" stays a small code change. Nor do its votes ever make top-tier work "clear".
+ * senior architect" stays a small code change.
  */
 export function decide(reading: RequestReading, model: LearnedModel, policy: DecisionPolicy): TaskDecision {
-  const ruleTotals = sumByTask(reading.ruleSignals);
-  const totals = ruleTotals.slice();
+  const totals = sumByTask(reading.ruleSignals);
   addLearnedVotes(totals, model, reading.features);
   if (reading.contextSignals.length > 0 || reading.contextFeatures.size > 0) {
     const gates = contextGates(totals);
@@ -132,7 +131,7 @@ export function decide(reading: RequestReading, model: LearnedModel, policy: Dec
     addLearnedVotes(context, model, reading.contextFeatures);
     for (let index = 0; index < TASK_COUNT; index++) totals[index]! += context[index]! * gates[index]!;
   }
-  return decideFromTotals(totals, ruleTotals, reading.sawCode, policy);
+  return decideFromTotals(totals, reading.sawCode, policy);
 }
 
 /** Per kind, the share of the system prompt's votes that counts: the request's support for it. */
@@ -197,20 +196,22 @@ export function explainReading(
 // Per-kind totals are plain number arrays indexed like TASK_KINDS: on the gateway's hot path the
 // decision makes no object per kind and sorts nothing.
 
-function decideFromTotals(
-  totals: number[],
-  ruleTotals: number[],
-  sawCode: boolean,
-  policy: DecisionPolicy,
-): TaskDecision {
-  const winner = strongest(totals, () => true);
-  if (winner === -1 || totals[winner]! < policy.minimumDecisiveScore) {
+/**
+ * The decision from each kind's total score (rules and model, the system prompt gated in): what
+ * `decide` returns, and what scripts/decision-rules.ts scores rules against.
+ */
+export function decideFromTotals(totals: number[], sawCode: boolean, policy: DecisionPolicy): TaskDecision {
+  const best = strongest(totals, () => true);
+  if (best === -1 || totals[best]! < policy.minimumDecisiveScore) {
     // Nothing decisive: the cheapest sensible worker for what the text looks like.
     const task = sawCode ? "code-generation" : "elaboration";
     const runnerUp = strongest(totals, (index) => TASK_KINDS[index] !== task);
     return { task, confidence: 0, runnerUp: TASK_KINDS[runnerUp], totals };
   }
-  const chosen = applyTierRules(winner, totals, ruleTotals, policy);
+  const tier = leastCostlyTier(tierShares(totals, policy.confidenceTemperature), policy.underRoutingCost);
+  const ofTier = strongest(totals, (index) => TASK_TIER[index] === tier);
+  // A tier can win on its kinds' many small shares with none of them scoring; then the best stands.
+  const chosen = ofTier === -1 ? best : ofTier;
   const runnerUp = strongest(totals, (index) => index !== chosen);
   return {
     task: TASK_KINDS[chosen]!,
@@ -221,39 +222,43 @@ function decideFromTotals(
 }
 
 /**
- * A higher tier costs real money, so it must win clearly: the best-scoring cheaper candidate is
- * taken instead when it comes close. But architecture and conflict resolution are never kept
- * local once clearly present — the hand-written rules name them outright (conflict markers,
- * "architecture", "merge conflict"…) and the combined score is close to the best.
+ * Each tier's probability, by tier number (index 0 unused): the summed softmax shares of its
+ * kinds. Several kinds of one tier each a little behind the best are together evidence for that
+ * tier, which comparing the best with one rival at a time missed.
  */
-function applyTierRules(
-  winner: number,
-  totals: number[],
-  ruleTotals: number[],
-  policy: DecisionPolicy,
-): number {
-  const winnerTier = TASK_TIER[winner]!;
-  const winnerScore = totals[winner]!;
-  const cheaper = strongest(
-    totals,
-    (index) => TASK_TIER[index]! < winnerTier && totals[index]! >= winnerScore * policy.narrowWinRatio,
-  );
-  let chosen = cheaper === -1 ? winner : cheaper;
-  if (policy.tierSafetyRatio < 1) {
-    const chosenTier = TASK_TIER[chosen]!;
-    const floor = totals[chosen]! * policy.tierSafetyRatio;
-    const safer = strongest(totals, (index) => TASK_TIER[index]! > chosenTier && totals[index]! >= floor);
-    if (safer !== -1) chosen = safer;
+function tierShares(totals: number[], temperature: number): number[] {
+  let largest = 0;
+  for (const score of totals) largest = Math.max(largest, score);
+  const shares = [0, 0, 0, 0];
+  let sum = 0;
+  for (let index = 0; index < TASK_COUNT; index++) {
+    const share = Math.exp((totals[index]! - largest) / temperature);
+    shares[TASK_TIER[index]!]! += share;
+    sum += share;
   }
-  if (TASK_TIER[chosen] === 3) return chosen;
-  const clearTopTier = strongest(
-    totals,
-    (index) =>
-      TASK_TIER[index] === 3 &&
-      ruleTotals[index]! >= policy.clearTopTierRuleScore &&
-      totals[index]! >= winnerScore * policy.clearTopTierRatio,
-  );
-  return clearTopTier === -1 ? chosen : clearTopTier;
+  return shares.map((share) => share / sum);
+}
+
+/**
+ * The tier whose expected cost is least when a prompt sent above its tier costs 1 and one sent
+ * below it costs `underRoutingCost`: a pricier tier costs more for sure, a cheaper one risks a
+ * failed answer and a second call. Exact ties go to the cheaper tier.
+ */
+function leastCostlyTier(shares: number[], underRoutingCost: number): 1 | 2 | 3 {
+  let chosen: 1 | 2 | 3 = 1;
+  let least = Number.POSITIVE_INFINITY;
+  for (const tier of [1, 2, 3] as const) {
+    let cost = 0;
+    for (let truth = 1; truth <= 3; truth++) {
+      if (truth < tier) cost += shares[truth]!;
+      else if (truth > tier) cost += shares[truth]! * underRoutingCost;
+    }
+    if (cost < least) {
+      chosen = tier;
+      least = cost;
+    }
+  }
+  return chosen;
 }
 
 /**
@@ -278,7 +283,7 @@ function strongest(totals: number[], eligible: (index: number) => boolean): numb
 /**
  * The softmax share of the chosen kind's score over all 15 kinds, at a temperature fitted on
  * cross-validated predictions (scripts/train-classifier.ts): roughly the chance the choice is
- * right. A cheaper kind taken because it came close gets a low value, as it should.
+ * right. A kind taken for its tier rather than its own score gets a low value, as it should.
  */
 function confidenceOf(chosenScore: number, totals: number[], policy: DecisionPolicy): number {
   let largest = 0;

@@ -64,7 +64,7 @@ describe("the learned model", () => {
   });
 
   it(
-    "generalises to an author it never saw: left-one-author-out task ≥ 86.5%, tier ≥ 92.5%, under-routed ≤ 2.5% on the mean",
+    "generalises to an author it never saw: left-one-author-out task ≥ 87.3%, tier ≥ 93.5%, under-routed ≤ 2.5% on the mean",
     () => {
       const setting = { reading: DEFAULT_READING, training: TRAINING_OPTIONS };
       const [scores] = leaveOneAuthorOut(authors, setting, [DECISION_POLICY], tierOf);
@@ -72,18 +72,19 @@ describe("the learned model", () => {
         console.log(
           `${author.padEnd(14)} n=${String(accuracy.count).padStart(4)}  task ${percent(accuracy.task)}  tier ${percent(accuracy.tier)}  under ${percent(accuracy.underRouted)}`,
         );
-        // Measured 78.7% / 88.2% on author A (450 prompts: one prompt is 0.2 points) and
-        // 76.9% / 78.4% on author I, whose set is written to mislead on tier: the judgment and
-        // design kinds short and casual, the mechanical ones long and weighty.
-        expect(accuracy.task, author).toBeGreaterThanOrEqual(0.75);
-        expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.77);
+        // Measured 80.9% / 89.1% on author A (450 prompts: one prompt is 0.2 points) and
+        // 86.4% / 88.2% on author I, whose set is written to mislead on tier: the judgment and
+        // design kinds short and casual, the mechanical ones long and weighty (77.3% / 78.9%
+        // before the tier-first decision, when architecture named in a chore was taken at Opus).
+        expect(accuracy.task, author).toBeGreaterThanOrEqual(0.785);
+        expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.86);
       }
       const mean = meanOverAuthors(scores!);
       // Measured 82.0%, 91.0%, 3.0% over four authors when these settings were chosen, 85.4%,
-      // 92.0%, 2.4% over eleven, 86.8%, 92.7%, 2.2% over fifteen and 87.4%, 93.3%, 2.1% over
-      // nineteen; the floors catch a regression.
-      expect(mean.task).toBeGreaterThanOrEqual(0.865);
-      expect(mean.tier).toBeGreaterThanOrEqual(0.925);
+      // 92.0%, 2.4% over eleven, 86.8%, 92.7%, 2.2% over fifteen, 87.4%, 93.3%, 2.1% over
+      // nineteen and 88.3%, 94.3%, 2.1% with the tier-first decision; the floors catch a regression.
+      expect(mean.task).toBeGreaterThanOrEqual(0.873);
+      expect(mean.tier).toBeGreaterThanOrEqual(0.935);
       expect(mean.underRouted).toBeLessThanOrEqual(0.025);
     },
     SLOW,

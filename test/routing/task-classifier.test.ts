@@ -317,61 +317,60 @@ describe("the decision rule", () => {
     sawCode: false,
   });
 
-  it("takes the higher tier on a near tie between tiers (tier safety), the lower without it", () => {
+  it("takes a pricier tier once its share of the evidence passes 1/(1 + underRoutingCost)", () => {
+    // Two kinds 0.6 apart at temperature 1.25: the pricier holds about 38% of the probability.
     const near = readingWith([
-      ["code-review", 9.6],
+      ["code-review", 9.4],
       ["refactoring", 10],
     ]);
     expect(decide(near, noModel, DECISION_POLICY).task).toBe("code-review");
+    expect(decide(near, noModel, { ...DECISION_POLICY, underRoutingCost: 1 }).task).toBe("refactoring");
     const far = readingWith([
-      ["code-review", 9],
+      ["code-review", 8.5],
       ["refactoring", 10],
     ]);
     expect(decide(far, noModel, DECISION_POLICY).task).toBe("refactoring");
-    const noSafety = { ...DECISION_POLICY, tierSafetyRatio: 1 };
-    const tie = readingWith([
-      ["code-review", 5],
-      ["refactoring", 5],
-    ]);
-    expect(decide(tie, noModel, noSafety).task).toBe("refactoring");
   });
 
-  it("takes a cheaper candidate that comes close to a pricier winner, not one far behind", () => {
-    // The shipped policy takes the cheaper kind only on a tie, and tier safety then prefers the
-    // pricier one (sending work below its tier is the costlier mistake); the rule itself, at a
-    // looser ratio and without tier safety:
-    const policy = { ...DECISION_POLICY, narrowWinRatio: 0.9, tierSafetyRatio: 1 };
-    const near = readingWith([
-      ["gap-analysis", 10],
-      ["elaboration", 9.1],
+  it("sums the evidence of a tier's kinds, then takes that tier's best kind", () => {
+    const alone = readingWith([
+      ["refactoring", 10],
+      ["gap-analysis", 8.5],
     ]);
-    expect(decide(near, noModel, policy).task).toBe("elaboration");
-    expect(decide(near, noModel, DECISION_POLICY).task).toBe("gap-analysis");
-    const far = readingWith([
-      ["gap-analysis", 10],
-      ["elaboration", 5],
+    expect(decide(alone, noModel, DECISION_POLICY).task).toBe("refactoring");
+    const together = readingWith([
+      ["refactoring", 10],
+      ["gap-analysis", 8.5],
+      ["code-review", 8.4],
+      ["decision-gate", 8.4],
     ]);
-    expect(decide(far, noModel, policy).task).toBe("gap-analysis");
+    const result = decide(together, noModel, DECISION_POLICY);
+    expect(result.task).toBe("gap-analysis");
+    // What `switchyard route` shows: the kind it would have been, and a low confidence, as the
+    // kind was taken for its tier rather than its own score.
+    expect(result.runnerUp).toBe("refactoring");
+    expect(result.confidence).toBeLessThan(0.3);
   });
 
-  it("never keeps clear architecture or conflict evidence local, even behind a local kind", () => {
-    const result = decide(
-      readingWith([
-        ["code-generation", 10],
-        ["architecture", 8],
-      ]),
-      noModel,
-      DECISION_POLICY,
-    );
-    expect(result.task).toBe("architecture");
+  it("makes top-tier work earn its tier like any other: named beside a stronger local kind, it stays local", () => {
+    const behind = readingWith([
+      ["code-generation", 10],
+      ["architecture", 8],
+    ]);
+    expect(decide(behind, noModel, DECISION_POLICY).task).toBe("code-generation");
+    const close = readingWith([
+      ["code-generation", 10],
+      ["architecture", 9.5],
+    ]);
+    expect(decide(close, noModel, DECISION_POLICY).task).toBe("architecture");
   });
 
-  it("counts learned votes, but only the hand-written rules make top-tier evidence 'clear'", () => {
-    const model = modelFromWeights([["w:design", "architecture", 8]]);
+  it("counts learned votes like the hand-written rules' votes", () => {
+    const model = modelFromWeights([["w:design", "architecture", 9.5]]);
     const reading = readingWith([["code-generation", 10]], [["w:design", 1]]);
     const result = decide(reading, model, DECISION_POLICY);
-    expect(scoresOf(result.totals).architecture).toBe(8);
-    expect(result.task).toBe("code-generation");
+    expect(scoresOf(result.totals).architecture).toBe(9.5);
+    expect(result.task).toBe("architecture");
     expect(explainReading(reading, model).map((signal) => signal.name)).toContain("learned:word");
   });
 
