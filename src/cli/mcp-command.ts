@@ -6,7 +6,6 @@
  * in this process on the local config (a single machine: its own ledger, budgets and back ends).
  * Stdout carries the protocol only; logs go to stderr.
  */
-
 import { startRuntime } from "../core/switchyard-runtime.js";
 import { localSwitchyardService } from "../mcp/mcp-local-service.js";
 import { remoteSwitchyardService } from "../mcp/mcp-remote-service.js";

@@ -11,16 +11,15 @@
  * every young object they point to is kept alive by them through each scavenge until then. In
  * the workflow bench that doubled what each scavenge copied (about 1 MB promoted and 1 MB
  * survived, against 0.56 and 0.6 without) and made each scavenge 3.5–5 ms instead of 2–2.7; the
- * steps a scavenge fell in were the whole p99 (`workflow-bench.js steps`: runner p99 4.9–5.2 ms →
- * 3.8 ms over 3,900 steps, CPU per step unchanged).
+ * steps a scavenge fell in were the whole p99 (`workflow-bench.js steps`: runner p99 5.1–6.1 ms →
+ * 3.6–3.8 ms over 3,900 steps, CPU per step unchanged).
  *
  * The setting only stops V8 from making that guess; nothing is allocated differently otherwise.
- * The gateway hardly gives V8 cause to make it: over the whole gateway bench (four minutes of
- * load) V8 made 10 pretenuring decisions, against 187 (42 places) in four seconds of workflow
- * steps. It is applied once,
- * before the first workflow runs (V8 reads it at every collection, so it takes effect from the
- * next one). Anyone who sets pretenuring on the command line (`--allocation-site-pretenuring`)
- * keeps their choice.
+ * The gateway hardly gives V8 cause to make it: under the gateway bench's load on the paid and
+ * local paths (about a minute, 16 connections) V8 made 10 pretenuring decisions, against 187 (at
+ * 42 places) in four seconds of workflow steps. It is applied once, before the first workflow
+ * runs (V8 reads it at every collection, so it takes effect from the next one). Anyone who sets
+ * pretenuring on the command line (`--allocation-site-pretenuring`) keeps their choice.
  */
 import { setFlagsFromString } from "node:v8";
 
