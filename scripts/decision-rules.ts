@@ -43,7 +43,7 @@ import {
 import { modelFromWeights } from "../src/routing/classifier-model.js";
 import { DEFAULT_READING, type RequestReading, readRequest } from "../src/routing/classifier-reading.js";
 import { DECISION_POLICY, type DecisionPolicy } from "../src/routing/classifier-rules.js";
-import { classifyLazily, decide, decideFromTotals } from "../src/routing/task-classifier.js";
+import { classifyLazily, decide, decideFromTotals, strongest } from "../src/routing/task-classifier.js";
 
 const CACHE = process.env.DECISION_CACHE ?? "/tmp/switchyard-decision-cache.json";
 const ROOT = new URL("../", import.meta.url);
@@ -107,26 +107,8 @@ function fit(): void {
 type Rule = (prompt: CachedPrompt) => number;
 
 const TASK_COUNT = TASK_KINDS.length;
-/** The tie order of task-classifier.ts: lower tier first, then TASK_KINDS order. */
-const TASK_RANK: readonly number[] = TASK_KINDS.map((_, index) => TIER[index]! * TASK_COUNT + index);
 const CODE_GENERATION = TASK_INDEX.get("code-generation")!;
 const ELABORATION = TASK_INDEX.get("elaboration")!;
-
-/** As in task-classifier.ts: the highest positive total among the eligible, ties to the cheaper. */
-function strongest(totals: readonly number[], eligible: (index: number) => boolean): number {
-  let best = -1;
-  for (let index = 0; index < TASK_COUNT; index++) {
-    const total = totals[index]!;
-    if (total <= 0 || !eligible(index)) continue;
-    if (
-      best === -1 ||
-      total > totals[best]! ||
-      (total === totals[best]! && TASK_RANK[index]! < TASK_RANK[best]!)
-    )
-      best = index;
-  }
-  return best;
-}
 
 /** The shipped rule: `decideFromTotals` in task-classifier.ts. */
 const shippedRule: Rule = (prompt) =>

@@ -263,9 +263,10 @@ function leastCostlyTier(shares: number[], underRoutingCost: number): 1 | 2 | 3 
 
 /**
  * The kind with the highest positive total among those `eligible`, exact ties to the lower tier
- * and then the earlier kind (`compareTasks`); -1 when none scored.
+ * and then the earlier kind (`compareTasks`); -1 when none scored. Exported for
+ * scripts/decision-rules.ts, which scores other rules built on it.
  */
-function strongest(totals: number[], eligible: (index: number) => boolean): number {
+export function strongest(totals: readonly number[], eligible: (index: number) => boolean): number {
   let best = -1;
   for (let index = 0; index < TASK_COUNT; index++) {
     const total = totals[index]!;
