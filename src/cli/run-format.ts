@@ -4,8 +4,8 @@
  * artefacts, the branch and diff stat), and what a run that halted asks of the person next.
  */
 import type { RunRecord } from "../store/runs-store.js";
+import { isOrphaned } from "../workflows/run-owner.js";
 import type { RunDetail } from "../workflows/runs-service.js";
-import { isOrphaned } from "../workflows/workflow-runner.js";
 import { stepLine } from "./run-progress.js";
 
 const time = (epochMs: number) => new Date(epochMs).toISOString().replace("T", " ").slice(0, 19);

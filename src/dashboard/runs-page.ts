@@ -61,6 +61,7 @@ ${gate.findings.length ? html`<ul>${gate.findings.map((finding) => html`<li>${fi
 function statusText(status: RunSummary["status"]): string {
   return {
     running: "▶ running",
+    stopped: "⏹ stopped: its process ended (switchyard resume)",
     paused: "⏸ paused",
     done: "✓ done",
     failed: "✗ failed",

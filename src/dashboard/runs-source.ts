@@ -5,7 +5,8 @@
  * says that no workflow has run.
  */
 
-export type RunStatus = "running" | "paused" | "done" | "failed" | "rejected" | "cancelled";
+/** A run's status as stored, or `stopped`: left running by a process that is gone (run-owner.ts). */
+export type RunStatus = "running" | "stopped" | "paused" | "done" | "failed" | "rejected" | "cancelled";
 export type StepStatus = "pending" | "running" | "waiting" | "done" | "failed" | "skipped";
 
 export interface RunSummary {

@@ -8,12 +8,10 @@
  * Progress reaches watchers through the graph's "updates" and "custom" streams.
  */
 import { setMaxListeners } from "node:events";
-import { hostname } from "node:os";
 import { Command, type CompiledStateGraph } from "@langchain/langgraph";
 import type { SwitchyardConfig } from "../config/config-schema.js";
 import type { Switchyard } from "../core/switchyard.js";
 import { SwitchyardError } from "../errors/switchyard-error.js";
-import { isProcessAlive } from "../process-alive.js";
 import type { Checkpointer } from "../store/open-stores.js";
 import { newRequestId } from "../store/request-id.js";
 import type { RunGate, RunRecord, RunsStore } from "../store/runs-store.js";
@@ -28,6 +26,7 @@ import { StepFailure } from "./model-step.js";
 import { type RunContext, RunContexts } from "./run-context.js";
 import type { RunEvent, RunEventListener } from "./run-events.js";
 import { RunJournal } from "./run-journal.js";
+import { ownerAlive, thisOwner } from "./run-owner.js";
 import { RunTools } from "./run-tools.js";
 import type { RunResult, WorkflowDefinition } from "./workflow-definition.js";
 
@@ -74,7 +73,7 @@ type AnyGraph = CompiledStateGraph<any, any, any, any, any, any>;
 
 export class WorkflowRunner {
   /** `host:pid`: recorded as the owner of the runs this process executes. */
-  readonly owner = `${hostname()}:${process.pid}`;
+  readonly owner = thisOwner();
   private readonly contexts = new RunContexts();
   private readonly graphs = new Map<WorkflowDefinition, AnyGraph>();
   private readonly executions = new Map<string, Execution>();
@@ -506,20 +505,6 @@ function isAborted(error: unknown): boolean {
     (error instanceof SwitchyardError && error.code === "aborted") ||
     (error instanceof Error && (error.name === "AbortError" || /abort/i.test(error.message)))
   );
-}
-
-/** Whether the process that owns a run is still there (only knowable on this host). */
-function ownerAlive(owner: string): boolean {
-  const [host, pid] = owner.split(":");
-  return host !== hostname() || isProcessAlive(Number(pid));
-}
-
-/**
- * A run left "running" by a process on this machine that is gone (killed mid-step): nothing runs
- * it until it is resumed — by hand, or by a Brain as it starts.
- */
-export function isOrphaned(run: Pick<RunRecord, "status" | "owner">): boolean {
-  return run.status === "running" && run.owner !== null && !ownerAlive(run.owner);
 }
 
 export function describeStatus(run: RunRecord): string {
