@@ -43,7 +43,13 @@ import {
 import { modelFromWeights } from "../src/routing/classifier-model.js";
 import { DEFAULT_READING, type RequestReading, readRequest } from "../src/routing/classifier-reading.js";
 import { DECISION_POLICY, type DecisionPolicy } from "../src/routing/classifier-rules.js";
-import { classifyLazily, decide, decideFromTotals, strongest } from "../src/routing/task-classifier.js";
+import {
+  classifyLazily,
+  decide,
+  decideFromTotals,
+  strongest,
+  tierShares,
+} from "../src/routing/task-classifier.js";
 
 const CACHE = process.env.DECISION_CACHE ?? "/tmp/switchyard-decision-cache.json";
 const ROOT = new URL("../", import.meta.url);
@@ -106,7 +112,6 @@ function fit(): void {
 
 type Rule = (prompt: CachedPrompt) => number;
 
-const TASK_COUNT = TASK_KINDS.length;
 const CODE_GENERATION = TASK_INDEX.get("code-generation")!;
 const ELABORATION = TASK_INDEX.get("elaboration")!;
 
@@ -178,20 +183,6 @@ function ratioRule(policy: RatioPolicy): Rule {
   };
 }
 
-/** P(tier) for tiers 1..3 (index 0 unused): the softmax of the totals summed over each tier's kinds. */
-function tierPosterior(totals: readonly number[], temperature: number): number[] {
-  let largest = Number.NEGATIVE_INFINITY;
-  for (const total of totals) largest = Math.max(largest, total);
-  const mass = [0, 0, 0, 0];
-  let sum = 0;
-  for (let index = 0; index < TASK_COUNT; index++) {
-    const share = Math.exp((totals[index]! - largest) / temperature);
-    mass[TIER[index]!]! += share;
-    sum += share;
-  }
-  return mass.map((value) => value / sum);
-}
-
 interface TierCost {
   /** What sending a prompt one tier too low costs, an over-routing costing 1. */
   under: number;
@@ -234,7 +225,7 @@ function tierFirstRule(options: TierFirstOptions): Rule {
   return (prompt) => {
     const fallback = undecided(prompt);
     if (fallback !== undefined) return fallback;
-    const tier = cheapestExpectedTier(tierPosterior(prompt.totals, options.temperature), options);
+    const tier = cheapestExpectedTier(tierShares(prompt.totals, options.temperature), options);
     const chosen = bestOfTier(prompt.totals, tier);
     return options.keepClearTopTier ? clearTopTier(prompt, chosen) : chosen;
   };
@@ -260,7 +251,7 @@ function overrideRule(options: OverrideOptions): Rule {
             prompt,
             strongest(prompt.totals, () => true),
           );
-    const posterior = tierPosterior(prompt.totals, options.temperature);
+    const posterior = tierShares(prompt.totals, options.temperature);
     const tier = cheapestExpectedTier(posterior, options);
     if (tier === TIER[base] || posterior[tier]! < options.confidence) return base;
     return bestOfTier(prompt.totals, tier);

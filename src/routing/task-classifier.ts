@@ -224,9 +224,10 @@ export function decideFromTotals(totals: number[], sawCode: boolean, policy: Dec
 /**
  * Each tier's probability, by tier number (index 0 unused): the summed softmax shares of its
  * kinds. Several kinds of one tier each a little behind the best are together evidence for that
- * tier, which comparing the best with one rival at a time missed.
+ * tier, which comparing the best with one rival at a time missed. Exported for
+ * scripts/decision-rules.ts, whose variants of the rule read the same probabilities.
  */
-function tierShares(totals: number[], temperature: number): number[] {
+export function tierShares(totals: readonly number[], temperature: number): number[] {
   let largest = 0;
   for (const score of totals) largest = Math.max(largest, score);
   const shares = [0, 0, 0, 0];

@@ -8,31 +8,18 @@ import { hostname } from "node:os";
 import { describe, expect, it } from "vitest";
 import { formatRunDetail, formatRunList, unfinished } from "../../src/cli/run-format.js";
 import type { RunRecord } from "../../src/store/runs-store.js";
+import { sampleRun } from "../store/runs-store-suite.js";
 
 function runRecord(id: string, owner: string | null): RunRecord {
-  return {
+  return sampleRun({
     id,
     workflow: "bughunt",
-    status: "running",
-    reason: null,
-    gate: null,
-    input: {},
-    repo: "/src/shop",
-    branch: null,
-    worktree: null,
     currentStep: "explore:src/cart",
     owner,
     createdAt: Date.UTC(2026, 11, 6, 1, 32, 30),
     updatedAt: Date.UTC(2026, 11, 6, 1, 32, 40),
-    finishedAt: null,
-    costUsd: 0.0366,
-    inputTokens: 900,
-    outputTokens: 300,
-    escalations: 0,
     tiers: [2],
-    outcome: null,
-    checkpointsPruned: false,
-  };
+  });
 }
 
 /** The pid of a process that has ended. */

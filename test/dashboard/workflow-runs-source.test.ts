@@ -7,37 +7,10 @@ import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { workflowRunsSource } from "../../src/dashboard/workflow-runs-source.js";
-import type { RunRecord } from "../../src/store/runs-store.js";
 import type { RunsService } from "../../src/workflows/runs-service.js";
 import { type Spine, startSpine } from "../helpers/spine-harness.js";
 import { openRuns } from "../helpers/workflow-harness.js";
-
-function runningRun(id: string, owner: string): RunRecord {
-  const now = Date.now();
-  return {
-    id,
-    workflow: "bughunt",
-    status: "running",
-    reason: null,
-    gate: null,
-    input: {},
-    repo: null,
-    branch: null,
-    worktree: null,
-    currentStep: "explore",
-    owner,
-    createdAt: now,
-    updatedAt: now,
-    finishedAt: null,
-    costUsd: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    escalations: 0,
-    tiers: [],
-    outcome: null,
-    checkpointsPruned: false,
-  };
-}
+import { sampleRun } from "../store/runs-store-suite.js";
 
 describe("the Runs page's runs", () => {
   let spine: Spine | undefined;
@@ -53,8 +26,12 @@ describe("the Runs page's runs", () => {
     spine = await startSpine();
     runs = await openRuns(spine.runtime);
     const endedPid = spawnSync(process.execPath, ["-e", ""]).pid;
-    await spine.runtime.stores.runs.createRun(runningRun("run-gone", `${hostname()}:${endedPid}`));
-    await spine.runtime.stores.runs.createRun(runningRun("run-here", `${hostname()}:${process.pid}`));
+    await spine.runtime.stores.runs.createRun(
+      sampleRun({ id: "run-gone", workflow: "bughunt", owner: `${hostname()}:${endedPid}` }),
+    );
+    await spine.runtime.stores.runs.createRun(
+      sampleRun({ id: "run-here", workflow: "bughunt", owner: `${hostname()}:${process.pid}` }),
+    );
     const source = workflowRunsSource(runs);
     const listed = Object.fromEntries((await source.list()).map((run) => [run.id, run.status]));
     expect(listed).toEqual({ "run-gone": "stopped", "run-here": "running" });
