@@ -9,12 +9,12 @@ import type {
   ArtefactRecord,
   ArtefactSummary,
   RunGate,
-  RunRecord,
   RunStatus,
   RunStepRecord,
 } from "../store/runs-store.js";
 import type { RunEvent } from "../workflows/run-events.js";
-import type { RunDetail } from "../workflows/runs-service.js";
+import type { ShownRun } from "../workflows/run-owner.js";
+import type { ShownRunDetail } from "./run-format.js";
 
 const count = z.number();
 const text = z.string().nullable();
@@ -28,7 +28,9 @@ export const RUN_STATUSES = [
   "cancelled",
 ] as const satisfies readonly RunStatus[];
 
+/** A run's status as the Brain shows it: one of its process gone on the Brain's host is `stopped`. */
 const runStatusSchema = z.enum(RUN_STATUSES);
+const shownStatusSchema = z.enum([...RUN_STATUSES, "stopped"]);
 
 const gateSchema = z.looseObject({
   step: z.string(),
@@ -40,7 +42,7 @@ const gateSchema = z.looseObject({
 export const runRecordSchema = z.looseObject({
   id: z.string(),
   workflow: z.string(),
-  status: runStatusSchema,
+  status: shownStatusSchema,
   reason: text,
   gate: gateSchema.nullable(),
   input: z.record(z.string(), z.unknown()),
@@ -59,7 +61,7 @@ export const runRecordSchema = z.looseObject({
   tiers: z.array(count),
   outcome: z.record(z.string(), z.unknown()).nullable(),
   checkpointsPruned: z.boolean(),
-}) satisfies z.ZodType<RunRecord>;
+}) satisfies z.ZodType<ShownRun>;
 
 export const runStepSchema = z.looseObject({
   runId: z.string(),
@@ -108,7 +110,7 @@ export const runDetailSchema = z.looseObject({
   outline: z
     .array(z.looseObject({ id: z.string(), label: z.string(), next: z.array(z.string()) }))
     .default([]),
-}) satisfies z.ZodType<RunDetail>;
+}) satisfies z.ZodType<ShownRunDetail>;
 
 /** GET /admin/runs. */
 export const runListSchema = z.looseObject({ data: z.array(runRecordSchema) });

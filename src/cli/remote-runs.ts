@@ -8,7 +8,8 @@
  */
 import { isAbsolute } from "node:path";
 import type { z } from "zod";
-import type { RunRecord, RunStatus, RunStepRecord } from "../store/runs-store.js";
+import type { RunStatus, RunStepRecord } from "../store/runs-store.js";
+import type { ShownRun } from "../workflows/run-owner.js";
 import { type BrainTarget, brainCall, brainError } from "./brain-client.js";
 import {
   artefactRecordSchema,
@@ -144,7 +145,7 @@ export class RemoteRuns {
       process.off("SIGINT", interrupt);
     }
     const detail = await this.call({ path: runPath(runId), schema: runDetailSchema });
-    const run: RunRecord = detail.run;
+    const run: ShownRun = detail.run;
     if (!halted && run.status === "running")
       throw new CliFailure(
         `switchyard: the Brain at ${this.brain.url} stopped sending run ${runId}'s progress; it may still be running there: switchyard runs show ${runId}`,
@@ -155,7 +156,7 @@ export class RemoteRuns {
   }
 
   /** The text of the report a finished run made (bughunt, groom, review), when it made one. */
-  private async report(run: RunRecord): Promise<string | undefined> {
+  private async report(run: ShownRun): Promise<string | undefined> {
     const reportId = run.outcome?.report;
     if (typeof reportId !== "string") return undefined;
     const artefact = await this.call({

@@ -3,24 +3,22 @@
  * (`switchyard runs show`: its steps with tier, model, tokens, cost and time, its escalations and
  * artefacts, the branch and diff stat), and what a run that halted asks of the person next.
  */
-import type { RunRecord } from "../store/runs-store.js";
-import { isOrphaned } from "../workflows/run-owner.js";
+import { type ShownRun, shownRun } from "../workflows/run-owner.js";
 import type { RunDetail } from "../workflows/runs-service.js";
 import { stepLine } from "./run-progress.js";
+
+/** A run's detail as shown: its run as `shownRun` makes it. */
+export type ShownRunDetail = Omit<RunDetail, "run"> & { run: ShownRun };
 
 const time = (epochMs: number) => new Date(epochMs).toISOString().replace("T", " ").slice(0, 19);
 
 /** A run whose process died mid-step reads "stopped", not "running": nothing runs it now. */
-const statusOf = (run: RunRecord) => (isOrphaned(run) ? "stopped" : run.status);
+const statusOf = (run: ShownRun) => shownRun(run).status;
 
 /** Why a run stands where it does, with what to do about a stopped one. */
-function reasonOf(run: RunRecord): string | null {
-  if (isOrphaned(run))
-    return `its process (${run.owner}) ended mid-step; switchyard resume ${run.id} continues from the last completed step`;
-  return run.reason;
-}
+const reasonOf = (run: ShownRun) => shownRun(run).reason;
 
-export function formatRunList(runs: readonly RunRecord[]): string {
+export function formatRunList(runs: readonly ShownRun[]): string {
   if (runs.length === 0)
     return 'No workflow runs yet: switchyard run feature --story "…" --repo . starts one.\n';
   const header = ["id", "workflow", "status", "step", "cost $", "tiers", "started"];
@@ -44,7 +42,7 @@ export function formatRunList(runs: readonly RunRecord[]): string {
   return `${[line(header), ...rows.map(line)].join("\n")}\n`;
 }
 
-export function formatRunDetail(detail: RunDetail): string {
+export function formatRunDetail(detail: ShownRunDetail): string {
   const { run, steps, artefacts } = detail;
   const lines = [
     `Run ${run.id}: ${run.workflow}, ${statusOf(run)}${reasonOf(run) ? ` — ${reasonOf(run)}` : ""}`,
@@ -75,7 +73,7 @@ export function formatRunDetail(detail: RunDetail): string {
   return `${lines.join("\n")}\n`;
 }
 
-function gateLines(run: RunRecord): string[] {
+function gateLines(run: ShownRun): string[] {
   const gate = run.gate!;
   return [
     `Waiting at ${gate.step}: ${gate.question}`,
@@ -91,7 +89,7 @@ function gateLines(run: RunRecord): string[] {
 }
 
 /** What the person sees when a run stops: its outcome, or what to do next. */
-export function haltSummary(run: RunRecord, report?: string): string {
+export function haltSummary(run: ShownRun, report?: string): string {
   const lines: string[] = [];
   switch (run.status) {
     case "paused":
@@ -119,13 +117,16 @@ export function haltSummary(run: RunRecord, report?: string): string {
       break;
     case "running":
       lines.push(`Still running: ${run.reason ?? `switchyard resume ${run.id} if nothing runs it`}`);
+      break;
+    case "stopped":
+      lines.push(`Stopped: ${run.reason}`);
   }
   return `${lines.join("\n")}\n`;
 }
 
 /** The one line on stderr when a command's run ends without finishing (its exit status is 1). */
-export function unfinished(run: RunRecord): string {
-  if (run.status === "running")
+export function unfinished(run: ShownRun): string {
+  if (run.status === "running" || run.status === "stopped")
     return `switchyard: run ${run.id} stopped before it finished; switchyard resume ${run.id} continues it`;
   return `switchyard: run ${run.id} ${run.status}`;
 }

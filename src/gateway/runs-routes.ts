@@ -11,6 +11,7 @@ import { z } from "zod";
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { RunRecord, RunStatus } from "../store/runs-store.js";
 import { isRunHalt, type RunEvent } from "../workflows/run-events.js";
+import { shownRun } from "../workflows/run-owner.js";
 import type { RunsService } from "../workflows/runs-service.js";
 import { SSE_HEADERS, writeChunk } from "./http-stream.js";
 
@@ -36,14 +37,17 @@ export function registerRunsRoutes(app: FastifyInstance, runs: RunsService): voi
   app.get<{ Querystring: { limit?: string; status?: string } }>("/admin/runs", async (request) => {
     const limit = Math.min(1_000, Math.max(1, Number(request.query.limit ?? 50) || 50));
     const status = request.query.status ? (request.query.status.split(",") as RunStatus[]) : undefined;
-    return { data: await runs.list({ limit, ...(status ? { status } : {}) }) };
+    return { data: (await runs.list({ limit, ...(status ? { status } : {}) })).map(shownRun) };
   });
   app.post("/admin/runs", async (request, reply) => {
     const { workflow, input } = parseBody(startBody, request.body);
     reply.status(201);
     return { run: await runs.start(workflow, input) };
   });
-  app.get<{ Params: { id: string } }>("/admin/runs/:id", async (request) => runs.show(request.params.id));
+  app.get<{ Params: { id: string } }>("/admin/runs/:id", async (request) => {
+    const detail = await runs.show(request.params.id);
+    return { ...detail, run: shownRun(detail.run) };
+  });
   app.get<{ Params: { id: string; artefact: string } }>(
     "/admin/runs/:id/artefacts/:artefact",
     async (request) => {

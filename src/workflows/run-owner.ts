@@ -4,7 +4,7 @@
  */
 import { hostname } from "node:os";
 import { isProcessAlive } from "../process-alive.js";
-import type { RunRecord } from "../store/runs-store.js";
+import type { RunRecord, RunStatus } from "../store/runs-store.js";
 
 /** `host:pid` of this process: what a run this process executes records as its owner. */
 export function thisOwner(): string {
@@ -21,6 +21,27 @@ export function ownerAlive(owner: string): boolean {
  * A run left "running" by a process on this machine that is gone (killed mid-step): nothing runs
  * it until it is resumed — by hand, or by a Brain as it starts.
  */
-export function isOrphaned(run: Pick<RunRecord, "status" | "owner">): boolean {
+export function isOrphaned(run: { status: string; owner: string | null }): boolean {
   return run.status === "running" && run.owner !== null && !ownerAlive(run.owner);
+}
+
+/** A run's status as people and the API see it: a stored status, or `stopped` for an orphan. */
+export type ShownStatus = RunStatus | "stopped";
+
+/** A run as shown (CLI, `/admin/runs`): a stored record, with an orphan's status and reason. */
+export interface ShownRun extends Omit<RunRecord, "status"> {
+  status: ShownStatus;
+}
+
+/**
+ * The run as shown: one left "running" by a process on this machine that is gone is `stopped`,
+ * with a reason that says how to go on; any other run is as stored.
+ */
+export function shownRun<Run extends ShownRun>(run: Run): Run {
+  if (run.status !== "running" || !isOrphaned(run)) return run;
+  return {
+    ...run,
+    status: "stopped",
+    reason: `its process (${run.owner}) ended mid-step; switchyard resume ${run.id} continues from the last completed step`,
+  };
 }
