@@ -5,7 +5,7 @@
  */
 import { SwitchyardError } from "../errors/switchyard-error.js";
 import type { RunRecord, RunStepRecord } from "../store/runs-store.js";
-import { isOrphaned } from "../workflows/run-owner.js";
+import { shownRun } from "../workflows/run-owner.js";
 import type { RunsService } from "../workflows/runs-service.js";
 import type { OutlineStep } from "../workflows/workflow-definition.js";
 import type { RunDetail, RunStep, RunSummary, RunsSource, StepStatus } from "./runs-source.js";
@@ -55,7 +55,7 @@ function summary(run: RunRecord, graph: readonly RunStep[]): RunSummary {
   return {
     id: run.id,
     workflow: run.workflow,
-    status: isOrphaned(run) ? "stopped" : run.status,
+    status: shownRun(run).status,
     currentStep: run.currentStep,
     stepsDone: graph.filter((step) => step.status === "done" || step.status === "skipped").length,
     stepsTotal: graph.length,
