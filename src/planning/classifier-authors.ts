@@ -57,6 +57,18 @@ export const AUTHOR_FIXTURES: ReadonlyArray<{ name: string; file: string }> = [
   { name: "author o", file: "test/fixtures/routing-author-o-set.jsonl" },
   { name: "author p", file: "test/fixtures/routing-author-p-set.jsonl" },
   { name: "author q", file: "test/fixtures/routing-author-q-set.jsonl" },
+  { name: "author r", file: "test/fixtures/routing-author-r-set.jsonl" },
+  { name: "author s", file: "test/fixtures/routing-author-s-set.jsonl" },
+  { name: "author t", file: "test/fixtures/routing-author-t-set.jsonl" },
+  { name: "author u", file: "test/fixtures/routing-author-u-set.jsonl" },
+  { name: "author v", file: "test/fixtures/routing-author-v-set.jsonl" },
+  { name: "author w", file: "test/fixtures/routing-author-w-set.jsonl" },
+  { name: "author x", file: "test/fixtures/routing-author-x-set.jsonl" },
+  { name: "author y", file: "test/fixtures/routing-author-y-set.jsonl" },
+  { name: "author z", file: "test/fixtures/routing-author-z-set.jsonl" },
+  { name: "author aa", file: "test/fixtures/routing-author-aa-set.jsonl" },
+  { name: "author ab", file: "test/fixtures/routing-author-ab-set.jsonl" },
+  { name: "author ac", file: "test/fixtures/routing-author-ac-set.jsonl" },
 ];
 
 /** What a line of any author's set has; the first author's `split` and `origin` are kept. */
