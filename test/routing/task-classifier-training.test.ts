@@ -32,8 +32,9 @@ import { DECISION_POLICY } from "../../src/routing/classifier-rules.js";
 const authors = loadAuthorSets(new URL("../../", import.meta.url), existsSync);
 const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
-// Leave-one-author-out trains nineteen models: ~560 s at a load average of 2 on the 2 cores.
-const SLOW = 1_500_000;
+// Leave-one-author-out trains thirty-one models: ~1,700 s of one core (~560 s for nineteen,
+// on fewer prompts each); the bound leaves room for a busy 2-core machine.
+const SLOW = 4_200_000;
 
 describe("the learned model", () => {
   it("is trained on several authors' sets, each with every task kind, none holding a blind set's prompt", () => {
@@ -64,7 +65,7 @@ describe("the learned model", () => {
   });
 
   it(
-    "generalises to an author it never saw: left-one-author-out task ≥ 87.3%, tier ≥ 93.5%, under-routed ≤ 2.5% on the mean",
+    "generalises to an author it never saw: left-one-author-out task ≥ 88%, tier ≥ 94%, under-routed ≤ 2.2% on the mean",
     () => {
       const setting = { reading: DEFAULT_READING, training: TRAINING_OPTIONS };
       const [scores] = leaveOneAuthorOut(authors, setting, [DECISION_POLICY], tierOf);
@@ -75,17 +76,20 @@ describe("the learned model", () => {
         // Measured 80.9% / 89.1% on author A (450 prompts: one prompt is 0.2 points) and
         // 86.4% / 88.2% on author I, whose set is written to mislead on tier: the judgment and
         // design kinds short and casual, the mechanical ones long and weighty (77.3% / 78.9%
-        // before the tier-first decision, when architecture named in a chore was taken at Opus).
-        expect(accuracy.task, author).toBeGreaterThanOrEqual(0.785);
+        // before the tier-first decision, when architecture named in a chore was taken at Opus);
+        // 77.8% / 89.6% on author AB (open-source maintainers: release, semver and governance
+        // words that the other authors use for design and decisions).
+        expect(accuracy.task, author).toBeGreaterThanOrEqual(0.77);
         expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.86);
       }
       const mean = meanOverAuthors(scores!);
       // Measured 82.0%, 91.0%, 3.0% over four authors when these settings were chosen, 85.4%,
       // 92.0%, 2.4% over eleven, 86.8%, 92.7%, 2.2% over fifteen, 87.4%, 93.3%, 2.1% over
-      // nineteen and 88.3%, 94.3%, 2.1% with the tier-first decision; the floors catch a regression.
-      expect(mean.task).toBeGreaterThanOrEqual(0.873);
-      expect(mean.tier).toBeGreaterThanOrEqual(0.935);
-      expect(mean.underRouted).toBeLessThanOrEqual(0.025);
+      // nineteen, 88.3%, 94.3%, 2.1% with the tier-first decision, 88.4%, 94.3%, 2.1% over
+      // twenty-five and 88.6%, 94.6%, 1.9% over thirty-one; the floors catch a regression.
+      expect(mean.task).toBeGreaterThanOrEqual(0.88);
+      expect(mean.tier).toBeGreaterThanOrEqual(0.94);
+      expect(mean.underRouted).toBeLessThanOrEqual(0.022);
     },
     SLOW,
   );

