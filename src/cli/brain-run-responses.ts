@@ -28,8 +28,8 @@ export const RUN_STATUSES = [
   "cancelled",
 ] as const satisfies readonly RunStatus[];
 
-/** A run's status as the Brain shows it: one of its process gone on the Brain's host is `stopped`. */
 const runStatusSchema = z.enum(RUN_STATUSES);
+/** A run's status as the Brain shows it: a run whose process is gone from its host is `stopped`. */
 const shownStatusSchema = z.enum([...RUN_STATUSES, "stopped"]);
 
 const gateSchema = z.looseObject({

@@ -37,7 +37,7 @@ export interface ShownRun extends Omit<RunRecord, "status"> {
  * The run as shown: one left "running" by a process on this machine that is gone is `stopped`,
  * with a reason that says how to go on; any other run is as stored.
  */
-export function shownRun<Run extends ShownRun>(run: Run): Run {
+export function shownRun(run: ShownRun): ShownRun {
   if (run.status !== "running" || !isOrphaned(run)) return run;
   return {
     ...run,
