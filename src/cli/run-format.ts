@@ -12,20 +12,15 @@ export type ShownRunDetail = Omit<RunDetail, "run"> & { run: ShownRun };
 
 const time = (epochMs: number) => new Date(epochMs).toISOString().replace("T", " ").slice(0, 19);
 
-/** A run whose process died mid-step reads "stopped", not "running": nothing runs it now. */
-const statusOf = (run: ShownRun) => shownRun(run).status;
-
-/** Why a run stands where it does, with what to do about a stopped one. */
-const reasonOf = (run: ShownRun) => shownRun(run).reason;
-
 export function formatRunList(runs: readonly ShownRun[]): string {
   if (runs.length === 0)
     return 'No workflow runs yet: switchyard run feature --story "…" --repo . starts one.\n';
   const header = ["id", "workflow", "status", "step", "cost $", "tiers", "started"];
-  const rows = runs.map((run) => [
+  // A run whose process died mid-step reads "stopped", not "running": nothing runs it now.
+  const rows = runs.map(shownRun).map((run) => [
     run.id,
     run.workflow,
-    statusOf(run),
+    run.status,
     run.currentStep ?? "-",
     run.costUsd.toFixed(4),
     run.tiers.join(",") || "-",
@@ -43,9 +38,11 @@ export function formatRunList(runs: readonly ShownRun[]): string {
 }
 
 export function formatRunDetail(detail: ShownRunDetail): string {
-  const { run, steps, artefacts } = detail;
+  const { steps, artefacts } = detail;
+  // Shown once: a stopped run's status and reason both come from whether its process is alive.
+  const run = shownRun(detail.run);
   const lines = [
-    `Run ${run.id}: ${run.workflow}, ${statusOf(run)}${reasonOf(run) ? ` — ${reasonOf(run)}` : ""}`,
+    `Run ${run.id}: ${run.workflow}, ${run.status}${run.reason ? ` — ${run.reason}` : ""}`,
     `  started ${time(run.createdAt)}, updated ${time(run.updatedAt)}${run.finishedAt ? `, finished ${time(run.finishedAt)}` : ""}`,
     `  cost $${run.costUsd.toFixed(4)}, ${(run.inputTokens + run.outputTokens).toLocaleString("en-US")} tokens, tiers ${run.tiers.join(", ") || "none"}, ${run.escalations} escalation${run.escalations === 1 ? "" : "s"}`,
   ];

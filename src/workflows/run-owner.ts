@@ -38,7 +38,7 @@ export interface ShownRun extends Omit<RunRecord, "status"> {
  * with a reason that says how to go on; any other run is as stored.
  */
 export function shownRun(run: ShownRun): ShownRun {
-  if (run.status !== "running" || !isOrphaned(run)) return run;
+  if (!isOrphaned(run)) return run;
   return {
     ...run,
     status: "stopped",
