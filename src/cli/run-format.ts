@@ -17,15 +17,17 @@ export function formatRunList(runs: readonly ShownRun[]): string {
     return 'No workflow runs yet: switchyard run feature --story "…" --repo . starts one.\n';
   const header = ["id", "workflow", "status", "step", "cost $", "tiers", "started"];
   // A run whose process died mid-step reads "stopped", not "running": nothing runs it now.
-  const rows = runs.map(shownRun).map((run) => [
-    run.id,
-    run.workflow,
-    run.status,
-    run.currentStep ?? "-",
-    run.costUsd.toFixed(4),
-    run.tiers.join(",") || "-",
-    time(run.createdAt),
-  ]);
+  const rows = runs
+    .map(shownRun)
+    .map((run) => [
+      run.id,
+      run.workflow,
+      run.status,
+      run.currentStep ?? "-",
+      run.costUsd.toFixed(4),
+      run.tiers.join(",") || "-",
+      time(run.createdAt),
+    ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
   );
