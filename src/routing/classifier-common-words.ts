@@ -43,7 +43,7 @@ export const COMMON_WORD_STEMS: ReadonlySet<string> = new Set(
 const COMMON_STRUCTURE = new Set(["s:question", "s:code", "s:short-prose", "s:list"]);
 
 /**
- * Whether a learned feature is a common word (as a word or an opening), a pair of two common words
+ * Whether a learned feature is a common word (as a word, a negated word or an opening), a pair of two common words
  * ("is this", "can you": as much a habit as either word alone) or a common structure. A pair with
  * one word of its own ("write a", "look over") is not common: it says what the word means here.
  */
@@ -53,5 +53,8 @@ export function isCommonFeature(feature: string): boolean {
     const dash = feature.indexOf("-", 2);
     return COMMON_WORD_STEMS.has(feature.slice(2, dash)) && COMMON_WORD_STEMS.has(feature.slice(dash + 1));
   }
-  return (feature.startsWith("w:") || feature.startsWith("o:")) && COMMON_WORD_STEMS.has(feature.slice(2));
+  return (
+    (feature.startsWith("w:") || feature.startsWith("o:") || feature.startsWith("n:")) &&
+    COMMON_WORD_STEMS.has(feature.slice(2))
+  );
 }

@@ -59,6 +59,11 @@ export interface Segment {
 export interface FeatureSet {
   /** `b:` word pairs near either end of a message. */
   pairs: boolean;
+  /**
+   * Words in a negation's scope (`Words.negated`) as `n:` features rather than `w:`, and the
+   * rules' phrases that start there not voting: "not a review" is not evidence of a review.
+   */
+  negation: boolean;
 }
 
 /** Word pairs by first stem, then second stem, to the pair's feature name. */
@@ -88,6 +93,7 @@ function isNumber(stem: string): boolean {
 
 /** Feature names per stem, made once: a reused string keeps its hash, a fresh one is rehashed. */
 const wordKeys = new Map<string, string>();
+const negatedKeys = new Map<string, string>();
 const openingKeys = new Map<string, string>();
 const pairKeys = new Map<string, Map<string, string>>();
 const KEY_CACHE_SIZE = 20_000;
@@ -139,17 +145,32 @@ const MIDDLE_FACTOR = 0.25;
 export function addSegmentFeatures(features: FeatureVector, segment: Segment): void {
   const { prose, weight } = segment;
   const { stems, words, breaks } = prose;
+  const negated = segment.featureSet.negation ? prose.negated : undefined;
   const middleEnd = stems.length - EDGE_WORDS;
   for (let index = 0; index < stems.length; index++) {
     const stem = stems[index]!;
     if (isNumber(stem)) continue;
     const value = index >= EDGE_WORDS && index < middleEnd ? weight * MIDDLE_FACTOR : weight;
-    add(features, keyFor(wordKeys, "w:", stem), value, words[index]!);
+    const isNegated = negated?.[index] === true;
+    add(
+      features,
+      isNegated ? keyFor(negatedKeys, "n:", stem) : keyFor(wordKeys, "w:", stem),
+      value,
+      words[index]!,
+    );
     const opensClause = index === 0 || breaks[index]!;
     if (segment.isRequest && opensClause) {
       add(features, keyFor(openingKeys, "o:", stem), value, words[index]!);
     }
-    if (segment.featureSet.pairs && !opensClause && (index < EDGE_WORDS || index >= middleEnd)) {
+    // Within a negation's scope only the pair with the cue is read ("no review"): "write tests"
+    // in "don't write tests" is not the ask.
+    const pairNegated = isNegated && negated![index - 1] === true;
+    if (
+      segment.featureSet.pairs &&
+      !opensClause &&
+      !pairNegated &&
+      (index < EDGE_WORDS || index >= middleEnd)
+    ) {
       addPair(features, segment.pairs, prose, index, value);
     }
   }
@@ -197,10 +218,12 @@ function addStructureFeatures(
 }
 
 /** The kind of a feature, from its prefix: the signal name shown for it. */
-export function featureKind(name: string): "word" | "opening" | "pair" | "structure" {
+export function featureKind(name: string): "word" | "negated" | "opening" | "pair" | "structure" {
   switch (name.charCodeAt(0)) {
     case 119: // w
       return "word";
+    case 110: // n
+      return "negated";
     case 111: // o
       return "opening";
     case 98: // b

@@ -48,6 +48,7 @@ const QUOTED_IN_REST = 3;
 const TRACKED_PER_TASK = SIGNALS_PER_TASK + QUOTED_IN_REST;
 const SIGNAL_NAMES = {
   word: "learned:word",
+  negated: "learned:negated",
   opening: "learned:opening",
   pair: "learned:pair",
   structure: "learned:structure",

@@ -33,7 +33,8 @@ import { capText, readWords, type Words } from "./classifier-text.js";
 export interface ClassifierSignal {
   /**
    * Which rule fired, e.g. `structure:merge-conflict-markers` or `review-request`; for the
-   * learned model `learned:word`, `learned:opening`, `learned:structure` or `learned:other-words`;
+   * learned model `learned:word`, `learned:negated` (a word in a negation's scope), `learned:opening`,
+   * `learned:pair`, `learned:structure` or `learned:other-words`;
    * `(system)`, `(earlier-user)` or `(inherited)` after the name when it was not found in the last
    * user turn; `follow-up:inherited` when a weak follow-up took its task from an earlier turn.
    */
@@ -188,7 +189,7 @@ function scanText(
     }
   }
   const prose = readWords(capText(layout.prose, CLASSIFIER_LIMITS.proseHead, CLASSIFIER_LIMITS.proseTail));
-  collector.scan(prose, sourceWeight, source);
+  collector.scan(prose, sourceWeight, source, options.featureSet.negation);
   addSegmentFeatures(features, {
     prose,
     structure: layout.structure,
@@ -222,10 +223,12 @@ class SignalCollector {
     });
   }
 
-  scan(text: Words, weight: number, source: Source): void {
-    scanPhrases(text, (entry, index, length) =>
-      this.addPhrase(entry, weight, source, text.words, index, length),
-    );
+  /** With `negation`, a phrase that starts in a negation's scope does not vote ("not a review"). */
+  scan(text: Words, weight: number, source: Source, negation = false): void {
+    scanPhrases(text, (entry, index, length) => {
+      if (negation && text.negated[index]) return;
+      this.addPhrase(entry, weight, source, text.words, index, length);
+    });
   }
 
   /**

@@ -14,7 +14,32 @@ export interface Words {
    * word i opens a sentence or clause ("…the tests. Review…").
    */
   breaks: boolean[];
+  /**
+   * `negated[i]` is true when word i is in the scope of a negation before it in its clause: "not
+   * a review", "no tests, just the function", "don't refactor it", "forget tests for a sec". The
+   * negating word itself is not negated. See `NEGATION`.
+   */
+  negated: boolean[];
 }
+
+/** "Don't" is read as "dont" (`readWords` drops apostrophes inside words). */
+const NEGATION_CUES =
+  "not no never without nor dont doesnt didnt isnt arent wasnt werent wont cant cannot shouldnt wouldnt forget skip instead";
+
+/**
+ * Negation scope, after NegEx (Chapman et al., 2001): a cue negates the few words after it, up to
+ * the end of the clause, a comma, or a word that turns the sentence ("not a review, just the
+ * webhook check": "webhook" is the ask again). "Never reviewed" and "not a review" name a task
+ * the request is *not*, so the words read differently (`n:` features) and the rules' phrases that
+ * start inside the scope do not vote.
+ */
+export const NEGATION = {
+  cues: new Set(NEGATION_CUES.split(" ")),
+  /** Words that end the scope: the sentence turns back to what is asked. */
+  terminators: new Set(["but", "just", "only", "rather", "so", "because", "though", "although", "yet"]),
+  /** At most this many words after the cue. */
+  scope: 4,
+} as const;
 
 /**
  * Light suffix stripping so "tests", "testing" and "tested" meet "test". Not linguistics: the
@@ -65,6 +90,11 @@ function isBreak(code: number): boolean {
   );
 }
 
+/** A comma or a bracket between two words ends a negation's scope, not a clause. */
+function isScopeBreak(code: number): boolean {
+  return code === 44 || code === 40 || code === 41;
+}
+
 /** ' and ’ inside a word are dropped, so "what's" and "whats" are one word. */
 function isApostrophe(code: number): boolean {
   return code === 39 || code === 8217;
@@ -79,13 +109,18 @@ export function readWords(text: string): Words {
   const words: string[] = [];
   const stems: string[] = [];
   const breaks: boolean[] = [];
+  const negated: boolean[] = [];
   const length = lower.length;
   let broken = false;
+  let scopeBroken = false;
+  /** Words still to come in the current negation's scope. */
+  let scopeLeft = 0;
   let index = 0;
   while (index < length) {
     const code = lower.charCodeAt(index);
     if (!isWordCharacter(code)) {
       if (isBreak(code)) broken = true;
+      else if (isScopeBreak(code)) scopeBroken = true;
       index++;
       continue;
     }
@@ -106,9 +141,18 @@ export function readWords(text: string): Words {
     words.push(word);
     stems.push(cachedStem(word));
     breaks.push(broken);
+    if (broken || scopeBroken || NEGATION.terminators.has(word)) scopeLeft = 0;
+    if (NEGATION.cues.has(word)) {
+      negated.push(false);
+      scopeLeft = NEGATION.scope;
+    } else {
+      negated.push(scopeLeft > 0);
+      if (scopeLeft > 0) scopeLeft--;
+    }
     broken = false;
+    scopeBroken = false;
   }
-  return { words, stems, breaks };
+  return { words, stems, breaks, negated };
 }
 
 function isLetter(code: number): boolean {

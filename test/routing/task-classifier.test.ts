@@ -413,7 +413,7 @@ describe("the learned weights", () => {
         .filter(Boolean);
       expect(entries.length, task).toBeGreaterThan(20);
       for (const entry of entries)
-        expect(entry).toMatch(/^([wos]:[a-z0-9-]+|b:[a-z0-9]+-[a-z0-9]+) \d+(\.\d+)?$/);
+        expect(entry).toMatch(/^([wnos]:[a-z0-9-]+|b:[a-z0-9]+-[a-z0-9]+) \d+(\.\d+)?$/);
     }
     expect(Object.keys(LEARNED_WEIGHTS).sort()).toEqual([...TASK_KINDS].sort());
   });
