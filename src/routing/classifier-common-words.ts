@@ -43,9 +43,10 @@ export const COMMON_WORD_STEMS: ReadonlySet<string> = new Set(
 const COMMON_STRUCTURE = new Set(["s:question", "s:code", "s:short-prose", "s:list"]);
 
 /**
- * Whether a learned feature is a common word (as a word, a negated word or an opening), a pair of two common words
- * ("is this", "can you": as much a habit as either word alone) or a common structure. A pair with
- * one word of its own ("write a", "look over") is not common: it says what the word means here.
+ * Whether a learned feature is a common word (as a word, a negated word or an opening), a pair of
+ * two common words ("is this", "can you": as much a habit as either word alone) or a common
+ * structure. A pair with one word of its own ("write a", "look over") is not common: it says what
+ * the word means here.
  */
 export function isCommonFeature(feature: string): boolean {
   if (COMMON_STRUCTURE.has(feature)) return true;

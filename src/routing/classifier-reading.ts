@@ -33,10 +33,10 @@ import { capText, readWords, type Words } from "./classifier-text.js";
 export interface ClassifierSignal {
   /**
    * Which rule fired, e.g. `structure:merge-conflict-markers` or `review-request`; for the
-   * learned model `learned:word`, `learned:negated` (a word in a negation's scope), `learned:opening`,
-   * `learned:pair`, `learned:structure` or `learned:other-words`;
-   * `(system)`, `(earlier-user)` or `(inherited)` after the name when it was not found in the last
-   * user turn; `follow-up:inherited` when a weak follow-up took its task from an earlier turn.
+   * learned model `learned:word`, `learned:negated` (a word in a negation's scope),
+   * `learned:opening`, `learned:pair`, `learned:structure` or `learned:other-words`; `(system)`,
+   * `(earlier-user)` or `(inherited)` after the name when it was not found in the last user turn;
+   * `follow-up:inherited` when a weak follow-up took its task from an earlier turn.
    */
   name: string;
   /** The task kind the signal votes for. */
