@@ -9,7 +9,7 @@
  *   npx tsx scripts/train-classifier.ts --check    validate only, write nothing
  *   npx tsx scripts/train-classifier.ts --search   leave-one-author-out over a grid of settings
  *   npx tsx scripts/train-classifier.ts --write    train on everything and write, no validation
- *                                                  (a minute, where validating takes half an hour)
+ *                                                  (a minute, where validating takes forty)
  *
  * Each run also scores the development set (test/fixtures/routing-dev-set.jsonl: follow-ups with
  * their history, persona and agent system prompts, the weakest pairs) with the model trained on
@@ -28,6 +28,7 @@ import {
   leaveOneAuthorOut,
   loadAuthorSets,
   meanOverAuthors,
+  type PooledData,
   poolAuthors,
   readJsonLines,
   trainOnAuthors,
@@ -50,7 +51,7 @@ import {
 } from "../src/planning/classifier-training.js";
 import type { FeatureSet } from "../src/routing/classifier-features.js";
 import { type LearnedModel, modelFromWeights } from "../src/routing/classifier-model.js";
-import { DEFAULT_READING, type ReadingOptions } from "../src/routing/classifier-reading.js";
+import { DEFAULT_READING, type ReadingOptions, type RequestReading } from "../src/routing/classifier-reading.js";
 import { DECISION_POLICY, type DecisionPolicy } from "../src/routing/classifier-rules.js";
 
 const DEVELOPMENT_SET = fileURLToPath(new URL("../test/fixtures/routing-dev-set.jsonl", import.meta.url));
@@ -213,20 +214,8 @@ function reportAuthors(authors: AuthorSet[]): void {
   }
 }
 
-const authors = loadAuthorSets(new URL("../", import.meta.url), existsSync);
-const development = readJsonLines<DevelopmentExample>(DEVELOPMENT_SET);
-const mode = process.argv[2];
-if (mode === "--search") {
-  search(authors);
-} else if (mode === "--write") {
-  const readings = poolAuthors(authors, TRAINING_OPTIONS.authorBalance).examples.map(readExample);
-  const entries = trainOnAuthors(authors, readings);
-  reportDevelopment(development, modelFromWeights(entries));
-  writeFileSync(WEIGHTS_MODULE, formatWeightsModule(entries, authors));
-  console.log(`\nWrote ${entries.length} weights to ${WEIGHTS_MODULE} (not validated: run --check)`);
-} else {
-  const pooled = poolAuthors(authors, TRAINING_OPTIONS.authorBalance);
-  const readings = pooled.examples.map(readExample);
+/** Leave-one-author-out, then cross-validation within the pooled prompts: what `--write` skips. */
+function validate(authors: AuthorSet[], pooled: PooledData, readings: RequestReading[]): void {
   reportAuthors(authors);
   const started = performance.now();
   const crossValidated = crossValidate(
@@ -244,6 +233,17 @@ if (mode === "--search") {
   );
   reportMistakes(crossValidated);
   reportCalibration(crossValidated);
+}
+
+const authors = loadAuthorSets(new URL("../", import.meta.url), existsSync);
+const development = readJsonLines<DevelopmentExample>(DEVELOPMENT_SET);
+const mode = process.argv[2];
+if (mode === "--search") {
+  search(authors);
+} else {
+  const pooled = poolAuthors(authors, TRAINING_OPTIONS.authorBalance);
+  const readings = pooled.examples.map(readExample);
+  if (mode !== "--write") validate(authors, pooled, readings);
   const entries = trainOnAuthors(authors, readings);
   const model = modelFromWeights(entries);
   reportDevelopment(development, model);
