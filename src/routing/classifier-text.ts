@@ -141,7 +141,8 @@ export function readWords(text: string): Words {
     words.push(word);
     stems.push(cachedStem(word));
     breaks.push(broken);
-    if (broken || scopeBroken || NEGATION.terminators.has(word)) scopeLeft = 0;
+    // The terminators are looked up only while a scope is open: most words are read outside one.
+    if (scopeLeft > 0 && (broken || scopeBroken || NEGATION.terminators.has(word))) scopeLeft = 0;
     if (NEGATION.cues.has(word)) {
       negated.push(false);
       scopeLeft = NEGATION.scope;
