@@ -1,5 +1,6 @@
 /**
- * Words as the classifier sees them: lower-cased runs of letters and digits, lightly stemmed, with
+ * Words as the classifier sees them: lower-cased runs of letters (of any alphabet, Latin ones
+ * folded to ASCII: `wordRole`) and digits, lightly stemmed, with
  * a mark where a sentence or line ends. The phrase table, the learned model and the training
  * script all read text through this one module, so the weights meet the words they were fitted on.
  */
@@ -71,12 +72,81 @@ function cachedStem(word: string): string {
   return stem;
 }
 
-/** Lower-case ASCII letters and digits make words; anything else separates them. */
-function isWordCharacter(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57);
+/**
+ * How a character takes part in a word. ASCII letters and digits make words as written; Latin
+ * letters with diacritics are folded to their base letters ("prüfe" is read as "prufe", "código"
+ * as "codigo", "Straße" as "strasse"), so a word is one feature however it is accented; Greek,
+ * Cyrillic, Hebrew, Arabic, Devanagari, Hangul and katakana letters make words as written; a
+ * Chinese or Japanese ideograph is a word on its own — those scripts put no spaces between words,
+ * and the word pairs near either end of a message (`classifier-features.ts`) then read
+ * neighbouring ideographs as pairs ("测试", "審査"). Combining marks inside a word are dropped.
+ * Hiragana (Japanese grammar between the ideographs), Thai (no spaces, and letters that are not
+ * words alone) and everything else separate words.
+ */
+const WordRole = { None: 0, AsIs: 1, Folded: 2, Alone: 3, Dropped: 4 } as const;
+type WordRole = (typeof WordRole)[keyof typeof WordRole];
+
+/** Roles of the characters below U+2000, and the ASCII spelling of each folded Latin letter. */
+const ROLES = new Uint8Array(0x2000);
+const FOLDS: string[] = [];
+/** Letters whose decomposition is not a base letter and a mark. */
+const SPECIAL_FOLDS: Record<string, string> = {
+  ß: "ss",
+  æ: "ae",
+  œ: "oe",
+  ø: "o",
+  ł: "l",
+  đ: "d",
+  ð: "d",
+  þ: "th",
+  ı: "i",
+  ħ: "h",
+  ŀ: "l",
+};
+for (let code = 48; code <= 57; code++) ROLES[code] = WordRole.AsIs;
+for (let code = 97; code <= 122; code++) ROLES[code] = WordRole.AsIs;
+for (let code = 0xc0; code < 0x2000; code++) {
+  if (code >= 0x300 && code <= 0x36f) {
+    ROLES[code] = WordRole.Dropped;
+    continue;
+  }
+  const character = String.fromCharCode(code);
+  // Text is lower-cased before it is read, so only lower-case letters (and the caseless) matter.
+  if (character.toLowerCase() === character.toUpperCase()) continue;
+  const folded = SPECIAL_FOLDS[character] ?? character.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  if (/^[a-z]+$/.test(folded)) {
+    ROLES[code] = WordRole.Folded;
+    FOLDS[code] = folded;
+  } else if (code >= 0x370 && code <= 0x52f) {
+    ROLES[code] = WordRole.AsIs;
+  }
+}
+// Caseless scripts written with spaces between words: Hebrew, Arabic and Devanagari (their vowel
+// signs included, or a word would split at each), less their punctuation.
+for (const [first, last] of [
+  [0x5d0, 0x5f2],
+  [0x610, 0x61a],
+  [0x620, 0x669],
+  [0x66e, 0x6d3],
+  [0x900, 0x963],
+  [0x966, 0x97f],
+]) {
+  for (let code = first!; code <= last!; code++) ROLES[code] = WordRole.AsIs;
 }
 
-/** Characters between two words that end a clause: . ! ? ; : newline, em and en dashes. */
+function wordRole(code: number): WordRole {
+  if (code < 0x2000) return ROLES[code] as WordRole;
+  if (code >= 0x4e00 && code <= 0x9fff) return WordRole.Alone;
+  if (code >= 0xac00 && code <= 0xd7a3) return WordRole.AsIs;
+  if (code >= 0x30a1 && code <= 0x30fc && code !== 0x30fb) return WordRole.AsIs;
+  if ((code >= 0x3400 && code <= 0x4dbf) || (code >= 0xf900 && code <= 0xfaff)) return WordRole.Alone;
+  return WordRole.None;
+}
+
+/**
+ * Characters between two words that end a clause: . ! ? ; : newline, em and en dashes, and the
+ * full-width 。！？；： of Chinese and Japanese, Arabic ؟ and ۔, and the Devanagari danda।
+ */
 function isBreak(code: number): boolean {
   return (
     code === 46 ||
@@ -86,13 +156,31 @@ function isBreak(code: number): boolean {
     code === 58 ||
     code === 10 ||
     code === 8212 ||
-    code === 8211
+    code === 8211 ||
+    code === 0x3002 ||
+    code === 0xff01 ||
+    code === 0xff1f ||
+    code === 0xff1b ||
+    code === 0xff1a ||
+    code === 0x61f ||
+    code === 0x6d4 ||
+    code === 0x964 ||
+    code === 0x965
   );
 }
 
-/** A comma or a bracket between two words ends a negation's scope, not a clause. */
+/** A comma or a bracket between two words ends a negation's scope, not a clause (、，（）، too). */
 function isScopeBreak(code: number): boolean {
-  return code === 44 || code === 40 || code === 41;
+  return (
+    code === 44 ||
+    code === 40 ||
+    code === 41 ||
+    code === 0x60c ||
+    code === 0x3001 ||
+    code === 0xff0c ||
+    code === 0xff08 ||
+    code === 0xff09
+  );
 }
 
 /** ' and ’ inside a word are dropped, so "what's" and "whats" are one word. */
@@ -118,15 +206,16 @@ export function readWords(text: string): Words {
   let index = 0;
   while (index < length) {
     const code = lower.charCodeAt(index);
-    if (!isWordCharacter(code)) {
+    const role = wordRole(code);
+    if (role === WordRole.None || role === WordRole.Dropped) {
       if (isBreak(code)) broken = true;
       else if (isScopeBreak(code)) scopeBroken = true;
       index++;
       continue;
     }
-    const start = index;
-    while (index < length && isWordCharacter(lower.charCodeAt(index))) index++;
-    let word = lower.slice(start, index);
+    let word: string;
+    if (role === WordRole.Alone) word = lower[index++]!;
+    else word = readWordAt(lower, index, (end) => (index = end));
     // "what's": an apostrophe followed by letters continues the word, without the apostrophe.
     if (
       index + 1 < length &&
@@ -154,6 +243,29 @@ export function readWords(text: string): Words {
     scopeBroken = false;
   }
   return { words, stems, breaks, negated };
+}
+
+/**
+ * The word starting at `start` (a word character that is not an ideograph), folded; reports where
+ * it ends through `setEnd`. Most words are plain ASCII and are sliced out whole; a folded string
+ * is built only from the first character that needs folding or dropping.
+ */
+function readWordAt(lower: string, start: number, setEnd: (end: number) => void): string {
+  let index = start;
+  let folded: string | undefined;
+  while (index < lower.length) {
+    const code = lower.charCodeAt(index);
+    const role = wordRole(code);
+    if (role === WordRole.None || role === WordRole.Alone) break;
+    if (folded === undefined && role !== WordRole.AsIs) folded = lower.slice(start, index);
+    if (folded !== undefined) {
+      if (role === WordRole.Folded) folded += FOLDS[code]!;
+      else if (role === WordRole.AsIs) folded += lower[index]!;
+    }
+    index++;
+  }
+  setEnd(index);
+  return folded ?? lower.slice(start, index);
 }
 
 function isLetter(code: number): boolean {

@@ -46,6 +46,13 @@ describe("weak follow-ups", () => {
     "same for the other file",
     "ok, one more for the test changes that go with it",
     "it's WEAK_PASSWORD. go on",
+    // Read with accents folded and other scripts as words (classifier-text.ts).
+    "ja, mach weiter",
+    "sí, continúa",
+    "oui, vas-y",
+    "继续",
+    "계속",
+    "да, продолжай",
   ])("%s is a weak follow-up", (text) => {
     expect(isWeakFollowUp(text)).toBe(true);
   });
@@ -62,6 +69,8 @@ describe("weak follow-ups", () => {
     "ok, write a user story for that",
     "```ts\nconst limit = 20;\n```",
     "and one more thing: when the cache is cold the first request after a deploy takes eight seconds",
+    "schreib bitte noch Tests dafür",
+    "ahora escribe el mensaje de commit",
   ])("%s carries a task of its own", (text) => {
     expect(isWeakFollowUp(text)).toBe(false);
   });

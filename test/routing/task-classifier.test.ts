@@ -88,10 +88,11 @@ describe("the labelled set", () => {
     expect(labelled.filter(unseenByRules).length / labelled.length).toBeGreaterThanOrEqual(0.5);
   });
 
-  it("is classified accurately in-sample by the shipped weights (task ≥ 94%, tier ≥ 97%)", () => {
-    // In-sample only shows the model learned its data; cross-validation (the other test file)
-    // is the estimate for new wording. This is the first author's set, one of thirty-one the
-    // model now fits: 96%+ / 98%+ when it was a larger share of the data, 94.3% / 97.5% now.
+  it("is classified accurately in-sample by the shipped weights (task ≥ 93%, tier ≥ 96.5%)", () => {
+    // In-sample only shows the model learned its data; leave-one-author-out (its own test files)
+    // is the estimate for new wording. This is the first author's set, one of thirty-nine the
+    // model now fits: 96%+ / 98%+ when it was a larger share of the data, 94.3% / 97.5% with
+    // thirty-one, 93.5% / 97.0% with thirty-nine.
     const report = [
       ["tune", accuracy(labelled.filter((row) => row.split === "tune"))],
       ["holdout", accuracy(labelled.filter((row) => row.split === "holdout"))],
@@ -105,8 +106,8 @@ describe("the labelled set", () => {
       );
     }
     const everything = report[4][1];
-    expect(everything.task).toBeGreaterThanOrEqual(0.94);
-    expect(everything.tier).toBeGreaterThanOrEqual(0.97);
+    expect(everything.task).toBeGreaterThanOrEqual(0.93);
+    expect(everything.tier).toBeGreaterThanOrEqual(0.965);
   });
 });
 
@@ -412,8 +413,11 @@ describe("the learned weights", () => {
         .map((entry) => entry.trim())
         .filter(Boolean);
       expect(entries.length, task).toBeGreaterThan(20);
+      // Words of any script (`readWords`): "w:codigo", "w:写", "b:测-试".
       for (const entry of entries)
-        expect(entry).toMatch(/^([wnos]:[a-z0-9-]+|b:[a-z0-9]+-[a-z0-9]+) \d+(\.\d+)?$/);
+        expect(entry).toMatch(
+          /^([wnos]:[\p{L}\p{M}\p{N}-]+|b:[\p{L}\p{M}\p{N}]+-[\p{L}\p{M}\p{N}]+) \d+(\.\d+)?$/u,
+        );
     }
     expect(Object.keys(LEARNED_WEIGHTS).sort()).toEqual([...TASK_KINDS].sort());
   });

@@ -1,0 +1,98 @@
+/**
+ * Leave-one-author-out validation as a test: trained on every author's labelled set but one,
+ * scored on the one left out (the first author's only on the prompts its phrase table never saw),
+ * which is what a blind set by a new author measures — with floors on each author and on the mean.
+ *
+ * One model is trained per held-out author, about a minute and a half of one core each, so the
+ * authors are split between two test files (alternate authors: `halfOf`) that the test runner
+ * runs side by side; each checks the mean over its half of the authors writing in English, and
+ * a lower floor on each author writing in other languages. The full means are what
+ * `scripts/train-classifier.ts --check` prints and the README reports.
+ */
+
+import { existsSync } from "node:fs";
+import { expect, it } from "vitest";
+import { DEFAULT_ALIAS_TIER, DEFAULT_TASK_START, type TaskKind } from "../../src/config/task-kinds.js";
+import {
+  type AuthorScore,
+  type AuthorSet,
+  leaveOneAuthorOut,
+  loadAuthorSets,
+  meanOverAuthors,
+} from "../../src/planning/classifier-authors.js";
+import { TRAINING_OPTIONS } from "../../src/planning/classifier-training.js";
+import { DEFAULT_READING } from "../../src/routing/classifier-reading.js";
+import { DECISION_POLICY } from "../../src/routing/classifier-rules.js";
+
+const tierOf = (task: TaskKind) => DEFAULT_ALIAS_TIER[DEFAULT_TASK_START[task]];
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+/**
+ * Half of the thirty-nine authors: ~2,000 s of one core on an idle machine; the bound leaves room
+ * for a busy 2-core machine running both halves and the other test files at once.
+ */
+const SLOW = 4_200_000;
+
+export interface MeanFloors {
+  task: number;
+  tier: number;
+  underRouted: number;
+}
+
+/**
+ * Authors at alternate positions among those writing in English, and among those writing in other
+ * languages (`AuthorSet.otherLanguages`), so each half holds some of each.
+ */
+function halfOf(authors: readonly AuthorSet[], half: "even" | "odd"): number[] {
+  const parity = half === "even" ? 0 : 1;
+  const rank = new Map<boolean, number>();
+  return authors.flatMap((author, index) => {
+    const position = rank.get(author.otherLanguages) ?? 0;
+    rank.set(author.otherLanguages, position + 1);
+    return position % 2 === parity ? [index] : [];
+  });
+}
+
+export function checkLeaveOneAuthorOut(half: "even" | "odd", floors: MeanFloors): void {
+  it(
+    `generalises to an author it never saw (the ${half} half): task ≥ ${percent(floors.task)}, tier ≥ ${percent(floors.tier)}, under-routed ≤ ${percent(floors.underRouted)} on the mean of those writing in English`,
+    () => {
+      const authors = loadAuthorSets(new URL("../../", import.meta.url), existsSync);
+      const heldOut = halfOf(authors, half);
+      const setting = { reading: DEFAULT_READING, training: TRAINING_OPTIONS };
+      const [scores] = leaveOneAuthorOut(authors, setting, [DECISION_POLICY], tierOf, heldOut);
+      expect(scores!.length).toBe(heldOut.length);
+      const inEnglish: AuthorScore[] = [];
+      scores!.forEach((score, position) => {
+        const { author, accuracy } = score;
+        const otherLanguages = authors[heldOut[position]!]!.otherLanguages;
+        console.log(
+          `${author.padEnd(14)} n=${String(accuracy.count).padStart(4)}  task ${percent(accuracy.task)}  tier ${percent(accuracy.tier)}  under ${percent(accuracy.underRouted)}${otherLanguages ? "  (other languages)" : ""}`,
+        );
+        if (otherLanguages) {
+          // Measured 58.7–60.9% / 78.9–80.0% for the two writing in German, Spanish, French,
+          // Portuguese, Italian and Dutch, 38.0–40.4% / 68.9–71.3% for the two in Japanese,
+          // Chinese, Korean, Russian and others (deciding from 3.5 points): a few hundred prompts
+          // per language, and no phrase table, against the thousands in English. Before every
+          // script was read, a Japanese or Russian request had no words at all.
+          expect(accuracy.task, author).toBeGreaterThanOrEqual(0.33);
+          expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.62);
+          return;
+        }
+        inEnglish.push(score);
+        // Measured 80.9% / 89.1% on author A (450 prompts: one prompt is 0.2 points) and
+        // 86.4% / 88.2% on author I, whose set is written to mislead on tier: the judgment and
+        // design kinds short and casual, the mechanical ones long and weighty (77.3% / 78.9%
+        // before the tier-first decision, when architecture named in a chore was taken at Opus);
+        // 77.8% / 89.6% on author AB (open-source maintainers: release, semver and governance
+        // words that the other authors use for design and decisions).
+        expect(accuracy.task, author).toBeGreaterThanOrEqual(0.77);
+        expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.86);
+      });
+      const mean = meanOverAuthors(inEnglish);
+      expect(mean.task).toBeGreaterThanOrEqual(floors.task);
+      expect(mean.tier).toBeGreaterThanOrEqual(floors.tier);
+      expect(mean.underRouted).toBeLessThanOrEqual(floors.underRouted);
+    },
+    SLOW,
+  );
+}
