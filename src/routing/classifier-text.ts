@@ -215,7 +215,16 @@ export function readWords(text: string): Words {
     }
     let word: string;
     if (role === WordRole.Alone) word = lower[index++]!;
-    else word = readWordAt(lower, index, (end) => (index = end));
+    else {
+      const start = index;
+      let plain = true;
+      for (; index < length; index++) {
+        const next = wordRole(lower.charCodeAt(index));
+        if (next === WordRole.None || next === WordRole.Alone) break;
+        if (next !== WordRole.AsIs) plain = false;
+      }
+      word = plain ? lower.slice(start, index) : foldWord(lower, start, index);
+    }
     // "what's": an apostrophe followed by letters continues the word, without the apostrophe.
     if (
       index + 1 < length &&
@@ -245,27 +254,16 @@ export function readWords(text: string): Words {
   return { words, stems, breaks, negated };
 }
 
-/**
- * The word starting at `start` (a word character that is not an ideograph), folded; reports where
- * it ends through `setEnd`. Most words are plain ASCII and are sliced out whole; a folded string
- * is built only from the first character that needs folding or dropping.
- */
-function readWordAt(lower: string, start: number, setEnd: (end: number) => void): string {
-  let index = start;
-  let folded: string | undefined;
-  while (index < lower.length) {
+/** The characters from `start` to `end` as one word: accented letters folded, marks dropped. */
+function foldWord(lower: string, start: number, end: number): string {
+  let word = "";
+  for (let index = start; index < end; index++) {
     const code = lower.charCodeAt(index);
     const role = wordRole(code);
-    if (role === WordRole.None || role === WordRole.Alone) break;
-    if (folded === undefined && role !== WordRole.AsIs) folded = lower.slice(start, index);
-    if (folded !== undefined) {
-      if (role === WordRole.Folded) folded += FOLDS[code]!;
-      else if (role === WordRole.AsIs) folded += lower[index]!;
-    }
-    index++;
+    if (role === WordRole.Folded) word += FOLDS[code]!;
+    else if (role === WordRole.AsIs) word += lower[index]!;
   }
-  setEnd(index);
-  return folded ?? lower.slice(start, index);
+  return word;
 }
 
 function isLetter(code: number): boolean {
