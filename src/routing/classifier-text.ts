@@ -216,8 +216,9 @@ export function readWords(text: string): Words {
     let word: string;
     if (role === WordRole.Alone) word = lower[index++]!;
     else {
-      const start = index;
-      let plain = true;
+      // The first character's role is known: the scan goes on from the next one.
+      const start = index++;
+      let plain = role === WordRole.AsIs;
       for (; index < length; index++) {
         const next = wordRole(lower.charCodeAt(index));
         if (next === WordRole.None || next === WordRole.Alone) break;
