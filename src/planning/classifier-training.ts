@@ -210,6 +210,13 @@ export function trainModel(
  * feature, for every kind). The step is 1/L with L bounded by the mean squared feature norm (the
  * softmax Hessian is at most ½·xxᵀ per prompt). The penalty and the bounds are separable, so their
  * proximal step is the soft threshold clamped into the bounds.
+ *
+ * The prompts are walked feature by feature (`byFeature`), each feature's prompts in prompt order,
+ * so every score and every gradient entry is summed in the order a prompt-by-prompt loop sums it
+ * and the weights are the same to the bit. Walked that way, the scores need only the non-zero
+ * weights where the gradient is taken (`liveTasks`: the l1 penalty keeps most at zero, and adding
+ * value·0 leaves a score as it was), and one feature's weights are read and written in one place.
+ * Fitting on every author takes about half the time the prompt-by-prompt loop took.
  */
 function fitNonNegativeSoftmax(
   documents: SparseDocument[],
@@ -219,11 +226,21 @@ function fitNonNegativeSoftmax(
   const featureCount = upperBounds.length;
   const classes = TASK_KINDS.length;
   const size = featureCount * classes;
+  const columns = byFeature(documents, featureCount);
   let weights = new Float64Array(size);
+  let next = new Float64Array(size);
   // Where the gradient is taken: the last step pushed a little further along (Nesterov momentum).
   const lookahead = new Float64Array(size);
-  const gradient = new Float64Array(size);
-  const logits = new Float64Array(classes);
+  // Per feature, which kinds' weights in `lookahead` are non-zero (`liveCounts` of them, first).
+  const liveTasks = new Uint8Array(size);
+  const liveCounts = new Uint8Array(featureCount);
+  // Per prompt and kind: the rules' votes, then the score, then predicted minus true probability.
+  const offsets = new Float64Array(documents.length * classes);
+  documents.forEach((document, row) => {
+    offsets.set(document.offsets, row * classes);
+  });
+  const residuals = new Float64Array(documents.length * classes);
+  const gradient = new Float64Array(classes);
   let meanSquaredNorm = 0;
   let totalWeight = 0;
   for (const document of documents) {
@@ -235,51 +252,104 @@ function fitNonNegativeSoftmax(
   totalWeight = Math.max(totalWeight, Number.MIN_VALUE);
   meanSquaredNorm /= totalWeight;
   const step = 1 / (0.5 * meanSquaredNorm + options.l2);
+  const scale = 1 / totalWeight;
   let momentum = 1;
 
   for (let iteration = 0; iteration < options.iterations; iteration++) {
-    gradient.fill(0);
-    for (const document of documents) {
-      logits.set(document.offsets);
-      for (let position = 0; position < document.indices.length; position++) {
-        const base = document.indices[position]! * classes;
-        const value = document.values[position]!;
-        for (let task = 0; task < classes; task++) logits[task]! += value * lookahead[base + task]!;
-      }
-      let largest = Number.NEGATIVE_INFINITY;
-      for (let task = 0; task < classes; task++) largest = Math.max(largest, logits[task]!);
-      let sum = 0;
-      for (let task = 0; task < classes; task++) {
-        logits[task] = Math.exp(logits[task]! - largest);
-        sum += logits[task]!;
-      }
-      for (let task = 0; task < classes; task++) logits[task] = (document.weight * logits[task]!) / sum;
-      logits[document.label]! -= document.weight;
-      for (let position = 0; position < document.indices.length; position++) {
-        const base = document.indices[position]! * classes;
-        const value = document.values[position]!;
-        for (let task = 0; task < classes; task++) gradient[base + task]! += value * logits[task]!;
+    residuals.set(offsets);
+    for (let feature = 0; feature < featureCount; feature++) {
+      const count = liveCounts[feature]!;
+      if (count === 0) continue;
+      const base = feature * classes;
+      const end = columns.starts[feature + 1]!;
+      for (let position = columns.starts[feature]!; position < end; position++) {
+        const row = columns.rows[position]! * classes;
+        const value = columns.values[position]!;
+        for (let live = 0; live < count; live++) {
+          const task = liveTasks[base + live]!;
+          residuals[row + task]! += value * lookahead[base + task]!;
+        }
       }
     }
-    const next = new Float64Array(size);
-    const scale = 1 / totalWeight;
+    documents.forEach((document, row) => {
+      toResiduals(residuals, row * classes, document, classes);
+    });
+
     for (let feature = 0; feature < featureCount; feature++) {
+      gradient.fill(0);
+      const end = columns.starts[feature + 1]!;
+      for (let position = columns.starts[feature]!; position < end; position++) {
+        const row = columns.rows[position]! * classes;
+        const value = columns.values[position]!;
+        for (let task = 0; task < classes; task++) gradient[task]! += value * residuals[row + task]!;
+      }
       const bound = upperBounds[feature]!;
-      for (let index = feature * classes; index < (feature + 1) * classes; index++) {
+      const base = feature * classes;
+      for (let task = 0; task < classes; task++) {
+        const index = base + task;
         const descended =
-          lookahead[index]! - step * (gradient[index]! * scale + options.l2 * lookahead[index]!);
+          lookahead[index]! - step * (gradient[task]! * scale + options.l2 * lookahead[index]!);
         next[index] = Math.min(bound, Math.max(0, descended - step * options.l1));
       }
     }
+
     const nextMomentum = (1 + Math.sqrt(1 + 4 * momentum * momentum)) / 2;
     const blend = (momentum - 1) / nextMomentum;
-    for (let index = 0; index < size; index++) {
-      lookahead[index] = next[index]! + blend * (next[index]! - weights[index]!);
+    for (let feature = 0; feature < featureCount; feature++) {
+      const base = feature * classes;
+      let count = 0;
+      for (let task = 0; task < classes; task++) {
+        const ahead = next[base + task]! + blend * (next[base + task]! - weights[base + task]!);
+        lookahead[base + task] = ahead;
+        if (ahead !== 0) liveTasks[base + count++] = task;
+      }
+      liveCounts[feature] = count;
     }
-    weights = next;
+    [weights, next] = [next, weights];
     momentum = nextMomentum;
   }
   return weights;
+}
+
+/** One prompt's scores (at `at`) turned into its weighted softmax minus its true kind. */
+function toResiduals(residuals: Float64Array, at: number, document: SparseDocument, classes: number): void {
+  let largest = Number.NEGATIVE_INFINITY;
+  for (let task = 0; task < classes; task++) largest = Math.max(largest, residuals[at + task]!);
+  let sum = 0;
+  for (let task = 0; task < classes; task++) {
+    const share = Math.exp(residuals[at + task]! - largest);
+    residuals[at + task] = share;
+    sum += share;
+  }
+  for (let task = 0; task < classes; task++) {
+    residuals[at + task] = (document.weight * residuals[at + task]!) / sum;
+  }
+  residuals[at + document.label] = residuals[at + document.label]! - document.weight;
+}
+
+/** Prompts by feature: feature f's prompts (in prompt order) and values, `starts[f]` to `starts[f + 1]`. */
+interface FeatureColumns {
+  starts: Int32Array;
+  rows: Int32Array;
+  values: Float64Array;
+}
+
+function byFeature(documents: SparseDocument[], featureCount: number): FeatureColumns {
+  const starts = new Int32Array(featureCount + 1);
+  for (const document of documents) for (const feature of document.indices) starts[feature + 1]!++;
+  for (let feature = 0; feature < featureCount; feature++) starts[feature + 1]! += starts[feature]!;
+  const rows = new Int32Array(starts[featureCount]!);
+  const values = new Float64Array(starts[featureCount]!);
+  const filled = starts.slice(0, featureCount);
+  documents.forEach((document, row) => {
+    for (let position = 0; position < document.indices.length; position++) {
+      const feature = document.indices[position]!;
+      const at = filled[feature]!++;
+      rows[at] = row;
+      values[at] = document.values[position]!;
+    }
+  });
+  return { starts, rows, values };
 }
 
 function pruneAndScale(vocabulary: string[], weights: Float64Array, options: TrainingOptions): WeightEntry[] {
