@@ -3,11 +3,12 @@
  * scored on the one left out (the first author's only on the prompts its phrase table never saw),
  * which is what a blind set by a new author measures — with floors on each author and on the mean.
  *
- * One model is trained per held-out author, about a minute and a half of one core each, so the
- * authors are split between two test files (alternate authors: `halfOf`) that the test runner
- * runs side by side; each checks the mean over its half of the authors writing in English, and
- * a lower floor on each author writing in other languages. The full means are what
- * `scripts/train-classifier.ts --check` prints and the README reports.
+ * One model is trained per held-out author, about forty seconds of one core each, so the
+ * authors are split between two test files (alternate authors: `halfOf`), which the test runner
+ * runs side by side where it has the cores (three or more: `vitest.config.ts`); each checks the
+ * mean over its half of the authors writing in English, and a lower floor on each author writing
+ * in other languages. The full means are what `scripts/train-classifier.ts --check` prints and the
+ * README reports.
  */
 
 import { existsSync } from "node:fs";
