@@ -147,6 +147,8 @@ const GRID: Array<[name: string, change: GridChange]> = [
   ["short-turn lean to 40 words", { reading: { shortTurnWords: 40 } }],
   ["l2 ×3", { training: { l2: TRAINING_OPTIONS.l2 * 3 } }],
   ["l2 ÷3", { training: { l2: TRAINING_OPTIONS.l2 / 3 } }],
+  ["l1 ×3", { training: { l1: TRAINING_OPTIONS.l1 * 3 } }],
+  ["l1 ÷3", { training: { l1: TRAINING_OPTIONS.l1 / 3 } }],
   ["250 steps", { training: { iterations: 250 } }],
   ["700 steps", { training: { iterations: 700 } }],
   ["common-word cap 1.5", { training: { commonWordCap: 1.5 } }],

@@ -45,8 +45,9 @@ const BLIND_SETS: readonly BlindSet[] = [
     // read with it): two conflict resolutions and an architecture question that the retired
     // clear-top-tier rule had kept at Opus went below their tier; 87.0%, 95.7%, 2.3% on
     // thirty-one authors; 87.7%, 96.0%, 2.0% with negation scope (chosen by leave-one-author-out);
-    // 88.7%, 96.7%, 1.7% reading every script, on thirty-nine authors, deciding from 2.5 points.
-    floor: { task: 0.885, tier: 0.965, underRouted: 0.017 },
+    // 88.7%, 96.7%, 1.7% reading every script, on thirty-nine authors, deciding from 2.5 points;
+    // 89.3%, 96.7%, 1.7% with a tenth of the l1 penalty (chosen by leave-one-author-out).
+    floor: { task: 0.89, tier: 0.965, underRouted: 0.017 },
   },
   {
     name: "the fourth blind set",
@@ -59,8 +60,9 @@ const BLIND_SETS: readonly BlindSet[] = [
     // still met); 93.3%, 96.0%, 2.0% with negation scope (chosen by leave-one-author-out, 88.6 ->
     // 88.8% task; here three prompts more on another tier, one of them below it, so the tier
     // target is missed again). The floor moved down with it: it holds this model, not the one before.
-    // 93.7%, 96.3%, 1.3% reading every script, on thirty-nine authors, deciding from 2.5 points.
-    floor: { task: 0.935, tier: 0.96, underRouted: 0.015 },
+    // 93.7%, 96.3%, 1.3% reading every script, on thirty-nine authors, deciding from 2.5 points;
+    // 94.3%, 96.7%, 1.3% with a tenth of the l1 penalty (chosen by leave-one-author-out).
+    floor: { task: 0.94, tier: 0.965, underRouted: 0.015 },
   },
   {
     // Written after sets 3 and 4 had been read for confusion pairs by earlier sessions, and never
@@ -71,10 +73,11 @@ const BLIND_SETS: readonly BlindSet[] = [
     // 93.3%, 97.0%, 1.7% with negation scope; 92.7%, 96.7%, 2.0% reading every script, on
     // thirty-nine authors, deciding from 2.5 points (chosen by leave-one-author-out: 88.8 -> 89.1%
     // task on the thirty-one English authors; here two prompts fewer right, one more on another
-    // tier and below it, so the tier target is missed by one prompt).
+    // tier and below it, so the tier target is missed by one prompt); 93.7%, 96.7%, 2.0% with a
+    // tenth of the l1 penalty (chosen by leave-one-author-out).
     name: "the fifth blind set",
     fixture: "test/fixtures/routing-blind-set-5.jsonl",
-    floor: { task: 0.925, tier: 0.965, underRouted: 0.02 },
+    floor: { task: 0.935, tier: 0.965, underRouted: 0.02 },
   },
 ];
 
