@@ -72,11 +72,11 @@ export const TOUR_STEPS: readonly TourStep[] = [
     maxTokens: 700,
   },
   {
-    title: "An architecture decision through the Anthropic door: Opus, the rare tier",
+    title: "An architecture design through the Anthropic door: Opus, the rare tier",
     door: "anthropic",
     model: "claude-opus-4-6",
     prompt:
-      "We must choose between one PostgreSQL database shared by all services and a database per service for the billing and invoicing split. Weigh the architecture options and recommend one.",
+      "Design the architecture for splitting billing and invoicing out of the monolith: the service boundaries, where each service keeps its data, and how an invoice stays consistent with its payments.",
     maxTokens: 450,
   },
   {

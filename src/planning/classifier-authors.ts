@@ -83,6 +83,14 @@ export const AUTHOR_FIXTURES: ReadonlyArray<{ name: string; file: string; otherL
   { name: "author ai", file: "test/fixtures/routing-author-ai-set.jsonl", otherLanguages: true },
   { name: "author aj", file: "test/fixtures/routing-author-aj-set.jsonl", otherLanguages: true },
   { name: "author ak", file: "test/fixtures/routing-author-ak-set.jsonl", otherLanguages: true },
+  { name: "author al", file: "test/fixtures/routing-author-al-set.jsonl" },
+  { name: "author am", file: "test/fixtures/routing-author-am-set.jsonl" },
+  { name: "author an", file: "test/fixtures/routing-author-an-set.jsonl" },
+  { name: "author ao", file: "test/fixtures/routing-author-ao-set.jsonl" },
+  { name: "author ap", file: "test/fixtures/routing-author-ap-set.jsonl" },
+  { name: "author aq", file: "test/fixtures/routing-author-aq-set.jsonl" },
+  { name: "author ar", file: "test/fixtures/routing-author-ar-set.jsonl", otherLanguages: true },
+  { name: "author as", file: "test/fixtures/routing-author-as-set.jsonl", otherLanguages: true },
 ];
 
 /** What a line of any author's set has; the first author's `split` and `origin` are kept. */

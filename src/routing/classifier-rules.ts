@@ -441,7 +441,8 @@ export const KEYWORD_RULES: readonly KeywordRule[] = [
     satisfies both, say different things, each want, opposite views, merge failed, stash pop,
     contradictory reviews, opposite, conflict markers, at odds, opposing, merge conflict, conflict,
     disagree, disagreement, contradict, contradictory, reconcile, mediate, loggerheads, can't agree,
-    cannot agree, both branches, resolve the conflicts, which wins`,
+    cannot agree, both branches, resolve the conflicts, which wins, one says, the other says,
+    one wants, the other wants`,
   rule("conflict-vocabulary", "conflict-resolution", 2)`
     settle, different things, align them, align, wants, agreement, agree, competing, push back,
     tension, rebase, cherry pick, merge, both sides, compromise, two teams, insists, stakeholders,
