@@ -9,7 +9,7 @@
  *   npx tsx scripts/train-classifier.ts --check    validate only, write nothing
  *   npx tsx scripts/train-classifier.ts --search   leave-one-author-out over a grid of settings
  *   npx tsx scripts/train-classifier.ts --write    train on everything and write, no validation
- *                                                  (under a minute; validating takes half an hour)
+ *                                                  (about a minute; validating takes forty minutes)
  *
  * Each run also scores the development set (test/fixtures/routing-dev-set.jsonl: follow-ups with
  * their history, persona and agent system prompts, the weakest pairs) with the model trained on
