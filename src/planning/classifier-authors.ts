@@ -42,55 +42,24 @@ export interface AuthorSet {
   otherLanguages: boolean;
 }
 
+/**
+ * The lettered authors, in the order they were added (the order is part of the training data's
+ * order, so the weights depend on it); each wrote `test/fixtures/routing-author-<letter>-set.jsonl`.
+ */
+const LETTERED_AUTHORS =
+  "a b c d e f g h i j k l m n o p q r s t u v w x y z aa ab ac ad ae af ag ah ai aj ak al am an ao ap aq ar as";
+/** Those who wrote every request in languages other than English (`AuthorSet.otherLanguages`). */
+const OTHER_LANGUAGE_AUTHORS = new Set(["ag", "ai", "aj", "ak", "ar", "as"]);
+
 /** The labelled sets, one per author, relative to the project root; a missing one is skipped. */
 export const AUTHOR_FIXTURES: ReadonlyArray<{ name: string; file: string; otherLanguages?: true }> = [
   { name: "first author", file: "test/fixtures/routing-labelled-set.jsonl" },
   { name: "second author", file: "test/fixtures/routing-second-author-set.jsonl" },
-  { name: "author a", file: "test/fixtures/routing-author-a-set.jsonl" },
-  { name: "author b", file: "test/fixtures/routing-author-b-set.jsonl" },
-  { name: "author c", file: "test/fixtures/routing-author-c-set.jsonl" },
-  { name: "author d", file: "test/fixtures/routing-author-d-set.jsonl" },
-  { name: "author e", file: "test/fixtures/routing-author-e-set.jsonl" },
-  { name: "author f", file: "test/fixtures/routing-author-f-set.jsonl" },
-  { name: "author g", file: "test/fixtures/routing-author-g-set.jsonl" },
-  { name: "author h", file: "test/fixtures/routing-author-h-set.jsonl" },
-  { name: "author i", file: "test/fixtures/routing-author-i-set.jsonl" },
-  { name: "author j", file: "test/fixtures/routing-author-j-set.jsonl" },
-  { name: "author k", file: "test/fixtures/routing-author-k-set.jsonl" },
-  { name: "author l", file: "test/fixtures/routing-author-l-set.jsonl" },
-  { name: "author m", file: "test/fixtures/routing-author-m-set.jsonl" },
-  { name: "author n", file: "test/fixtures/routing-author-n-set.jsonl" },
-  { name: "author o", file: "test/fixtures/routing-author-o-set.jsonl" },
-  { name: "author p", file: "test/fixtures/routing-author-p-set.jsonl" },
-  { name: "author q", file: "test/fixtures/routing-author-q-set.jsonl" },
-  { name: "author r", file: "test/fixtures/routing-author-r-set.jsonl" },
-  { name: "author s", file: "test/fixtures/routing-author-s-set.jsonl" },
-  { name: "author t", file: "test/fixtures/routing-author-t-set.jsonl" },
-  { name: "author u", file: "test/fixtures/routing-author-u-set.jsonl" },
-  { name: "author v", file: "test/fixtures/routing-author-v-set.jsonl" },
-  { name: "author w", file: "test/fixtures/routing-author-w-set.jsonl" },
-  { name: "author x", file: "test/fixtures/routing-author-x-set.jsonl" },
-  { name: "author y", file: "test/fixtures/routing-author-y-set.jsonl" },
-  { name: "author z", file: "test/fixtures/routing-author-z-set.jsonl" },
-  { name: "author aa", file: "test/fixtures/routing-author-aa-set.jsonl" },
-  { name: "author ab", file: "test/fixtures/routing-author-ab-set.jsonl" },
-  { name: "author ac", file: "test/fixtures/routing-author-ac-set.jsonl" },
-  { name: "author ad", file: "test/fixtures/routing-author-ad-set.jsonl" },
-  { name: "author ae", file: "test/fixtures/routing-author-ae-set.jsonl" },
-  { name: "author af", file: "test/fixtures/routing-author-af-set.jsonl" },
-  { name: "author ag", file: "test/fixtures/routing-author-ag-set.jsonl", otherLanguages: true },
-  { name: "author ah", file: "test/fixtures/routing-author-ah-set.jsonl" },
-  { name: "author ai", file: "test/fixtures/routing-author-ai-set.jsonl", otherLanguages: true },
-  { name: "author aj", file: "test/fixtures/routing-author-aj-set.jsonl", otherLanguages: true },
-  { name: "author ak", file: "test/fixtures/routing-author-ak-set.jsonl", otherLanguages: true },
-  { name: "author al", file: "test/fixtures/routing-author-al-set.jsonl" },
-  { name: "author am", file: "test/fixtures/routing-author-am-set.jsonl" },
-  { name: "author an", file: "test/fixtures/routing-author-an-set.jsonl" },
-  { name: "author ao", file: "test/fixtures/routing-author-ao-set.jsonl" },
-  { name: "author ap", file: "test/fixtures/routing-author-ap-set.jsonl" },
-  { name: "author aq", file: "test/fixtures/routing-author-aq-set.jsonl" },
-  { name: "author ar", file: "test/fixtures/routing-author-ar-set.jsonl", otherLanguages: true },
-  { name: "author as", file: "test/fixtures/routing-author-as-set.jsonl", otherLanguages: true },
+  ...LETTERED_AUTHORS.split(" ").map((letter) => ({
+    name: `author ${letter}`,
+    file: `test/fixtures/routing-author-${letter}-set.jsonl`,
+    ...(OTHER_LANGUAGE_AUTHORS.has(letter) ? { otherLanguages: true as const } : {}),
+  })),
 ];
 
 /** What a line of any author's set has; the first author's `split` and `origin` are kept. */
