@@ -20,7 +20,7 @@ class SlowestFirst extends BaseSequencer {
  * Vitest runs one file less than the cores at a time: on a 2-core machine (CI) one file, so the two
  * halves ran one after the other, three quarters of an hour in all, with a core idle. Two at
  * least: each half has a core, and the rest of the suite then runs two files at a time. The tests
- * wait on events, never on the clock, so a busy core slows them and fails none.
+ * wait on events, never on the clock: the suite passed with two more CPU-bound processes beside it.
  */
 const FILES_AT_ONCE = Math.max(2, availableParallelism() - 1);
 

@@ -280,8 +280,7 @@ export const KEYWORD_RULES: readonly KeywordRule[] = [
     follow the, camelcase, pascalcase, snake case, tidy`,
   // --- commit-message ------------------------------------------------------------------------------
   // "msg for" and "imperative" are commit messages in 42 of 43 and 42 of 44 of the authors'
-  // prompts (thirty-odd authors each); "two designs" and "both prototyped" decision gates in 38
-  // of 39 and 13 of 13: requests the model sent to review and to architecture.
+  // prompts (from thirty-odd authors each), where a bare diff with them was read as a review.
   rule("commit-message-request", "commit-message", 5)`
     git history, commit line, commit text, commit body, commit for, git log message, commit message,
     commit msg, commit subject, commit summary, conventional commit, git commit, amend message,
@@ -387,6 +386,8 @@ export const KEYWORD_RULES: readonly KeywordRule[] = [
     reviewer, diff, is this ok, is this implementation ok, any problems, problems with this change,
     this change, my changes, security problems, synthesise, synthesize, must fix, unresolved, nit`,
   // --- decision-gate -------------------------------------------------------------------------------
+  // "two designs" and "both prototyped" are decision gates in 38 of 39 and 13 of 13 of the
+  // authors' prompts, where worked-out designs and a choice asked for were read as architecture.
   rule("decision-request", "decision-gate", 5)`
     option 1, option 2, option 3, ruling, should we take, which of these two, do we release,
     or abandon, send back, can this go out, go out today, vote, is it worth, decide whether,

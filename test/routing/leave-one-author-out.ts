@@ -3,7 +3,7 @@
  * scored on the one left out (the first author's only on the prompts its phrase table never saw),
  * which is what a blind set by a new author measures — with floors on each author and on the mean.
  *
- * One model is trained per held-out author, about forty seconds of one core each, so the
+ * One model is trained per held-out author, about fifty seconds of one core each, so the
  * authors are split between two test files (alternate authors: `halfOf`), which the test runner
  * runs side by side (two files at a time at least: `vitest.config.ts`); each checks the
  * mean over its half of the authors writing in English, and a lower floor on each author writing
