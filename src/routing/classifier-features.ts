@@ -55,7 +55,14 @@ export interface Segment {
   featureSet: FeatureSet;
 }
 
-/** The optional feature families; which ones help was chosen by leave-one-author-out validation. */
+/**
+ * The optional feature families; which ones help was chosen by leave-one-author-out validation.
+ * Tried and not kept (twelve English authors held out of forty-seven, 87.96% task and 94.12% tier
+ * without them): the opening and last word of each clause as one feature ("what … mean"), with
+ * the last word alone, 87.87 / 94.05; the words of the request's last clause as a family of their
+ * own, worse on the first five; word features of long prose scaled by √(12 / words), so that
+ * topic words count less against the ask, 87.39 / 93.73.
+ */
 export interface FeatureSet {
   /** `b:` word pairs near either end of a message. */
   pairs: boolean;

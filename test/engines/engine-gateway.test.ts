@@ -28,12 +28,24 @@ beforeAll(async () => {
     ].join("\n"),
   });
   await harness.runtime.engines?.start();
+  // The first eight answers wait until all eight have reached an Engine, so none finishes (and
+  // frees its slot) before the last is placed, however busy the machine: the spread is decided by
+  // the gateway's choice alone, not by how fast the answers come back.
+  let arrived = 0;
+  let allArrived!: () => void;
+  const firstEight = new Promise<void>((resolve) => {
+    allArrived = resolve;
+  });
   for (const fake of [harness.ollama, second]) {
-    fake.setDefault((body) => ({
-      kind: "reply",
-      reply: { content: `Hello from ${String(body.model)}` },
-      delayMs: 80,
-    }));
+    fake.setDefault((body) => {
+      if (++arrived === 8) allArrived();
+      return {
+        kind: "reply",
+        reply: { content: `Hello from ${String(body.model)}` },
+        delayMs: 80,
+        until: firstEight,
+      };
+    });
   }
   client = new OpenAI({ baseURL: `${harness.url}/v1`, apiKey: "unused", maxRetries: 0 });
 });

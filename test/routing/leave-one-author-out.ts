@@ -71,25 +71,25 @@ export function checkLeaveOneAuthorOut(half: "even" | "odd", floors: MeanFloors)
           `${author.padEnd(14)} n=${String(accuracy.count).padStart(4)}  task ${percent(accuracy.task)}  tier ${percent(accuracy.tier)}  under ${percent(accuracy.underRouted)}${otherLanguages ? "  (other languages)" : ""}`,
         );
         if (otherLanguages) {
-          // Measured 65.3% / 79.3%, 66.2% / 80.9% and 67.8% / 84.7% for the three writing in
-          // German, Spanish, French, Portuguese, Italian, Dutch and others; 50.7% / 76.0%, 50.0% /
-          // 75.3% and 43.6% / 69.6% for the three in Japanese, Chinese, Korean, Russian and
-          // others: a few hundred prompts per language, and no phrase table, against the
-          // thousands in English. Before every
-          // script was read, a Japanese or Russian request had no words at all.
+          // Measured 73.1% / 85.3%, 74.4% / 85.8% and 74.4% / 87.1% for the three writing in
+          // German, Spanish, French, Portuguese, Italian, Dutch and others; 61.3% / 79.6%, 64.4% /
+          // 82.7% and 60.7% / 79.8% for the three in Japanese, Chinese, Korean, Russian and
+          // others (65.3%, 66.2%, 67.8%, 50.7%, 50.0% and 43.6% task at 400 fitting steps): a few
+          // hundred prompts per language, and no phrase table, against the thousands in English.
+          // Before every script was read, a Japanese or Russian request had no words at all.
           expect(accuracy.task, author).toBeGreaterThanOrEqual(0.33);
           expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.62);
           return;
         }
         inEnglish.push(score);
-        // Measured 82.2% / 90.2% on author A (450 prompts: one prompt is 0.2 points) and
-        // 89.1% / 90.7% on author I, whose set is written to mislead on tier: the judgment and
-        // design kinds short and casual, the mechanical ones long and weighty (77.3% / 78.9%
-        // before the tier-first decision, when architecture named in a chore was taken at Opus);
-        // 76.9% / 88.7% on author AB (open-source maintainers: release, semver and governance
-        // words that the other authors use for design and decisions; 77.6% / 89.3% before
-        // authors AL to AS, whose product, data and support wording reads such words the other
-        // way).
+        // Measured 85.8% / 92.2% on author A (450 prompts: one prompt is 0.2 points; 82.2% /
+        // 90.2% at 400 fitting steps) and 90.2% / 91.8% on author I (89.1% / 90.7% at 400), whose
+        // set is written to mislead on tier: the judgment and design kinds short and casual, the
+        // mechanical ones long and weighty (77.3% / 78.9% before the tier-first decision, when
+        // architecture named in a chore was taken at Opus); 79.8% / 90.0% on author AB (76.9% /
+        // 88.7% at 400; open-source maintainers: release, semver and governance words that the
+        // other authors use for design and decisions; 77.6% / 89.3% before authors AL to AS,
+        // whose product, data and support wording reads such words the other way).
         expect(accuracy.task, author).toBeGreaterThanOrEqual(0.75);
         expect(accuracy.tier, author).toBeGreaterThanOrEqual(0.86);
       });
