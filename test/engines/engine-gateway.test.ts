@@ -7,6 +7,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOllama, startFakeOllama } from "../fakes/fake-ollama.js";
+import { RequestCounter } from "../fakes/request-counter.js";
 import { type Harness, startHarness } from "../helpers/switchyard-harness.js";
 import { eventually, sleep } from "./engine-test-kit.js";
 
@@ -31,19 +32,15 @@ beforeAll(async () => {
   // The first eight answers wait until all eight have reached an Engine, so none finishes (and
   // frees its slot) before the last is placed, however busy the machine: the spread is decided by
   // the gateway's choice alone, not by how fast the answers come back.
-  let arrived = 0;
-  let allArrived!: () => void;
-  const firstEight = new Promise<void>((resolve) => {
-    allArrived = resolve;
-  });
+  const arrivals = new RequestCounter("the two fake Ollamas", "chat requests");
   for (const fake of [harness.ollama, second]) {
     fake.setDefault((body) => {
-      if (++arrived === 8) allArrived();
+      arrivals.record();
       return {
         kind: "reply",
         reply: { content: `Hello from ${String(body.model)}` },
         delayMs: 80,
-        until: firstEight,
+        until: arrivals.waitFor(8, 15_000),
       };
     });
   }
