@@ -49,8 +49,9 @@ const BLIND_SETS: readonly BlindSet[] = [
     // 89.3%, 96.7%, 1.7% with a tenth of the l1 penalty (chosen by leave-one-author-out);
     // 89.7%, 96.7%, 1.7% on forty-seven authors (chosen by leave-one-author-out); 91.3%, 97.0%,
     // 1.3% with 800 fitting steps rather than 400 (chosen by leave-one-author-out: all three
-    // targets met).
-    floor: { task: 0.91, tier: 0.965, underRouted: 0.014 },
+    // targets met); 90.7%, 97.3%, 1.3% with 300 full-length fitting steps (chosen by
+    // leave-one-author-out: two prompts fewer right, one more on its tier).
+    floor: { task: 0.905, tier: 0.97, underRouted: 0.014 },
   },
   {
     name: "the fourth blind set",
@@ -70,8 +71,11 @@ const BLIND_SETS: readonly BlindSet[] = [
     // decision ("two designs", "both prototyped") phrases (chosen by leave-one-author-out, 89.76 ->
     // 89.88% task and 95.20 -> 95.25% tier on forty-one authors; here one prompt more wrong and on
     // another tier, the other blind sets unchanged); 95.7%, 97.7%, 0.7% with 800 fitting steps
-    // rather than 400 (chosen by leave-one-author-out: all three targets met).
-    floor: { task: 0.955, tier: 0.975, underRouted: 0.007 },
+    // rather than 400 (chosen by leave-one-author-out: all three targets met); 95.0%, 96.7%, 1.0%
+    // with 300 full-length fitting steps (chosen by leave-one-author-out: two prompts fewer
+    // right, three more on another tier, one of them below it, so the tier target is missed by
+    // one prompt again, while sets 2 and 5 now meet it). The floor moved down with it.
+    floor: { task: 0.95, tier: 0.965, underRouted: 0.01 },
   },
   {
     // Written after sets 3 and 4 had been read for confusion pairs by earlier sessions, and never
@@ -86,11 +90,12 @@ const BLIND_SETS: readonly BlindSet[] = [
     // tenth of the l1 penalty (chosen by leave-one-author-out); 94.0%, 96.7%, 2.0% on forty-seven
     // authors (chosen by leave-one-author-out); 94.3%, 96.7%, 2.3% with 800 fitting steps rather
     // than 400 (chosen by leave-one-author-out: one prompt more right, and one more below its
-    // tier, so the under-routing target is missed by one prompt as well as tier). The floor moved
-    // down with it: it holds this model, not the one before.
+    // tier, so the under-routing target is missed by one prompt as well as tier); 94.7%, 97.7%,
+    // 1.7% with 300 full-length fitting steps (chosen by leave-one-author-out: one prompt more
+    // right, three more on their tier, two fewer below it, so all three targets are met).
     name: "the fifth blind set",
     fixture: "test/fixtures/routing-blind-set-5.jsonl",
-    floor: { task: 0.94, tier: 0.965, underRouted: 0.024 },
+    floor: { task: 0.945, tier: 0.975, underRouted: 0.017 },
   },
 ];
 

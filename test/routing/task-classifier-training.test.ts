@@ -23,7 +23,7 @@ import {
 } from "../../src/planning/classifier-training.js";
 
 const authors = loadAuthorSets(new URL("../../", import.meta.url), existsSync);
-/** One fit on every author: ~90 s of one core; the bound leaves room for a busy 2-core machine. */
+/** One fit on every author: ~45 s of one core; the bound leaves room for a busy 2-core machine. */
 const SLOW = 900_000;
 
 describe("the learned model", () => {
